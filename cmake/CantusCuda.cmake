@@ -1,0 +1,33 @@
+# cantus::cuda — the CUDA backend: kernels in headers compiled by nvcc, cuBLAS for GEMM, cuDNN.
+# CANTUS_CUDA=AUTO enables it when nvcc and cuDNN are found; ON makes their absence an error.
+set(CANTUS_CUDA_ENABLED OFF)
+if(NOT CANTUS_CUDA STREQUAL "OFF")
+  include(CheckLanguage)
+  check_language(CUDA)
+  if(CMAKE_CUDA_COMPILER)
+    cantus_find_cuda_dependencies()
+  endif()
+  if(CMAKE_CUDA_COMPILER AND cantus_cuda_FOUND)
+    set(CANTUS_CUDA_ENABLED ON)
+  elseif(CANTUS_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "CANTUS_CUDA=ON but nvcc (${CMAKE_CUDA_COMPILER}) or cuDNN was not found; "
+                        "install the CUDA toolkit and cuDNN 9, or configure with -DCANTUS_CUDA=OFF")
+  endif()
+endif()
+
+if(CANTUS_CUDA_ENABLED)
+  if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
+    # Hopper and Ampere cover the machines this project is measured on; PTX keeps newer GPUs working.
+    set(CMAKE_CUDA_ARCHITECTURES 80-real 90)
+  endif()
+  enable_language(CUDA)
+  add_library(cantus_cuda INTERFACE)
+  add_library(cantus::cuda ALIAS cantus_cuda)
+  set_target_properties(cantus_cuda PROPERTIES EXPORT_NAME cuda)
+  target_compile_definitions(cantus_cuda INTERFACE CANTUS_WITH_CUDA=1)
+  target_compile_options(cantus_cuda INTERFACE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
+  target_link_libraries(cantus_cuda INTERFACE cantus CUDA::cudart CUDA::cublas cantus_cudnn_imported)
+  message(STATUS "cantus: CUDA component ON (${CMAKE_CUDA_COMPILER_VERSION}, cuDNN ${CANTUS_CUDNN_LIBRARY})")
+else()
+  message(STATUS "cantus: CUDA component OFF")
+endif()

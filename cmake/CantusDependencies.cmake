@@ -1,0 +1,67 @@
+# Finding cantus' dependencies, shared by the build tree and the installed cantusConfig.cmake so
+# both resolve them the same way. Debian 12 packages: libeigen3-dev, xtensor-dev (with xtl-dev),
+# libxsimd-dev, libomp-dev or GCC's libgomp; libsndfile1-dev, libsoxr-dev, libfftw3-dev for audio;
+# libcairo2-dev for plots; the CUDA toolkit with cuDNN for the CUDA backend.
+include_guard(GLOBAL)
+include(CMakeFindDependencyMacro)
+
+macro(_cantus_find name)
+  if(CMAKE_CURRENT_LIST_FILE MATCHES "cantusConfig")
+    find_dependency(${name} ${ARGN})
+  else()
+    find_package(${name} ${ARGN} REQUIRED)
+  endif()
+endmacro()
+
+macro(cantus_find_core_dependencies)
+  _cantus_find(Eigen3 3.4 NO_MODULE)
+  _cantus_find(xtl)
+  _cantus_find(xsimd 8)
+  _cantus_find(xtensor 0.24)
+  _cantus_find(OpenMP COMPONENTS CXX)
+  _cantus_find(Threads)
+endmacro()
+
+# Optional components: each sets cantus_<comp>_FOUND instead of failing, so a user who only wants
+# the layers needs none of their libraries.
+macro(cantus_find_audio_dependencies)
+  find_package(PkgConfig QUIET)
+  set(cantus_audio_FOUND FALSE)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(CANTUS_SNDFILE QUIET IMPORTED_TARGET GLOBAL sndfile>=1.1)
+    pkg_check_modules(CANTUS_SOXR QUIET IMPORTED_TARGET GLOBAL soxr)
+    pkg_check_modules(CANTUS_FFTW3F QUIET IMPORTED_TARGET GLOBAL fftw3f)
+    if(CANTUS_SNDFILE_FOUND AND CANTUS_SOXR_FOUND AND CANTUS_FFTW3F_FOUND)
+      set(cantus_audio_FOUND TRUE)
+    endif()
+  endif()
+endmacro()
+
+macro(cantus_find_viz_dependencies)
+  find_package(PkgConfig QUIET)
+  set(cantus_viz_FOUND FALSE)
+  if(PkgConfig_FOUND)
+    pkg_check_modules(CANTUS_CAIRO QUIET IMPORTED_TARGET GLOBAL cairo)
+    if(CANTUS_CAIRO_FOUND)
+      set(cantus_viz_FOUND TRUE)
+    endif()
+  endif()
+endmacro()
+
+macro(cantus_find_cuda_dependencies)
+  set(cantus_cuda_FOUND FALSE)
+  find_package(CUDAToolkit 12 QUIET)
+  if(CUDAToolkit_FOUND)
+    find_path(CANTUS_CUDNN_INCLUDE_DIR cudnn.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/include)
+    find_library(CANTUS_CUDNN_LIBRARY cudnn HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/lib)
+    if(CANTUS_CUDNN_INCLUDE_DIR AND CANTUS_CUDNN_LIBRARY)
+      if(NOT TARGET cantus_cudnn_imported)
+        add_library(cantus_cudnn_imported UNKNOWN IMPORTED GLOBAL)
+        set_target_properties(cantus_cudnn_imported PROPERTIES
+          IMPORTED_LOCATION "${CANTUS_CUDNN_LIBRARY}"
+          INTERFACE_INCLUDE_DIRECTORIES "${CANTUS_CUDNN_INCLUDE_DIR}")
+      endif()
+      set(cantus_cuda_FOUND TRUE)
+    endif()
+  endif()
+endmacro()

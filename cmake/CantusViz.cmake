@@ -1,0 +1,11 @@
+# cantus::viz — PNG and SVG plots drawn with Cairo.
+cantus_find_viz_dependencies()
+if(cantus_viz_FOUND)
+  add_library(cantus_viz INTERFACE)
+  add_library(cantus::viz ALIAS cantus_viz)
+  set_target_properties(cantus_viz PROPERTIES EXPORT_NAME viz)
+  target_link_libraries(cantus_viz INTERFACE cantus PkgConfig::CANTUS_CAIRO)
+  message(STATUS "cantus: viz component ON (Cairo)")
+else()
+  message(STATUS "cantus: viz component OFF (need libcairo2-dev)")
+endif()

@@ -1,0 +1,222 @@
+#pragma once
+// backend_ops<cpu>: host memory (64-byte aligned), Eigen GEMM and xsimd kernels chosen at run time
+// for the best instruction set present, OpenMP across cores.
+//
+// Parallel work is split into fixed-size blocks whose boundaries do not depend on the thread count,
+// and reductions combine the block results in block order: the same inputs give the same bits for
+// any number of threads on one machine.
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <string_view>
+#include <vector>
+
+#include "cantus/backend/backend.hpp"
+#include "cantus/core/error.hpp"
+
+#define CANTUS_ISA_NS isa_baseline
+#include "cantus/backend/cpu/isa_kernels.inl"
+#undef CANTUS_ISA_NS
+
+namespace cantus {
+namespace cpu_kernels {
+namespace detail {
+inline bool cpu_supports(isa level) {
+  const auto a = xsimd::available_architectures();
+  switch (level) {
+    case isa::baseline: return true;
+    case isa::avx2: return a.avx2 && a.fma3_avx2;
+    case isa::avx512: return a.avx512bw && a.avx512dq && a.avx512cd;
+  }
+  return false;
+}
+
+inline int isa_cap_from_environment() {
+  const char* cap = std::getenv("CANTUS_SIMD");
+  if (!cap || !*cap) return isa_count - 1;
+  std::string_view s(cap);
+  if (s == "baseline" || s == "sse2") return 0;
+  if (s == "avx2") return 1;
+  return isa_count - 1;
+}
+
+// Functors written for scalars only take the scalar loop; those that accept xsimd batches get SIMD.
+template <class T, class F, int Arity>
+concept simd_callable = (std::is_same_v<T, float> || std::is_same_v<T, double>) &&
+                        ((Arity == 1 && std::is_invocable_r_v<xsimd::batch<T>, const F&, xsimd::batch<T>>) ||
+                         (Arity == 2 && std::is_invocable_r_v<xsimd::batch<T>, const F&, xsimd::batch<T>, xsimd::batch<T>>));
+
+// Block size for splitting element-wise work: big enough to amortise a task, small enough to balance.
+inline constexpr std::size_t block = 1 << 14;
+inline constexpr std::size_t parallel_threshold = 1 << 16;
+
+template <class Body>
+void for_blocks(std::size_t n, Body&& body) {
+  const std::size_t blocks = (n + block - 1) / block;
+  if (n < parallel_threshold || omp_in_parallel()) {
+    for (std::size_t b = 0; b < blocks; ++b) body(b * block, std::min(n, (b + 1) * block));
+    return;
+  }
+#pragma omp parallel for schedule(static)
+  for (std::int64_t b = 0; b < static_cast<std::int64_t>(blocks); ++b)
+    body(static_cast<std::size_t>(b) * block, std::min(n, (static_cast<std::size_t>(b) + 1) * block));
+}
+
+template <class T, class Kernel>
+T reduce_blocks(std::size_t n, Kernel&& kernel, T (*combine)(T, T)) {
+  const std::size_t blocks = (n + block - 1) / block;
+  if (blocks <= 1) return kernel(0, n);
+  std::vector<T> partial(blocks);
+  for_blocks(n, [&](std::size_t lo, std::size_t hi) { partial[lo / block] = kernel(lo, hi); });
+  T r = partial[0];
+  for (std::size_t b = 1; b < blocks; ++b) r = combine(r, partial[b]);
+  return r;
+}
+}  // namespace detail
+
+// The best registered level the processor supports, capped by `CANTUS_SIMD=baseline|avx2|avx512`
+// in the environment (for benchmarks and cross-checks). Levels register from static initialisers;
+// the baseline is registered here too so the choice never depends on initialisation order.
+inline const isa_tables& active_isa() {
+  static const isa_tables* chosen = [] {
+    register_isa(isa::baseline, isa_baseline::tables());
+    const int cap = detail::isa_cap_from_environment();
+    for (int level = cap; level > 0; --level)
+      if (registered_isas[level].f32 && detail::cpu_supports(static_cast<isa>(level))) return &registered_isas[level];
+    return &registered_isas[0];
+  }();
+  return *chosen;
+}
+
+template <class T>
+const kernel_table<T>& active_kernels() {
+  if constexpr (std::is_same_v<T, float>) return *active_isa().f32;
+  else return *active_isa().f64;
+}
+
+// Which instruction set the CPU backend runs ("avx512bw", "avx2", "sse2", ...).
+inline const char* simd_name() { return active_isa().name; }
+}  // namespace cpu_kernels
+
+template <>
+struct backend_ops<cpu> {
+  template <class T>
+  static T* allocate(std::size_t n) {
+    if (n == 0) return nullptr;
+    const std::size_t bytes = ((n * sizeof(T) + cpu_alignment - 1) / cpu_alignment) * cpu_alignment;
+    void* p = std::aligned_alloc(cpu_alignment, bytes);
+    if (!p)
+      throw memory_error(detail::concat("cpu backend: aligned_alloc(", cpu_alignment, ", ", bytes,
+                                        ") failed: out of host memory"));
+    return static_cast<T*>(p);
+  }
+  template <class T>
+  static void deallocate(T* p) noexcept { std::free(p); }
+
+  template <class T>
+  static void upload(T* dst, const T* host_src, std::size_t n) { copy(dst, host_src, n); }
+  template <class T>
+  static void download(T* host_dst, const T* src, std::size_t n) { copy(host_dst, src, n); }
+  template <class T>
+  static void copy(T* dst, const T* src, std::size_t n) {
+    if (n) std::memmove(dst, src, n * sizeof(T));
+  }
+  template <class T>
+  static void fill(T* x, std::size_t n, T value) {
+    cpu_kernels::detail::for_blocks(n, [&](std::size_t lo, std::size_t hi) { std::fill(x + lo, x + hi, value); });
+  }
+
+  template <class T, class F>
+  static void map(const T* x, T* y, std::size_t n, const F& f) {
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      constexpr int k = cpu_kernels::unary_ops_for<T>::template index_of<F>();
+      if constexpr (k >= 0) {
+        auto fn = cpu_kernels::active_kernels<T>().unary[k];
+        cpu_kernels::detail::for_blocks(n, [&](std::size_t lo, std::size_t hi) { fn(x + lo, y + lo, hi - lo, &f); });
+        return;
+      }
+    }
+    // Functors outside the dispatched set: the consumer's own instruction set (xsimd's default).
+    cpu_kernels::detail::for_blocks(n, [&](std::size_t lo, std::size_t hi) {
+      if constexpr (cpu_kernels::detail::simd_callable<T, F, 1>)
+        cpu_kernels::isa_baseline::map_kernel<T, F>(x + lo, y + lo, hi - lo, &f);
+      else
+        for (std::size_t i = lo; i < hi; ++i) y[i] = f(x[i]);
+    });
+  }
+
+  template <class T, class F>
+  static void zip(const T* a, const T* b, T* y, std::size_t n, const F& f) {
+    if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+      constexpr int k = cpu_kernels::binary_ops_for::template index_of<F>();
+      if constexpr (k >= 0) {
+        auto fn = cpu_kernels::active_kernels<T>().binary[k];
+        cpu_kernels::detail::for_blocks(n, [&](std::size_t lo, std::size_t hi) { fn(a + lo, b + lo, y + lo, hi - lo, &f); });
+        return;
+      }
+    }
+    cpu_kernels::detail::for_blocks(n, [&](std::size_t lo, std::size_t hi) {
+      if constexpr (cpu_kernels::detail::simd_callable<T, F, 2>)
+        cpu_kernels::isa_baseline::zip_kernel<T, F>(a + lo, b + lo, y + lo, hi - lo, &f);
+      else
+        for (std::size_t i = lo; i < hi; ++i) y[i] = f(a[i], b[i]);
+    });
+  }
+
+  template <class T>
+  static void axpy(T alpha, const T* x, T* y, std::size_t n) {
+    auto fn = cpu_kernels::active_kernels<T>().axpy;
+    cpu_kernels::detail::for_blocks(n, [&](std::size_t lo, std::size_t hi) { fn(alpha, x + lo, y + lo, hi - lo); });
+  }
+
+  template <class T>
+  static T sum(const T* x, std::size_t n) {
+    auto fn = cpu_kernels::active_kernels<T>().sum;
+    return cpu_kernels::detail::reduce_blocks<T>(n, [&](std::size_t lo, std::size_t hi) { return fn(x + lo, hi - lo); },
+                                         [](T a, T b) { return a + b; });
+  }
+  template <class T>
+  static T dot(const T* a, const T* b, std::size_t n) {
+    auto fn = cpu_kernels::active_kernels<T>().dot;
+    return cpu_kernels::detail::reduce_blocks<T>(
+        n, [&](std::size_t lo, std::size_t hi) { return fn(a + lo, b + lo, hi - lo); }, [](T x, T y) { return x + y; });
+  }
+  template <class T>
+  static T max(const T* x, std::size_t n) {
+    if (n == 0) throw value_error("cpu backend: max of an empty range");
+    auto fn = cpu_kernels::active_kernels<T>().max;
+    return cpu_kernels::detail::reduce_blocks<T>(n, [&](std::size_t lo, std::size_t hi) { return fn(x + lo, hi - lo); },
+                                         [](T a, T b) { return a > b ? a : b; });
+  }
+
+  template <class T>
+  static void gemm(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
+                   const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+    cpu_kernels::active_kernels<T>().gemm(ta == transpose::yes, tb == transpose::yes, m, n, k, alpha, a, lda, b, ldb, beta, c,
+                                  ldc);
+  }
+
+  // Many small products run one per thread; few large ones use Eigen's own threading.
+  template <class T>
+  static void gemm_strided_batched(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a,
+                                   index_t lda, index_t stride_a, const T* b, index_t ldb, index_t stride_b, T beta,
+                                   T* c, index_t ldc, index_t stride_c, index_t batch) {
+    auto fn = cpu_kernels::active_kernels<T>().gemm;
+    const bool ta_ = ta == transpose::yes, tb_ = tb == transpose::yes;
+    if (batch >= omp_get_max_threads() && !omp_in_parallel() && batch > 1) {
+#pragma omp parallel for schedule(static)
+      for (index_t i = 0; i < batch; ++i)
+        fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
+    } else {
+      for (index_t i = 0; i < batch; ++i)
+        fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
+    }
+  }
+
+  static void synchronize() {}
+};
+
+}  // namespace cantus

@@ -1,0 +1,148 @@
+// The CPU kernels, compiled once per instruction-set level. Deliberately without include guard:
+// it is included by the baseline header (cpu_backend.hpp) and by each dispatch translation unit
+// (dispatch/simd_*.cpp), which first enables the instruction set and renames Eigen's namespace so
+// that no inline function compiled for AVX can be merged into baseline code by the linker.
+//
+// Expects CANTUS_ISA_NS (the namespace for this level) to be defined.
+#include <Eigen/Core>
+#include <xsimd/xsimd.hpp>
+
+#include "cantus/backend/cpu/kernel_table.hpp"
+#include "cantus/core/functors.hpp"
+
+namespace cantus::cpu_kernels::CANTUS_ISA_NS {
+
+using arch = xsimd::default_arch;
+
+template <class T, class F>
+void map_kernel(const T* x, T* y, std::size_t n, const void* functor) {
+  const F& f = *static_cast<const F*>(functor);
+  using batch = xsimd::batch<T, arch>;
+  constexpr std::size_t w = batch::size;
+  std::size_t i = 0;
+  for (; i + w <= n; i += w) f(batch::load_unaligned(x + i)).store_unaligned(y + i);
+  for (; i < n; ++i) y[i] = f(x[i]);
+}
+
+template <class T, class F>
+void zip_kernel(const T* a, const T* b, T* y, std::size_t n, const void* functor) {
+  const F& f = *static_cast<const F*>(functor);
+  using batch = xsimd::batch<T, arch>;
+  constexpr std::size_t w = batch::size;
+  std::size_t i = 0;
+  for (; i + w <= n; i += w) f(batch::load_unaligned(a + i), batch::load_unaligned(b + i)).store_unaligned(y + i);
+  for (; i < n; ++i) y[i] = f(a[i], b[i]);
+}
+
+template <class T>
+void axpy_kernel(T alpha, const T* x, T* y, std::size_t n) {
+  using batch = xsimd::batch<T, arch>;
+  constexpr std::size_t w = batch::size;
+  const batch va(alpha);
+  std::size_t i = 0;
+  for (; i + w <= n; i += w) xsimd::fma(va, batch::load_unaligned(x + i), batch::load_unaligned(y + i)).store_unaligned(y + i);
+  for (; i < n; ++i) y[i] += alpha * x[i];
+}
+
+// Two accumulators hide the add latency; the summation order is fixed for a given level.
+template <class T>
+T sum_kernel(const T* x, std::size_t n) {
+  using batch = xsimd::batch<T, arch>;
+  constexpr std::size_t w = batch::size;
+  batch s0(T(0)), s1(T(0));
+  std::size_t i = 0;
+  for (; i + 2 * w <= n; i += 2 * w) {
+    s0 += batch::load_unaligned(x + i);
+    s1 += batch::load_unaligned(x + i + w);
+  }
+  for (; i + w <= n; i += w) s0 += batch::load_unaligned(x + i);
+  T s = xsimd::hadd(s0 + s1);
+  for (; i < n; ++i) s += x[i];
+  return s;
+}
+
+template <class T>
+T dot_kernel(const T* a, const T* b, std::size_t n) {
+  using batch = xsimd::batch<T, arch>;
+  constexpr std::size_t w = batch::size;
+  batch s0(T(0)), s1(T(0));
+  std::size_t i = 0;
+  for (; i + 2 * w <= n; i += 2 * w) {
+    s0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), s0);
+    s1 = xsimd::fma(batch::load_unaligned(a + i + w), batch::load_unaligned(b + i + w), s1);
+  }
+  for (; i + w <= n; i += w) s0 = xsimd::fma(batch::load_unaligned(a + i), batch::load_unaligned(b + i), s0);
+  T s = xsimd::hadd(s0 + s1);
+  for (; i < n; ++i) s += a[i] * b[i];
+  return s;
+}
+
+template <class T>
+T max_kernel(const T* x, std::size_t n) {
+  using batch = xsimd::batch<T, arch>;
+  constexpr std::size_t w = batch::size;
+  T m = -std::numeric_limits<T>::infinity();
+  std::size_t i = 0;
+  if (n >= w) {
+    batch acc = batch::load_unaligned(x);
+    for (i = w; i + w <= n; i += w) acc = xsimd::max(acc, batch::load_unaligned(x + i));
+    alignas(64) T lanes[w];
+    acc.store_aligned(lanes);
+    for (std::size_t l = 0; l < w; ++l) m = lanes[l] > m ? lanes[l] : m;
+  }
+  for (; i < n; ++i) m = x[i] > m ? x[i] : m;
+  return m;
+}
+
+// Row-major GEMM through Eigen, compiled with this level's instruction set. Eigen threads it with
+// OpenMP when called outside a parallel region and runs it single-threaded inside one.
+template <class T>
+void gemm_kernel(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
+                 index_t ldb, T beta, T* c, index_t ldc) {
+  using mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+  using stride = Eigen::OuterStride<>;
+  Eigen::Map<mat, Eigen::Unaligned, stride> C(c, m, n, stride(ldc));
+  Eigen::Map<const mat, Eigen::Unaligned, stride> A(a, ta ? k : m, ta ? m : k, stride(lda));
+  Eigen::Map<const mat, Eigen::Unaligned, stride> B(b, tb ? n : k, tb ? k : n, stride(ldb));
+  if (m == 0 || n == 0) return;
+  if (beta == T(0)) C.setZero();  // beta = 0 ignores whatever C held, NaN included, as BLAS does
+  else if (beta != T(1)) C *= beta;
+  if (k == 0 || alpha == T(0)) return;
+  if (!ta && !tb) C.noalias() += alpha * A * B;
+  else if (ta && !tb) C.noalias() += alpha * A.transpose() * B;
+  else if (!ta && tb) C.noalias() += alpha * A * B.transpose();
+  else C.noalias() += alpha * A.transpose() * B.transpose();
+}
+
+template <class T, class... Fs>
+void fill_unary(kernel_table<T>& t, ops::op_list<Fs...>) {
+  std::size_t i = 0;
+  ((t.unary[i++] = &map_kernel<T, Fs>), ...);
+}
+template <class T, class... Fs>
+void fill_binary(kernel_table<T>& t, ops::op_list<Fs...>) {
+  std::size_t i = 0;
+  ((t.binary[i++] = &zip_kernel<T, Fs>), ...);
+}
+
+template <class T>
+const kernel_table<T>& table() {
+  static const kernel_table<T> t = [] {
+    kernel_table<T> k;
+    fill_unary(k, unary_ops_for<T>{});
+    fill_binary(k, binary_ops_for{});
+    k.axpy = &axpy_kernel<T>;
+    k.sum = &sum_kernel<T>;
+    k.dot = &dot_kernel<T>;
+    k.max = &max_kernel<T>;
+    k.gemm = &gemm_kernel<T>;
+    return k;
+  }();
+  return t;
+}
+
+inline isa_tables tables() {
+  return {arch::name(), static_cast<int>(arch::alignment()), &table<float>(), &table<double>()};
+}
+
+}  // namespace cantus::cpu_kernels::CANTUS_ISA_NS

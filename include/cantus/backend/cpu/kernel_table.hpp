@@ -1,0 +1,52 @@
+#pragma once
+// Run-time dispatch of the CPU kernels. Each instruction-set level (baseline, AVX2+FMA, AVX-512)
+// compiles the same kernel source (isa_kernels.inl) into a table of function pointers; the tables
+// register themselves at start-up and cpu_backend.hpp's `active_isa()` picks the best one the
+// processor runs.
+#include <array>
+
+#include "cantus/core/config.hpp"
+#include "cantus/core/functors.hpp"
+
+namespace cantus::cpu_kernels {
+
+enum class isa : int { baseline = 0, avx2 = 1, avx512 = 2 };
+inline constexpr int isa_count = 3;
+
+template <class T>
+using unary_ops_for = ops::op_list<ops::identity, ops::negate, ops::absolute, ops::square, ops::square_root,
+                                   ops::exponential, ops::logarithm, ops::tanh_fn, ops::sigmoid, ops::relu,
+                                   ops::scale_by<T>, ops::add_scalar<T>, ops::leaky_relu<T>>;
+using binary_ops_for = ops::binary_ops;
+
+// Kernels work on one contiguous range on one thread; the backend splits work across threads.
+template <class T>
+struct kernel_table {
+  using unary_fn = void (*)(const T*, T*, std::size_t, const void* functor);
+  using binary_fn = void (*)(const T*, const T*, T*, std::size_t, const void* functor);
+  std::array<unary_fn, unary_ops_for<T>::size> unary{};
+  std::array<binary_fn, binary_ops_for::size> binary{};
+  void (*axpy)(T alpha, const T* x, T* y, std::size_t n) = nullptr;
+  T (*sum)(const T* x, std::size_t n) = nullptr;
+  T (*dot)(const T* a, const T* b, std::size_t n) = nullptr;
+  T (*max)(const T* x, std::size_t n) = nullptr;
+  void (*gemm)(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
+               index_t ldb, T beta, T* c, index_t ldc) = nullptr;
+};
+
+struct isa_tables {
+  const char* name = nullptr;       // e.g. "avx512bw"
+  int simd_bytes = 0;               // register width
+  const kernel_table<float>* f32 = nullptr;
+  const kernel_table<double>* f64 = nullptr;
+};
+
+// Constant-initialised, so registration from any translation unit's static initialiser is safe.
+inline std::array<isa_tables, isa_count> registered_isas{};
+
+inline bool register_isa(isa level, const isa_tables& t) {
+  registered_isas[static_cast<int>(level)] = t;
+  return true;
+}
+
+}  // namespace cantus::cpu_kernels

@@ -1,0 +1,92 @@
+#pragma once
+// Element-wise operations as small functor types. One definition serves scalars (float, double),
+// xsimd batches on the CPU (found by argument-dependent lookup) and CUDA device code, so a kernel is
+// written once for every backend. The backends recognise the functors listed in `unary_ops` and
+// `binary_ops` and run them through their run-time dispatched SIMD tables; any other functor works
+// too, through the generic path.
+#include <cmath>
+#include <type_traits>
+
+#include "cantus/core/config.hpp"
+
+namespace cantus::ops {
+
+// Scalar overloads; xsimd's overloads for batches are found by ADL at instantiation.
+#define CANTUS_SCALAR_MATH(name, fexpr, dexpr)                                  \
+  CANTUS_INLINE_HD float name(float x) { return fexpr; }                         \
+  CANTUS_INLINE_HD double name(double x) { return dexpr; }
+#if defined(__CUDA_ARCH__)
+CANTUS_SCALAR_MATH(exp, ::expf(x), ::exp(x))
+CANTUS_SCALAR_MATH(log, ::logf(x), ::log(x))
+CANTUS_SCALAR_MATH(tanh, ::tanhf(x), ::tanh(x))
+CANTUS_SCALAR_MATH(sqrt, ::sqrtf(x), ::sqrt(x))
+CANTUS_SCALAR_MATH(abs, ::fabsf(x), ::fabs(x))
+#else
+CANTUS_SCALAR_MATH(exp, std::exp(x), std::exp(x))
+CANTUS_SCALAR_MATH(log, std::log(x), std::log(x))
+CANTUS_SCALAR_MATH(tanh, std::tanh(x), std::tanh(x))
+CANTUS_SCALAR_MATH(sqrt, std::sqrt(x), std::sqrt(x))
+CANTUS_SCALAR_MATH(abs, std::fabs(x), std::fabs(x))
+#endif
+#undef CANTUS_SCALAR_MATH
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+CANTUS_INLINE_HD T max(T a, T b) { return a > b ? a : b; }
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+CANTUS_INLINE_HD T min(T a, T b) { return a < b ? a : b; }
+
+// ---- unary ---------------------------------------------------------------------------------------
+struct identity { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return x; } };
+struct negate { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return -x; } };
+struct absolute { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return abs(x); } };
+struct square { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return x * x; } };
+struct square_root { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return sqrt(x); } };
+struct exponential { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return exp(x); } };
+struct logarithm { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return log(x); } };
+struct tanh_fn { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return tanh(x); } };
+struct sigmoid {
+  template <class V> CANTUS_INLINE_HD V operator()(V x) const { return V(1) / (V(1) + exp(-x)); }
+};
+struct relu { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return max(x, V(0)); } };
+
+// Parameterised unary functors carry their parameter as a member.
+template <class T>
+struct scale_by {
+  T a;
+  template <class V> CANTUS_INLINE_HD V operator()(V x) const { return x * V(a); }
+};
+template <class T>
+struct add_scalar {
+  T a;
+  template <class V> CANTUS_INLINE_HD V operator()(V x) const { return x + V(a); }
+};
+template <class T>
+struct leaky_relu {
+  T slope;
+  template <class V> CANTUS_INLINE_HD V operator()(V x) const { return max(x, V(0)) + V(slope) * min(x, V(0)); }
+};
+
+// ---- binary --------------------------------------------------------------------------------------
+struct plus { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return a + b; } };
+struct minus { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return a - b; } };
+struct multiplies { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return a * b; } };
+struct divides { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return a / b; } };
+struct maximum { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return max(a, b); } };
+struct minimum { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return min(a, b); } };
+
+template <class... Fs>
+struct op_list {
+  static constexpr std::size_t size = sizeof...(Fs);
+  template <class F>
+  static constexpr int index_of() {
+    int i = 0, found = -1;
+    ((std::is_same_v<F, Fs> ? (found = i, ++i) : ++i), ...);
+    return found;
+  }
+};
+
+// The functors the SIMD tables carry pre-compiled for every instruction set.
+using unary_ops = op_list<identity, negate, absolute, square, square_root, exponential, logarithm, tanh_fn,
+                          sigmoid, relu>;
+using binary_ops = op_list<plus, minus, multiplies, divides, maximum, minimum>;
+
+}  // namespace cantus::ops

@@ -1,0 +1,32 @@
+#pragma once
+// Shared helpers for cantus' Boost.Test executables.
+#include <boost/test/unit_test.hpp>
+
+#include <filesystem>
+#include <string>
+
+namespace cantus::testing {
+
+// ../shared/data beside the repository; tests that need it skip themselves when it is absent.
+inline std::filesystem::path shared_data() { return CANTUS_SHARED_DATA_DIR; }
+inline bool have_shared_data() { return std::filesystem::exists(shared_data() / "README.md"); }
+
+// A fresh scratch directory per test, under the build tree's test working directory.
+inline std::filesystem::path scratch_dir(const std::string& name) {
+  auto d = std::filesystem::current_path() / "scratch" / name;
+  std::filesystem::remove_all(d);
+  std::filesystem::create_directories(d);
+  return d;
+}
+
+}  // namespace cantus::testing
+
+// Skips the rest of a test case when ../shared/data is missing (a user's clone has none).
+#define CANTUS_REQUIRE_SHARED_DATA()                                                   \
+  do {                                                                                 \
+    if (!::cantus::testing::have_shared_data()) {                                      \
+      BOOST_TEST_MESSAGE("skipped: ../shared/data not found");                         \
+      std::printf("skipped: ../shared/data not found\n");                              \
+      return;                                                                          \
+    }                                                                                  \
+  } while (0)
