@@ -1,0 +1,3 @@
+#pragma once
+// Umbrella for cantus::nn (see cantus/nn/nn.hpp).
+#include "cantus/nn/nn.hpp"
