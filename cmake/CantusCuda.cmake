@@ -25,6 +25,8 @@ if(CANTUS_CUDA_ENABLED)
   add_library(cantus::cuda ALIAS cantus_cuda)
   set_target_properties(cantus_cuda PROPERTIES EXPORT_NAME cuda)
   target_compile_definitions(cantus_cuda INTERFACE CANTUS_WITH_CUDA=1)
+  # CMake 3.25 does not yet know CUDA 13's language levels, so C++20 is requested directly.
+  target_compile_options(cantus_cuda INTERFACE $<$<COMPILE_LANGUAGE:CUDA>:-std=c++20>)
   target_compile_options(cantus_cuda INTERFACE $<$<COMPILE_LANGUAGE:CUDA>:--expt-relaxed-constexpr>)
   target_link_libraries(cantus_cuda INTERFACE cantus CUDA::cudart CUDA::cublas cantus_cudnn_imported)
   message(STATUS "cantus: CUDA component ON (${CMAKE_CUDA_COMPILER_VERSION}, cuDNN ${CANTUS_CUDNN_LIBRARY})")

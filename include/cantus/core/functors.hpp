@@ -9,13 +9,21 @@
 
 #include "cantus/core/config.hpp"
 
+// nvcc would warn when a host-only instantiation (an xsimd batch on the CPU) of a __host__ __device__
+// template calls host functions; the pragma tells it that is intended.
+#if defined(__CUDACC__)
+#define CANTUS_FUNCTOR_CALL _Pragma("nv_exec_check_disable") template <class V> CANTUS_INLINE_HD
+#else
+#define CANTUS_FUNCTOR_CALL template <class V> CANTUS_INLINE_HD
+#endif
+
 namespace cantus::ops {
 
 // Scalar overloads; xsimd's overloads for batches are found by ADL at instantiation.
 #define CANTUS_SCALAR_MATH(name, fexpr, dexpr)                                  \
   CANTUS_INLINE_HD float name(float x) { return fexpr; }                         \
   CANTUS_INLINE_HD double name(double x) { return dexpr; }
-#if defined(__CUDA_ARCH__)
+#if defined(__CUDACC__)  // CUDA's math functions exist on host and device
 CANTUS_SCALAR_MATH(exp, ::expf(x), ::exp(x))
 CANTUS_SCALAR_MATH(log, ::logf(x), ::log(x))
 CANTUS_SCALAR_MATH(tanh, ::tanhf(x), ::tanh(x))
@@ -35,43 +43,43 @@ template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
 CANTUS_INLINE_HD T min(T a, T b) { return a < b ? a : b; }
 
 // ---- unary ---------------------------------------------------------------------------------------
-struct identity { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return x; } };
-struct negate { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return -x; } };
-struct absolute { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return abs(x); } };
-struct square { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return x * x; } };
-struct square_root { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return sqrt(x); } };
-struct exponential { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return exp(x); } };
-struct logarithm { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return log(x); } };
-struct tanh_fn { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return tanh(x); } };
+struct identity { CANTUS_FUNCTOR_CALL V operator()(V x) const { return x; } };
+struct negate { CANTUS_FUNCTOR_CALL V operator()(V x) const { return -x; } };
+struct absolute { CANTUS_FUNCTOR_CALL V operator()(V x) const { return abs(x); } };
+struct square { CANTUS_FUNCTOR_CALL V operator()(V x) const { return x * x; } };
+struct square_root { CANTUS_FUNCTOR_CALL V operator()(V x) const { return sqrt(x); } };
+struct exponential { CANTUS_FUNCTOR_CALL V operator()(V x) const { return exp(x); } };
+struct logarithm { CANTUS_FUNCTOR_CALL V operator()(V x) const { return log(x); } };
+struct tanh_fn { CANTUS_FUNCTOR_CALL V operator()(V x) const { return tanh(x); } };
 struct sigmoid {
-  template <class V> CANTUS_INLINE_HD V operator()(V x) const { return V(1) / (V(1) + exp(-x)); }
+  CANTUS_FUNCTOR_CALL V operator()(V x) const { return V(1) / (V(1) + exp(-x)); }
 };
-struct relu { template <class V> CANTUS_INLINE_HD V operator()(V x) const { return max(x, V(0)); } };
+struct relu { CANTUS_FUNCTOR_CALL V operator()(V x) const { return max(x, V(0)); } };
 
 // Parameterised unary functors carry their parameter as a member.
 template <class T>
 struct scale_by {
   T a;
-  template <class V> CANTUS_INLINE_HD V operator()(V x) const { return x * V(a); }
+  CANTUS_FUNCTOR_CALL V operator()(V x) const { return x * V(a); }
 };
 template <class T>
 struct add_scalar {
   T a;
-  template <class V> CANTUS_INLINE_HD V operator()(V x) const { return x + V(a); }
+  CANTUS_FUNCTOR_CALL V operator()(V x) const { return x + V(a); }
 };
 template <class T>
 struct leaky_relu {
   T slope;
-  template <class V> CANTUS_INLINE_HD V operator()(V x) const { return max(x, V(0)) + V(slope) * min(x, V(0)); }
+  CANTUS_FUNCTOR_CALL V operator()(V x) const { return max(x, V(0)) + V(slope) * min(x, V(0)); }
 };
 
 // ---- binary --------------------------------------------------------------------------------------
-struct plus { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return a + b; } };
-struct minus { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return a - b; } };
-struct multiplies { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return a * b; } };
-struct divides { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return a / b; } };
-struct maximum { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return max(a, b); } };
-struct minimum { template <class V> CANTUS_INLINE_HD V operator()(V a, V b) const { return min(a, b); } };
+struct plus { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return a + b; } };
+struct minus { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return a - b; } };
+struct multiplies { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return a * b; } };
+struct divides { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return a / b; } };
+struct maximum { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return max(a, b); } };
+struct minimum { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return min(a, b); } };
 
 template <class... Fs>
 struct op_list {
