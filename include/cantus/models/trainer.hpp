@@ -1,0 +1,401 @@
+#pragma once
+// The training loop every model shares: epochs of shuffled mini-batches, a validation loss each
+// epoch, early stopping on it, an atomic checkpoint after each epoch and resume from it, progress
+// with loss and throughput, and a hard stop on NaN/inf that leaves the last good checkpoint intact.
+//
+// It is written against three small interfaces so that any model, data set and optimizer fit:
+//   data set  : size(), batch(std::span<const index_t> rows) -> batch_type
+//   model     : loss_and_backward(batch, step_info) -> loss (accumulates gradients),
+//               validation_loss(batch) -> loss (no gradients, evaluation mode),
+//               parameters() -> nn::parameter_list<float>, save_state(ostream&), load_state(istream&)
+//   optimizer : zero_grad(), step(), save_state(ostream&), load_state(istream&)
+// Determinism: the batch order of epoch e depends only on (seed, e), and models draw their noise
+// from Philox streams keyed by step_info, so a run is bit-identical for a seed and thread count, and
+// a resumed run is bit-identical to an uninterrupted one.
+#include <omp.h>
+
+#include <chrono>
+#include <cmath>
+#include <concepts>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <limits>
+#include <numeric>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cantus/core/atomic_file.hpp"
+#include "cantus/core/error.hpp"
+#include "cantus/core/progress.hpp"
+#include "cantus/core/random.hpp"
+#include "cantus/nn/parameter.hpp"
+
+namespace cantus::models {
+
+// Where in training a step is: models key their random streams (reparameterisation, dropout) by it.
+struct step_info {
+  std::uint64_t seed = 0;
+  std::int64_t epoch = 0;
+  std::int64_t step = 0;  // optimizer steps taken before this one, over the whole run
+  bool training = true;
+};
+
+// Training stopped because a loss or gradient was not finite.
+struct training_diverged : value_error {
+  using value_error::value_error;
+};
+
+template <class D>
+concept batch_source = requires(const D& d, std::span<const index_t> rows) {
+  typename D::batch_type;
+  { d.size() } -> std::convertible_to<index_t>;
+  { d.batch(rows) } -> std::same_as<typename D::batch_type>;
+};
+
+template <class M, class Batch>
+concept trainable_model = requires(M& m, const Batch& b, step_info s, std::ostream& o, std::istream& i) {
+  { m.loss_and_backward(b, s) } -> std::convertible_to<double>;
+  { m.validation_loss(b) } -> std::convertible_to<double>;
+  { m.parameters() } -> std::convertible_to<nn::parameter_list<float>>;
+  m.save_state(o);
+  m.load_state(i);
+};
+
+template <class O>
+concept trainer_optimizer = requires(O& opt, std::ostream& o, std::istream& i) {
+  opt.zero_grad();
+  opt.step();
+  opt.save_state(o);
+  opt.load_state(i);
+};
+
+struct trainer_options {
+  std::int64_t epochs = 10;
+  index_t batch_size = 32;
+  std::int64_t patience = 5;      // epochs without validation improvement before stopping; 0 = never stop early
+  double min_delta = 0.0;         // an improvement must lower the validation loss by more than this
+  bool restore_best = true;       // end with the weights of the best validation epoch
+  std::uint64_t seed = 0;
+  int threads = 0;                // OpenMP threads; 0 keeps the current setting
+  std::filesystem::path checkpoint_dir;  // empty: no checkpoints (and no resume)
+  bool resume = true;             // continue from checkpoint_dir/last.ckpt when it exists
+  std::int64_t max_batches_per_epoch = 0;  // 0: the whole data set every epoch
+  bool drop_last = false;         // skip a final partial batch (e.g. for BatchNorm with batch 1)
+  std::string label = "train";
+  bool verbose = true;            // progress bars and one summary line per epoch on stderr
+};
+
+struct epoch_record {
+  std::int64_t epoch = 0;
+  double train_loss = 0, validation_loss = 0;
+  double seconds = 0, items_per_second = 0;
+};
+
+struct training_result {
+  std::vector<epoch_record> history;
+  std::int64_t best_epoch = -1;
+  double best_validation_loss = std::numeric_limits<double>::infinity();
+  bool stopped_early = false;
+  std::int64_t resumed_from_epoch = -1;  // epochs already done when training resumed; -1: fresh start
+  std::int64_t steps = 0;
+};
+
+namespace detail {
+
+inline constexpr char checkpoint_magic[8] = {'C', 'A', 'N', 'T', 'U', 'S', 'T', 'R'};
+inline constexpr std::uint32_t checkpoint_version = 1;
+
+template <class T>
+void put(std::ostream& o, const T& v) {
+  o.write(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <class T>
+T get(std::istream& i, const std::string& file, const char* what) {
+  T v{};
+  if (!i.read(reinterpret_cast<char*>(&v), sizeof v))
+    throw io_error(cantus::detail::concat(file, ": truncated checkpoint while reading ", what));
+  return v;
+}
+inline void put_blob(std::ostream& o, const std::string& s) {
+  put<std::uint64_t>(o, s.size());
+  o.write(s.data(), static_cast<std::streamsize>(s.size()));
+}
+inline std::string get_blob(std::istream& i, const std::string& file, const char* what) {
+  const auto n = get<std::uint64_t>(i, file, what);
+  if (n > (std::uint64_t(1) << 40)) throw io_error(cantus::detail::concat(file, ": corrupt checkpoint (", what, " size ", n, ")"));
+  std::string s(n, '\0');
+  if (n && !i.read(s.data(), static_cast<std::streamsize>(n)))
+    throw io_error(cantus::detail::concat(file, ": truncated checkpoint in ", what, " (", n, " bytes expected)"));
+  return s;
+}
+
+template <class M>
+std::string model_state(M& m) {
+  std::ostringstream o(std::ios::binary);
+  m.save_state(o);
+  return std::move(o).str();
+}
+template <class M>
+void restore_model_state(M& m, const std::string& s) {
+  std::istringstream i(s, std::ios::binary);
+  m.load_state(i);
+}
+
+inline bool all_finite(const float* p, index_t n) {
+  // A sum is not enough (inf - inf); but any NaN/inf element makes the product 0*x non-zero-or-NaN.
+  float acc = 0.0f;
+  for (index_t i = 0; i < n; ++i) acc += p[i] * 0.0f;
+  return acc == 0.0f;
+}
+
+inline std::string format_loss(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+
+}  // namespace detail
+
+// Writes/reads the parameters of a model (values only, in order, with names and sizes checked):
+// the default save_state/load_state for models whose whole state is their parameters.
+inline void save_parameters(std::ostream& o, const nn::parameter_list<float>& ps) {
+  detail::put<std::uint64_t>(o, ps.size());
+  for (auto& p : ps) {
+    detail::put_blob(o, p.name);
+    detail::put<std::int64_t>(o, p.value.size());
+    o.write(reinterpret_cast<const char*>(p.value.data()), static_cast<std::streamsize>(p.value.size() * sizeof(float)));
+  }
+}
+inline void load_parameters(std::istream& i, nn::parameter_list<float>& ps, const std::string& where = "model state") {
+  const auto n = detail::get<std::uint64_t>(i, where, "parameter count");
+  if (n != ps.size())
+    throw io_error(cantus::detail::concat(where, ": holds ", n, " parameters but the model has ", ps.size()));
+  for (auto& p : ps) {
+    const auto name = detail::get_blob(i, where, "parameter name");
+    const auto size = detail::get<std::int64_t>(i, where, "parameter size");
+    if (name != p.name || size != p.value.size())
+      throw io_error(cantus::detail::concat(where, ": parameter '", name, "' with ", size, " values where the model has '",
+                                            p.name, "' with ", p.value.size()));
+    if (!i.read(reinterpret_cast<char*>(p.value.data()), static_cast<std::streamsize>(size * sizeof(float))))
+      throw io_error(cantus::detail::concat(where, ": truncated in parameter '", name, "'"));
+  }
+}
+
+// Saved after every epoch: everything needed to continue exactly where training stopped.
+struct training_checkpoint {
+  std::uint64_t seed = 0;
+  std::int64_t epochs_done = 0, steps = 0, best_epoch = -1, bad_epochs = 0;
+  double best_validation_loss = std::numeric_limits<double>::infinity();
+  std::vector<epoch_record> history;
+  std::string model, optimizer, best_model;
+
+  void save(const std::filesystem::path& path) const {
+    write_file_atomically(path, [&](std::ofstream& o) {
+      o.write(detail::checkpoint_magic, 8);
+      detail::put(o, detail::checkpoint_version);
+      detail::put(o, seed);
+      detail::put(o, epochs_done);
+      detail::put(o, steps);
+      detail::put(o, best_epoch);
+      detail::put(o, bad_epochs);
+      detail::put(o, best_validation_loss);
+      detail::put<std::uint64_t>(o, history.size());
+      for (auto& h : history) detail::put(o, h);
+      detail::put_blob(o, model);
+      detail::put_blob(o, optimizer);
+      detail::put_blob(o, best_model);
+    });
+  }
+  static training_checkpoint load(const std::filesystem::path& path) {
+    const std::string file = path.string();
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw io_error(cantus::detail::concat(file, ": cannot open checkpoint"));
+    char magic[8];
+    if (!in.read(magic, 8) || std::memcmp(magic, detail::checkpoint_magic, 8) != 0)
+      throw io_error(cantus::detail::concat(file, ": not a cantus training checkpoint (bad magic)"));
+    const auto version = detail::get<std::uint32_t>(in, file, "version");
+    if (version != detail::checkpoint_version)
+      throw io_error(cantus::detail::concat(file, ": checkpoint version ", version, ", expected ", detail::checkpoint_version));
+    training_checkpoint c;
+    c.seed = detail::get<std::uint64_t>(in, file, "seed");
+    c.epochs_done = detail::get<std::int64_t>(in, file, "epoch");
+    c.steps = detail::get<std::int64_t>(in, file, "steps");
+    c.best_epoch = detail::get<std::int64_t>(in, file, "best epoch");
+    c.bad_epochs = detail::get<std::int64_t>(in, file, "patience counter");
+    c.best_validation_loss = detail::get<double>(in, file, "best loss");
+    const auto n = detail::get<std::uint64_t>(in, file, "history length");
+    if (n > 1000000) throw io_error(cantus::detail::concat(file, ": corrupt checkpoint (history length ", n, ")"));
+    for (std::uint64_t k = 0; k < n; ++k) c.history.push_back(detail::get<epoch_record>(in, file, "history"));
+    c.model = detail::get_blob(in, file, "model state");
+    c.optimizer = detail::get_blob(in, file, "optimizer state");
+    c.best_model = detail::get_blob(in, file, "best model state");
+    return c;
+  }
+};
+
+// The batch order of one epoch: a permutation of [0, n) that depends only on (seed, epoch).
+inline std::vector<index_t> epoch_order(index_t n, std::uint64_t seed, std::int64_t epoch) {
+  std::vector<index_t> order(static_cast<std::size_t>(n));
+  std::iota(order.begin(), order.end(), index_t(0));
+  random_engine rng(seed, 0x7261696EULL + static_cast<std::uint64_t>(epoch));
+  rng.shuffle(order.begin(), order.end());
+  return order;
+}
+
+// Mean loss over a whole data set, weighted by batch size (no gradients).
+template <class Model, batch_source Data>
+double evaluate_loss(Model& model, const Data& data, index_t batch_size) {
+  const index_t n = data.size();
+  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  double total = 0;
+  std::vector<index_t> rows;
+  for (index_t b = 0; b < n; b += batch_size) {
+    const index_t e = std::min(n, b + batch_size);
+    rows.resize(static_cast<std::size_t>(e - b));
+    std::iota(rows.begin(), rows.end(), b);
+    total += static_cast<double>(model.validation_loss(data.batch(rows))) * static_cast<double>(e - b);
+  }
+  return total / static_cast<double>(n);
+}
+
+template <class Model, class Optimizer, batch_source Data>
+  requires trainable_model<Model, typename Data::batch_type> && trainer_optimizer<Optimizer>
+training_result train(Model& model, Optimizer& optimizer, const Data& train_data, const Data* validation_data,
+                      const trainer_options& opt) {
+  namespace fs = std::filesystem;
+  if (opt.batch_size < 1) throw_value_error("train: batch_size must be >= 1, got ", opt.batch_size);
+  if (opt.epochs < 0) throw_value_error("train: epochs must be >= 0, got ", opt.epochs);
+  const index_t n = train_data.size();
+  if (n == 0) throw_value_error("train (", opt.label, "): the training set is empty");
+  if (opt.threads > 0) omp_set_num_threads(opt.threads);
+  const bool have_validation = validation_data && validation_data->size() > 0;
+
+  training_result result;
+  training_checkpoint state;
+  state.seed = opt.seed;
+  const fs::path last_path = opt.checkpoint_dir.empty() ? fs::path() : opt.checkpoint_dir / "last.ckpt";
+  if (!last_path.empty() && opt.resume && fs::exists(last_path)) {
+    state = training_checkpoint::load(last_path);
+    if (state.seed != opt.seed)
+      throw value_error(cantus::detail::concat(last_path.string(), ": checkpoint was trained with seed ", state.seed,
+                                               " but this run asks for seed ", opt.seed,
+                                               "; delete the checkpoint or use the same seed"));
+    detail::restore_model_state(model, state.model);
+    std::istringstream oi(state.optimizer, std::ios::binary);
+    optimizer.load_state(oi);
+    result.resumed_from_epoch = state.epochs_done;
+    if (opt.verbose)
+      std::fprintf(stderr, "%s: resuming from %s after epoch %lld\n", opt.label.c_str(), last_path.c_str(),
+                   static_cast<long long>(state.epochs_done));
+  }
+
+  auto params = model.parameters();
+  const index_t per_epoch_batches_all =
+      opt.drop_last ? n / opt.batch_size : (n + opt.batch_size - 1) / opt.batch_size;
+  const index_t batches = opt.max_batches_per_epoch > 0 ? std::min<index_t>(per_epoch_batches_all, opt.max_batches_per_epoch)
+                                                        : per_epoch_batches_all;
+  if (batches == 0)
+    throw_value_error("train (", opt.label, "): ", n, " training rows give no full batch of ", opt.batch_size);
+
+  bool stop = opt.patience > 0 && state.bad_epochs >= opt.patience;
+  result.stopped_early = stop;
+  for (std::int64_t epoch = state.epochs_done; epoch < opt.epochs && !stop; ++epoch) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto order = epoch_order(n, opt.seed, epoch);
+    std::optional<progress> bar;
+    if (opt.verbose)
+      bar.emplace(cantus::detail::concat(opt.label, " epoch ", epoch + 1, "/", opt.epochs), batches, "batches");
+    double loss_sum = 0;
+    index_t items = 0;
+    for (index_t b = 0; b < batches; ++b) {
+      const index_t begin = b * opt.batch_size, end = std::min(n, begin + opt.batch_size);
+      const std::span<const index_t> rows(order.data() + begin, static_cast<std::size_t>(end - begin));
+      auto batch = train_data.batch(rows);
+      optimizer.zero_grad();
+      const double loss = model.loss_and_backward(batch, step_info{opt.seed, epoch, state.steps, true});
+      const char* bad = !std::isfinite(loss) ? "loss" : nullptr;
+      std::string bad_param;
+      if (!bad)
+        for (auto& p : params)
+          if (!detail::all_finite(p.grad.data(), p.grad.size())) {
+            bad = "gradient of ";
+            bad_param = p.name;
+            break;
+          }
+      if (bad) {
+        if (bar) bar->finish();
+        throw training_diverged(cantus::detail::concat(
+            opt.label, ": training diverged: ", bad, bad_param, bad_param.empty() ? " is " : " is not finite",
+            bad_param.empty() ? detail::format_loss(loss) : std::string(), " at epoch ", epoch + 1, ", batch ", b + 1, "/",
+            batches, " (step ", state.steps, "); ",
+            last_path.empty() ? std::string("no checkpoint directory was given")
+                              : (state.epochs_done > 0 ? cantus::detail::concat("the last good checkpoint (after epoch ",
+                                                                                 state.epochs_done, ") is kept at ",
+                                                                                 last_path.string())
+                                                       : std::string("no epoch had completed, so there is no checkpoint")),
+            "; try a lower learning rate"));
+      }
+      optimizer.step();
+      ++state.steps;
+      loss_sum += loss * static_cast<double>(end - begin);
+      items += end - begin;
+      if (bar) {
+        const double el = bar->elapsed();
+        bar->advance(1, cantus::detail::concat("loss ", detail::format_loss(loss_sum / static_cast<double>(items)), ", ",
+                                               static_cast<long long>(el > 0 ? items / el : 0), " items/s"));
+      }
+    }
+    if (bar) bar->finish();
+    epoch_record rec;
+    rec.epoch = epoch + 1;
+    rec.train_loss = loss_sum / static_cast<double>(items);
+    rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    rec.items_per_second = rec.seconds > 0 ? static_cast<double>(items) / rec.seconds : 0.0;
+    rec.validation_loss = have_validation ? evaluate_loss(model, *validation_data, opt.batch_size) : rec.train_loss;
+    if (!std::isfinite(rec.validation_loss))
+      throw training_diverged(cantus::detail::concat(
+          opt.label, ": validation loss is ", detail::format_loss(rec.validation_loss), " after epoch ", epoch + 1,
+          last_path.empty() ? std::string() : cantus::detail::concat("; the last good checkpoint is kept at ", last_path.string())));
+
+    if (rec.validation_loss < state.best_validation_loss - opt.min_delta) {
+      state.best_validation_loss = rec.validation_loss;
+      state.best_epoch = epoch + 1;
+      state.bad_epochs = 0;
+      state.best_model = detail::model_state(model);
+    } else {
+      ++state.bad_epochs;
+    }
+    state.history.push_back(rec);
+    state.epochs_done = epoch + 1;
+    stop = opt.patience > 0 && state.bad_epochs >= opt.patience;
+    if (!last_path.empty()) {
+      state.model = detail::model_state(model);
+      std::ostringstream oo(std::ios::binary);
+      optimizer.save_state(oo);
+      state.optimizer = std::move(oo).str();
+      state.save(last_path);
+    }
+    if (opt.verbose)
+      std::fprintf(stderr, "%s: epoch %lld/%lld  train loss %s  %s loss %s  %.1f s  %.1f items/s%s\n", opt.label.c_str(),
+                   static_cast<long long>(epoch + 1), static_cast<long long>(opt.epochs),
+                   detail::format_loss(rec.train_loss).c_str(), have_validation ? "validation" : "(no validation set) train",
+                   detail::format_loss(rec.validation_loss).c_str(), rec.seconds, rec.items_per_second,
+                   stop ? "  (early stop)" : "");
+    result.stopped_early = stop;
+  }
+  if (opt.restore_best && !state.best_model.empty()) detail::restore_model_state(model, state.best_model);
+  result.history = state.history;
+  result.best_epoch = state.best_epoch;
+  result.best_validation_loss = state.best_validation_loss;
+  result.steps = state.steps;
+  return result;
+}
+
+}  // namespace cantus::models

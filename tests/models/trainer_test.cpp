@@ -1,0 +1,205 @@
+#include <filesystem>
+
+#include "cantus/models/config.hpp"
+#include "cantus/models/trainer.hpp"
+#include "cantus_test.hpp"
+#include "tiny_models.hpp"
+
+using namespace cantus;
+using cantus::testing::linear_regression;
+using cantus::testing::momentum_sgd;
+using cantus::testing::regression_data;
+
+namespace {
+models::trainer_options quiet_options(std::int64_t epochs) {
+  models::trainer_options o;
+  o.epochs = epochs;
+  o.batch_size = 16;
+  o.patience = 0;
+  o.seed = 7;
+  o.verbose = false;
+  return o;
+}
+std::vector<float> weights(linear_regression& m) {
+  auto v = m.w.to_vector();
+  v.push_back(m.b(0));
+  return v;
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(trainer)
+
+BOOST_AUTO_TEST_CASE(linear_regression_converges_to_the_true_weights) {
+  regression_data train(512, 4, 1), val(128, 4, 2);
+  linear_regression m(4);
+  momentum_sgd opt(m.parameters(), 0.02f);
+  auto r = models::train(m, opt, train, &val, quiet_options(20));
+  BOOST_TEST(r.history.size() == 20u);
+  BOOST_TEST(r.history.front().train_loss > 10 * r.history.back().train_loss);
+  BOOST_TEST(r.best_validation_loss < 1e-3);
+  for (index_t j = 0; j < 4; ++j) BOOST_TEST(m.w(j) == (j + 1) * 0.25f, boost::test_tools::tolerance(0.01f));
+  BOOST_TEST(m.b(0) == 0.5f, boost::test_tools::tolerance(0.01f));
+  BOOST_TEST(r.steps == 20 * 32);
+}
+
+BOOST_AUTO_TEST_CASE(epoch_order_is_a_permutation_that_depends_on_seed_and_epoch) {
+  auto a = models::epoch_order(100, 3, 0), b = models::epoch_order(100, 3, 0), c = models::epoch_order(100, 3, 1),
+       d = models::epoch_order(100, 4, 0);
+  BOOST_TEST(a == b);
+  BOOST_TEST(a != c);
+  BOOST_TEST(a != d);
+  auto s = a;
+  std::sort(s.begin(), s.end());
+  for (index_t i = 0; i < 100; ++i) BOOST_TEST(s[static_cast<std::size_t>(i)] == i);
+}
+
+BOOST_AUTO_TEST_CASE(same_seed_same_weights_other_seed_other_weights) {
+  regression_data train(200, 3, 1, 0.5f);
+  auto run = [&](std::uint64_t seed) {
+    linear_regression m(3);
+    momentum_sgd opt(m.parameters(), 0.01f);
+    auto o = quiet_options(3);
+    o.seed = seed;
+    models::train(m, opt, train, static_cast<const regression_data*>(nullptr), o);
+    return weights(m);
+  };
+  BOOST_TEST(run(5) == run(5));
+  BOOST_TEST(run(5) != run(6));
+}
+
+BOOST_AUTO_TEST_CASE(resume_from_checkpoint_equals_an_uninterrupted_run) {
+  regression_data train(200, 3, 1, 0.5f), val(50, 3, 2, 0.5f);
+  auto dir = cantus::testing::scratch_dir("trainer_resume");
+  linear_regression full(3);
+  momentum_sgd full_opt(full.parameters(), 0.01f);
+  auto o = quiet_options(6);
+  o.restore_best = false;
+  auto full_result = models::train(full, full_opt, train, &val, o);
+
+  {
+    linear_regression m(3);
+    momentum_sgd opt(m.parameters(), 0.01f);
+    auto first = o;
+    first.epochs = 2;
+    first.checkpoint_dir = dir;
+    models::train(m, opt, train, &val, first);
+    BOOST_TEST(std::filesystem::exists(dir / "last.ckpt"));
+  }
+  linear_regression m(3);  // a fresh process: new model and optimizer, state from the checkpoint
+  momentum_sgd opt(m.parameters(), 0.01f);
+  auto second = o;
+  second.checkpoint_dir = dir;
+  auto r = models::train(m, opt, train, &val, second);
+  BOOST_TEST(r.resumed_from_epoch == 2);
+  BOOST_TEST(r.history.size() == 6u);
+  BOOST_TEST(weights(m) == weights(full));
+  BOOST_TEST(r.history.back().validation_loss == full_result.history.back().validation_loss);
+  BOOST_TEST(r.steps == full_result.steps);
+
+  // A different seed cannot silently continue someone else's run.
+  auto other = second;
+  other.seed = 99;
+  BOOST_CHECK_THROW(models::train(m, opt, train, &val, other), value_error);
+}
+
+BOOST_AUTO_TEST_CASE(nan_loss_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint) {
+  regression_data train(64, 2, 1);
+  auto dir = cantus::testing::scratch_dir("trainer_nan");
+  linear_regression m(2);
+  m.poison_at_step = 4 * 2 + 1;  // 4 batches per epoch: the second batch of epoch 3
+  momentum_sgd opt(m.parameters(), 0.01f);
+  auto o = quiet_options(5);
+  o.checkpoint_dir = dir;
+  try {
+    models::train(m, opt, train, static_cast<const regression_data*>(nullptr), o);
+    BOOST_FAIL("expected training_diverged");
+  } catch (const models::training_diverged& e) {
+    const std::string msg = e.what();
+    BOOST_TEST_MESSAGE(msg);
+    BOOST_TEST(msg.find("loss is nan") != std::string::npos);
+    BOOST_TEST(msg.find("epoch 3") != std::string::npos);
+    BOOST_TEST(msg.find("after epoch 2") != std::string::npos);
+    BOOST_TEST(msg.find("last.ckpt") != std::string::npos);
+  }
+  auto ck = models::training_checkpoint::load(dir / "last.ckpt");
+  BOOST_TEST(ck.epochs_done == 2);
+  BOOST_TEST(ck.history.size() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(nan_gradient_is_caught_and_named) {
+  regression_data train(32, 2, 1);
+  train.x[5] = std::numeric_limits<float>::infinity();
+  linear_regression m(2);
+  momentum_sgd opt(m.parameters(), 0.01f);
+  try {
+    models::train(m, opt, train, static_cast<const regression_data*>(nullptr), quiet_options(1));
+    BOOST_FAIL("expected training_diverged");
+  } catch (const models::training_diverged& e) {
+    BOOST_TEST_MESSAGE(e.what());
+    BOOST_TEST(std::string(e.what()).find("diverged") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(early_stopping_after_patience_epochs_restores_the_best_weights) {
+  // Validation targets unrelated to training targets: validation loss stops improving quickly.
+  regression_data train(256, 2, 1, 0.0f), val(64, 2, 3, 0.0f);
+  for (auto& y : val.y) y = -y;
+  linear_regression m(2);
+  momentum_sgd opt(m.parameters(), 0.02f);
+  auto o = quiet_options(50);
+  o.patience = 3;
+  auto r = models::train(m, opt, train, &val, o);
+  BOOST_TEST(r.stopped_early);
+  BOOST_TEST(r.history.size() < 50u);
+  BOOST_TEST(static_cast<std::int64_t>(r.history.size()) == r.best_epoch + 3);
+  BOOST_TEST(models::evaluate_loss(m, val, 16) == r.best_validation_loss, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(corrupt_checkpoint_and_bad_options_are_reported) {
+  auto dir = cantus::testing::scratch_dir("trainer_corrupt");
+  write_file_atomically(dir / "last.ckpt", [](std::ofstream& o) { o << "garbage"; });
+  regression_data train(32, 2, 1);
+  linear_regression m(2);
+  momentum_sgd opt(m.parameters(), 0.01f);
+  auto o = quiet_options(1);
+  o.checkpoint_dir = dir;
+  try {
+    models::train(m, opt, train, static_cast<const regression_data*>(nullptr), o);
+    BOOST_FAIL("expected io_error");
+  } catch (const io_error& e) {
+    BOOST_TEST(std::string(e.what()).find("last.ckpt") != std::string::npos);
+  }
+  o = quiet_options(1);
+  o.batch_size = 0;
+  BOOST_CHECK_THROW(models::train(m, opt, train, static_cast<const regression_data*>(nullptr), o), value_error);
+  regression_data empty(0, 2, 1);
+  BOOST_CHECK_THROW(models::train(m, opt, empty, static_cast<const regression_data*>(nullptr), quiet_options(1)), value_error);
+}
+
+BOOST_AUTO_TEST_CASE(default_configs_match_the_anchor_shapes_and_validate) {
+  models::paper_config c;
+  BOOST_TEST(c.naive_seq2seq.chunk_samples == 2048);
+  BOOST_TEST(c.naive_seq2seq.hidden == 32);
+  BOOST_TEST(c.step_vae.latent == 100);
+  BOOST_TEST(c.step_vae.encoded_length() == 16);
+  BOOST_TEST(c.seq2seq_mel.hidden == 512);
+  BOOST_TEST(c.wavenet.layers() == 20);
+  BOOST_TEST(c.wavenet.dilation(19) == 512);
+  BOOST_TEST(c.wavenet.receptive_field() == 2047);
+  BOOST_TEST(c.supervised_cnn.channels.size() == 4u);
+  c.naive_seq2seq.validate();
+  c.step_vae.validate();
+  c.seq2seq_mel.validate();
+  c.wavenet.validate();
+  c.supervised_cnn.validate();
+  auto q = models::paper_config::quick();
+  q.step_vae.validate();
+  q.wavenet.validate();
+  q.supervised_cnn.validate();
+  c.wavenet.hop_length = 500;
+  BOOST_CHECK_THROW(c.wavenet.validate(), value_error);
+  c.step_vae.n_mels = 100;
+  BOOST_CHECK_THROW(c.step_vae.validate(), value_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
