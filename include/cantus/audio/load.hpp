@@ -1,0 +1,121 @@
+#pragma once
+// Decoding (libsndfile: WAV, FLAC, OGG/Vorbis, Opus, and MP3 through mpg123 since libsndfile 1.1)
+// and resampling (libsoxr, high quality: the resampler librosa uses by default, "soxr_hq").
+#include <sndfile.h>
+#include <soxr.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "cantus/audio/signal.hpp"
+#include "cantus/core/error.hpp"
+
+namespace cantus::audio {
+
+// Resamples a mono signal from `from_sr` to `to_sr` Hz with libsoxr at high quality (SOXR_HQ, the
+// same recipe as librosa's default res_type="soxr_hq"). The output holds ceil(n * to_sr / from_sr)
+// samples, as librosa.resample's does. Runs on one thread (callers parallelise across files).
+inline std::vector<float> resample(std::span<const float> x, double from_sr, double to_sr) {
+  if (!(from_sr > 0) || !std::isfinite(from_sr))
+    throw_value_error("cantus::audio::resample: from_sr must be a positive finite rate in Hz, got ", from_sr);
+  if (!(to_sr > 0) || !std::isfinite(to_sr))
+    throw_value_error("cantus::audio::resample: to_sr must be a positive finite rate in Hz, got ", to_sr);
+  if (from_sr == to_sr || x.empty()) return {x.begin(), x.end()};
+  const double ratio = to_sr / from_sr;
+  const auto out_len = static_cast<std::size_t>(std::ceil(static_cast<double>(x.size()) * ratio));
+  std::vector<float> y(out_len);
+  const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
+  const soxr_quality_spec_t quality = soxr_quality_spec(SOXR_HQ, 0);
+  const soxr_runtime_spec_t runtime = soxr_runtime_spec(1);
+  std::size_t done = 0;
+  const soxr_error_t err = soxr_oneshot(from_sr, to_sr, 1, x.data(), x.size(), nullptr, y.data(), y.size(), &done,
+                                        &io, &quality, &runtime);
+  if (err)
+    throw value_error(cantus::detail::concat("cantus::audio::resample: libsoxr failed resampling ", from_sr, " Hz -> ", to_sr,
+                                     " Hz: ", err));
+  // soxr may deliver a few samples less than the ceiling; librosa fixes the length with zeros too.
+  std::fill(y.begin() + static_cast<std::ptrdiff_t>(std::min(done, y.size())), y.end(), 0.0f);
+  return y;
+}
+
+namespace detail {
+template <class... Why>
+[[noreturn]] void throw_load_error(const std::string& file, const Why&... why) {
+  throw io_error(cantus::detail::concat("cantus::audio::load: '", file, "': ", why...));
+}
+struct sndfile_closer {
+  void operator()(SNDFILE* f) const noexcept { sf_close(f); }
+};
+}  // namespace detail
+
+// Decodes an audio file to mono float (mean of the channels; integer formats scaled to [-1, 1) the
+// way libsndfile and soundfile do, int16 / 32768) and resamples it to `target_sr` Hz with libsoxr.
+// `target_sr <= 0` keeps the file's own rate. Throws io_error naming the file when it is missing,
+// unreadable, of an unsupported format, holds no samples, or decodes to non-finite values.
+inline signal load(const std::filesystem::path& path, double target_sr = 22050.0) {
+  const std::string name = path.string();
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (ec || !std::filesystem::exists(status)) detail::throw_load_error(name, "no such file");
+  if (std::filesystem::is_directory(status)) detail::throw_load_error(name, "is a directory, not an audio file");
+  if (std::isnan(target_sr) || std::isinf(target_sr))
+    throw_value_error("cantus::audio::load: target_sr must be finite (<= 0 keeps the native rate), got ", target_sr,
+                      " for '", name, "'");
+
+  SF_INFO info{};
+  std::unique_ptr<SNDFILE, detail::sndfile_closer> file(sf_open(name.c_str(), SFM_READ, &info));
+  if (!file) {
+    if (std::filesystem::file_size(path, ec) == 0 && !ec) detail::throw_load_error(name, "zero-length file (0 bytes)");
+    detail::throw_load_error(name, "cannot decode (unreadable or unsupported format): ", sf_strerror(nullptr));
+  }
+  if (info.channels <= 0 || info.samplerate <= 0)
+    detail::throw_load_error(name, "decoder reports ", info.channels, " channels at ", info.samplerate, " Hz");
+
+  // Read until the decoder returns nothing: an MP3 header's frame count is an estimate (truncated
+  // files claim more than they hold, VBR files without a Xing header guess), so it is only a hint.
+  const auto channels = static_cast<std::size_t>(info.channels);
+  constexpr std::size_t block_frames = 1 << 14;
+  std::vector<float> interleaved(block_frames * channels);
+  signal out;
+  out.source = name;
+  out.sample_rate = info.samplerate;
+  if (info.frames > 0 && info.frames < (sf_count_t{1} << 31)) out.samples.reserve(static_cast<std::size_t>(info.frames));
+  for (;;) {
+    const sf_count_t got = sf_readf_float(file.get(), interleaved.data(), static_cast<sf_count_t>(block_frames));
+    if (got <= 0) break;
+    const auto frames = static_cast<std::size_t>(got);
+    const std::size_t base = out.samples.size();
+    out.samples.resize(base + frames);
+    float* dst = out.samples.data() + base;
+    if (channels == 1) {
+      std::copy_n(interleaved.data(), frames, dst);
+    } else if (channels == 2) {
+      for (std::size_t i = 0; i < frames; ++i) dst[i] = (interleaved[2 * i] + interleaved[2 * i + 1]) * 0.5f;
+    } else {
+      const float inv = 1.0f / static_cast<float>(channels);
+      for (std::size_t i = 0; i < frames; ++i) {
+        float s = 0.0f;
+        for (std::size_t c = 0; c < channels; ++c) s += interleaved[i * channels + c];
+        dst[i] = s * inv;
+      }
+    }
+  }
+  if (out.samples.empty()) detail::throw_load_error(name, "holds no audio samples (zero-length)");
+  for (float v : out.samples)
+    if (!std::isfinite(v)) detail::throw_load_error(name, "decoded samples contain NaN or infinity");
+
+  if (target_sr > 0 && target_sr != out.sample_rate) {
+    out.samples = resample(out.samples, out.sample_rate, target_sr);
+    out.sample_rate = target_sr;
+  }
+  return out;
+}
+
+}  // namespace cantus::audio

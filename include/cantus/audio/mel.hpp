@@ -1,0 +1,273 @@
+#pragma once
+// Mel spectrograms with librosa 0.10's algorithm, parameter names and defaults:
+//   librosa.feature.melspectrogram(y=, sr=22050, n_fft=2048, hop_length=512, win_length=None,
+//       window='hann', center=True, pad_mode='constant', power=2.0, n_mels=128, fmin=0, fmax=None,
+//       htk=False, norm='slaney')  followed by  librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=80).
+//
+// How it is fast: one FFTW real-to-complex plan per size, executed on per-thread buffers; frames in
+// parallel with OpenMP (each frame's result depends only on its samples, so the bits do not depend on
+// the thread count); the mel projection touches only each filter's nonzero band (about two weights
+// per FFT bin instead of n_mels); the logarithm runs through cantus' run-time dispatched SIMD kernels.
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <iostream>
+#include <numbers>
+#include <span>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "cantus/audio/fft.hpp"
+#include "cantus/audio/filters.hpp"
+#include "cantus/backend/cpu/cpu_backend.hpp"
+#include "cantus/core/error.hpp"
+#include "cantus/core/functors.hpp"
+#include "cantus/core/tensor.hpp"
+
+namespace cantus::audio {
+
+// How the signal is extended by n_fft/2 samples at each end when center = true: zeros (librosa >= 0.10's
+// default) or a mirror image without repeating the edge sample (numpy 'reflect', librosa < 0.10's default).
+enum class pad_mode { constant, reflect };
+
+struct mel_params {
+  double sr = 22050;
+  int n_fft = 2048;
+  int hop_length = 512;
+  int win_length = 0;  // 0 = n_fft; a shorter periodic Hann window is centred in the n_fft frame
+  bool center = true;
+  pad_mode pad = pad_mode::constant;
+  double power = 2.0;  // 2 = power, 1 = magnitude
+  int n_mels = 128;
+  double fmin = 0;
+  double fmax = 0;  // 0 = sr / 2
+  bool htk = false;
+  mel_norm norm = mel_norm::slaney;
+  // power_to_db
+  double ref = 1.0;
+  double amin = 1e-10;
+  double top_db = 80;  // < 0 = no clipping (librosa's top_db=None)
+
+  int effective_win_length() const { return win_length > 0 ? win_length : n_fft; }
+  double effective_fmax() const { return fmax > 0 ? fmax : sr / 2; }
+  int n_bins() const { return n_fft / 2 + 1; }
+
+  // Throws value_error naming the parameter, its value and the valid range.
+  void validate() const {
+    const auto bad = [](const auto&... parts) { throw_value_error("cantus::audio::mel_params: ", parts...); };
+    if (!(sr > 0) || !std::isfinite(sr)) bad("sr must be a positive sample rate in Hz, got ", sr);
+    if (n_fft < 2) bad("n_fft must be at least 2, got ", n_fft);
+    if (hop_length < 1) bad("hop_length must be positive, got ", hop_length);
+    if (hop_length > n_fft)
+      bad("hop_length (", hop_length, ") exceeds n_fft (", n_fft, "): frames would skip samples; use n_fft >= hop_length");
+    if (win_length < 0 || win_length > n_fft) bad("win_length must be in [1, n_fft=", n_fft, "] (0 = n_fft), got ", win_length);
+    if (!(power > 0) || !std::isfinite(power)) bad("power must be positive (2 = power, 1 = magnitude), got ", power);
+    if (n_mels < 1) bad("n_mels must be positive, got ", n_mels);
+    if (n_mels > n_bins())
+      bad("n_mels (", n_mels, ") exceeds the n_fft/2+1 = ", n_bins(), " FFT bins of n_fft=", n_fft,
+          ": most mel filters would be empty");
+    if (!(fmin >= 0) || !std::isfinite(fmin)) bad("fmin must be >= 0 Hz, got ", fmin);
+    if (fmax < 0 || !std::isfinite(fmax)) bad("fmax must be > 0 Hz (0 = sr/2), got ", fmax);
+    if (effective_fmax() > sr / 2) bad("fmax (", fmax, " Hz) exceeds the Nyquist frequency sr/2 = ", sr / 2, " Hz");
+    if (fmin >= effective_fmax()) bad("fmin (", fmin, " Hz) must be below fmax (", effective_fmax(), " Hz)");
+    if (!(ref > 0) || !std::isfinite(ref)) bad("ref must be a positive finite power, got ", ref);
+    if (!(amin > 0) || !std::isfinite(amin)) bad("amin must be positive, got ", amin);
+    if (std::isnan(top_db)) bad("top_db must be a number (< 0 turns clipping off), got NaN");
+  }
+};
+
+// A reusable mel spectrogram transform: window, sparse filter bank and FFT plan are made once.
+// Thread-safe: const member functions may run concurrently (each call uses its own buffers).
+class mel_spectrogram {
+ public:
+  explicit mel_spectrogram(mel_params p = {}) : p_(std::move(p)) {
+    p_.validate();
+    make_window();
+    make_filters();
+    plan_ = r2c_plan(p_.n_fft);
+  }
+
+  const mel_params& params() const { return p_; }
+
+  // Frames of a signal of n samples: 1 + n / hop with center padding, else 1 + (n - n_fft) / hop.
+  index_t frame_count(index_t n) const {
+    if (p_.center) return 1 + n / p_.hop_length;
+    return n >= p_.n_fft ? 1 + (n - p_.n_fft) / p_.hop_length : 0;
+  }
+
+  // Mel power (|STFT|^power projected on the filter bank), [n_mels, frames].
+  tensor<float, 2> power(std::span<const float> samples) const { return compute(samples, false); }
+  // power_to_db of the above (10 log10(max(amin, S)) - 10 log10(max(amin, ref)), floored at max - top_db).
+  tensor<float, 2> log(std::span<const float> samples) const { return compute(samples, true); }
+
+  // The filter bank as librosa.filters.mel returns it (float32), [n_mels, n_fft/2+1].
+  tensor<float, 2> filter_bank() const {
+    return mel_filter_bank<float>(p_.sr, p_.n_fft, p_.n_mels, p_.fmin, p_.effective_fmax(), p_.htk, p_.norm);
+  }
+  // The periodic Hann window (zero-padded to n_fft when win_length < n_fft).
+  const std::vector<float>& window() const { return window_; }
+
+ private:
+  struct band {
+    int first_bin;  // first nonzero bin of the filter
+    int length;     // number of bins from first_bin through the last nonzero one
+    std::size_t offset;  // into weights_
+  };
+
+  void make_window() {
+    // scipy.signal.get_window('hann', win_length, fftbins=True), computed in double, centred in n_fft.
+    const int wl = p_.effective_win_length();
+    window_.assign(static_cast<std::size_t>(p_.n_fft), 0.0f);
+    const int left = (p_.n_fft - wl) / 2;
+    for (int n = 0; n < wl; ++n)
+      window_[static_cast<std::size_t>(left + n)] =
+          static_cast<float>(0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * n / wl));
+  }
+
+  void make_filters() {
+    const auto fb = filter_bank();
+    const int n_bins = p_.n_bins();
+    bands_.clear();
+    weights_.clear();
+    std::vector<int> empty;
+    for (int m = 0; m < p_.n_mels; ++m) {
+      int lo = 0, hi = n_bins;
+      while (lo < n_bins && fb(m, lo) == 0.0f) ++lo;
+      while (hi > lo && fb(m, hi - 1) == 0.0f) --hi;
+      if (lo == hi) empty.push_back(m);
+      bands_.push_back({lo, hi - lo, weights_.size()});
+      for (int k = lo; k < hi; ++k) weights_.push_back(fb(m, k));
+    }
+    if (!empty.empty()) {
+      // librosa warns the same way ("Empty filters detected in mel frequency basis").
+      std::cerr << "cantus::audio::mel_spectrogram: warning: " << empty.size() << " of " << p_.n_mels
+                << " mel filters are empty (first: band " << empty.front() << "): n_mels=" << p_.n_mels
+                << " is too high for n_fft=" << p_.n_fft << " at sr=" << p_.sr
+                << "; those bands will be constant (amin)\n";
+    }
+  }
+
+  // The sample at (possibly out-of-range) index i of the center-padded signal.
+  float padded_sample(std::span<const float> x, index_t i) const {
+    const auto n = static_cast<index_t>(x.size());
+    if (i >= 0 && i < n) return x[static_cast<std::size_t>(i)];
+    if (p_.pad == pad_mode::constant || n == 1) return p_.pad == pad_mode::constant ? 0.0f : x[0];
+    // numpy.pad(mode='reflect') applied repeatedly folds with period 2 (n - 1).
+    const index_t period = 2 * (n - 1);
+    index_t j = i % period;
+    if (j < 0) j += period;
+    if (j >= n) j = period - j;
+    return x[static_cast<std::size_t>(j)];
+  }
+
+  void check_input(std::span<const float> x) const {
+    if (x.empty()) throw_value_error("cantus::audio::mel_spectrogram: the signal holds no samples");
+    if (!p_.center && static_cast<index_t>(x.size()) < p_.n_fft)
+      throw_value_error("cantus::audio::mel_spectrogram: with center=false the signal needs at least n_fft=", p_.n_fft,
+                        " samples, got ", x.size());
+    if (p_.center && p_.pad == pad_mode::reflect && x.size() < 2)
+      throw_value_error("cantus::audio::mel_spectrogram: pad_mode reflect needs at least 2 samples, got ", x.size());
+  }
+
+  tensor<float, 2> compute(std::span<const float> x, bool to_db) const {
+    check_input(x);
+    const index_t frames = frame_count(static_cast<index_t>(x.size()));
+    const int n_fft = p_.n_fft, n_bins = p_.n_bins(), n_mels = p_.n_mels;
+    tensor<float, 2> out({n_mels, frames});
+    constexpr index_t block = 16;  // frames per task: a [block, n_mels] buffer transposed into `out`
+    const index_t blocks = (frames + block - 1) / block;
+    const index_t offset = p_.center ? n_fft / 2 : 0;
+    const auto n = static_cast<index_t>(x.size());
+    const float amin = static_cast<float>(p_.amin);
+    const float db_per_ln = static_cast<float>(10.0 / std::numbers::ln10);
+    const float ref_db = static_cast<float>(10.0 * std::log10(std::max(p_.amin, p_.ref)));
+    const bool power2 = p_.power == 2.0, power1 = p_.power == 1.0;
+    const float half_power = static_cast<float>(p_.power / 2);
+    float* const dst = out.data();
+
+#pragma omp parallel if (blocks > 1)
+    {
+      fftw_buffer<float> frame(static_cast<std::size_t>(n_fft));
+      fftw_buffer<fftwf_complex> spectrum(static_cast<std::size_t>(n_bins));
+      std::vector<float> pw(static_cast<std::size_t>(n_bins));
+      std::vector<float> local(static_cast<std::size_t>(block * n_mels));
+#pragma omp for schedule(static)
+      for (index_t b = 0; b < blocks; ++b) {
+        const index_t t0 = b * block, t1 = std::min(frames, t0 + block);
+        for (index_t t = t0; t < t1; ++t) {
+          const index_t start = t * p_.hop_length - offset;
+          float* in = frame.data();
+          const float* w = window_.data();
+          if (start >= 0 && start + n_fft <= n) {
+            const float* s = x.data() + start;
+            for (int i = 0; i < n_fft; ++i) in[i] = s[i] * w[i];
+          } else {
+            for (int i = 0; i < n_fft; ++i) in[i] = padded_sample(x, start + i) * w[i];
+          }
+          fftwf_execute_dft_r2c(plan_, in, spectrum.data());
+          const fftwf_complex* c = spectrum.data();
+          float* p = pw.data();
+          if (power2) {
+            for (int k = 0; k < n_bins; ++k) p[k] = c[k][0] * c[k][0] + c[k][1] * c[k][1];
+          } else if (power1) {
+            for (int k = 0; k < n_bins; ++k) p[k] = std::sqrt(c[k][0] * c[k][0] + c[k][1] * c[k][1]);
+          } else {
+            for (int k = 0; k < n_bins; ++k) p[k] = std::pow(c[k][0] * c[k][0] + c[k][1] * c[k][1], half_power);
+          }
+          project(p, local.data() + (t - t0) * n_mels);
+        }
+        const index_t count = (t1 - t0) * n_mels;
+        if (to_db) {
+          float* l = local.data();
+          for (index_t i = 0; i < count; ++i) l[i] = std::max(l[i], amin);
+          backend_ops<cpu>::map(l, l, static_cast<std::size_t>(count), ops::logarithm{});
+          for (index_t i = 0; i < count; ++i) l[i] = l[i] * db_per_ln - ref_db;
+        }
+        for (index_t t = t0; t < t1; ++t)
+          for (int m = 0; m < n_mels; ++m) dst[m * frames + t] = local[static_cast<std::size_t>((t - t0) * n_mels + m)];
+      }
+    }
+    if (to_db && p_.top_db >= 0) {
+      const float floor = backend_ops<cpu>::max(out.data(), static_cast<std::size_t>(out.size())) -
+                          static_cast<float>(p_.top_db);
+      float* o = out.data();
+      const index_t total = out.size();
+#pragma omp parallel for schedule(static) if (total > (index_t{1} << 16))
+      for (index_t i = 0; i < total; ++i) o[i] = o[i] < floor ? floor : o[i];
+    }
+    return out;
+  }
+
+  // One frame's mel energies from its power spectrum, touching only each filter's nonzero band.
+  // Eight independent partial sums let the compiler vectorise the short dot products.
+  void project(const float* power_spectrum, float* mel) const {
+    for (std::size_t m = 0; m < bands_.size(); ++m) {
+      const band& bd = bands_[m];
+      const float* w = weights_.data() + bd.offset;
+      const float* p = power_spectrum + bd.first_bin;
+      float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+      int j = 0;
+      for (; j + 8 <= bd.length; j += 8)
+        for (int l = 0; l < 8; ++l) acc[l] += w[j + l] * p[j + l];
+      float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+      for (; j < bd.length; ++j) s += w[j] * p[j];
+      mel[m] = s;
+    }
+  }
+
+  mel_params p_;
+  std::vector<float> window_;
+  std::vector<band> bands_;
+  std::vector<float> weights_;
+  fftwf_plan plan_ = nullptr;
+};
+
+// librosa.power_to_db(librosa.feature.melspectrogram(y=samples, ...)) in one call: [n_mels, frames].
+inline tensor<float, 2> log_mel(std::span<const float> samples, const mel_params& p = {}) {
+  return mel_spectrogram(p).log(samples);
+}
+
+}  // namespace cantus::audio

@@ -1,0 +1,2 @@
+#include "cantus/audio.hpp"
+#include "cantus_test.hpp"
