@@ -1,0 +1,31 @@
+#pragma once
+// Mean squared error, torch.nn.functional.mse_loss(input, target, reduction='mean'|'sum').
+#include "cantus/nn/loss/common.hpp"
+
+namespace cantus::nn {
+
+template <host_array In, host_array Tg>
+  requires std::is_same_v<element_t<In>, element_t<Tg>> && (In::rank == Tg::rank)
+loss_result<element_t<In>, In::rank> mse_loss(const In& input, const Tg& target, reduction r = reduction::mean) {
+  using T = element_t<In>;
+  if (input.shape() != target.shape()) throw_shape_mismatch("mse_loss", "target", input.shape(), target.shape());
+  loss_detail::require_contiguous("mse_loss", "input", input);
+  loss_detail::require_contiguous("mse_loss", "target", target);
+  const index_t n = input.size();
+  if (n == 0) throw value_error("mse_loss: input is empty");
+  loss_result<T, In::rank> out{T(0), tensor<T, In::rank>(input.shape())};
+  const T* x = input.data();
+  const T* y = target.data();
+  T* g = out.grad.data();
+  const T scale = r == reduction::mean ? T(1) / static_cast<T>(n) : T(1);
+  double acc = 0;  // double accumulation: the value of a large sum must not drift with its length
+  for (index_t i = 0; i < n; ++i) {
+    const T d = x[i] - y[i];
+    acc += static_cast<double>(d) * static_cast<double>(d);
+    g[i] = T(2) * scale * d;
+  }
+  out.value = static_cast<T>(r == reduction::mean ? acc / static_cast<double>(n) : acc);
+  return out;
+}
+
+}  // namespace cantus::nn

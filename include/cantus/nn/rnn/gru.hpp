@@ -1,0 +1,226 @@
+#pragma once
+// nn::gru<T>: one-layer GRU over [batch, time, features] (batch_first), PyTorch's equations, gate
+// order (r, z, n) and parameter names/shapes, so weights load into and out of torch.nn.GRU unchanged:
+//   r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)      z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
+//   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   h' = (1 - z) * n + z * h
+//
+// Fused kernels: the input projection of every time step is one GEMM ([B*T, I] x [I, 3H]) before the
+// recurrence; each step is one GEMM ([B, H] x [H, 3H]) plus one pass over the gates; backward is one
+// GEMM per step for dh and the weight gradients are single GEMMs over all steps at the end.
+//
+// Direct API for seq2seq: forward(x, h0, y, h_n) and backward(dy, dh_n, dx, dh0). Null views ({})
+// stand for zeros (h0, dy, dh_n) or "not wanted" (h_n, dx, dh0). Parameter gradients accumulate.
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "cantus/core/tensor.hpp"
+#include "cantus/nn/init.hpp"
+#include "cantus/nn/layer.hpp"
+#include "cantus/nn/parameter.hpp"
+#include "cantus/nn/rnn/detail.hpp"
+
+namespace cantus::nn {
+
+struct gru_config {
+  index_t input_size = dyn;
+  index_t hidden_size = dyn;
+};
+
+// InputSize/HiddenSize fixed in the type (gru<float, 1, 32>) or given at run time
+// (gru<float>({.input_size = 1, .hidden_size = 32})). Constructed layers are initialised from
+// random_stream(0); init(rng) re-draws them.
+template <class T, index_t InputSize = dyn, index_t HiddenSize = dyn>
+class gru {
+  static_assert(std::is_floating_point_v<T>, "nn::gru: T must be float or double");
+
+ public:
+  using value_type = T;
+  static constexpr std::size_t in_rank = 3, out_rank = 3;
+  static constexpr shape_t<3> static_input_shape{dyn, dyn, InputSize};
+  static constexpr shape_t<3> static_output_shape(const shape_t<3>& in) {
+    return {in[0], in[1], (InputSize != dyn && in[2] != dyn && in[2] != InputSize) ? shape_mismatch : HiddenSize};
+  }
+
+  gru() requires(InputSize != dyn && HiddenSize != dyn) : gru(gru_config{InputSize, HiddenSize}) {}
+  explicit gru(gru_config c) : input_(c.input_size), hidden_(c.hidden_size) {
+    if (input_ <= 0 || hidden_ <= 0)
+      throw_value_error("gru: input_size and hidden_size must be positive, got ", input_, " and ", hidden_);
+    if ((InputSize != dyn && input_ != InputSize) || (HiddenSize != dyn && hidden_ != HiddenSize))
+      throw_value_error("gru: config (", input_, ", ", hidden_, ") contradicts the type's sizes (", InputSize, ", ",
+                        HiddenSize, ")");
+    const index_t G = 3 * hidden_;
+    weight_ih = tensor<T, 2>({G, input_});
+    weight_hh = tensor<T, 2>({G, hidden_});
+    bias_ih = tensor<T, 1>({G});
+    bias_hh = tensor<T, 1>({G});
+    grad_weight_ih = tensor<T, 2>({G, input_}, T(0));
+    grad_weight_hh = tensor<T, 2>({G, hidden_}, T(0));
+    grad_bias_ih = tensor<T, 1>({G}, T(0));
+    grad_bias_hh = tensor<T, 1>({G}, T(0));
+    init(random_stream(0));
+  }
+
+  // U(-1/sqrt(H), 1/sqrt(H)) for every parameter, as torch.nn.GRU.reset_parameters.
+  void init(random_stream rng) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(hidden_));
+    auto flat = [](auto& t) { return tensor_view<T, 1>(t.data(), {t.size()}); };
+    init::uniform(flat(weight_ih), -bound, bound, rng.split(0));
+    init::uniform(flat(weight_hh), -bound, bound, rng.split(1));
+    init::uniform(flat(bias_ih), -bound, bound, rng.split(2));
+    init::uniform(flat(bias_hh), -bound, bound, rng.split(3));
+  }
+
+  index_t input_size() const { return input_; }
+  index_t hidden_size() const { return hidden_; }
+  std::string name() const { return "gru"; }
+  std::string describe() const { return detail::concat("gru(", input_, "->", hidden_, ")"); }
+
+  shape_t<3> output_shape(const shape_t<3>& in) const {
+    check_input_shape(describe(), shape_t<3>{dyn, dyn, input_}, in);
+    return {in[0], in[1], hidden_};
+  }
+
+  // PyTorch names and shapes: weight_ih_l0 [3H, I], weight_hh_l0 [3H, H], bias_ih_l0, bias_hh_l0 [3H].
+  void parameters(parameter_list<T>& out, const std::string& prefix) {
+    add_parameter(out, prefix, "weight_ih_l0", weight_ih.data(), grad_weight_ih.data(), {3 * hidden_, input_});
+    add_parameter(out, prefix, "weight_hh_l0", weight_hh.data(), grad_weight_hh.data(), {3 * hidden_, hidden_});
+    add_parameter(out, prefix, "bias_ih_l0", bias_ih.data(), grad_bias_ih.data(), {3 * hidden_});
+    add_parameter(out, prefix, "bias_hh_l0", bias_hh.data(), grad_bias_hh.data(), {3 * hidden_});
+  }
+  parameter_list<T> parameters(const std::string& prefix = "") {
+    parameter_list<T> ps;
+    parameters(ps, prefix);
+    return ps;
+  }
+  void buffers(parameter_list<T>&, const std::string&) {}
+
+  // Layer-contract form (inside nn::sequential): zero initial state, final state discarded.
+  void forward(tensor_view<const T, 3> x, tensor_view<T, 3> y, bool /*training*/) { forward(x, {}, y, {}); }
+  void backward(tensor_view<const T, 3> /*x*/, tensor_view<const T, 3> /*y*/, tensor_view<const T, 3> dy,
+                tensor_view<T, 3> dx) {
+    backward(dy, {}, dx, {});
+  }
+
+  // x [B, T, I] -> y [B, T, H]; h0 [B, H] or null (zeros); h_n [B, H] or null.
+  void forward(tensor_view<const T, 3> x, tensor_view<const T, 2> h0, tensor_view<T, 3> y, tensor_view<T, 2> h_n = {}) {
+    using ops = backend_ops<cpu>;
+    const std::string where = describe();
+    output_shape(x.shape());
+    const index_t B = x.extent(0), Tn = x.extent(1), H = hidden_, G = 3 * H, I = input_;
+    rnn_detail::require_shape<3>(where, "input", x, x.shape());
+    rnn_detail::require_shape<3>(where, "output", y, {B, Tn, H});
+    if (!rnn_detail::is_null(h0)) rnn_detail::require_shape<2>(where, "initial state h0", h0, {B, H});
+    if (!rnn_detail::is_null(h_n)) rnn_detail::require_shape<2>(where, "final state h_n", h_n, {B, H});
+    if (B == 0 || Tn == 0) throw shape_error(detail::concat(where, ": input ", shape_string(x.shape()), " has no batch rows or no time steps"));
+    batch_ = B, time_ = Tn;
+
+    x_ = tensor<T, 3>(x.shape());
+    ops::copy(x_.data(), x.data(), static_cast<std::size_t>(x.size()));
+    gi_ = tensor<T, 2>({B * Tn, G});
+    ops::gemm(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, weight_ih.data(), I, T(0), gi_.data(), G);
+    hprev_ = tensor<T, 3>({B, Tn, H});
+    gates_ = tensor<T, 3>({B, Tn, 4 * H});
+    tensor<T, 2> gh({B, G});
+    for (index_t b = 0; b < B; ++b)
+      for (index_t j = 0; j < H; ++j) hprev_(b, 0, j) = rnn_detail::is_null(h0) ? T(0) : h0(b, j);
+
+    const T* bih = bias_ih.data();
+    const T* bhh = bias_hh.data();
+    for (index_t t = 0; t < Tn; ++t) {
+      // gh = h_{t-1} W_hh^T, h_{t-1} read in place from the [B, T, H] history (row stride T*H).
+      ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hprev_.data() + t * H, Tn * H, weight_hh.data(), H, T(0),
+                gh.data(), G);
+      rnn_detail::for_rows(B, G, [&](index_t b) {
+        const T* gib = gi_.data() + (b * Tn + t) * G;
+        const T* ghb = gh.data() + b * G;
+        T* g = gates_.data() + (b * Tn + t) * 4 * H;  // r | z | n | W_hn h + b_hn
+        const T* hp = hprev_.data() + (b * Tn + t) * H;
+        for (index_t j = 0; j < 2 * H; ++j) g[j] = gib[j] + bih[j] + ghb[j] + bhh[j];
+        rnn_detail::sigmoid_inplace(g, static_cast<std::size_t>(2 * H));
+        for (index_t j = 0; j < H; ++j) {
+          const T ghn = ghb[2 * H + j] + bhh[2 * H + j];
+          g[3 * H + j] = ghn;
+          g[2 * H + j] = gib[2 * H + j] + bih[2 * H + j] + g[j] * ghn;
+        }
+        rnn_detail::tanh_inplace(g + 2 * H, static_cast<std::size_t>(H));
+        T* yb = y.data() + (b * Tn + t) * H;
+        for (index_t j = 0; j < H; ++j) {
+          const T z = g[H + j], n = g[2 * H + j];
+          yb[j] = n + z * (hp[j] - n);
+        }
+        if (t + 1 < Tn) ops::copy(hprev_.data() + (b * Tn + t + 1) * H, yb, static_cast<std::size_t>(H));
+      });
+    }
+    if (!rnn_detail::is_null(h_n))
+      for (index_t b = 0; b < B; ++b) ops::copy(h_n.data() + b * H, y.data() + (b * Tn + Tn - 1) * H, static_cast<std::size_t>(H));
+  }
+
+  // dy [B, T, H] or null, dh_n [B, H] or null -> dx [B, T, I] or null, dh0 [B, H] or null; parameter
+  // gradients accumulate. Needs the preceding forward().
+  void backward(tensor_view<const T, 3> dy, tensor_view<const T, 2> dh_n, tensor_view<T, 3> dx,
+                tensor_view<T, 2> dh0 = {}) {
+    using ops = backend_ops<cpu>;
+    const std::string where = describe() + " backward";
+    if (gates_.empty()) throw value_error(where + ": backward() called before forward()");
+    const index_t B = batch_, Tn = time_, H = hidden_, G = 3 * H, I = input_;
+    if (!rnn_detail::is_null(dy)) rnn_detail::require_shape<3>(where, "output gradient dy", dy, {B, Tn, H});
+    if (!rnn_detail::is_null(dh_n)) rnn_detail::require_shape<2>(where, "final state gradient dh_n", dh_n, {B, H});
+    if (!rnn_detail::is_null(dx)) rnn_detail::require_shape<3>(where, "input gradient dx", dx, {B, Tn, I});
+    if (!rnn_detail::is_null(dh0)) rnn_detail::require_shape<2>(where, "initial state gradient dh0", dh0, {B, H});
+
+    tensor<T, 2> dh({B, H}, T(0));
+    if (!rnn_detail::is_null(dh_n)) ops::copy(dh.data(), dh_n.data(), static_cast<std::size_t>(B * H));
+    tensor<T, 2> dgi({B * Tn, G});  // gradient w.r.t. W_ih x + b_ih
+    tensor<T, 2> dgh({B * Tn, G});  // gradient w.r.t. W_hh h + b_hh
+    const bool have_dy = !rnn_detail::is_null(dy);
+    for (index_t t = Tn; t-- > 0;) {
+      rnn_detail::for_rows(B, G, [&](index_t b) {
+        const index_t row = b * Tn + t;
+        const T* g = gates_.data() + row * 4 * H;
+        const T* hp = hprev_.data() + row * H;
+        const T* dyb = have_dy ? dy.data() + row * H : nullptr;
+        T* dhb = dh.data() + b * H;
+        T* di = dgi.data() + row * G;
+        T* dr = dgh.data() + row * G;
+        for (index_t j = 0; j < H; ++j) {
+          const T r = g[j], z = g[H + j], n = g[2 * H + j], ghn = g[3 * H + j];
+          const T d = dhb[j] + (dyb ? dyb[j] : T(0));
+          const T dn_pre = d * (T(1) - z) * (T(1) - n * n);
+          const T dz_pre = d * (hp[j] - n) * z * (T(1) - z);
+          const T dr_pre = dn_pre * ghn * r * (T(1) - r);
+          di[j] = dr_pre, di[H + j] = dz_pre, di[2 * H + j] = dn_pre;
+          dr[j] = dr_pre, dr[H + j] = dz_pre, dr[2 * H + j] = dn_pre * r;
+          dhb[j] = d * z;
+        }
+      });
+      // dh_{t-1} += dgh_t W_hh
+      ops::gemm(transpose::no, transpose::no, B, H, G, T(1), dgh.data() + t * G, Tn * G, weight_hh.data(), H, T(1), dh.data(),
+                H);
+    }
+    // Weight gradients over all steps at once: dW_ih += dgi^T X, dW_hh += dgh^T H_prev.
+    ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, T(1), dgi.data(), G, x_.data(), I, T(1), grad_weight_ih.data(), I);
+    ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, T(1), dgh.data(), G, hprev_.data(), H, T(1), grad_weight_hh.data(),
+              H);
+    rnn_detail::add_column_sums(dgi.data(), B * Tn, G, grad_bias_ih.data());
+    rnn_detail::add_column_sums(dgh.data(), B * Tn, G, grad_bias_hh.data());
+    if (!rnn_detail::is_null(dx))
+      ops::gemm(transpose::no, transpose::no, B * Tn, I, G, T(1), dgi.data(), G, weight_ih.data(), I, T(0), dx.data(), I);
+    if (!rnn_detail::is_null(dh0)) ops::copy(dh0.data(), dh.data(), static_cast<std::size_t>(B * H));
+  }
+
+  tensor<T, 2, cpu> weight_ih, weight_hh;
+  tensor<T, 1, cpu> bias_ih, bias_hh;
+  tensor<T, 2, cpu> grad_weight_ih, grad_weight_hh;
+  tensor<T, 1, cpu> grad_bias_ih, grad_bias_hh;
+
+ private:
+  index_t input_, hidden_;
+  index_t batch_ = 0, time_ = 0;
+  tensor<T, 3, cpu> x_;       // the input of the last forward (weight gradient needs it)
+  tensor<T, 2, cpu> gi_;      // x W_ih^T for every step, [B*T, 3H]
+  tensor<T, 3, cpu> hprev_;   // h_{t-1} for every step, [B, T, H]
+  tensor<T, 3, cpu> gates_;   // r, z, n, W_hn h + b_hn per step, [B, T, 4H]
+};
+
+}  // namespace cantus::nn

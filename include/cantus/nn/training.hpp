@@ -1,0 +1,7 @@
+#pragma once
+// cantus::nn training parts: recurrent layers with explicit state (GRU, LSTM), losses, optimizers,
+// learning-rate schedules, gradient clipping and checkpoints.
+#include "cantus/nn/rnn/gru.hpp"
+#include "cantus/nn/loss/mse.hpp"
+#include "cantus/nn/optim/adam.hpp"
+#include "cantus/nn/optim/sgd.hpp"

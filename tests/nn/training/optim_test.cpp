@@ -1,0 +1,94 @@
+// Optimizers: parameter trajectories equal torch.optim's on a fixed quadratic, option validation.
+#include <boost/test/unit_test.hpp>
+
+#include <functional>
+#include <memory>
+
+#include "cantus/nn/optim/adam.hpp"
+#include "cantus/nn/optim/sgd.hpp"
+#include "support.hpp"
+
+using namespace cantus;
+using namespace cantus::training_test;
+
+namespace {
+// loss = sum((x w + b - t)^2), x [6, 3], w [3, 4], b [4], t [6, 4]; gradients by hand.
+struct quadratic {
+  tensor<double, 2> x = golden<double, 2>("quad_x"), t = golden<double, 2>("quad_t");
+  tensor<double, 2> w = golden<double, 2>("quad_w0"), dw{{3, 4}, 0.0};
+  tensor<double, 1> b = golden<double, 1>("quad_b0"), db{{4}, 0.0};
+  nn::parameter_list<double> params() {
+    return {{"w", tensor_view<double, 1>(w.data(), {12}), tensor_view<double, 1>(dw.data(), {12}), {3, 4}},
+            {"b", tensor_view<double, 1>(b.data(), {4}), tensor_view<double, 1>(db.data(), {4}), {4}}};
+  }
+  void accumulate_gradient() {
+    for (index_t n = 0; n < 6; ++n)
+      for (index_t j = 0; j < 4; ++j) {
+        double pred = b(j) - t(n, j);
+        for (index_t i = 0; i < 3; ++i) pred += x(n, i) * w(i, j);
+        for (index_t i = 0; i < 3; ++i) dw(i, j) += 2 * pred * x(n, i);
+        db(j) += 2 * pred;
+      }
+  }
+};
+
+void follow_torch(const std::string& name, const std::function<std::unique_ptr<nn::optimizer<double>>(nn::parameter_list<double>)>& make) {
+  quadratic q;
+  auto opt = make(q.params());
+  auto traj = golden<double, 2>("optim_" + name);
+  for (index_t s = 0; s < traj.extent(0); ++s) {
+    opt->zero_grad();
+    q.accumulate_gradient();
+    opt->step();
+    std::vector<double> got(q.w.data(), q.w.data() + 12);
+    got.insert(got.end(), q.b.data(), q.b.data() + 4);
+    std::vector<double> want(traj[s].data(), traj[s].data() + 16);
+    check_close<double>(name + " step " + std::to_string(s + 1), got.data(), want, 1e-12);
+  }
+  BOOST_TEST(opt->steps() == traj.extent(0));
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(optimizers)
+
+BOOST_AUTO_TEST_CASE(sgd_nesterov_matches_torch) {
+  follow_torch("sgd_nesterov", [](auto ps) {
+    return std::make_unique<nn::sgd<double>>(ps, nn::sgd_options{.lr = 0.05, .momentum = 0.9, .weight_decay = 0.01, .nesterov = true});
+  });
+}
+BOOST_AUTO_TEST_CASE(sgd_dampened_matches_torch) {
+  follow_torch("sgd_dampened", [](auto ps) {
+    return std::make_unique<nn::sgd<double>>(ps, nn::sgd_options{.lr = 0.03, .momentum = 0.8, .dampening = 0.3});
+  });
+}
+BOOST_AUTO_TEST_CASE(adam_matches_torch) {
+  follow_torch("adam", [](auto ps) { return std::make_unique<nn::adam<double>>(ps, nn::adam_options{.lr = 0.05, .weight_decay = 0.1}); });
+}
+BOOST_AUTO_TEST_CASE(adamw_amsgrad_matches_torch) {
+  follow_torch("adamw_amsgrad", [](auto ps) {
+    return std::make_unique<nn::adamw<double>>(ps, nn::adamw_options{.lr = 0.05, .weight_decay = 0.05, .amsgrad = true});
+  });
+}
+
+BOOST_AUTO_TEST_CASE(state_is_enumerable) {
+  quadratic q;
+  nn::adamw<double> opt(q.params(), {.amsgrad = true});
+  auto s = opt.state();
+  BOOST_TEST(s.size() == 6u);
+  BOOST_TEST(s[0].name == "w.exp_avg");
+  BOOST_TEST(s[5].name == "b.max_exp_avg_sq");
+  BOOST_TEST(opt.kind() == "adamw");
+  BOOST_TEST(opt.options().weight_decay == 1e-2);
+  nn::sgd<double> plain(q.params());
+  BOOST_TEST(plain.state().empty());
+}
+
+BOOST_AUTO_TEST_CASE(bad_options_are_value_errors) {
+  quadratic q;
+  BOOST_CHECK_THROW(nn::sgd<double>(q.params(), {.lr = 0.1, .nesterov = true}), value_error);
+  BOOST_CHECK_THROW(nn::sgd<double>(q.params(), {.lr = -1}), value_error);
+  BOOST_CHECK_THROW(nn::adam<double>(q.params(), {.beta1 = 1.0}), value_error);
+  BOOST_CHECK_THROW(nn::adam<double>(q.params(), {.eps = -1}), value_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
