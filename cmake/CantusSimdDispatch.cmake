@@ -14,7 +14,7 @@ function(cantus_add_simd_dispatch target)
   set(dir ${CMAKE_CURRENT_SOURCE_DIR}/include/cantus/backend/cpu/dispatch)
   list(TRANSFORM CANTUS_SIMD_DISPATCH_SOURCES PREPEND "${dir}/" OUTPUT_VARIABLE build_sources)
   list(TRANSFORM CANTUS_SIMD_DISPATCH_SOURCES PREPEND
-       "\${_IMPORT_PREFIX}/${CMAKE_INSTALL_INCLUDEDIR}/cantus/backend/cpu/dispatch/" OUTPUT_VARIABLE install_sources)
+       "${CMAKE_INSTALL_INCLUDEDIR}/cantus/backend/cpu/dispatch/" OUTPUT_VARIABLE install_sources)
   add_library(cantus_simd_dispatch OBJECT ${build_sources})
   target_link_libraries(cantus_simd_dispatch PRIVATE Eigen3::Eigen xsimd OpenMP::OpenMP_CXX)
   target_include_directories(cantus_simd_dispatch PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/include)
