@@ -2,6 +2,7 @@
 // cantus::nn training parts: recurrent layers with explicit state (GRU, LSTM), losses, optimizers,
 // learning-rate schedules, gradient clipping and checkpoints.
 #include "cantus/nn/rnn/gru.hpp"
+#include "cantus/nn/rnn/lstm.hpp"
 #include "cantus/nn/loss/mse.hpp"
 #include "cantus/nn/optim/adam.hpp"
 #include "cantus/nn/optim/sgd.hpp"

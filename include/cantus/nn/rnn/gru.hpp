@@ -96,7 +96,10 @@ class gru {
   void buffers(parameter_list<T>&, const std::string&) {}
 
   // Layer-contract form (inside nn::sequential): zero initial state, final state discarded.
+  // Templates only so that a call that fits both forms equally well picks the direct form below.
+  template <int = 0>
   void forward(tensor_view<const T, 3> x, tensor_view<T, 3> y, bool /*training*/) { forward(x, {}, y, {}); }
+  template <int = 0>
   void backward(tensor_view<const T, 3> /*x*/, tensor_view<const T, 3> /*y*/, tensor_view<const T, 3> dy,
                 tensor_view<T, 3> dx) {
     backward(dy, {}, dx, {});
