@@ -73,7 +73,6 @@ for red in ("mean", "sum"):
     save("mse_grad_" + red, a.grad)
 save("mse_input", a)
 save("mse_target", b)
-print("wrote", len([f for f in os.listdir(OUT) if f.startswith("train_")]), "files")
 
 # ---- optimizers on a fixed quadratic: loss = sum((x @ w + b - t)^2) ----------------------------
 torch.manual_seed(3)
@@ -103,3 +102,102 @@ for name, make in OPTIMIZERS.items():
         opt.step()
         traj.append(torch.cat([w.detach().flatten(), b.detach().flatten()]))
     save("optim_" + name, torch.stack(traj))
+
+# ---- cross-entropy, KL, capacity loss ----------------------------------------------------------
+torch.manual_seed(4)
+F = torch.nn.functional
+ce2 = (torch.randn(5, 7) * 3).requires_grad_(True)
+ce2_t = torch.tensor([3, 0, 6, -100, 2])
+ce3 = (torch.randn(2, 4, 3) * 3).requires_grad_(True)
+ce3_t = torch.tensor([[0, 3, 1], [2, 2, -100]])
+save("ce2_input", ce2)
+save("ce2_target", ce2_t)
+save("ce3_input", ce3)
+save("ce3_target", ce3_t)
+for red in ("mean", "sum"):
+    for name, x, t in (("ce2", ce2, ce2_t), ("ce3", ce3, ce3_t)):
+        x.grad = None
+        l = F.cross_entropy(x, t, reduction=red)
+        l.backward()
+        save(name + "_" + red, torch.stack([l.detach(), torch.tensor(0.0)]))
+        save(name + "_grad_" + red, x.grad)
+
+mu = torch.randn(3, 4).requires_grad_(True)
+logvar = (torch.randn(3, 4) * 0.5).requires_grad_(True)
+save("kl_mu", mu)
+save("kl_logvar", logvar)
+kl = (-0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum(dim=1)).mean()
+kl.backward()
+save("kl_value", torch.stack([kl.detach(), torch.tensor(0.0)]))
+save("kl_grad_mu", mu.grad)
+save("kl_grad_logvar", logvar.grad)
+
+rec = torch.randn(3, 6).requires_grad_(True)
+tgt = torch.randn(3, 6)
+save("cap_recon", rec)
+save("cap_target", tgt)
+C_MAX, NUM_STEPS, GAMMA = 5.0, 100, 100.0
+for step in (30, 400):  # KL above C(30) = 1.5; below C(400) = 5
+    for t in (rec, mu, logvar):
+        t.grad = None
+    recon = ((rec - tgt) ** 2).sum(dim=1).mean()
+    kl = (-0.5 * (1 + logvar - mu ** 2 - logvar.exp()).sum(dim=1)).mean()
+    cap = C_MAX * min(1.0, step / NUM_STEPS)
+    total = recon + GAMMA * (kl - cap).abs()
+    total.backward()
+    tag = "cap%d_" % step
+    save(tag + "parts", torch.stack([total.detach(), recon.detach(), kl.detach(), torch.tensor(cap)]))
+    save(tag + "grad_recon", rec.grad)
+    save(tag + "grad_mu", mu.grad)
+    save(tag + "grad_logvar", logvar.grad)
+
+
+# ---- mu-law (torchaudio's formulas, float32 as torchaudio computes in the input's dtype) ----------
+def mu_law_encoding(x, qc=256):
+    mu = torch.tensor(qc - 1.0, dtype=x.dtype)
+    x_mu = torch.sign(x) * torch.log1p(mu * torch.abs(x)) / torch.log1p(mu)
+    return ((x_mu + 1) / 2 * mu + 0.5).to(torch.int64)
+
+
+def mu_law_decoding(x_mu, qc=256):
+    mu = torch.tensor(qc - 1.0, dtype=torch.float32)
+    x = (x_mu.to(torch.float32) / mu) * 2 - 1.0
+    return torch.sign(x) * (torch.exp(torch.abs(x) * torch.log1p(mu)) - 1.0) / mu
+
+
+wave = torch.linspace(-1, 1, 2001, dtype=torch.float32)
+np.save(os.path.join(OUT, "train_mulaw_wave_f32.npy"), wave.numpy())
+save("mulaw_codes", mu_law_encoding(wave))
+save("mulaw_decoded", mu_law_decoding(torch.arange(256)))
+
+# ---- learning-rate schedules (lr after e scheduler steps, e = 0..N-1) ------------------------------
+def lr_sequence(make_sched, base_lr, n=25):
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=base_lr)
+    sch = make_sched(opt)
+    out = []
+    for _ in range(n):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sch.step()
+    return torch.tensor(out)
+
+
+S = torch.optim.lr_scheduler
+save("sched_step", lr_sequence(lambda o: S.StepLR(o, step_size=4, gamma=0.5), 0.1))
+save("sched_cosine", lr_sequence(lambda o: S.CosineAnnealingLR(o, T_max=20, eta_min=0.001), 0.1))
+save("sched_warmup", lr_sequence(lambda o: S.LinearLR(o, start_factor=0.1, end_factor=1.0, total_iters=8), 0.1))
+save("sched_noam", lr_sequence(lambda o: S.LambdaLR(o, lambda e: 512 ** -0.5 * min((e + 1) ** -0.5, (e + 1) * 6 ** -1.5)), 2.0))
+
+# ---- clip_grad_norm_ ------------------------------------------------------------------------------
+torch.manual_seed(5)
+g1, g2 = torch.randn(3, 4), torch.randn(5)
+save("clip_g1", g1)
+save("clip_g2", g2)
+for max_norm in (1.0, 100.0):
+    p1, p2 = torch.nn.Parameter(torch.zeros(3, 4)), torch.nn.Parameter(torch.zeros(5))
+    p1.grad, p2.grad = g1.clone(), g2.clone()
+    total = torch.nn.utils.clip_grad_norm_([p1, p2], max_norm)
+    save("clip_%g" % max_norm, torch.cat([total.reshape(1), p1.grad.flatten(), p2.grad.flatten()]))
+
+print("wrote", len([f for f in os.listdir(OUT) if f.startswith("train_")]), "files")

@@ -2,9 +2,12 @@
 #include <boost/test/unit_test.hpp>
 
 #include <functional>
+#include <sstream>
 #include <memory>
 
 #include "cantus/nn/optim/adam.hpp"
+#include "cantus/nn/optim/clip.hpp"
+#include "cantus/nn/optim/schedule.hpp"
 #include "cantus/nn/optim/sgd.hpp"
 #include "support.hpp"
 
@@ -89,6 +92,47 @@ BOOST_AUTO_TEST_CASE(bad_options_are_value_errors) {
   BOOST_CHECK_THROW(nn::sgd<double>(q.params(), {.lr = -1}), value_error);
   BOOST_CHECK_THROW(nn::adam<double>(q.params(), {.beta1 = 1.0}), value_error);
   BOOST_CHECK_THROW(nn::adam<double>(q.params(), {.eps = -1}), value_error);
+}
+
+BOOST_AUTO_TEST_CASE(schedules_match_torch_lr_sequences) {
+  auto check = [](const std::string& name, const std::function<double(std::int64_t)>& f, double base_lr) {
+    auto want = golden_values<double>("sched_" + name);
+    std::vector<double> got;
+    quadratic q;
+    nn::sgd<double> opt(q.params(), {.lr = base_lr});
+    nn::lr_scheduler<double> sch(opt, f);
+    for (std::size_t e = 0; e < want.size(); ++e) {
+      got.push_back(opt.lr());
+      opt.step();
+      sch.step();
+    }
+    check_close<double>("schedule " + name, got.data(), want, 1e-12);
+  };
+  check("step", nn::step_lr{.base_lr = 0.1, .step_size = 4, .gamma = 0.5}, 0.1);
+  check("cosine", nn::cosine_annealing{.base_lr = 0.1, .t_max = 20, .eta_min = 0.001}, 0.1);
+  check("warmup", nn::linear_warmup{.base_lr = 0.1, .start_factor = 0.1, .end_factor = 1.0, .total_iters = 8}, 0.1);
+  check("noam", nn::noam{.base_lr = 2.0, .d_model = 512, .warmup = 6}, 2.0);
+  BOOST_CHECK_THROW((nn::step_lr{.base_lr = 0.1, .step_size = 0})(3), value_error);
+}
+
+BOOST_AUTO_TEST_CASE(clip_grad_norm_matches_torch) {
+  for (double max_norm : {1.0, 100.0}) {
+    tensor<double, 1> w1({12}, 0.0), w2({5}, 0.0);
+    auto g1 = golden<double, 2>("clip_g1");
+    auto g2 = golden<double, 1>("clip_g2");
+    nn::parameter_list<double> ps{{"a", w1.view(), tensor_view<double, 1>(g1.data(), {12}), {3, 4}},
+                                  {"b", w2.view(), g2.view(), {5}}};
+    const double total = nn::clip_grad_norm(ps, max_norm);
+    std::vector<double> got{total};
+    got.insert(got.end(), g1.data(), g1.data() + 12);
+    got.insert(got.end(), g2.data(), g2.data() + 5);
+    std::ostringstream tag;
+    tag << "clip_" << max_norm;
+    check_close<double>(tag.str(), got.data(), golden_values<double>(tag.str()), 1e-12);
+  }
+  tensor<float, 1> w({2}, 0.f), g({2}, {std::nanf(""), 1.f});
+  nn::parameter_list<float> ps{{"w", w.view(), g.view(), {2}}};
+  BOOST_CHECK_THROW(nn::clip_grad_norm(ps, 1.0, true), value_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
