@@ -56,8 +56,18 @@
 
 namespace cantus::nn {
 
+namespace detail {
+using cantus::detail::concat;  // nn::detail would otherwise hide it
+}
+
 // Marks an extent that static shape propagation found contradictory (see static_output_shape).
 inline constexpr index_t shape_mismatch = -2;
+
+// Rank-polymorphic layers (activations, dropout, flatten, ...) are written relu<float> and take the
+// rank of whatever precedes them in an nn::sequential. Their Rank parameter defaults to any_rank and
+// they provide `template <std::size_t R> using with_input_rank = ...` for the container to resolve;
+// used on their own they are given the rank explicitly: relu<float, 3>.
+inline constexpr std::size_t any_rank = 0;
 
 template <class L>
 concept layer = requires(L& l, const L& cl, random_stream rng, parameter_list<typename L::value_type>& ps,

@@ -1,0 +1,161 @@
+#pragma once
+// Element-wise activations (relu, leaky_relu, tanh, sigmoid) and WaveNet's gated unit
+// tanh(a) * sigmoid(b) over a channel split. All are rank-polymorphic: relu<float> takes the rank
+// of its predecessor in a sequential; on its own write relu<float, 3>.
+#include <omp.h>
+
+#include <cmath>
+#include <string>
+
+#include "cantus/backend/cpu/cpu_backend.hpp"
+#include "cantus/core/functors.hpp"
+#include "cantus/nn/layer.hpp"
+#include "cantus/nn/layers/im2col.hpp"
+
+namespace cantus::nn {
+
+namespace activation_kind {
+// Each kind: the forward functor (run through the backend's SIMD tables where it has them) and the
+// derivative written from the input x and the output y, whichever is cheaper.
+struct relu {
+  static constexpr const char* name = "relu";
+  ops::relu forward_op() const { return {}; }
+  template <class T> T grad(T /*x*/, T y) const { return y > T(0) ? T(1) : T(0); }
+  std::string describe() const { return "relu"; }
+};
+template <class T>
+struct leaky_relu {
+  T negative_slope = T(0.01);
+  static constexpr const char* name = "leaky_relu";
+  ops::leaky_relu<T> forward_op() const { return {negative_slope}; }
+  T grad(T x, T /*y*/) const { return x > T(0) ? T(1) : negative_slope; }
+  std::string describe() const { return detail::concat("leaky_relu(", negative_slope, ")"); }
+};
+struct tanh {
+  static constexpr const char* name = "tanh";
+  ops::tanh_fn forward_op() const { return {}; }
+  template <class T> T grad(T /*x*/, T y) const { return T(1) - y * y; }
+  std::string describe() const { return "tanh"; }
+};
+struct sigmoid {
+  static constexpr const char* name = "sigmoid";
+  ops::sigmoid forward_op() const { return {}; }
+  template <class T> T grad(T /*x*/, T y) const { return y * (T(1) - y); }
+  std::string describe() const { return "sigmoid"; }
+};
+}  // namespace activation_kind
+
+template <class T, class Kind, std::size_t Rank = any_rank>
+class activation : public stateless_layer<T> {
+ public:
+  static constexpr std::size_t in_rank = Rank, out_rank = Rank;
+  template <std::size_t R>
+  using with_input_rank = activation<T, Kind, R>;
+  static constexpr shape_t<Rank> static_input_shape = all_dyn<Rank>();
+  static constexpr shape_t<Rank> static_output_shape(const shape_t<Rank>& in) { return in; }
+
+  activation() = default;
+  explicit activation(Kind k) : kind_(k) {}
+  template <class K2, std::size_t R2>
+  explicit activation(const activation<T, K2, R2>& other) requires std::is_same_v<K2, Kind> : kind_(other.kind()) {}
+
+  const Kind& kind() const { return kind_; }
+  shape_t<Rank> output_shape(const shape_t<Rank>& in) const { return in; }
+
+  void forward(tensor_view<const T, Rank> x, tensor_view<T, Rank> y, bool /*training*/) {
+    check_buffer_shape(describe(), "output", x.shape(), y.shape());
+    if (!x.is_contiguous() || !y.is_contiguous()) throw shape_error(describe() + ": tensors must be contiguous");
+    backend_ops<cpu>::map(x.data(), y.data(), static_cast<std::size_t>(x.size()), kind_.forward_op());
+  }
+  void backward(tensor_view<const T, Rank> x, tensor_view<const T, Rank> y, tensor_view<const T, Rank> dy,
+                tensor_view<T, Rank> dx) {
+    if (dx.data() == nullptr) return;
+    check_buffer_shape(describe(), "output gradient", x.shape(), dy.shape());
+    check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
+    const T *xs = x.data(), *ys = y.data(), *dys = dy.data();
+    T* dxs = dx.data();
+    const index_t n = x.size();
+    const Kind k = kind_;
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
+    for (index_t i = 0; i < n; ++i) dxs[i] = dys[i] * k.grad(xs[i], ys[i]);
+  }
+
+  std::string name() const { return Kind::name; }
+  std::string describe() const { return kind_.describe(); }
+
+ private:
+  Kind kind_{};
+};
+
+template <class T, std::size_t Rank = any_rank>
+using relu = activation<T, activation_kind::relu, Rank>;
+template <class T, std::size_t Rank = any_rank>
+using leaky_relu = activation<T, activation_kind::leaky_relu<T>, Rank>;
+template <class T, std::size_t Rank = any_rank>
+using tanh = activation<T, activation_kind::tanh, Rank>;
+template <class T, std::size_t Rank = any_rank>
+using sigmoid = activation<T, activation_kind::sigmoid, Rank>;
+
+// WaveNet's gated activation unit: x [batch, 2C, ...] -> tanh(x[:, :C]) * sigmoid(x[:, C:]) [batch, C, ...]
+// (the filter half first, the gate half second, as torch.chunk(x, 2, dim=1) splits it).
+template <class T, std::size_t Rank = any_rank>
+class gated_activation : public stateless_layer<T> {
+ public:
+  static constexpr std::size_t in_rank = Rank, out_rank = Rank;
+  template <std::size_t R>
+  using with_input_rank = gated_activation<T, R>;
+  static constexpr shape_t<Rank> static_input_shape = all_dyn<Rank>();
+  static constexpr shape_t<Rank> static_output_shape(const shape_t<Rank>& in) {
+    auto s = in;
+    if (in[1] != dyn) s[1] = in[1] % 2 ? shape_mismatch : in[1] / 2;
+    return s;
+  }
+
+  shape_t<Rank> output_shape(const shape_t<Rank>& in) const {
+    static_assert(Rank >= 2, "gated_activation: input needs a channel dimension: [batch, 2 * channels, ...]");
+    if (in[1] % 2 != 0)
+      throw shape_error(detail::concat(describe(), ": input expected an even number of channels (filter and gate "
+                                                   "halves) but found shape ",
+                                       shape_string(in)));
+    auto s = in;
+    s[1] /= 2;
+    return s;
+  }
+
+  void forward(tensor_view<const T, Rank> x, tensor_view<T, Rank> y, bool /*training*/) {
+    check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
+    const index_t batch = x.extent(0), half = y.size() / std::max<index_t>(batch, 1);
+    const T* xs = x.data();
+    T* ys = y.data();
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(y.size()))
+    for (index_t b = 0; b < batch; ++b) {
+      const T *a = xs + 2 * b * half, *g = a + half;
+      T* o = ys + b * half;
+      for (index_t i = 0; i < half; ++i) o[i] = std::tanh(a[i]) / (T(1) + std::exp(-g[i]));
+    }
+  }
+  void backward(tensor_view<const T, Rank> x, tensor_view<const T, Rank> y, tensor_view<const T, Rank> dy,
+                tensor_view<T, Rank> dx) {
+    if (dx.data() == nullptr) return;
+    check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
+    check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
+    const index_t batch = x.extent(0), half = y.size() / std::max<index_t>(batch, 1);
+    const T *xs = x.data(), *dys = dy.data();
+    T* dxs = dx.data();
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(y.size()))
+    for (index_t b = 0; b < batch; ++b) {
+      const T *a = xs + 2 * b * half, *g = a + half, *d = dys + b * half;
+      T *da = dxs + 2 * b * half, *dg = da + half;
+      for (index_t i = 0; i < half; ++i) {
+        const T t = std::tanh(a[i]), s = T(1) / (T(1) + std::exp(-g[i]));
+        da[i] = d[i] * s * (T(1) - t * t);
+        dg[i] = d[i] * t * s * (T(1) - s);
+      }
+    }
+  }
+
+  std::string name() const { return "gated_activation"; }
+  std::string describe() const { return "gated_activation(tanh*sigmoid)"; }
+};
+
+}  // namespace cantus::nn

@@ -1,0 +1,191 @@
+#pragma once
+// The data movement that turns convolutions into GEMMs. Columns run over (sample, output position)
+// of a chunk of samples, so one GEMM covers many small samples (the step-VAE's 512 frames of 64
+// positions) as well as one long one (WaveNet's 8192 samples):
+//   col[(c, k), (b, t)]        = x[b, c, t * stride - pad + k * dilation]    (0 outside)
+//   channel_major[c, (b, t)]   = y[b, c, t]
+// All loops are OpenMP-parallel over channels, so no two threads write the same element.
+#include <omp.h>
+
+#include <algorithm>
+#include <vector>
+
+#include "cantus/core/config.hpp"
+
+namespace cantus::nn::detail {
+
+// Geometry of one spatial axis of a convolution: input extent, kernel, stride, left padding,
+// dilation and output extent (the right padding is implied by out).
+struct axis_geometry {
+  index_t in, kernel, stride, pad, dilation, out;
+  // First and one-past-last output positions whose tap k reads inside the input.
+  void valid_range(index_t k, index_t& lo, index_t& hi) const {
+    const index_t off = k * dilation - pad;  // input = t * stride + off
+    lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    hi = in - off <= 0 ? 0 : std::min(out, (in - off + stride - 1) / stride);
+    if (hi < lo) hi = lo;
+  }
+};
+
+// Threads only when there is enough work to amortise a parallel region.
+inline bool worth_parallel(index_t work) { return work >= (index_t(1) << 15) && !omp_in_parallel(); }
+
+// x: [nb, C, g.in] contiguous; col: [C * K, nb * g.out].
+template <class T>
+void im2col_1d(const T* x, index_t nb, index_t channels, const axis_geometry& g, T* col) {
+  const index_t n = nb * g.out, rows = channels * g.kernel;
+#pragma omp parallel for schedule(static) if (worth_parallel(rows * n))
+  for (index_t r = 0; r < rows; ++r) {
+    const index_t c = r / g.kernel, k = r % g.kernel;
+    index_t lo, hi;
+    g.valid_range(k, lo, hi);
+    const index_t off = k * g.dilation - g.pad;
+    for (index_t b = 0; b < nb; ++b) {
+      T* dst = col + r * n + b * g.out;
+      const T* src = x + (b * channels + c) * g.in;
+      std::fill(dst, dst + lo, T(0));
+      if (g.stride == 1) {
+        std::copy(src + lo + off, src + hi + off, dst + lo);
+      } else {
+        for (index_t t = lo; t < hi; ++t) dst[t] = src[t * g.stride + off];
+      }
+      std::fill(dst + hi, dst + g.out, T(0));
+    }
+  }
+}
+
+// dx[b, c, t * stride - pad + k * dilation] += col[(c, k), (b, t)]; dx: [nb, C, g.in].
+template <class T>
+void col2im_add_1d(const T* col, index_t nb, index_t channels, const axis_geometry& g, T* dx) {
+  const index_t n = nb * g.out;
+#pragma omp parallel for schedule(static) if (worth_parallel(channels * g.kernel * n))
+  for (index_t c = 0; c < channels; ++c)
+    for (index_t k = 0; k < g.kernel; ++k) {
+      index_t lo, hi;
+      g.valid_range(k, lo, hi);
+      const index_t off = k * g.dilation - g.pad;
+      const T* src = col + (c * g.kernel + k) * n;
+      for (index_t b = 0; b < nb; ++b) {
+        T* dst = dx + (b * channels + c) * g.in;
+        const T* s = src + b * g.out;
+        if (g.stride == 1) {
+          for (index_t t = lo; t < hi; ++t) dst[t + off] += s[t];
+        } else {
+          for (index_t t = lo; t < hi; ++t) dst[t * g.stride + off] += s[t];
+        }
+      }
+    }
+}
+
+// 2-D: x [nb, C, H, W]; col [(c, kh, kw), (b, oh, ow)].
+template <class T>
+void im2col_2d(const T* x, index_t nb, index_t channels, const axis_geometry& gh, const axis_geometry& gw, T* col) {
+  const index_t plane_out = gh.out * gw.out, n = nb * plane_out, rows = channels * gh.kernel * gw.kernel;
+#pragma omp parallel for schedule(static) if (worth_parallel(rows * n))
+  for (index_t r = 0; r < rows; ++r) {
+    const index_t c = r / (gh.kernel * gw.kernel), kh = (r / gw.kernel) % gh.kernel, kw = r % gw.kernel;
+    index_t wlo, whi;
+    gw.valid_range(kw, wlo, whi);
+    const index_t hoff = kh * gh.dilation - gh.pad, woff = kw * gw.dilation - gw.pad;
+    for (index_t b = 0; b < nb; ++b) {
+      const T* plane = x + (b * channels + c) * gh.in * gw.in;
+      T* dst = col + r * n + b * plane_out;
+      for (index_t oh = 0; oh < gh.out; ++oh) {
+        T* d = dst + oh * gw.out;
+        const index_t ih = oh * gh.stride + hoff;
+        if (ih < 0 || ih >= gh.in) {
+          std::fill(d, d + gw.out, T(0));
+          continue;
+        }
+        const T* src = plane + ih * gw.in;
+        std::fill(d, d + wlo, T(0));
+        if (gw.stride == 1) std::copy(src + wlo + woff, src + whi + woff, d + wlo);
+        else
+          for (index_t ow = wlo; ow < whi; ++ow) d[ow] = src[ow * gw.stride + woff];
+        std::fill(d + whi, d + gw.out, T(0));
+      }
+    }
+  }
+}
+
+template <class T>
+void col2im_add_2d(const T* col, index_t nb, index_t channels, const axis_geometry& gh, const axis_geometry& gw,
+                   T* dx) {
+  const index_t plane_out = gh.out * gw.out, n = nb * plane_out;
+#pragma omp parallel for schedule(static) if (worth_parallel(channels * gh.kernel * gw.kernel * n))
+  for (index_t c = 0; c < channels; ++c)
+    for (index_t kh = 0; kh < gh.kernel; ++kh)
+      for (index_t kw = 0; kw < gw.kernel; ++kw) {
+        const index_t r = (c * gh.kernel + kh) * gw.kernel + kw;
+        index_t wlo, whi;
+        gw.valid_range(kw, wlo, whi);
+        const index_t hoff = kh * gh.dilation - gh.pad, woff = kw * gw.dilation - gw.pad;
+        for (index_t b = 0; b < nb; ++b) {
+          T* plane = dx + (b * channels + c) * gh.in * gw.in;
+          const T* src = col + r * n + b * plane_out;
+          for (index_t oh = 0; oh < gh.out; ++oh) {
+            const index_t ih = oh * gh.stride + hoff;
+            if (ih < 0 || ih >= gh.in) continue;
+            T* d = plane + ih * gw.in;
+            const T* s = src + oh * gw.out;
+            for (index_t ow = wlo; ow < whi; ++ow) d[ow * gw.stride + woff] += s[ow];
+          }
+        }
+      }
+}
+
+// y [nb, C, P] <-> m [C, nb * P] (P = positions per sample).
+template <class T>
+void to_channel_major(const T* y, index_t nb, index_t channels, index_t positions, T* m) {
+#pragma omp parallel for schedule(static) if (worth_parallel(nb * channels * positions))
+  for (index_t c = 0; c < channels; ++c)
+    for (index_t b = 0; b < nb; ++b)
+      std::copy(y + (b * channels + c) * positions, y + (b * channels + c + 1) * positions, m + (c * nb + b) * positions);
+}
+// y[b, c, p] = m[c, (b, p)] + bias[c] (bias may be null).
+template <class T>
+void from_channel_major(const T* m, index_t nb, index_t channels, index_t positions, const T* bias, T* y) {
+#pragma omp parallel for schedule(static) if (worth_parallel(nb * channels * positions))
+  for (index_t c = 0; c < channels; ++c) {
+    const T bc = bias ? bias[c] : T(0);
+    for (index_t b = 0; b < nb; ++b) {
+      const T* s = m + (c * nb + b) * positions;
+      T* d = y + (b * channels + c) * positions;
+      for (index_t p = 0; p < positions; ++p) d[p] = s[p] + bc;
+    }
+  }
+}
+
+// grad_bias[c] += sum over b, p of dy[b, c, p].
+template <class T>
+void accumulate_bias_grad(const T* dy, index_t nb, index_t channels, index_t positions, T* grad_bias) {
+#pragma omp parallel for schedule(static) if (worth_parallel(nb * channels * positions))
+  for (index_t c = 0; c < channels; ++c) {
+    T s = 0;
+    for (index_t b = 0; b < nb; ++b) {
+      const T* d = dy + (b * channels + c) * positions;
+      T part = 0;
+      for (index_t p = 0; p < positions; ++p) part += d[p];
+      s += part;
+    }
+    grad_bias[c] += s;
+  }
+}
+
+// Samples per chunk so that a chunk's column buffer stays near `budget` elements (cache- and
+// memory-friendly), at least one sample.
+inline index_t samples_per_chunk(index_t batch, index_t elements_per_sample, index_t budget = index_t(1) << 22) {
+  return std::clamp<index_t>(budget / std::max<index_t>(elements_per_sample, 1), 1, std::max<index_t>(batch, 1));
+}
+
+// Scratch memory a layer keeps between calls (grows, never shrinks).
+template <class T>
+struct workspace {
+  std::vector<T> buffer;
+  T* get(index_t n) {
+    if (static_cast<index_t>(buffer.size()) < n) buffer.resize(static_cast<std::size_t>(n));
+    return buffer.data();
+  }
+};
+
+}  // namespace cantus::nn::detail
