@@ -1,0 +1,133 @@
+#pragma once
+// Checking a corpus before spending hours on it: every audio file opened (header probe, fast) or
+// fully decoded, problems named with their track ids, a table of tracks per split and genre, and a
+// verdict on whether the corpus can train and evaluate a classifier.
+#include <sndfile.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cantus/audio/load.hpp"
+#include "cantus/data/corpus.hpp"
+
+namespace cantus::data {
+
+struct audio_probe {
+  bool ok = false;
+  double seconds = 0;
+  int sample_rate = 0;
+  int channels = 0;
+  std::string error;
+};
+
+// Opens the file with libsndfile and reads its header (duration is the header's estimate for MP3);
+// with decode = true, decodes it entirely (exact length, catches damage inside the stream).
+inline audio_probe probe_audio(const std::filesystem::path& path, bool decode = false) {
+  audio_probe r;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    r.error = "missing audio file";
+    return r;
+  }
+  if (std::filesystem::file_size(path, ec) == 0) {
+    r.error = "empty file (0 bytes)";
+    return r;
+  }
+  if (decode) {
+    try {
+      auto s = audio::load(path, 0);
+      r.ok = true;
+      r.seconds = s.seconds();
+      r.sample_rate = static_cast<int>(s.sample_rate);
+      r.channels = 1;
+    } catch (const std::exception& e) {
+      r.error = e.what();
+    }
+    return r;
+  }
+  SF_INFO info{};
+  SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
+  if (!f) {
+    r.error = std::string("unreadable: ") + sf_strerror(nullptr);
+    return r;
+  }
+  r.sample_rate = info.samplerate;
+  r.channels = info.channels;
+  // A header that promises frames but the stream that yields none (e.g. an MP3 holding only an ID3 tag).
+  float probe[4096];
+  const sf_count_t got = info.channels > 0 && info.channels <= 16 ? sf_readf_float(f, probe, 4096 / info.channels) : 0;
+  sf_close(f);
+  if (info.samplerate <= 0 || info.channels <= 0 || info.frames <= 0 || got <= 0) {
+    r.error = "holds no audio samples";
+    return r;
+  }
+  r.seconds = static_cast<double>(info.frames) / info.samplerate;
+  r.ok = true;
+  return r;
+}
+
+// Every unreadable, empty or too short audio file of the corpus, as problems with track ids.
+inline std::vector<problem> check_audio(const corpus& c, bool decode = false, int threads = 0) {
+  std::vector<audio_probe> probes(c.tracks.size());
+  const int n = static_cast<int>(c.tracks.size());
+#pragma omp parallel for schedule(dynamic) num_threads(threads > 0 ? threads : omp_get_max_threads())
+  for (int i = 0; i < n; ++i) probes[i] = probe_audio(c.tracks[i].path, decode);
+  std::vector<problem> out;
+  for (int i = 0; i < n; ++i) {
+    const auto& t = c.tracks[i];
+    const auto& p = probes[i];
+    if (!p.ok) out.push_back({t.id, t.path, p.error});
+    else if (p.seconds < t.min_seconds)
+      out.push_back({t.id, t.path, cantus::detail::concat("only ", p.seconds, " s of audio (fewer than the ", t.min_seconds,
+                                                          " s a track of this corpus needs: broken clip)")});
+  }
+  return out;
+}
+
+// Tracks per genre (rows) and split (columns), with totals.
+inline void print_table(const corpus& c, std::FILE* out = stdout) {
+  std::size_t width = 5;
+  for (const auto& l : c.labels) width = std::max(width, l.size());
+  std::fprintf(out, "%-*s %10s %10s %10s %10s\n", static_cast<int>(width), "genre", "training", "validation", "test", "total");
+  std::size_t col[4] = {0, 0, 0, 0};
+  for (std::size_t l = 0; l < c.labels.size(); ++l) {
+    std::size_t row[4] = {0, 0, 0, 0};
+    for (auto s : all_splits) row[static_cast<int>(s)] = c.count(s, static_cast<int>(l));
+    row[3] = row[0] + row[1] + row[2];
+    for (int k = 0; k < 4; ++k) col[k] += row[k];
+    std::fprintf(out, "%-*s %10zu %10zu %10zu %10zu\n", static_cast<int>(width), c.labels[l].c_str(), row[0], row[1], row[2], row[3]);
+  }
+  std::fprintf(out, "%-*s %10zu %10zu %10zu %10zu\n", static_cast<int>(width), "total", col[0], col[1], col[2], col[3]);
+}
+
+// Usable = at least two genres, every genre has training tracks, and there is something to evaluate
+// on (validation or test). `why` receives the reason when it is not.
+inline bool usable(const corpus& c, const std::vector<problem>& broken, std::string* why = nullptr) {
+  auto fail = [&](std::string w) {
+    if (why) *why = std::move(w);
+    return false;
+  };
+  std::vector<bool> bad(c.tracks.size(), false);
+  for (const auto& b : broken)
+    for (std::size_t i = 0; i < c.tracks.size(); ++i)
+      if (c.tracks[i].id == b.track_id && c.tracks[i].path == b.path) bad[i] = true;
+  std::vector<std::size_t> train(c.labels.size(), 0);
+  std::size_t eval = 0;
+  for (std::size_t i = 0; i < c.tracks.size(); ++i) {
+    if (bad[i]) continue;
+    if (c.tracks[i].split == split::training) ++train[static_cast<std::size_t>(c.tracks[i].label)];
+    else ++eval;
+  }
+  if (c.labels.size() < 2) return fail(cantus::detail::concat("only ", c.labels.size(), " genre(s); a classifier needs at least 2"));
+  for (std::size_t l = 0; l < c.labels.size(); ++l)
+    if (!train[l]) return fail("genre '" + c.labels[l] + "' has no usable training track");
+  if (!eval) return fail("no usable validation or test track");
+  return true;
+}
+
+}  // namespace cantus::data

@@ -1,0 +1,644 @@
+#pragma once
+// A cached feature store: every track of a corpus decoded once, in parallel, to a log-mel spectrogram
+// (and optionally its raw samples at a chosen rate, for raw-audio models), kept in one float32 file
+// per kind that is memory-mapped for reading, plus a text index.
+//
+// Cache directory layout:
+//   index.tsv        parameters (extraction + corpus fingerprint), labels, one line per track (id,
+//                    split, label, status, offsets, frames, seconds, checksum, path, message) and a
+//                    checksum of the index itself; written last, atomically: its presence means the
+//                    cache is complete.
+//   mel.f32          every ok track's [n_mels, frames] log-mel, row-major, back to back.
+//   raw.f32          every ok track's samples at raw_sample_rate (only when asked for).
+//   journal.tsv      while building: the committed prefix of tracks (same format as the index),
+//                    rewritten atomically after the data it describes was flushed and fsync'ed.
+//   mel.f32.partial, raw.f32.partial   while building: the data being appended.
+// Tracks are appended in corpus order whatever the thread count, so the files are identical for any
+// number of threads, and an interrupted build resumes after the last committed track.
+#include <omp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cantus/audio/load.hpp"
+#include "cantus/audio/mel.hpp"
+#include "cantus/core/atomic_file.hpp"
+#include "cantus/core/error.hpp"
+#include "cantus/core/progress.hpp"
+#include "cantus/core/tensor.hpp"
+#include "cantus/data/checksum.hpp"
+#include "cantus/data/corpus.hpp"
+#include "cantus/data/mapped_file.hpp"
+
+namespace cantus::data {
+
+struct feature_params {
+  audio::mel_params mel{};     // mel.sr is the rate every file is decoded (resampled) to
+  double raw_sample_rate = 0;  // > 0: also store the samples at this rate; 0: log-mel only
+  double max_seconds = 0;      // > 0: keep only the first max_seconds of each track
+};
+
+// "key value" lines naming every parameter that changes the cached numbers.
+inline std::string describe(const feature_params& p) {
+  const auto& m = p.mel;
+  std::ostringstream s;
+  s.precision(17);
+  s << "sr " << m.sr << "\nn_fft " << m.n_fft << "\nhop_length " << m.hop_length << "\nwin_length " << m.effective_win_length()
+    << "\ncenter " << m.center << "\npad_mode " << (m.pad == audio::pad_mode::constant ? "constant" : "reflect") << "\npower "
+    << m.power << "\nn_mels " << m.n_mels << "\nfmin " << m.fmin << "\nfmax " << m.effective_fmax() << "\nhtk " << m.htk << "\nnorm "
+    << (m.norm == audio::mel_norm::slaney ? "slaney" : "none") << "\nref " << m.ref << "\namin " << m.amin << "\ntop_db " << m.top_db
+    << "\nraw_sample_rate " << p.raw_sample_rate << "\nmax_seconds " << p.max_seconds << "\n";
+  return s.str();
+}
+
+// What the cache depends on besides the parameters: which tracks, with which labels and splits, from
+// which files (relative to the corpus root, with their sizes, so a replaced file is noticed).
+inline std::string corpus_fingerprint(const corpus& c) {
+  checksum64 h;
+  for (const auto& t : c.tracks) {
+    std::error_code ec;
+    auto rel = t.path.lexically_relative(c.root);
+    if (rel.empty() || rel.native().starts_with("..")) rel = t.path;
+    const auto size = std::filesystem::file_size(t.path, ec);
+    std::ostringstream line;
+    line.precision(17);
+    line << t.id << '\t' << rel.string() << '\t' << t.label_name << '\t' << split_name(t.split) << '\t' << t.min_seconds << '\t'
+         << (ec ? std::uintmax_t(0) : size) << '\n';
+    h.add(line.str());
+  }
+  char hex[40];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h.value()));
+  return cantus::detail::concat("corpus ", hex, " ", c.tracks.size(), " tracks\n");
+}
+
+struct stored_track {
+  std::int64_t id = 0;
+  data::split split = split::training;
+  int label = -1;
+  bool ok = false;
+  std::uint64_t mel_offset = 0;  // in floats, into mel.f32
+  std::uint64_t frames = 0;
+  std::uint64_t raw_offset = 0;  // in floats, into raw.f32
+  std::uint64_t raw_samples = 0;
+  double seconds = 0;            // decoded length (after max_seconds)
+  std::uint64_t checksum = 0;    // of the track's mel then raw floats
+  std::string path;
+  std::string message;           // why the track failed
+};
+
+struct store_options {
+  int threads = 0;                   // 0: omp_get_max_threads()
+  bool verbose = true;               // progress bar, warnings and summary on stderr
+  std::size_t checkpoint_tracks = 32;  // commit (fsync + journal) at least this often...
+  double checkpoint_seconds = 5;       // ...or this often, whichever comes first
+  // Asked after every committed track; returning false stops the build as an interruption would
+  // (the committed tracks are kept and the next build resumes after them).
+  std::function<bool()> keep_going;
+};
+
+struct build_report {
+  std::filesystem::path dir;
+  std::size_t tracks = 0, extracted = 0, reused = 0, failed = 0;
+  double audio_seconds = 0;  // of the tracks extracted in this run
+  double wall_seconds = 0;
+  int threads = 1;
+  bool up_to_date = false, resumed = false, interrupted = false;
+  std::string rebuild_reason;  // why an existing cache was not used as it was
+  std::vector<problem> failures;
+
+  double realtime() const { return wall_seconds > 0 ? audio_seconds / wall_seconds : 0; }
+  void print(std::FILE* out = stderr) const {
+    if (up_to_date) {
+      std::fprintf(out, "feature store %s: up to date (%zu tracks, %zu failed)\n", dir.c_str(), tracks, failed);
+    } else {
+      std::fprintf(out,
+                   "feature store %s: %zu tracks: %zu extracted, %zu reused%s, %zu failed; %.1f s of audio in %.2f s "
+                   "(%.0fx realtime, %d threads)%s\n",
+                   dir.c_str(), tracks, extracted, reused, resumed ? " (resumed)" : "", failed, audio_seconds, wall_seconds,
+                   realtime(), threads, interrupted ? "; INTERRUPTED, run again to resume" : "");
+    }
+    for (const auto& f : failures)
+      std::fprintf(out, "  failed: track %06lld %s: %s\n", static_cast<long long>(f.track_id), f.path.c_str(), f.what.c_str());
+  }
+};
+
+namespace internal {
+
+inline std::string clean_field(std::string s) {
+  for (char& c : s)
+    if (c == '\t' || c == '\n' || c == '\r') c = ' ';
+  return s;
+}
+
+struct index_contents {
+  std::string params;  // describe() + corpus_fingerprint()
+  std::vector<std::string> labels;
+  std::vector<stored_track> tracks;
+  std::uint64_t mel_floats = 0, raw_floats = 0;
+};
+
+inline std::string format_index(const index_contents& x) {
+  std::ostringstream s;
+  s.precision(17);
+  s << "cantus feature store 1\n" << x.params << "end params\nlabels\t" << x.labels.size();
+  for (const auto& l : x.labels) s << '\t' << clean_field(l);
+  s << "\ntracks\t" << x.tracks.size() << "\n";
+  for (const auto& t : x.tracks) {
+    char sum[24];
+    std::snprintf(sum, sizeof sum, "%016llx", static_cast<unsigned long long>(t.checksum));
+    s << t.id << '\t' << split_name(t.split) << '\t' << t.label << '\t' << (t.ok ? "ok" : "failed") << '\t' << t.mel_offset << '\t'
+      << t.frames << '\t' << t.raw_offset << '\t' << t.raw_samples << '\t' << t.seconds << '\t' << sum << '\t' << clean_field(t.path)
+      << '\t' << clean_field(t.message) << '\n';
+  }
+  s << "mel_floats\t" << x.mel_floats << "\nraw_floats\t" << x.raw_floats << "\n";
+  std::string body = s.str();
+  char sum[40];
+  std::snprintf(sum, sizeof sum, "checksum\t%016llx\n", static_cast<unsigned long long>(checksum(body)));
+  return body + sum;
+}
+
+inline std::vector<std::string> split_tabs(const std::string& line) {
+  std::vector<std::string> f;
+  std::size_t b = 0;
+  for (;;) {
+    const auto e = line.find('\t', b);
+    f.push_back(line.substr(b, e == std::string::npos ? std::string::npos : e - b));
+    if (e == std::string::npos) return f;
+    b = e + 1;
+  }
+}
+
+// Parses an index or journal; throws io_error naming the file and what is wrong.
+inline index_contents parse_index(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw io_error(cantus::detail::concat(path.string(), ": cannot open feature store index"));
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string text = ss.str();
+  auto bad = [&](const std::string& why) -> io_error { return io_error(cantus::detail::concat(path.string(), ": ", why)); };
+  const auto last = text.rfind("checksum\t");
+  if (last == std::string::npos || text.empty() || text.back() != '\n') throw bad("incomplete index (no final checksum line)");
+  char expect[24];
+  std::snprintf(expect, sizeof expect, "%016llx", static_cast<unsigned long long>(checksum(std::string_view(text).substr(0, last))));
+  if (text.substr(last + 9, 16) != expect) throw bad("index checksum mismatch (file damaged or edited)");
+  std::istringstream lines(text.substr(0, last));
+  std::string line;
+  index_contents x;
+  if (!std::getline(lines, line) || line != "cantus feature store 1") throw bad("not a cantus feature store index (first line '" + line + "')");
+  while (std::getline(lines, line) && line != "end params") x.params += line + "\n";
+  if (!std::getline(lines, line)) throw bad("missing labels line");
+  auto f = split_tabs(line);
+  if (f.size() < 2 || f[0] != "labels") throw bad("missing labels line");
+  x.labels.assign(f.begin() + 2, f.end());
+  if (!std::getline(lines, line) || (f = split_tabs(line)).size() != 2 || f[0] != "tracks") throw bad("missing tracks line");
+  const auto n = std::stoull(f[1]);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!std::getline(lines, line)) throw bad(cantus::detail::concat("index lists ", n, " tracks but holds ", i));
+    f = split_tabs(line);
+    if (f.size() != 12) throw bad(cantus::detail::concat("track line ", i + 1, " has ", f.size(), " fields, expected 12"));
+    stored_track t;
+    try {
+      t.id = std::stoll(f[0]);
+      t.split = parse_split(f[1]);
+      t.label = std::stoi(f[2]);
+      t.ok = f[3] == "ok";
+      t.mel_offset = std::stoull(f[4]);
+      t.frames = std::stoull(f[5]);
+      t.raw_offset = std::stoull(f[6]);
+      t.raw_samples = std::stoull(f[7]);
+      t.seconds = std::stod(f[8]);
+      t.checksum = std::stoull(f[9], nullptr, 16);
+    } catch (const std::exception& e) {
+      throw bad(cantus::detail::concat("track line ", i + 1, " unreadable: ", e.what()));
+    }
+    t.path = f[10];
+    t.message = f[11];
+    x.tracks.push_back(std::move(t));
+  }
+  for (auto* field : {&x.mel_floats, &x.raw_floats}) {
+    if (!std::getline(lines, line) || (f = split_tabs(line)).size() != 2) throw bad("missing data length lines");
+    *field = std::stoull(f[1]);
+  }
+  return x;
+}
+
+// The value of "key value" in a parameter block.
+inline std::optional<std::string> param_value(const std::string& params, std::string_view key) {
+  std::istringstream in(params);
+  std::string line;
+  while (std::getline(in, line))
+    if (line.size() > key.size() && line.compare(0, key.size(), key) == 0 && line[key.size()] == ' ') return line.substr(key.size() + 1);
+  return std::nullopt;
+}
+
+inline std::uint64_t track_checksum(const float* mel, std::size_t n_mel, const float* raw, std::size_t n_raw) {
+  checksum64 h;
+  h.add(mel, n_mel * sizeof(float));
+  h.add(raw, n_raw * sizeof(float));
+  return h.value();
+}
+
+inline std::uintmax_t file_size_or_zero(const std::filesystem::path& p) {
+  std::error_code ec;
+  const auto s = std::filesystem::file_size(p, ec);
+  return ec ? 0 : s;
+}
+
+// An append-only float32 file that can be flushed to disk and truncated to a committed length.
+class float_appender {
+ public:
+  float_appender() = default;
+  float_appender(const std::filesystem::path& path, std::uint64_t keep_floats) : path_(path) {
+    if (!std::filesystem::exists(path)) std::ofstream(path, std::ios::binary);
+    std::filesystem::resize_file(path, keep_floats * sizeof(float));
+    f_ = std::fopen(path.c_str(), "r+b");
+    if (!f_) throw io_error(cantus::detail::concat(path.string(), ": cannot open for writing"));
+    std::setvbuf(f_, nullptr, _IOFBF, 1 << 20);
+    if (std::fseek(f_, 0, SEEK_END) != 0) throw io_error(cantus::detail::concat(path.string(), ": seek failed"));
+  }
+  ~float_appender() { close(); }
+  float_appender(const float_appender&) = delete;
+  float_appender& operator=(const float_appender&) = delete;
+  float_appender(float_appender&& o) noexcept : path_(std::move(o.path_)), f_(std::exchange(o.f_, nullptr)) {}
+  float_appender& operator=(float_appender&& o) noexcept {
+    close();
+    path_ = std::move(o.path_);
+    f_ = std::exchange(o.f_, nullptr);
+    return *this;
+  }
+  void write(const float* p, std::size_t n) {
+    if (n && std::fwrite(p, sizeof(float), n, f_) != n)
+      throw io_error(cantus::detail::concat(path_.string(), ": write failed (disk full?)"));
+  }
+  void sync() {
+    if (!f_) return;
+    if (std::fflush(f_) != 0) throw io_error(cantus::detail::concat(path_.string(), ": flush failed (disk full?)"));
+    ::fsync(::fileno(f_));
+  }
+  void close() {
+    if (f_) std::fclose(f_);
+    f_ = nullptr;
+  }
+
+ private:
+  std::filesystem::path path_;
+  std::FILE* f_ = nullptr;
+};
+
+struct extracted {
+  stored_track entry;
+  std::vector<float> mel;  // [n_mels, frames]
+  std::vector<float> raw;
+};
+
+inline extracted extract_track(const track& t, const feature_params& p, const audio::mel_spectrogram& mel) {
+  extracted r;
+  r.entry.id = t.id;
+  r.entry.split = t.split;
+  r.entry.label = t.label;
+  r.entry.path = t.path.string();
+  try {
+    auto sig = audio::load(t.path, p.mel.sr);
+    if (p.max_seconds > 0) {
+      const auto keep = static_cast<std::size_t>(std::llround(p.max_seconds * sig.sample_rate));
+      if (sig.samples.size() > keep) sig.samples.resize(keep);
+    }
+    r.entry.seconds = sig.seconds();
+    if (sig.seconds() < t.min_seconds)
+      throw io_error(cantus::detail::concat("'", t.path.string(), "': decoded only ", sig.seconds(), " s of audio, fewer than the ",
+                                            t.min_seconds, " s a track of this corpus needs (broken or truncated file)"));
+    auto m = mel.log(sig.samples);
+    r.entry.frames = static_cast<std::uint64_t>(m.shape()[1]);
+    r.mel.assign(m.data(), m.data() + m.size());
+    for (float v : r.mel)
+      if (!std::isfinite(v)) throw io_error(cantus::detail::concat("'", t.path.string(), "': log-mel holds NaN or infinity"));
+    if (p.raw_sample_rate > 0)
+      r.raw = p.raw_sample_rate == sig.sample_rate ? std::move(sig.samples) : audio::resample(sig.samples, sig.sample_rate, p.raw_sample_rate);
+    r.entry.raw_samples = r.raw.size();
+    r.entry.checksum = track_checksum(r.mel.data(), r.mel.size(), r.raw.data(), r.raw.size());
+    r.entry.ok = true;
+  } catch (const std::exception& e) {
+    r.mel.clear();
+    r.raw.clear();
+    r.entry = stored_track{t.id, t.split, t.label, false, 0, 0, 0, 0, r.entry.seconds, 0, t.path.string(), e.what()};
+  }
+  return r;
+}
+
+}  // namespace internal
+
+class feature_store {
+ public:
+  // Opens a complete cache (index.tsv present); throws io_error naming what is missing or damaged.
+  static feature_store open(const std::filesystem::path& dir) {
+    feature_store s;
+    s.dir_ = dir;
+    s.x_ = internal::parse_index(dir / "index.tsv");
+    auto num = [&](std::string_view key) {
+      const auto v = internal::param_value(s.x_.params, key);
+      if (!v) throw io_error(cantus::detail::concat((dir / "index.tsv").string(), ": parameter '", key, "' missing"));
+      return std::stod(*v);
+    };
+    s.n_mels_ = static_cast<int>(num("n_mels"));
+    s.sample_rate_ = num("sr");
+    s.hop_length_ = static_cast<int>(num("hop_length"));
+    s.raw_sample_rate_ = num("raw_sample_rate");
+    auto map = [&](const char* name, std::uint64_t floats) {
+      const auto path = dir / name;
+      if (floats == 0) return mapped_file();
+      const auto have = internal::file_size_or_zero(path);
+      if (have != floats * sizeof(float))
+        throw io_error(cantus::detail::concat(path.string(), ": holds ", have, " bytes, the index expects ", floats * sizeof(float),
+                                              " (damaged or from another build)"));
+      return mapped_file(path);
+    };
+    s.mel_ = map("mel.f32", s.x_.mel_floats);
+    s.raw_ = map("raw.f32", s.x_.raw_floats);
+    for (const auto& t : s.x_.tracks)
+      if (t.ok && (t.mel_offset + t.frames * s.n_mels_ > s.x_.mel_floats || t.raw_offset + t.raw_samples > s.x_.raw_floats))
+        throw io_error(cantus::detail::concat((dir / "index.tsv").string(), ": track ", t.id, " lies outside the data files"));
+    return s;
+  }
+
+  // Extracts whatever the cache in `dir` lacks for `c` with `p`: nothing when it is complete with the
+  // same parameters and corpus, the rest after an interruption, everything when they changed.
+  static build_report build(const corpus& c, const feature_params& p, const std::filesystem::path& dir, const store_options& opt = {});
+
+  static feature_store open_or_build(const corpus& c, const feature_params& p, const std::filesystem::path& dir,
+                                     const store_options& opt = {}, build_report* report = nullptr) {
+    auto r = build(c, p, dir, opt);
+    if (report) *report = r;
+    if (r.interrupted) throw error(cantus::detail::concat(dir.string(), ": feature extraction interrupted; run again to resume"));
+    return open(dir);
+  }
+
+  const std::filesystem::path& dir() const { return dir_; }
+  const std::string& parameters() const { return x_.params; }
+  const std::vector<std::string>& labels() const { return x_.labels; }
+  int n_mels() const { return n_mels_; }
+  double sample_rate() const { return sample_rate_; }
+  int hop_length() const { return hop_length_; }
+  double raw_sample_rate() const { return raw_sample_rate_; }
+  bool has_raw() const { return raw_sample_rate_ > 0; }
+
+  // Every track of the corpus, failed ones included (ok == false, with the reason in message).
+  const std::vector<stored_track>& all() const { return x_.tracks; }
+  // The usable tracks of one split, in corpus order.
+  std::vector<const stored_track*> tracks(split s) const {
+    std::vector<const stored_track*> r;
+    for (const auto& t : x_.tracks)
+      if (t.ok && t.split == s) r.push_back(&t);
+    return r;
+  }
+  std::size_t failed() const {
+    return static_cast<std::size_t>(std::count_if(x_.tracks.begin(), x_.tracks.end(), [](const auto& t) { return !t.ok; }));
+  }
+  const stored_track* find(std::int64_t id) const {
+    for (const auto& t : x_.tracks)
+      if (t.id == id) return &t;
+    return nullptr;
+  }
+
+  // The track's log-mel, [n_mels, frames], read straight from the mapped file.
+  tensor_view<const float, 2> mel(const stored_track& t) const {
+    require_ok(t, "mel");
+    return tensor_view<const float, 2>(mel_.as<float>() + t.mel_offset, {static_cast<index_t>(n_mels_), static_cast<index_t>(t.frames)});
+  }
+  // The track's samples at raw_sample_rate().
+  std::span<const float> raw(const stored_track& t) const {
+    require_ok(t, "raw");
+    if (!has_raw())
+      throw value_error(cantus::detail::concat(dir_.string(), ": raw audio was not stored (build with feature_params::raw_sample_rate > 0)"));
+    return {raw_.as<float>() + t.raw_offset, static_cast<std::size_t>(t.raw_samples)};
+  }
+
+  // Recomputes every track's checksum; returns the ids of tracks whose data no longer matches.
+  std::vector<std::int64_t> verify() const {
+    std::vector<std::int64_t> bad;
+    for (const auto& t : x_.tracks) {
+      if (!t.ok) continue;
+      const float* r = has_raw() ? raw_.as<float>() + t.raw_offset : nullptr;
+      if (internal::track_checksum(mel_.as<float>() + t.mel_offset, t.frames * n_mels_, r, t.raw_samples) != t.checksum)
+        bad.push_back(t.id);
+    }
+    return bad;
+  }
+
+ private:
+  void require_ok(const stored_track& t, const char* what) const {
+    if (!t.ok)
+      throw value_error(cantus::detail::concat(dir_.string(), ": track ", t.id, " has no ", what, " features (extraction failed: ",
+                                               t.message, ")"));
+  }
+
+  std::filesystem::path dir_;
+  internal::index_contents x_;
+  mapped_file mel_, raw_;
+  int n_mels_ = 0, hop_length_ = 0;
+  double sample_rate_ = 0, raw_sample_rate_ = 0;
+};
+
+inline build_report feature_store::build(const corpus& c, const feature_params& p, const std::filesystem::path& dir,
+                                         const store_options& opt) {
+  namespace fs = std::filesystem;
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  p.mel.validate();
+  if (p.raw_sample_rate < 0 || !std::isfinite(p.raw_sample_rate))
+    throw value_error(cantus::detail::concat("feature_store: raw_sample_rate must be >= 0 (0 = no raw audio), got ", p.raw_sample_rate));
+  if (p.max_seconds < 0 || !std::isfinite(p.max_seconds))
+    throw value_error(cantus::detail::concat("feature_store: max_seconds must be >= 0 (0 = whole track), got ", p.max_seconds));
+  fs::create_directories(dir);
+  const auto index_path = dir / "index.tsv", journal_path = dir / "journal.tsv";
+  const auto mel_partial = dir / "mel.f32.partial", raw_partial = dir / "raw.f32.partial";
+
+  build_report rep;
+  rep.dir = dir;
+  rep.tracks = c.tracks.size();
+  internal::index_contents x;
+  x.params = describe(p) + corpus_fingerprint(c);
+  x.labels = c.labels;
+
+  // 1. A complete cache with the same parameters and corpus: nothing to do.
+  if (fs::exists(index_path)) {
+    try {
+      auto s = open(dir);
+      if (s.parameters() == x.params && s.labels() == x.labels) {
+        rep.up_to_date = true;
+        rep.reused = s.all().size();
+        for (const auto& t : s.all())
+          if (!t.ok) {
+            ++rep.failed;
+            rep.failures.push_back({t.id, t.path, t.message});
+          }
+        rep.wall_seconds = std::chrono::duration<double>(clock::now() - start).count();
+        return rep;
+      }
+      rep.rebuild_reason = "extraction parameters or corpus changed";
+    } catch (const io_error& e) {
+      rep.rebuild_reason = e.what();
+    }
+  }
+  // 2. An interrupted build with the same parameters: keep its committed prefix whose data is intact.
+  if (fs::exists(journal_path)) {
+    try {
+      auto j = internal::parse_index(journal_path);
+      if (j.params == x.params && j.labels == x.labels && j.tracks.size() <= c.tracks.size()) {
+        const auto mel_have = internal::file_size_or_zero(mel_partial) / sizeof(float);
+        const auto raw_have = internal::file_size_or_zero(raw_partial) / sizeof(float);
+        mapped_file mm = mel_have ? mapped_file(mel_partial) : mapped_file();
+        mapped_file rm = raw_have ? mapped_file(raw_partial) : mapped_file();
+        const int n_mels = p.mel.n_mels;
+        for (const auto& t : j.tracks) {
+          if (t.id != c.tracks[x.tracks.size()].id) break;
+          if (t.ok) {
+            if (t.mel_offset != x.mel_floats || t.raw_offset != x.raw_floats) break;
+            if (t.mel_offset + t.frames * n_mels > mel_have || t.raw_offset + t.raw_samples > raw_have) break;
+            const float* r = t.raw_samples ? rm.as<float>() + t.raw_offset : nullptr;
+            if (internal::track_checksum(mm.as<float>() + t.mel_offset, t.frames * n_mels, r, t.raw_samples) != t.checksum) break;
+            x.mel_floats += t.frames * n_mels;
+            x.raw_floats += t.raw_samples;
+          }
+          x.tracks.push_back(t);
+        }
+        rep.resumed = !x.tracks.empty();
+        if (x.tracks.size() < j.tracks.size())
+          rep.rebuild_reason = cantus::detail::concat("journal lists ", j.tracks.size(), " tracks but the data of only ", x.tracks.size(),
+                                                      " is intact");
+      }
+    } catch (const io_error& e) {
+      x.tracks.clear();
+      x.mel_floats = x.raw_floats = 0;
+      rep.rebuild_reason = e.what();
+    }
+  }
+  rep.reused = x.tracks.size();
+  for (const auto& t : x.tracks)
+    if (!t.ok) {
+      ++rep.failed;
+      rep.failures.push_back({t.id, t.path, t.message});
+    }
+  // Whatever is not resumed goes: a stale index must never describe the new data files.
+  for (const char* stale : {"index.tsv", "mel.f32", "raw.f32"}) fs::remove(dir / stale);
+  if (x.tracks.empty()) fs::remove(journal_path);
+  internal::float_appender mel_out(mel_partial, x.mel_floats);
+  internal::float_appender raw_out;
+  if (p.raw_sample_rate > 0) raw_out = internal::float_appender(raw_partial, x.raw_floats);
+  else fs::remove(raw_partial);
+  if (opt.verbose && !rep.rebuild_reason.empty()) std::fprintf(stderr, "feature store %s: %s\n", dir.c_str(), rep.rebuild_reason.c_str());
+  if (opt.verbose && rep.resumed) std::fprintf(stderr, "feature store %s: resuming after %zu committed tracks\n", dir.c_str(), x.tracks.size());
+
+  const std::size_t n = c.tracks.size();
+  const int threads = std::max(1, std::min<int>(opt.threads > 0 ? opt.threads : omp_get_max_threads(),
+                                                static_cast<int>(std::max<std::size_t>(1, n - x.tracks.size()))));
+  rep.threads = threads;
+  const audio::mel_spectrogram mel(p.mel);  // one FFT plan, shared read-only by all threads
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t next_take = x.tracks.size(), next_write = x.tracks.size(), since_commit = 0;
+  const std::size_t window = 4 * static_cast<std::size_t>(threads);  // bounds results waiting for their turn
+  std::map<std::size_t, internal::extracted> ready;
+  bool stop = false;
+  std::exception_ptr fatal;
+  auto last_commit = clock::now();
+  std::unique_ptr<progress> bar;
+  if (opt.verbose && next_take < n) bar = std::make_unique<progress>("extracting features", static_cast<std::int64_t>(n - next_take), "tracks");
+
+  auto commit = [&] {  // caller holds mu
+    mel_out.sync();
+    raw_out.sync();
+    write_file_atomically(journal_path, [&](std::ofstream& o) { o << internal::format_index(x); });
+    since_commit = 0;
+    last_commit = clock::now();
+  };
+  auto append = [&](internal::extracted& r) {  // caller holds mu; tracks arrive in corpus order
+    auto& e = r.entry;
+    if (e.ok) {
+      e.mel_offset = x.mel_floats;
+      e.raw_offset = x.raw_floats;
+      mel_out.write(r.mel.data(), r.mel.size());
+      raw_out.write(r.raw.data(), r.raw.size());
+      x.mel_floats += r.mel.size();
+      x.raw_floats += r.raw.size();
+      ++rep.extracted;
+      rep.audio_seconds += e.seconds;
+    } else {
+      ++rep.failed;
+      rep.failures.push_back({e.id, e.path, e.message});
+      if (opt.verbose) std::fprintf(stderr, "\nwarning: skipping track %06lld: %s\n", static_cast<long long>(e.id), e.message.c_str());
+    }
+    x.tracks.push_back(std::move(e));
+    ++since_commit;
+    if (since_commit >= opt.checkpoint_tracks ||
+        std::chrono::duration<double>(clock::now() - last_commit).count() >= opt.checkpoint_seconds)
+      commit();
+    if (bar) bar->advance(1, rep.failed ? cantus::detail::concat("(", rep.failed, " failed)") : std::string());
+  };
+
+#pragma omp parallel num_threads(threads)
+  {
+    for (;;) {
+      std::size_t i;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return stop || next_take >= n || next_take < next_write + window; });
+        if (stop || next_take >= n) break;
+        i = next_take++;
+      }
+      auto r = internal::extract_track(c.tracks[i], p, mel);
+      std::unique_lock lock(mu);
+      if (stop) break;
+      ready.emplace(i, std::move(r));
+      try {
+        while (!stop && !ready.empty() && ready.begin()->first == next_write) {
+          append(ready.begin()->second);
+          ready.erase(ready.begin());
+          ++next_write;
+          if (opt.keep_going && next_write < n && !opt.keep_going()) stop = true;
+        }
+      } catch (...) {
+        fatal = std::current_exception();
+        stop = true;
+      }
+      cv.notify_all();
+    }
+  }
+  if (bar) bar->finish();
+  if (fatal) std::rethrow_exception(fatal);
+  rep.interrupted = x.tracks.size() < n;
+  if (rep.interrupted) {
+    commit();
+  } else {
+    // Publish: data files first, the index last (its presence says the cache is complete).
+    mel_out.sync();
+    raw_out.sync();
+    mel_out.close();
+    raw_out.close();
+    fs::rename(mel_partial, dir / "mel.f32");
+    if (p.raw_sample_rate > 0) fs::rename(raw_partial, dir / "raw.f32");
+    write_file_atomically(index_path, [&](std::ofstream& o) { o << internal::format_index(x); });
+    fs::remove(journal_path);
+  }
+  rep.wall_seconds = std::chrono::duration<double>(clock::now() - start).count();
+  if (opt.verbose) rep.print();
+  return rep;
+}
+
+}  // namespace cantus::data

@@ -1,0 +1,69 @@
+#pragma once
+// Folder-per-genre corpora (GTZAN's layout): ROOT/<genre>/*.{wav,mp3,flac,ogg,au}. The folder name is
+// the label; tracks are numbered in (genre, file name) order and split by a deterministic stratified
+// split, so the same tree and seed always give the same ids and splits.
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "cantus/core/error.hpp"
+#include "cantus/data/corpus.hpp"
+#include "cantus/data/stratified_split.hpp"
+
+namespace cantus::data::folders {
+
+struct options {
+  split_fractions fractions{};
+  std::uint64_t seed = 2019;
+  double min_seconds = 1.0;  // decoded audio shorter than this is broken
+};
+
+inline bool is_audio_extension(const std::filesystem::path& p) {
+  std::string e = p.extension().string();
+  std::transform(e.begin(), e.end(), e.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return e == ".wav" || e == ".mp3" || e == ".flac" || e == ".ogg" || e == ".au";
+}
+
+inline corpus load(const std::filesystem::path& root, const options& opt = {}) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(root)) throw io_error(cantus::detail::concat(root.string(), ": not a directory (expected ROOT/<genre>/*.wav)"));
+  corpus c;
+  c.name = "folders " + root.filename().string();
+  c.root = root;
+  std::vector<fs::path> genre_dirs;
+  for (const auto& e : fs::directory_iterator(root)) {
+    if (e.path().filename().string().starts_with('.')) continue;
+    if (e.is_directory()) genre_dirs.push_back(e.path());
+    else if (is_audio_extension(e.path()))
+      c.problems.push_back({-1, e.path(), "audio file outside a genre folder, ignored"});
+  }
+  std::sort(genre_dirs.begin(), genre_dirs.end());
+  std::int64_t next_id = 1;
+  for (const auto& dir : genre_dirs) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir))
+      if (e.is_regular_file() && is_audio_extension(e.path()) && !e.path().filename().string().starts_with('.'))
+        files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      c.problems.push_back({-1, dir, "genre folder without audio files, ignored"});
+      continue;
+    }
+    for (const auto& f : files) {
+      track t;
+      t.id = next_id++;
+      t.path = f;
+      t.label_name = dir.filename().string();
+      t.min_seconds = opt.min_seconds;
+      c.tracks.push_back(std::move(t));
+    }
+  }
+  if (c.tracks.empty()) throw io_error(cantus::detail::concat(root.string(), ": no audio files in ROOT/<genre>/ folders"));
+  internal::index_labels(c);
+  stratified_split(c.tracks, opt.fractions, opt.seed);
+  return c;
+}
+
+}  // namespace cantus::data::folders

@@ -1,0 +1,270 @@
+// The feature store: contents equal the audio front end's log-mel, reuse when nothing changed,
+// rebuild when parameters change, resume after an interruption or lost data, identical bytes for any
+// thread count, raw audio, and damage detection.
+#include <boost/test/unit_test.hpp>
+
+#include "cantus/audio/load.hpp"
+#include "cantus/audio/mel.hpp"
+#include "cantus/core/npy.hpp"
+#include "cantus/data/feature_store.hpp"
+#include "cantus/data/folders.hpp"
+#include "cantus_test.hpp"
+#include "data_test_support.hpp"
+
+using namespace cantus;
+using namespace cantus::data;
+namespace fs = std::filesystem;
+
+namespace {
+
+// 3 genres x 4 clips of 1.5 s tones: small enough that every build takes a fraction of a second.
+corpus tone_corpus(const fs::path& root) {
+  const char* genres[] = {"alpha", "beta", "gamma"};
+  for (int g = 0; g < 3; ++g)
+    for (int i = 0; i < 4; ++i)
+      testing::write_tone(root / genres[g] / ("clip" + std::to_string(i) + ".wav"), 1.5, 110.0 * (g + 1) + 17 * i);
+  return folders::load(root);
+}
+
+feature_params small_params() {
+  feature_params p;
+  p.mel.n_mels = 40;
+  p.mel.n_fft = 1024;
+  p.mel.hop_length = 256;
+  return p;
+}
+
+store_options quiet(int threads = 2) {
+  store_options o;
+  o.threads = threads;
+  o.verbose = false;
+  o.checkpoint_tracks = 1;
+  return o;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(feature_store_suite)
+
+BOOST_AUTO_TEST_CASE(contents_match_the_front_end_and_reuse_when_unchanged) {
+  const auto dir = testing::scratch_dir("fs_basic");
+  const auto c = tone_corpus(dir / "corpus");
+  const auto p = small_params();
+  auto r = feature_store::build(c, p, dir / "cache", quiet());
+  BOOST_TEST(!r.up_to_date);
+  BOOST_TEST(r.extracted == 12u);
+  BOOST_TEST(r.failed == 0u);
+  BOOST_TEST(r.audio_seconds == 18.0, boost::test_tools::tolerance(1e-6));
+  BOOST_TEST(fs::exists(dir / "cache" / "index.tsv"));
+  BOOST_TEST(!fs::exists(dir / "cache" / "journal.tsv"));
+
+  const auto s = feature_store::open(dir / "cache");
+  BOOST_TEST(s.n_mels() == 40);
+  BOOST_TEST(s.hop_length() == 256);
+  BOOST_TEST(s.labels() == c.labels, boost::test_tools::per_element());
+  BOOST_TEST(s.tracks(split::training).size() + s.tracks(split::validation).size() + s.tracks(split::test).size() == 12u);
+  BOOST_TEST(s.tracks(split::test).size() == c.count(split::test));
+  const audio::mel_spectrogram mel(p.mel);
+  for (const auto& t : c.tracks) {
+    const auto* st = s.find(t.id);
+    BOOST_REQUIRE(st);
+    BOOST_TEST(st->label == t.label);
+    BOOST_TEST((st->split == t.split));
+    const auto expect = mel.log(audio::load(t.path, p.mel.sr).samples);
+    const auto got = s.mel(*st);
+    BOOST_REQUIRE(got.shape() == expect.shape());
+    BOOST_TEST(std::equal(expect.data(), expect.data() + expect.size(), got.data()));  // bit for bit
+  }
+  BOOST_TEST(s.verify().empty());
+  BOOST_CHECK_THROW(s.raw(s.all()[0]), value_error);  // not stored
+
+  auto again = feature_store::build(c, p, dir / "cache", quiet());
+  BOOST_TEST(again.up_to_date);
+  BOOST_TEST(again.extracted == 0u);
+  BOOST_TEST(again.reused == 12u);
+}
+
+BOOST_AUTO_TEST_CASE(rebuilds_when_parameters_or_corpus_change) {
+  const auto dir = testing::scratch_dir("fs_rebuild");
+  auto c = tone_corpus(dir / "corpus");
+  auto p = small_params();
+  feature_store::build(c, p, dir / "cache", quiet());
+  p.mel.n_mels = 32;
+  auto r = feature_store::build(c, p, dir / "cache", quiet());
+  BOOST_TEST(!r.up_to_date);
+  BOOST_TEST(r.extracted == 12u);
+  BOOST_TEST(r.rebuild_reason.find("changed") != std::string::npos, r.rebuild_reason);
+  BOOST_TEST(feature_store::open(dir / "cache").n_mels() == 32);
+  BOOST_TEST(feature_store::open(dir / "cache").mel(feature_store::open(dir / "cache").all()[0]).shape()[0] == 32);
+  // A replaced audio file (different size) changes the corpus fingerprint.
+  testing::write_tone(c.tracks[0].path, 2.0, 440);
+  r = feature_store::build(c, p, dir / "cache", quiet());
+  BOOST_TEST(r.extracted == 12u);
+  BOOST_TEST(feature_store::open(dir / "cache").all()[0].seconds == 2.0, boost::test_tools::tolerance(1e-9));
+}
+
+BOOST_AUTO_TEST_CASE(identical_bytes_for_any_thread_count) {
+  const auto dir = testing::scratch_dir("fs_threads");
+  const auto c = tone_corpus(dir / "corpus");
+  feature_store::build(c, small_params(), dir / "one", quiet(1));
+  feature_store::build(c, small_params(), dir / "two", quiet(2));
+  feature_store::build(c, small_params(), dir / "three", quiet(3));
+  const auto ref = testing::read_bytes(dir / "one" / "mel.f32");
+  BOOST_TEST(!ref.empty());
+  BOOST_TEST((testing::read_bytes(dir / "two" / "mel.f32") == ref));
+  BOOST_TEST((testing::read_bytes(dir / "three" / "mel.f32") == ref));
+  BOOST_TEST((testing::read_bytes(dir / "two" / "index.tsv") == testing::read_bytes(dir / "one" / "index.tsv")));
+}
+
+BOOST_AUTO_TEST_CASE(resumes_after_interruption_and_lost_data) {
+  const auto dir = testing::scratch_dir("fs_resume");
+  const auto c = tone_corpus(dir / "corpus");
+  const auto p = small_params();
+  feature_store::build(c, p, dir / "reference", quiet());
+  const auto reference = testing::read_bytes(dir / "reference" / "mel.f32");
+
+  // Interrupted after 5 committed tracks: no index, a journal, and open() refuses the cache.
+  auto o = quiet();
+  int calls = 0;
+  o.keep_going = [&] { return ++calls < 5; };
+  auto r = feature_store::build(c, p, dir / "cache", o);
+  BOOST_TEST(r.interrupted);
+  BOOST_TEST(r.extracted == 5u);
+  BOOST_TEST(!fs::exists(dir / "cache" / "index.tsv"));
+  BOOST_TEST(fs::exists(dir / "cache" / "journal.tsv"));
+  BOOST_CHECK_THROW(feature_store::open(dir / "cache"), io_error);
+  // Resuming extracts only the rest, and the result is the uninterrupted build's bytes.
+  r = feature_store::build(c, p, dir / "cache", quiet());
+  BOOST_TEST(r.resumed);
+  BOOST_TEST(r.reused == 5u);
+  BOOST_TEST(r.extracted == 7u);
+  BOOST_TEST((testing::read_bytes(dir / "cache" / "mel.f32") == reference));
+  BOOST_TEST(!fs::exists(dir / "cache" / "journal.tsv"));
+  build_report rep;
+  const auto opened = feature_store::open_or_build(c, p, dir / "cache", quiet(), &rep);
+  BOOST_TEST(rep.up_to_date);
+  BOOST_TEST(opened.all().size() == 12u);
+
+  // Interrupted again, then part of the data is lost: only the intact prefix is kept.
+  fs::remove_all(dir / "cache");
+  calls = 0;
+  o.keep_going = [&] { return ++calls < 6; };
+  feature_store::build(c, p, dir / "cache", o);
+  const auto partial = dir / "cache" / "mel.f32.partial";
+  fs::resize_file(partial, fs::file_size(partial) - 100);
+  r = feature_store::build(c, p, dir / "cache", quiet());
+  BOOST_TEST(r.resumed);
+  BOOST_TEST(r.reused == 5u);  // the sixth track's data was cut
+  BOOST_TEST(r.extracted == 7u);
+  BOOST_TEST(r.rebuild_reason.find("intact") != std::string::npos, r.rebuild_reason);
+  BOOST_TEST((testing::read_bytes(dir / "cache" / "mel.f32") == reference));
+
+  // A deleted index: the cache counts as absent and is rebuilt from scratch.
+  fs::remove(dir / "cache" / "index.tsv");
+  r = feature_store::build(c, p, dir / "cache", quiet());
+  BOOST_TEST(!r.resumed);
+  BOOST_TEST(r.extracted == 12u);
+  BOOST_TEST((testing::read_bytes(dir / "cache" / "mel.f32") == reference));
+
+  // A damaged journal is ignored (its checksum fails), not trusted.
+  fs::remove_all(dir / "cache");
+  calls = 0;
+  o.keep_going = [&] { return ++calls < 3; };
+  feature_store::build(c, p, dir / "cache", o);
+  auto j = testing::read_bytes(dir / "cache" / "journal.tsv");
+  j[j.size() / 2] ^= 1;
+  testing::write_bytes(dir / "cache" / "journal.tsv", j);
+  r = feature_store::build(c, p, dir / "cache", quiet());
+  BOOST_TEST(!r.resumed);
+  BOOST_TEST(r.extracted == 12u);
+  BOOST_TEST(r.rebuild_reason.find("checksum") != std::string::npos, r.rebuild_reason);
+}
+
+BOOST_AUTO_TEST_CASE(damage_is_detected) {
+  const auto dir = testing::scratch_dir("fs_damage");
+  const auto c = tone_corpus(dir / "corpus");
+  feature_store::build(c, small_params(), dir / "cache", quiet());
+  const auto data = dir / "cache" / "mel.f32";
+  {
+    auto bytes = testing::read_bytes(data);
+    bytes[bytes.size() - 7] ^= 0x40;  // the last track's data
+    testing::write_bytes(data, bytes);
+  }
+  auto s = feature_store::open(dir / "cache");
+  const auto bad = s.verify();
+  BOOST_REQUIRE_EQUAL(bad.size(), 1u);
+  BOOST_TEST(bad[0] == c.tracks.back().id);
+  // A truncated data file or an edited index is refused with the file named.
+  fs::resize_file(data, fs::file_size(data) - 4);
+  try {
+    feature_store::open(dir / "cache");
+    BOOST_FAIL("expected io_error");
+  } catch (const io_error& e) {
+    BOOST_TEST(std::string(e.what()).find("mel.f32") != std::string::npos, e.what());
+  }
+  auto index = testing::read_bytes(dir / "cache" / "index.tsv");
+  index[40] = index[40] == '1' ? '2' : '1';
+  testing::write_bytes(dir / "cache" / "index.tsv", index);
+  BOOST_CHECK_THROW(feature_store::open(dir / "cache"), io_error);
+  // ...and the next build replaces it.
+  auto r = feature_store::build(c, small_params(), dir / "cache", quiet());
+  BOOST_TEST(r.extracted == 12u);
+  BOOST_TEST(feature_store::open(dir / "cache").verify().empty());
+}
+
+BOOST_AUTO_TEST_CASE(raw_audio_at_a_chosen_rate_and_max_seconds) {
+  const auto dir = testing::scratch_dir("fs_raw");
+  const auto c = tone_corpus(dir / "corpus");
+  auto p = small_params();
+  p.raw_sample_rate = 16000;
+  p.max_seconds = 1.0;
+  feature_store::build(c, p, dir / "cache", quiet());
+  const auto s = feature_store::open(dir / "cache");
+  BOOST_TEST(s.has_raw());
+  for (const auto& t : s.all()) {
+    const auto raw = s.raw(t);
+    BOOST_TEST(raw.size() == 16000u);
+    BOOST_TEST(t.seconds == 1.0);
+    BOOST_TEST(s.mel(t).shape()[1] == 1 + 22050 / 256);
+    auto x = audio::load(t.path, 22050).samples;
+    x.resize(22050);
+    const auto expect = audio::resample(x, 22050, 16000);
+    BOOST_TEST(std::equal(expect.begin(), expect.end(), raw.begin()));
+  }
+  // Same sample rate as the mel: the decoded samples themselves.
+  p.raw_sample_rate = 22050;
+  feature_store::build(c, p, dir / "cache", quiet());
+  const auto s2 = feature_store::open(dir / "cache");
+  auto x = audio::load(s2.all()[3].path, 22050).samples;
+  BOOST_TEST(std::equal(s2.raw(s2.all()[3]).begin(), s2.raw(s2.all()[3]).end(), x.begin()));
+  p.raw_sample_rate = -1;
+  BOOST_CHECK_THROW(feature_store::build(c, p, dir / "cache", quiet()), value_error);
+}
+
+BOOST_AUTO_TEST_CASE(shared_gtzan_mini_matches_librosa_goldens) {
+  CANTUS_REQUIRE_SHARED_DATA();
+  auto c = folders::load(testing::shared_data() / "gtzan-mini");
+  // Two clips with librosa goldens; the feature store must reproduce them end to end.
+  std::erase_if(c.tracks, [](const track& t) {
+    const auto n = t.path.filename().string();
+    return n != "blues.00000.wav" && n != "metal.00003.wav";
+  });
+  BOOST_REQUIRE_EQUAL(c.tracks.size(), 2u);
+  const auto dir = testing::scratch_dir("fs_golden");
+  feature_store::build(c, feature_params{}, dir, quiet());
+  const auto s = feature_store::open(dir);
+  for (const auto& t : s.all()) {
+    BOOST_REQUIRE(t.ok);
+    const auto stem = fs::path(t.path).stem().string();
+    const auto golden = npy::load<float, 2>(testing::shared_data() / "golden" / (stem + ".logmel.npy"));
+    const auto got = s.mel(t);
+    BOOST_REQUIRE(got.shape() == golden.shape());
+    double worst = 0;
+    for (index_t m = 0; m < got.shape()[0]; ++m)
+      for (index_t f = 0; f < got.shape()[1]; ++f) worst = std::max(worst, double(std::abs(got(m, f) - golden(m, f))));
+    BOOST_TEST_MESSAGE(stem << ": max |store - librosa| = " << worst << " dB");
+    BOOST_TEST(worst < 0.05, stem << ": " << worst << " dB");
+  }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
