@@ -1,0 +1,67 @@
+#pragma once
+// What the five model classes share: their state as a checkpoint sees it (parameters, then buffers
+// such as BatchNorm's running statistics), and small element-wise helpers for the glue between
+// building blocks (reshapes are free: every activation is a contiguous tensor).
+#include <cmath>
+#include <istream>
+#include <ostream>
+#include <string>
+
+#include "cantus/core/tensor.hpp"
+#include "cantus/models/trainer.hpp"
+#include "cantus/nn/parameter.hpp"
+
+// nn's layer headers spell cantus::detail::concat as detail::concat inside cantus::nn, which breaks
+// when cantus::nn::detail is declared first; make the name visible there too (harmless if it is).
+namespace cantus::nn::detail {
+using cantus::detail::concat;
+}
+
+namespace cantus::models {
+
+// Save/load a model's parameters followed by its buffers (names and sizes checked on load).
+template <class Model>
+void save_model_state(Model& m, std::ostream& o) {
+  save_parameters(o, m.parameters());
+  save_parameters(o, m.buffers());
+}
+template <class Model>
+void load_model_state(Model& m, std::istream& i, const std::string& where) {
+  auto ps = m.parameters();
+  load_parameters(i, ps, where + " parameters");
+  auto bs = m.buffers();
+  load_parameters(i, bs, where + " buffers");
+}
+
+namespace detail {
+
+// A contiguous view of `t` with another shape (same element count).
+template <std::size_t R2, class T, std::size_t R>
+tensor_view<T, R2> as_shape(tensor<T, R>& t, const shape_t<R2>& s) {
+  return t.view().template reshape<R2>(s);
+}
+template <std::size_t R2, class T, std::size_t R>
+tensor_view<const T, R2> as_shape(const tensor<T, R>& t, const shape_t<R2>& s) {
+  return t.view().template reshape<R2>(s);
+}
+
+template <class T, std::size_t R>
+tensor<T, R> zeros_like(const tensor<T, R>& t) {
+  return tensor<T, R>(t.shape(), T(0));
+}
+
+template <class T, std::size_t R>
+tensor_view<const T, R> cview(const tensor<T, R>& t) {
+  return t.view();
+}
+
+// Throws training_diverged naming the model and what became non-finite (cheap: one pass).
+inline void require_finite(const char* model, const char* what, const float* p, index_t n) {
+  for (index_t i = 0; i < n; ++i)
+    if (!std::isfinite(p[i]))
+      throw training_diverged(cantus::detail::concat(model, ": ", what, " is not finite (", p[i], " at element ", i,
+                                                     "); lower the learning rate or check the input features"));
+}
+
+}  // namespace detail
+}  // namespace cantus::models
