@@ -21,4 +21,5 @@ install(FILES
   ${CMAKE_CURRENT_BINARY_DIR}/cantusConfig.cmake
   ${CMAKE_CURRENT_BINARY_DIR}/cantusConfigVersion.cmake
   cmake/CantusDependencies.cmake
+  cmake/CantusSimdDispatch.cmake
   DESTINATION ${CANTUS_CMAKE_INSTALL_DIR})

@@ -94,6 +94,21 @@ T max_kernel(const T* x, std::size_t n) {
   return m;
 }
 
+// Twelve independent accumulators cover the FMA latency (4 cycles) times two FMA ports.
+inline constexpr int probe_chains = 12;
+template <class T>
+T fma_probe_kernel(std::size_t iterations) {
+  using batch = xsimd::batch<T, arch>;
+  batch acc[probe_chains];
+  for (int c = 0; c < probe_chains; ++c) acc[c] = batch(T(1) + T(c) * T(1e-3));
+  const batch a(T(0.999999)), b(T(1e-7));
+  for (std::size_t i = 0; i < iterations; ++i)
+    for (int c = 0; c < probe_chains; ++c) acc[c] = xsimd::fma(acc[c], a, b);
+  batch s(T(0));
+  for (int c = 0; c < probe_chains; ++c) s += acc[c];
+  return xsimd::hadd(s);
+}
+
 // Row-major GEMM through Eigen, compiled with this level's instruction set. Eigen threads it with
 // OpenMP when called outside a parallel region and runs it single-threaded inside one.
 template <class T>
@@ -136,6 +151,8 @@ const kernel_table<T>& table() {
     k.dot = &dot_kernel<T>;
     k.max = &max_kernel<T>;
     k.gemm = &gemm_kernel<T>;
+    k.fma_probe = &fma_probe_kernel<T>;
+    k.fma_probe_flops_per_iteration = probe_chains * 2 * static_cast<int>(xsimd::batch<T, arch>::size);
     return k;
   }();
   return t;

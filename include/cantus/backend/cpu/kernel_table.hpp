@@ -30,6 +30,10 @@ struct kernel_table {
   T (*sum)(const T* x, std::size_t n) = nullptr;
   T (*dot)(const T* a, const T* b, std::size_t n) = nullptr;
   T (*max)(const T* x, std::size_t n) = nullptr;
+  // Peak probe: `iterations` rounds of independent FMA chains over registers; returns a checksum so
+  // the work cannot be optimised away. Flops = iterations * fma_probe_flops_per_iteration.
+  T (*fma_probe)(std::size_t iterations) = nullptr;
+  int fma_probe_flops_per_iteration = 0;
   void (*gemm)(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
                index_t ldb, T beta, T* c, index_t ldc) = nullptr;
 };

@@ -1,8 +1,9 @@
 #pragma once
-// Included by each dispatch translation unit BEFORE it switches the instruction set on. Everything
-// defined here (the standard library, the kernel registry) is then compiled for the baseline, so the
-// linker can never merge an AVX-compiled copy of a shared inline function into baseline code. Eigen
-// and xsimd are included after the switch under renamed namespaces for the same reason.
+// Included first by each dispatch translation unit. Known limit of per-file -m flags (xsimd's own
+// recommended dispatch technique has it too): an inline standard-library function instantiated in
+// such a file is compiled for that instruction set, and the linker may keep that copy. The kernels
+// therefore use nothing from the standard library beyond constexpr helpers, and Eigen and xsimd are
+// included under renamed namespaces (see simd_avx2.cpp), which removes the risk for them.
 #include <algorithm>
 #include <array>
 #include <cassert>
