@@ -3,6 +3,7 @@
 // learning-rate schedules, gradient clipping and checkpoints.
 #include "cantus/nn/rnn/gru.hpp"
 #include "cantus/nn/rnn/lstm.hpp"
+#include "cantus/nn/checkpoint.hpp"
 #include "cantus/nn/loss/capacity.hpp"
 #include "cantus/nn/loss/cross_entropy.hpp"
 #include "cantus/nn/loss/kl.hpp"
