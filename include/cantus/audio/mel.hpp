@@ -11,9 +11,12 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <atomic>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <iostream>
+#include <limits>
 #include <numbers>
 #include <span>
 #include <string>
@@ -32,6 +35,91 @@ namespace cantus::audio {
 // How the signal is extended by n_fft/2 samples at each end when center = true: zeros (librosa >= 0.10's
 // default) or a mirror image without repeating the edge sample (numpy 'reflect', librosa < 0.10's default).
 enum class pad_mode { constant, reflect };
+
+// The per-frame loops, compiled twice where GCC can (baseline and x86-64-v3: AVX2 + FMA) and
+// chosen at load time by the processor (an ifunc): the library is header-only, so it cannot rely on
+// the consumer's -march, and these loops are half of the log-mel's time.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && !defined(CANTUS_AUDIO_NO_CLONES)
+#define CANTUS_AUDIO_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define CANTUS_AUDIO_CLONES
+#endif
+
+// One mel filter's nonzero band of FFT bins and where its weights start in a flat array.
+struct mel_band {
+  int first_bin;
+  int length;
+  std::size_t offset;
+};
+
+namespace kernels {
+CANTUS_AUDIO_CLONES inline void multiply(float* CANTUS_RESTRICT y, const float* CANTUS_RESTRICT a,
+                                         const float* CANTUS_RESTRICT b, int n) {
+  for (int i = 0; i < n; ++i) y[i] = a[i] * b[i];
+}
+// |c|^2 for interleaved complex values c[2k], c[2k+1], k in [0, n).
+CANTUS_AUDIO_CLONES inline void squared_magnitude(const float* CANTUS_RESTRICT c, float* CANTUS_RESTRICT p, int n) {
+  for (int k = 0; k < n; ++k) p[k] = c[2 * k] * c[2 * k] + c[2 * k + 1] * c[2 * k + 1];
+}
+// Each filter's dot product over its band only. Bands are padded with zero weights to a multiple
+// of 8 bins (the spectrum buffer has room past the last bin), so every band is whole 8-wide vector
+// steps with no scalar tail; padding adds exact zeros.
+inline constexpr int mel_band_step = 8;
+CANTUS_AUDIO_CLONES inline void sparse_project(const float* CANTUS_RESTRICT spectrum, const float* CANTUS_RESTRICT weights,
+                                               const mel_band* bands, int n_mels, float* CANTUS_RESTRICT mel) {
+  for (int m = 0; m < n_mels; ++m) {
+    const mel_band& bd = bands[m];
+    const float* w = weights + bd.offset;
+    const float* p = spectrum + bd.first_bin;
+    float acc[mel_band_step] = {};
+    for (int j = 0; j < bd.length; j += mel_band_step)
+      for (int l = 0; l < mel_band_step; ++l) acc[l] += w[j + l] * p[j + l];
+    mel[m] = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+  }
+}
+// 10 log10(max(amin, x)) - ref_db in place, with Cephes' single-precision logarithm (a degree-9
+// polynomial on the mantissa, within 1-2 ulp of logf) written so the compiler vectorises it: the log
+// of a whole block costs less than a call per value. Needs amin >= FLT_MIN (checked by
+// mel_params::validate) so every argument is a normal float. Returns false when a value was NaN or
+// infinite (the input held NaN/inf or overflowed), which the caller reports.
+CANTUS_AUDIO_CLONES inline bool power_to_db_inplace(float* CANTUS_RESTRICT x, std::size_t n, float amin, float ref_db) {
+  const float db_per_ln = static_cast<float>(10.0 / std::numbers::ln10);
+  int bad = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const float v0 = x[i];
+    bad |= (v0 != v0) | (v0 > std::numeric_limits<float>::max());
+    const float v = v0 < amin ? amin : v0;
+    const std::uint32_t bits = std::bit_cast<std::uint32_t>(v);
+    const std::int32_t exponent = static_cast<std::int32_t>(bits >> 23) - 126;  // v = m 2^exponent, m in [0.5, 1)
+    const float m = std::bit_cast<float>((bits & 0x007fffffu) | 0x3f000000u);
+    const std::int32_t low = m < 0.707106781186547524f;  // then use 2m in [0.707, 1.414) and exponent - 1
+    const float e = static_cast<float>(exponent - low);
+    const float t = m + (low ? m : 0.0f) - 1.0f;
+    const float z = t * t;
+    float y = 7.0376836292e-2f;
+    y = y * t - 1.1514610310e-1f;
+    y = y * t + 1.1676998740e-1f;
+    y = y * t - 1.2420140846e-1f;
+    y = y * t + 1.4249322787e-1f;
+    y = y * t - 1.6668057665e-1f;
+    y = y * t + 2.0000714765e-1f;
+    y = y * t - 2.4999993993e-1f;
+    y = y * t + 3.3333331174e-1f;
+    y = y * t * z;
+    y += -2.12194440e-4f * e;
+    y += -0.5f * z;
+    const float ln = (t + y) + 0.693359375f * e;
+    x[i] = ln * db_per_ln - ref_db;
+  }
+  return bad == 0;
+}
+// False when a value is NaN or infinite.
+CANTUS_AUDIO_CLONES inline bool all_finite(const float* CANTUS_RESTRICT x, std::size_t n) {
+  int bad = 0;
+  for (std::size_t i = 0; i < n; ++i) bad |= (x[i] != x[i]) | (std::fabs(x[i]) > std::numeric_limits<float>::max());
+  return bad == 0;
+}
+}  // namespace kernels
 
 struct mel_params {
   double sr = 22050;
@@ -74,7 +162,8 @@ struct mel_params {
     if (effective_fmax() > sr / 2) bad("fmax (", fmax, " Hz) exceeds the Nyquist frequency sr/2 = ", sr / 2, " Hz");
     if (fmin >= effective_fmax()) bad("fmin (", fmin, " Hz) must be below fmax (", effective_fmax(), " Hz)");
     if (!(ref > 0) || !std::isfinite(ref)) bad("ref must be a positive finite power, got ", ref);
-    if (!(amin > 0) || !std::isfinite(amin)) bad("amin must be positive, got ", amin);
+    if (!(amin >= std::numeric_limits<float>::min()) || !std::isfinite(amin))
+      bad("amin must be a positive normal float (>= ", std::numeric_limits<float>::min(), "), got ", amin);
     if (std::isnan(top_db)) bad("top_db must be a number (< 0 turns clipping off), got NaN");
   }
 };
@@ -111,12 +200,6 @@ class mel_spectrogram {
   const std::vector<float>& window() const { return window_; }
 
  private:
-  struct band {
-    int first_bin;  // first nonzero bin of the filter
-    int length;     // number of bins from first_bin through the last nonzero one
-    std::size_t offset;  // into weights_
-  };
-
   void make_window() {
     // scipy.signal.get_window('hann', win_length, fftbins=True), computed in double, centred in n_fft.
     const int wl = p_.effective_win_length();
@@ -138,8 +221,9 @@ class mel_spectrogram {
       while (lo < n_bins && fb(m, lo) == 0.0f) ++lo;
       while (hi > lo && fb(m, hi - 1) == 0.0f) --hi;
       if (lo == hi) empty.push_back(m);
-      bands_.push_back({lo, hi - lo, weights_.size()});
-      for (int k = lo; k < hi; ++k) weights_.push_back(fb(m, k));
+      const int padded = (hi - lo + kernels::mel_band_step - 1) / kernels::mel_band_step * kernels::mel_band_step;
+      bands_.push_back({lo, padded, weights_.size()});
+      for (int k = lo; k < lo + padded; ++k) weights_.push_back(k < hi ? fb(m, k) : 0.0f);
     }
     if (!empty.empty()) {
       // librosa warns the same way ("Empty filters detected in mel frequency basis").
@@ -182,17 +266,18 @@ class mel_spectrogram {
     const index_t offset = p_.center ? n_fft / 2 : 0;
     const auto n = static_cast<index_t>(x.size());
     const float amin = static_cast<float>(p_.amin);
-    const float db_per_ln = static_cast<float>(10.0 / std::numbers::ln10);
     const float ref_db = static_cast<float>(10.0 * std::log10(std::max(p_.amin, p_.ref)));
     const bool power2 = p_.power == 2.0, power1 = p_.power == 1.0;
     const float half_power = static_cast<float>(p_.power / 2);
     float* const dst = out.data();
+    std::atomic<index_t> first_bad_frame{frames};
 
 #pragma omp parallel if (blocks > 1)
     {
       fftw_buffer<float> frame(static_cast<std::size_t>(n_fft));
       fftw_buffer<fftwf_complex> spectrum(static_cast<std::size_t>(n_bins));
-      std::vector<float> pw(static_cast<std::size_t>(n_bins));
+      // Zeros past the last bin: padded bands read up to mel_band_step - 1 values beyond it.
+      std::vector<float> pw(static_cast<std::size_t>(n_bins + kernels::mel_band_step), 0.0f);
       std::vector<float> local(static_cast<std::size_t>(block * n_mels));
 #pragma omp for schedule(static)
       for (index_t b = 0; b < blocks; ++b) {
@@ -202,8 +287,7 @@ class mel_spectrogram {
           float* in = frame.data();
           const float* w = window_.data();
           if (start >= 0 && start + n_fft <= n) {
-            const float* s = x.data() + start;
-            for (int i = 0; i < n_fft; ++i) in[i] = s[i] * w[i];
+            kernels::multiply(in, x.data() + start, w, n_fft);
           } else {
             for (int i = 0; i < n_fft; ++i) in[i] = padded_sample(x, start + i) * w[i];
           }
@@ -211,25 +295,30 @@ class mel_spectrogram {
           const fftwf_complex* c = spectrum.data();
           float* p = pw.data();
           if (power2) {
-            for (int k = 0; k < n_bins; ++k) p[k] = c[k][0] * c[k][0] + c[k][1] * c[k][1];
+            kernels::squared_magnitude(&c[0][0], p, n_bins);
           } else if (power1) {
             for (int k = 0; k < n_bins; ++k) p[k] = std::sqrt(c[k][0] * c[k][0] + c[k][1] * c[k][1]);
           } else {
             for (int k = 0; k < n_bins; ++k) p[k] = std::pow(c[k][0] * c[k][0] + c[k][1] * c[k][1], half_power);
           }
-          project(p, local.data() + (t - t0) * n_mels);
+          kernels::sparse_project(p, weights_.data(), bands_.data(), n_mels, local.data() + (t - t0) * n_mels);
         }
         const index_t count = (t1 - t0) * n_mels;
-        if (to_db) {
-          float* l = local.data();
-          for (index_t i = 0; i < count; ++i) l[i] = std::max(l[i], amin);
-          backend_ops<cpu>::map(l, l, static_cast<std::size_t>(count), ops::logarithm{});
-          for (index_t i = 0; i < count; ++i) l[i] = l[i] * db_per_ln - ref_db;
+        const bool finite = to_db ? kernels::power_to_db_inplace(local.data(), static_cast<std::size_t>(count), amin, ref_db)
+                                  : kernels::all_finite(local.data(), static_cast<std::size_t>(count));
+        if (!finite) {
+          index_t seen = first_bad_frame.load();  // keep the smallest, whichever thread gets there first
+          while (t0 < seen && !first_bad_frame.compare_exchange_weak(seen, t0)) {
+          }
         }
         for (index_t t = t0; t < t1; ++t)
           for (int m = 0; m < n_mels; ++m) dst[m * frames + t] = local[static_cast<std::size_t>((t - t0) * n_mels + m)];
       }
     }
+    if (const index_t bad = first_bad_frame.load(); bad < frames)
+      throw_value_error("cantus::audio::mel_spectrogram: NaN or infinite values from frames ", bad, " to ",
+                        std::min(frames, bad + block) - 1, " (around sample ", bad * p_.hop_length,
+                        "): the signal holds NaN/inf samples or values so large their power overflows");
     if (to_db && p_.top_db >= 0) {
       const float floor = backend_ops<cpu>::max(out.data(), static_cast<std::size_t>(out.size())) -
                           static_cast<float>(p_.top_db);
@@ -241,26 +330,9 @@ class mel_spectrogram {
     return out;
   }
 
-  // One frame's mel energies from its power spectrum, touching only each filter's nonzero band.
-  // Eight independent partial sums let the compiler vectorise the short dot products.
-  void project(const float* power_spectrum, float* mel) const {
-    for (std::size_t m = 0; m < bands_.size(); ++m) {
-      const band& bd = bands_[m];
-      const float* w = weights_.data() + bd.offset;
-      const float* p = power_spectrum + bd.first_bin;
-      float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
-      int j = 0;
-      for (; j + 8 <= bd.length; j += 8)
-        for (int l = 0; l < 8; ++l) acc[l] += w[j + l] * p[j + l];
-      float s = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
-      for (; j < bd.length; ++j) s += w[j] * p[j];
-      mel[m] = s;
-    }
-  }
-
   mel_params p_;
   std::vector<float> window_;
-  std::vector<band> bands_;
+  std::vector<mel_band> bands_;
   std::vector<float> weights_;
   fftwf_plan plan_ = nullptr;
 };
