@@ -96,3 +96,14 @@ BOOST_AUTO_TEST_CASE(host_data_count_must_match_shape) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tensor_memory)
+BOOST_AUTO_TEST_CASE(out_of_memory_is_a_clear_error) {
+  try {
+    tensor<float, 1> huge({index_t(1) << 50});
+    BOOST_FAIL("expected memory_error");
+  } catch (const memory_error& e) {
+    BOOST_TEST(std::string(e.what()).find("aligned_alloc") != std::string::npos);
+  }
+}
+BOOST_AUTO_TEST_SUITE_END()
