@@ -33,7 +33,7 @@ inline void check_golden_gradients(nn::parameter_list<float>& ps, const std::str
     for (auto v : g) scale = std::max(scale, double(std::abs(v)));
     for (std::size_t i = 0; i < g.size(); ++i) worst = std::max(worst, std::abs(double(p.grad.data()[i]) - g[i]));
     BOOST_TEST_CONTEXT(prefix << " gradient of " << p.name << " (max |golden| " << scale << ")") {
-      BOOST_TEST(worst <= rtol * scale);
+      BOOST_TEST(worst <= 1e-6 + rtol * scale);  // floor: biases before BatchNorm have (float-noise) zero gradients
     }
   }
 }

@@ -23,7 +23,8 @@ def save(prefix, model, inputs, loss):
         np.save(os.path.join(OUT, f'{prefix}_in_{k}.npy'), v)
     for name, p in model.named_parameters():
         np.save(os.path.join(OUT, f'{prefix}_param_{name}.npy'), p.detach().numpy().astype(np.float32))
-        np.save(os.path.join(OUT, f'{prefix}_grad_{name}.npy'), p.grad.numpy().astype(np.float32))
+        g = torch.zeros_like(p) if p.grad is None else p.grad  # unused (last residual conv): zero
+        np.save(os.path.join(OUT, f'{prefix}_grad_{name}.npy'), g.numpy().astype(np.float32))
     np.save(os.path.join(OUT, f'{prefix}_loss.npy'), np.array([loss.item()], dtype=np.float64))
 
 
@@ -49,3 +50,19 @@ lstm = a.LstmSeq2Seq(bins=6, h=5)
 x = torch.randn(2, 7, 6)
 save('seq2seq_mel', lstm, {'x': x.numpy()}, lstm(x))
 print('written to', OUT)
+
+# supervised_cnn: 4 genres on 16 x 16 chunks, batch 3 (training mode: batch statistics)
+cnn = a.Cnn(genres=4)
+cnn.train()
+x = torch.randn(3, 1, 16, 16)
+y = torch.tensor([0, 3, 1])
+save('supervised_cnn', cnn, {'x': x.numpy(), 'y': y.numpy().astype(np.int64)}, cnn(x, y))
+for name, b in cnn.named_buffers():
+    if b.dtype == torch.float32:
+        np.save(os.path.join(OUT, f'supervised_cnn_buffer_{name}.npy'), b.numpy())
+
+# wavenet: residual 4, skip 6, 16 classes, 3 mel bins, 4 layers (dilations 1, 2, 4, 8), batch 2 x 512 samples
+wn = a.WaveNet(res=4, skip=6, classes=16, mels=3, layers=4)
+q = torch.randint(0, 16, (2, 513))
+mel = torch.randn(2, 3, 2)
+save('wavenet', wn, {'q': q.numpy().astype(np.int64), 'mel': mel.numpy()}, wn(q, mel))

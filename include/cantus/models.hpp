@@ -1,0 +1,11 @@
+#pragma once
+// cantus::models: the paper's five models over cantus::nn, the training harness they share, track
+// embeddings and the per-track features they read (docs/models.md).
+#include "cantus/models/config.hpp"
+#include "cantus/models/embeddings.hpp"
+#include "cantus/models/naive_seq2seq.hpp"
+#include "cantus/models/seq2seq_mel.hpp"
+#include "cantus/models/step_vae.hpp"
+#include "cantus/models/supervised_cnn.hpp"
+#include "cantus/models/trainer.hpp"
+#include "cantus/models/wavenet.hpp"

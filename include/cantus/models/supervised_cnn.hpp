@@ -1,0 +1,157 @@
+#pragma once
+// (5) supervised_cnn: the paper's supervised baseline on log-mel chunks [batch, 1, n_mels, frames]:
+//   4 x [Conv2d 3x3 pad 1 (32, 64, 128, 128) + BatchNorm2d + ReLU + MaxPool2d 2] -> mean over (H, W)
+//   -> Linear -> genre logits; loss cross-entropy (mean). Exactly Cnn of ../shared/anchor_models.py.
+// A track's prediction is the argmax of its chunks' mean softmax.
+#include <vector>
+
+#include "cantus/models/model_support.hpp"  // first: see the note there
+#include "cantus/models/config.hpp"
+#include "cantus/nn/layers/activations.hpp"
+#include "cantus/nn/layers/batch_norm.hpp"
+#include "cantus/nn/layers/conv2d.hpp"
+#include "cantus/nn/layers/linear.hpp"
+#include "cantus/nn/layers/max_pool2d.hpp"
+#include "cantus/nn/loss/cross_entropy.hpp"
+
+namespace cantus::models {
+
+struct labelled_chunks {
+  tensor<float, 4> x;       // [batch, 1, n_mels, frames]
+  tensor<index_t, 1> y;     // [batch] genre index
+};
+
+class supervised_cnn {
+ public:
+  using batch_type = labelled_chunks;
+
+  explicit supervised_cnn(supervised_cnn_config c = {}, std::uint64_t seed = 0) : c_(std::move(c)) {
+    c_.validate();
+    index_t in = 1;
+    for (auto ch : c_.channels) {
+      blocks_.push_back(block{nn::conv2d<float>(nn::conv2d_config{in, ch, {3, 3}, {1, 1}, {1, 1}}),
+                              nn::batch_norm<float, 4>(nn::batch_norm_config{ch}),
+                              nn::max_pool2d<float>(nn::max_pool2d_config{2, 2, 0})});
+      in = ch;
+    }
+    head_ = nn::linear<float>(nn::linear_config{in, c_.genres});
+    init(random_stream(seed, 0x434E));
+  }
+  const supervised_cnn_config& config() const { return c_; }
+  index_t latent_dim() const { return c_.channels.back(); }
+
+  void init(random_stream rng) {
+    std::uint64_t k = 0;
+    for (auto& b : blocks_) {
+      b.conv.init(rng.split(k++));
+      b.bn.init(rng.split(k++));
+    }
+    head_.init(rng.split(k++));
+  }
+  // Names as torch's state_dict of Cnn: body.{4i}.weight (conv), body.{4i+1}.* (BatchNorm), head.*
+  nn::parameter_list<float> parameters() {
+    nn::parameter_list<float> ps;
+    for (std::size_t i = 0; i < blocks_.size(); ++i) {
+      blocks_[i].conv.parameters(ps, "body." + std::to_string(4 * i));
+      blocks_[i].bn.parameters(ps, "body." + std::to_string(4 * i + 1));
+    }
+    head_.parameters(ps, "head");
+    return ps;
+  }
+  nn::parameter_list<float> buffers() {
+    nn::parameter_list<float> bs;
+    for (std::size_t i = 0; i < blocks_.size(); ++i) blocks_[i].bn.buffers(bs, "body." + std::to_string(4 * i + 1));
+    return bs;
+  }
+  void save_state(std::ostream& o) { save_model_state(*this, o); }
+  void load_state(std::istream& i) { load_model_state(*this, i, "supervised_cnn"); }
+
+  double loss_and_backward(const batch_type& b, step_info = {}) { return run(b, true); }
+  double validation_loss(const batch_type& b) { return run(b, false); }
+
+  // Logits in evaluation mode (BatchNorm running statistics): [batch, genres].
+  tensor<float, 2> logits(const tensor<float, 4>& x) {
+    forward(x, false);
+    return logits_;
+  }
+  // The pooled features before the classifier: [batch, channels.back()].
+  tensor<float, 2> encode(const tensor<float, 4>& x) {
+    forward(x, false);
+    return pooled_;
+  }
+
+ private:
+  struct block {
+    nn::conv2d<float> conv;
+    nn::batch_norm<float, 4> bn;
+    nn::max_pool2d<float> pool;
+    tensor<float, 4> conv_out, bn_out, relu_out, pool_out;
+  };
+
+  void forward(const tensor<float, 4>& x, bool training) {
+    if (x.extent(1) != 1 || x.extent(2) != c_.n_mels || x.extent(3) != c_.frames)
+      throw_shape_mismatch("supervised_cnn", "input chunks [batch, 1, n_mels, frames]",
+                           shape_t<4>{x.extent(0), 1, c_.n_mels, c_.frames}, x.shape());
+    tensor_view<const float, 4> in = x.view();
+    for (auto& b : blocks_) {
+      b.conv_out = tensor<float, 4>(b.conv.output_shape(in.shape()));
+      b.conv.forward(in, b.conv_out.view(), training);
+      b.bn_out = tensor<float, 4>(b.conv_out.shape());
+      b.bn.forward(detail::cview(b.conv_out), b.bn_out.view(), training);
+      b.relu_out = tensor<float, 4>(b.bn_out.shape());
+      relu_.forward(detail::cview(b.bn_out), b.relu_out.view(), training);
+      b.pool_out = tensor<float, 4>(b.pool.output_shape(b.relu_out.shape()));
+      b.pool.forward(detail::cview(b.relu_out), b.pool_out.view(), training);
+      in = b.pool_out.view();
+    }
+    const auto& last = blocks_.back().pool_out;
+    const index_t B = last.extent(0), C = last.extent(1), HW = last.extent(2) * last.extent(3);
+    pooled_ = tensor<float, 2>({B, C});
+    for (index_t i = 0; i < B * C; ++i) {
+      double s = 0;
+      for (index_t j = 0; j < HW; ++j) s += last.data()[i * HW + j];
+      pooled_.data()[i] = static_cast<float>(s / double(HW));
+    }
+    logits_ = tensor<float, 2>({B, c_.genres});
+    head_.forward(detail::cview(pooled_), logits_.view(), training);
+  }
+
+  double run(const batch_type& b, bool training) {
+    if (b.y.extent(0) != b.x.extent(0))
+      throw_shape_mismatch("supervised_cnn", "labels", shape_t<1>{b.x.extent(0)}, b.y.shape());
+    forward(b.x, training);
+    auto loss = nn::cross_entropy(logits_, b.y);
+    if (!training) return loss.value;
+    const auto& last = blocks_.back().pool_out;
+    const index_t B = last.extent(0), C = last.extent(1), HW = last.extent(2) * last.extent(3);
+    tensor<float, 2> dpooled({B, C});
+    head_.backward(detail::cview(pooled_), detail::cview(logits_), detail::cview(loss.grad), dpooled.view());
+    tensor<float, 4> d(last.shape());
+    for (index_t i = 0; i < B * C; ++i)
+      for (index_t j = 0; j < HW; ++j) d.data()[i * HW + j] = dpooled.data()[i] / float(HW);
+    for (std::size_t k = blocks_.size(); k-- > 0;) {
+      auto& bl = blocks_[k];
+      tensor<float, 4> drelu(bl.relu_out.shape()), dbn(bl.bn_out.shape()), dconv(bl.conv_out.shape());
+      bl.pool.backward(detail::cview(bl.relu_out), detail::cview(bl.pool_out), detail::cview(d), drelu.view());
+      relu_.backward(detail::cview(bl.bn_out), detail::cview(bl.relu_out), detail::cview(drelu), dbn.view());
+      bl.bn.backward(detail::cview(bl.conv_out), detail::cview(bl.bn_out), detail::cview(dbn), dconv.view());
+      if (k == 0) {
+        bl.conv.backward(b.x.view(), detail::cview(bl.conv_out), detail::cview(dconv), tensor_view<float, 4>());
+      } else {
+        tensor<float, 4> din(blocks_[k - 1].pool_out.shape());
+        bl.conv.backward(detail::cview(blocks_[k - 1].pool_out), detail::cview(bl.conv_out), detail::cview(dconv),
+                         din.view());
+        d = std::move(din);
+      }
+    }
+    return loss.value;
+  }
+
+  supervised_cnn_config c_;
+  std::vector<block> blocks_;
+  nn::linear<float> head_{nn::linear_config{1, 1}};
+  nn::relu<float, 4> relu_;
+  tensor<float, 2> pooled_, logits_;
+};
+
+}  // namespace cantus::models
