@@ -239,11 +239,11 @@ BOOST_AUTO_TEST_CASE(tiny_style_corpus_renders_and_loads_as_fma) {
   // Test clips come from patterns never seen in training.
   const auto table = fma::tracks_table::read(dir / "a" / "fma_metadata" / "tracks.csv");
   const auto fam = table.column("style", "pattern_family"), spl = table.column("set", "split"), genre = table.column("track", "genre_top");
-  std::map<std::string, std::set<std::string>> train_families;
+  std::map<std::string, std::set<std::string>, std::less<>> train_families;
   for (std::size_t i = 0; i < table.rows(); ++i)
-    if (table.at(i, spl) == "training") train_families[table.at(i, genre)].insert(table.at(i, fam));
+    if (table.at(i, spl) == "training") train_families[std::string(table.at(i, genre))].insert(std::string(table.at(i, fam)));
   for (std::size_t i = 0; i < table.rows(); ++i)
-    if (table.at(i, spl) == "test") BOOST_TEST(!train_families[table.at(i, genre)].count(table.at(i, fam)));
+    if (table.at(i, spl) == "test") BOOST_TEST(!train_families[std::string(table.at(i, genre))].count(std::string(table.at(i, fam))));
   // Up to date on a second call; the same seed elsewhere gives the same audio, bit for bit.
   BOOST_TEST(style::generate(dir / "a", o).up_to_date);
   style::generate(dir / "b", o);

@@ -21,85 +21,106 @@ struct table {
   std::vector<std::size_t> lines;  // 1-based line on which each record starts (for messages)
 };
 
-// Parses `text`; `source` names it in error messages (usually the file path).
-inline table parse(std::string_view text, std::string_view source = "<csv>") {
-  table out;
+// Calls on_record(const record&, std::size_t line) for every record of `text`, in order (the record
+// is reused between calls); `source` names the text in error messages (usually the file path).
+template <class OnRecord>
+void parse_each(std::string_view text, std::string_view source, OnRecord&& on_record) {
   record current;
-  std::string field;
+  std::size_t used = 0;  // fields of `current` in use (its strings keep their capacity between records)
+  std::string* field = nullptr;
   std::size_t line = 1, record_line = 1;
   bool in_quotes = false, field_was_quoted = false, record_has_content = false;
   const std::size_t n = text.size();
   std::size_t i = 0;
   if (n >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 byte order mark
-  auto end_field = [&] {
-    current.push_back(std::move(field));
-    field.clear();
+  auto new_field = [&] {
+    if (used == current.size()) current.emplace_back();
+    field = &current[used++];
+    field->clear();
     field_was_quoted = false;
   };
   auto end_record = [&] {
-    end_field();
-    out.records.push_back(std::move(current));
-    out.lines.push_back(record_line);
-    current.clear();
+    current.resize(used);
+    on_record(static_cast<const record&>(current), record_line);
+    used = 0;
+    new_field();
     record_has_content = false;
   };
+  new_field();
   for (; i < n; ++i) {
     const char c = text[i];
     if (in_quotes) {
       if (c == '"') {
         if (i + 1 < n && text[i + 1] == '"') {
-          field += '"';
+          *field += '"';
           ++i;
         } else {
           in_quotes = false;
         }
       } else {
-        if (c == '\n') ++line;
-        field += c;
+        // Copy the run up to the next quote at once: long quoted fields (bios, lyrics) are common.
+        const auto q = text.find('"', i);
+        const auto run = text.substr(i, (q == std::string_view::npos ? n : q) - i);
+        for (char r : run) line += r == '\n';
+        field->append(run);
+        i += run.size() - 1;
       }
       continue;
     }
     switch (c) {
       case '"':
-        if (!field.empty() || field_was_quoted)
-          throw io_error(detail::concat(source, ":", line, ": stray '\"' inside an unquoted field (field ",
-                                        current.size() + 1, " starting '", field, "')"));
+        if (!field->empty() || field_was_quoted)
+          throw io_error(detail::concat(source, ":", line, ": stray '\"' inside an unquoted field (field ", used,
+                                        " starting '", *field, "')"));
         in_quotes = field_was_quoted = record_has_content = true;
         break;
       case ',':
         record_has_content = true;
-        end_field();
+        new_field();
         break;
       case '\r':
         if (i + 1 < n && text[i + 1] == '\n') break;  // CRLF: the LF ends the record
         [[fallthrough]];
       case '\n':
-        if (record_has_content || !field.empty() || !current.empty()) end_record();
+        if (record_has_content || !field->empty() || used > 1) end_record();
         ++line;
         record_line = line;
         break;
       default:
         if (field_was_quoted)
-          throw io_error(detail::concat(source, ":", line, ": text after the closing quote of field ",
-                                        current.size() + 1, " ('", field, "' then '", c, "')"));
-        field += c;
+          throw io_error(detail::concat(source, ":", line, ": text after the closing quote of field ", used, " ('", *field,
+                                        "' then '", c, "')"));
+        *field += c;
         record_has_content = true;
     }
   }
   if (in_quotes)
     throw io_error(detail::concat(source, ":", record_line, ": quoted field never closed (file ends inside quotes)"));
-  if (record_has_content || !field.empty() || !current.empty()) end_record();
+  if (record_has_content || !field->empty() || used > 1) end_record();
+}
+
+inline table parse(std::string_view text, std::string_view source = "<csv>") {
+  table out;
+  parse_each(text, source, [&](const record& r, std::size_t line) {
+    out.records.push_back(r);
+    out.lines.push_back(line);
+  });
   return out;
 }
 
-inline table read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
+// The whole file as one string (read in one go: tracks.csv is a few hundred megabytes).
+inline std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) throw io_error(detail::concat(path.string(), ": cannot open CSV file"));
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (in.bad()) throw io_error(detail::concat(path.string(), ": read error"));
-  return parse(s.str(), path.string());
+  const auto size = static_cast<std::size_t>(in.tellg());
+  std::string text(size, '\0');
+  in.seekg(0);
+  in.read(text.data(), static_cast<std::streamsize>(size));
+  if (!in) throw io_error(detail::concat(path.string(), ": read error"));
+  return text;
 }
+
+inline table read_file(const std::filesystem::path& path) { return parse(read_text(path), path.string()); }
 
 // Quotes a field when it needs it (comma, quote, CR or LF), doubling inner quotes.
 inline std::string quote(std::string_view field) {
