@@ -1,0 +1,134 @@
+// Behaviour beyond gradients: determinism, modes, parameter naming, summaries, initialisation.
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <set>
+
+#include "cantus/nn.hpp"
+
+using namespace cantus;
+
+BOOST_AUTO_TEST_SUITE(behaviour)
+
+BOOST_AUTO_TEST_CASE(dropout_is_deterministic_per_seed_and_step) {
+  tensor<float, 2> x({8, 1000}, 1.f);
+  nn::dropout<float, 2> a(0.25, 9), b(0.25, 9), c(0.25, 10);
+  auto ya = nn::forward(a, x.view(), true), yb = nn::forward(b, x.view(), true), yc = nn::forward(c, x.view(), true);
+  BOOST_TEST(ya.to_vector() == yb.to_vector());
+  BOOST_TEST(ya.to_vector() != yc.to_vector());
+  auto ya2 = nn::forward(a, x.view(), true);  // the next step draws a fresh mask
+  BOOST_TEST(ya.to_vector() != ya2.to_vector());
+  BOOST_TEST(a.step() == 2u);
+  index_t zeros = 0;
+  for (float v : ya.to_vector()) {
+    BOOST_TEST((v == 0.f || std::abs(v - 1.f / 0.75f) < 1e-6f));
+    zeros += v == 0.f;
+  }
+  BOOST_TEST(std::abs(double(zeros) / 8000.0 - 0.25) < 0.02);
+  auto eval = nn::forward(a, x.view(), false);
+  BOOST_TEST(eval.to_vector() == x.to_vector());
+  BOOST_TEST(a.step() == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(batch_norm_running_statistics_and_buffers) {
+  nn::batch_norm1d<double, 2> bn;
+  tensor<double, 3> x({2, 2, 2}, {1, 3, 10, 10, 5, 7, 10, 10});
+  nn::forward(bn, x.view(), true);
+  auto bufs = nn::buffers_of(bn, "bn");
+  BOOST_TEST_REQUIRE(bufs.size() == 3u);
+  BOOST_TEST(bufs[0].name == "bn.running_mean");
+  BOOST_TEST(bufs[1].name == "bn.running_var");
+  BOOST_TEST(bufs[2].name == "bn.num_batches_tracked");
+  BOOST_TEST(bufs[0].grad.data() == nullptr);
+  // channel 0 values 1, 3, 5, 7: mean 4, unbiased variance 20/3
+  BOOST_TEST(bufs[0].value.data()[0] == 0.4, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(bufs[1].value.data()[0] == 0.9 + 0.1 * 20.0 / 3.0, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(bufs[2].value.data()[0] == 1.0);
+  // evaluation uses (and keeps) the running statistics
+  auto y = nn::forward(bn, x.view(), false);
+  BOOST_TEST(y(0, 0, 0) == (1 - 0.4) / std::sqrt(0.9 + 0.1 * 20.0 / 3.0 + 1e-5), boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(bufs[2].value.data()[0] == 1.0);
+  BOOST_TEST(nn::parameters_of(bn).size() == 2u);  // optimizers see weight and bias only
+}
+
+BOOST_AUTO_TEST_CASE(sequential_names_like_torch_and_summarises) {
+  nn::sequential<nn::conv1d<float, 1, 32, 4, 2, 1>, nn::relu<float>, nn::conv1d<float, 32, 64, 4, 2, 1>,
+                 nn::relu<float>, nn::flatten<float>, nn::linear<float, 2048, 100>>
+      enc;
+  auto ps = nn::parameters_of(enc, "encoder");
+  std::vector<std::string> names;
+  for (auto& p : ps) names.push_back(p.name);
+  BOOST_TEST(names == (std::vector<std::string>{"encoder.0.weight", "encoder.0.bias", "encoder.2.weight",
+                                                 "encoder.2.bias", "encoder.5.weight", "encoder.5.bias"}),
+             boost::test_tools::per_element());
+  BOOST_TEST(ps[2].shape == (std::vector<index_t>{64, 32, 4}));
+  BOOST_TEST(nn::parameter_count(ps) == 32 * 4 + 32 + 64 * 32 * 4 + 64 + 2048 * 100 + 100);
+  const auto s = enc.summary({512, 1, 128});
+  BOOST_TEST(s.find("conv1d(32->64, k=4, s=2, p=1)") != std::string::npos);
+  BOOST_TEST(s.find("[512, 64, 32]") != std::string::npos);
+  BOOST_TEST(s.find("Total params: 213316") != std::string::npos);
+  static_assert(decltype(enc)::static_output_shape({dyn, 1, 128}) == shape_t<2>{dyn, 100});
+}
+
+BOOST_AUTO_TEST_CASE(sequential_accepts_configured_layers) {
+  using net = nn::sequential<nn::linear<float>, nn::leaky_relu<float>, nn::dropout<float>, nn::linear<float>>;
+  net n(nn::linear<float>({4, 8}), nn::leaky_relu<float>(nn::activation_kind::leaky_relu<float>{0.3f}),
+        nn::dropout<float>(0.1, 5), nn::linear<float>({8, 2}));
+  BOOST_TEST(n.get<1>().kind().negative_slope == 0.3f);
+  BOOST_TEST(n.get<2>().p() == 0.1);
+  tensor<float, 2> x({3, 4}, 0.5f);
+  BOOST_TEST(nn::forward(n, x.view()).shape() == (shape_t<2>{3, 2}));
+}
+
+BOOST_AUTO_TEST_CASE(default_initialisation_matches_pytorch_bounds) {
+  nn::conv1d<double, 64, 128, 2> conv;
+  conv.init(random_stream(3));
+  auto ps = nn::parameters_of(conv);
+  const double bound = 1.0 / std::sqrt(64.0 * 2.0);
+  double lo = 1, hi = -1;
+  for (index_t i = 0; i < ps[0].value.size(); ++i) lo = std::min(lo, ps[0].value.data()[i]), hi = std::max(hi, ps[0].value.data()[i]);
+  BOOST_TEST(lo >= -bound);
+  BOOST_TEST(hi <= bound);
+  BOOST_TEST(hi - lo > 1.9 * bound);  // 16384 uniform draws fill the interval
+  nn::conv1d<double, 64, 128, 2> same;
+  same.init(random_stream(3));
+  BOOST_TEST(std::equal(ps[0].value.data(), ps[0].value.data() + ps[0].value.size(),
+                        nn::parameters_of(same)[0].value.data()));
+  // conv_transpose1d: PyTorch takes fan_in from weight.size(1) = out_channels
+  nn::conv_transpose1d<double, 4, 100, 4, 2, 1> up;
+  up.init(random_stream(4));
+  auto w = nn::parameters_of(up)[0].value;
+  double m = 0;
+  for (index_t i = 0; i < w.size(); ++i) m = std::max(m, std::abs(w.data()[i]));
+  BOOST_TEST(m <= 1.0 / std::sqrt(400.0));
+  BOOST_TEST(m > 0.9 / std::sqrt(400.0));
+}
+
+BOOST_AUTO_TEST_CASE(one_hot_layout_is_channels_first) {
+  nn::one_hot<float, 4> oh;
+  tensor<float, 2> idx({1, 3}, {2.f, 0.f, 3.f});
+  auto y = nn::forward(oh, idx.view());
+  BOOST_TEST(y(0, 2, 0) == 1.f);
+  BOOST_TEST(y(0, 0, 1) == 1.f);
+  BOOST_TEST(y(0, 3, 2) == 1.f);
+  BOOST_TEST(std::accumulate(y.data(), y.data() + y.size(), 0.f) == 3.f);
+}
+
+BOOST_AUTO_TEST_CASE(large_batches_match_small_batches) {
+  // Chunking over samples (im2col budget) must not change results: one sample at a time vs all.
+  nn::conv1d<float, 64, 128, 4, 2, 1> conv;
+  conv.init(random_stream(5));
+  tensor<float, 3> x({600, 64, 16});
+  random_stream r(6);
+  for (index_t i = 0; i < x.size(); ++i) x.data()[i] = float(r.normal(std::uint64_t(i)));
+  auto y = nn::forward(conv, x.view());
+  tensor<float, 3> one({1, 64, 16});
+  std::copy(x.data() + 599 * 64 * 16, x.data() + 600 * 64 * 16, one.data());
+  auto y1 = nn::forward(conv, one.view());
+  // GEMM blocking differs with the column count: equal up to float rounding, not bitwise.
+  float worst = 0;
+  for (index_t i = 0; i < y1.size(); ++i) worst = std::max(worst, std::abs(y1.data()[i] - y.data()[599 * y1.size() + i]));
+  BOOST_TEST(worst < 1e-5f);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
