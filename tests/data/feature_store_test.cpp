@@ -3,6 +3,8 @@
 // thread count, raw audio, and damage detection.
 #include <boost/test/unit_test.hpp>
 
+#include <thread>
+
 #include "cantus/audio/load.hpp"
 #include "cantus/audio/mel.hpp"
 #include "cantus/core/npy.hpp"
@@ -178,6 +180,18 @@ BOOST_AUTO_TEST_CASE(resumes_after_interruption_and_lost_data) {
   BOOST_TEST(!r.resumed);
   BOOST_TEST(r.extracted == 12u);
   BOOST_TEST(r.rebuild_reason.find("checksum") != std::string::npos, r.rebuild_reason);
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_builds_of_one_cache_take_turns) {
+  const auto dir = testing::scratch_dir("fs_concurrent");
+  const auto c = tone_corpus(dir / "corpus");
+  build_report a, b;
+  std::thread other([&] { a = feature_store::build(c, small_params(), dir / "cache", quiet(1)); });
+  b = feature_store::build(c, small_params(), dir / "cache", quiet(1));
+  other.join();
+  BOOST_TEST(a.extracted + b.extracted == 12u);  // one extracted everything, the other found it done
+  BOOST_TEST((a.up_to_date != b.up_to_date));
+  BOOST_TEST(feature_store::open(dir / "cache").verify().empty());
 }
 
 BOOST_AUTO_TEST_CASE(damage_is_detected) {

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -112,10 +113,10 @@ inline bool usable(const corpus& c, const std::vector<problem>& broken, std::str
     if (why) *why = std::move(w);
     return false;
   };
+  std::set<std::pair<std::int64_t, std::filesystem::path>> broken_files;
+  for (const auto& b : broken) broken_files.emplace(b.track_id, b.path);
   std::vector<bool> bad(c.tracks.size(), false);
-  for (const auto& b : broken)
-    for (std::size_t i = 0; i < c.tracks.size(); ++i)
-      if (c.tracks[i].id == b.track_id && c.tracks[i].path == b.path) bad[i] = true;
+  for (std::size_t i = 0; i < c.tracks.size(); ++i) bad[i] = broken_files.count({c.tracks[i].id, c.tracks[i].path}) > 0;
   std::vector<std::size_t> train(c.labels.size(), 0);
   std::size_t eval = 0;
   for (std::size_t i = 0; i < c.tracks.size(); ++i) {
