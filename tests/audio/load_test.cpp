@@ -1,2 +1,216 @@
+// Decoding and resampling: shared MP3s and WAVs, WAVs written here with libsndfile, a sine through
+// libsoxr, and every kind of bad file (made in a scratch directory: no audio is committed).
+#include <sndfile.h>
+
+#include <cmath>
+#include <complex>
+#include <fstream>
+#include <numbers>
+#include <string>
+#include <vector>
+
 #include "cantus/audio.hpp"
+#include "cantus/core/random.hpp"
 #include "cantus_test.hpp"
+
+namespace ca = cantus::audio;
+namespace fs = std::filesystem;
+
+namespace {
+
+// Writes interleaved int16 frames as a WAV with libsndfile.
+void write_wav16(const fs::path& path, const std::vector<short>& interleaved, int channels, int sr) {
+  SF_INFO info{};
+  info.samplerate = sr;
+  info.channels = channels;
+  info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+  SNDFILE* f = sf_open(path.c_str(), SFM_WRITE, &info);
+  BOOST_TEST_REQUIRE(f != nullptr, "sf_open for writing: " << sf_strerror(nullptr));
+  const auto frames = static_cast<sf_count_t>(interleaved.size() / static_cast<std::size_t>(channels));
+  BOOST_TEST_REQUIRE(sf_writef_short(f, interleaved.data(), frames) == frames);
+  sf_close(f);
+}
+
+void write_bytes(const fs::path& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string read_bytes(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// Magnitude of the DFT of x at frequency f (Hz), normalised so a sine of amplitude A gives A.
+double tone_amplitude(const std::vector<float>& x, std::size_t begin, std::size_t end, double f, double sr) {
+  std::complex<double> acc = 0;
+  for (std::size_t i = begin; i < end; ++i)
+    acc += static_cast<double>(x[i]) * std::polar(1.0, -2 * std::numbers::pi * f * static_cast<double>(i) / sr);
+  return 2.0 * std::abs(acc) / static_cast<double>(end - begin);
+}
+
+// load() must throw io_error whose message names the file (and, when given, says why).
+void expect_io_error(const fs::path& path, const std::string& why = "") {
+  try {
+    const auto s = ca::load(path);
+    BOOST_ERROR("no error loading " << path << " (" << s.samples.size() << " samples)");
+  } catch (const cantus::io_error& e) {
+    const std::string msg = e.what();
+    BOOST_TEST_INFO(msg);
+    BOOST_TEST(msg.find(path.string()) != std::string::npos);
+    if (!why.empty()) BOOST_TEST(msg.find(why) != std::string::npos);
+  }
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(load)
+
+BOOST_AUTO_TEST_CASE(decodes_fma_mp3_to_22050_hz_mono) {
+  CANTUS_REQUIRE_SHARED_DATA();
+  const auto mp3 = cantus::testing::shared_data() / "fma-gtzan" / "fma_small" / "001" / "001000.mp3";
+  SF_INFO info{};
+  SNDFILE* f = sf_open(mp3.c_str(), SFM_READ, &info);
+  BOOST_TEST_REQUIRE(f != nullptr);
+  sf_close(f);
+  BOOST_TEST(info.samplerate == 44100);
+  BOOST_TEST(info.channels == 2);
+  const auto native = ca::load(mp3, 0);
+  BOOST_TEST(native.sample_rate == 44100.0);
+  const auto s = ca::load(mp3);  // default target_sr 22050
+  BOOST_TEST(s.sample_rate == 22050.0);
+  BOOST_TEST(s.source == mp3.string());
+  BOOST_TEST(s.seconds() > 29.0);
+  BOOST_TEST(s.seconds() < 31.5);
+  BOOST_TEST(s.samples.size() == static_cast<std::size_t>(std::ceil(native.samples.size() * 0.5)));
+  double energy = 0;
+  float peak = 0;
+  for (float v : s.samples) energy += double(v) * v, peak = std::max(peak, std::abs(v));
+  BOOST_TEST(energy > 0.0);
+  BOOST_TEST(peak <= 1.05f);  // resampling may overshoot full scale a little, as in librosa
+}
+
+BOOST_AUTO_TEST_CASE(reads_gtzan_wav_as_int16_over_32768) {
+  CANTUS_REQUIRE_SHARED_DATA();
+  const auto wav = cantus::testing::shared_data() / "gtzan-mini" / "jazz" / "jazz.00000.wav";
+  const auto s = ca::load(wav, 0);
+  BOOST_TEST(s.sample_rate == 22050.0);
+  BOOST_TEST(s.seconds() > 29.0);
+  for (float v : s.samples) BOOST_TEST_REQUIRE(v * 32768.0f == std::round(v * 32768.0f));
+}
+
+BOOST_AUTO_TEST_CASE(wav_written_here_scales_and_downmixes_exactly) {
+  const auto dir = cantus::testing::scratch_dir("audio_load_wav");
+  // Stereo: the mono sample is the mean of the two channels.
+  const std::vector<short> stereo = {16384, 0, -32768, -32768, 32767, -32767, 100, 300, 0, 0};
+  write_wav16(dir / "stereo.wav", stereo, 2, 8000);
+  const auto s = ca::load(dir / "stereo.wav", 0);
+  BOOST_TEST(s.sample_rate == 8000.0);
+  const std::vector<float> expected = {0.25f, -1.0f, 0.0f, 200.0f / 32768.0f, 0.0f};
+  BOOST_TEST(s.samples == expected, boost::test_tools::per_element());
+  // Three channels and FLAC go through the same path.
+  std::vector<short> three;
+  for (int i = 0; i < 300; ++i) three.insert(three.end(), {short(3 * i), short(0), short(-3 * i)});
+  write_wav16(dir / "three.wav", three, 3, 8000);
+  const auto t = ca::load(dir / "three.wav", 0);
+  BOOST_TEST_REQUIRE(t.samples.size() == 300u);
+  for (float v : t.samples) BOOST_TEST_REQUIRE(v == 0.0f);
+}
+
+BOOST_AUTO_TEST_CASE(resampling_a_sine_keeps_frequency_and_amplitude) {
+  for (const auto [from, to] : {std::pair{44100.0, 22050.0}, std::pair{22050.0, 48000.0}, std::pair{16000.0, 22050.0}}) {
+    const double f = 440.0, amp = 0.5;
+    const std::size_t n = static_cast<std::size_t>(from);  // 1 s
+    std::vector<float> x(n);
+    for (std::size_t i = 0; i < n; ++i)
+      x[i] = static_cast<float>(amp * std::sin(2 * std::numbers::pi * f * static_cast<double>(i) / from));
+    const auto y = ca::resample(x, from, to);
+    BOOST_TEST_INFO(from << " -> " << to << " Hz");
+    BOOST_TEST_REQUIRE(y.size() == static_cast<std::size_t>(std::ceil(double(n) * (to / from))));  // librosa's length
+    // Away from the edges (filter transients): the tone is at the same frequency and amplitude,
+    // and nothing is left at a neighbouring frequency.
+    const std::size_t b = y.size() / 10, e = y.size() - y.size() / 10;
+    BOOST_TEST(std::abs(tone_amplitude(y, b, e, f, to) - amp) < 1e-3);
+    BOOST_TEST(tone_amplitude(y, b, e, f * 1.25, to) < 1e-3);
+    double rms = 0;
+    for (std::size_t i = b; i < e; ++i) rms += double(y[i]) * y[i];
+    BOOST_TEST(std::abs(std::sqrt(rms / double(e - b)) - amp / std::sqrt(2.0)) < 1e-3);
+  }
+  // A tone above the new Nyquist frequency is removed, not aliased.
+  std::vector<float> hi(44100);
+  for (std::size_t i = 0; i < hi.size(); ++i) hi[i] = 0.5f * static_cast<float>(std::sin(2 * std::numbers::pi * 15000.0 * double(i) / 44100));
+  const auto y = ca::resample(hi, 44100, 22050);
+  double rms = 0;
+  for (std::size_t i = 2205; i < y.size() - 2205; ++i) rms += double(y[i]) * y[i];
+  BOOST_TEST(std::sqrt(rms / double(y.size() - 4410)) < 1e-3);
+  // Same rate: a copy.
+  BOOST_TEST(ca::resample(hi, 44100, 44100) == hi);
+  BOOST_CHECK_THROW(ca::resample(hi, 0, 22050), cantus::value_error);
+  BOOST_CHECK_THROW(ca::resample(hi, 44100, -1), cantus::value_error);
+  BOOST_CHECK_THROW(ca::resample(hi, 44100, std::nan("")), cantus::value_error);
+}
+
+BOOST_AUTO_TEST_CASE(bad_files_are_io_errors_naming_the_file) {
+  const auto dir = cantus::testing::scratch_dir("audio_load_bad");
+  expect_io_error(dir / "missing.wav", "no such file");
+  expect_io_error(dir, "directory");
+  write_bytes(dir / "empty.wav", "");
+  expect_io_error(dir / "empty.wav", "zero-length");
+  write_bytes(dir / "empty.mp3", "");
+  expect_io_error(dir / "empty.mp3", "zero-length");
+  std::string noise(4096, '\0');
+  cantus::random_stream rs(99, 0);
+  for (std::size_t i = 0; i < noise.size(); ++i) noise[i] = static_cast<char>(rs.below(i, 256));
+  write_bytes(dir / "random.wav", noise);
+  expect_io_error(dir / "random.wav", "cannot decode");
+  write_bytes(dir / "random.flac", noise);
+  expect_io_error(dir / "random.flac");
+  write_bytes(dir / "text.ogg", "this is not an Ogg stream\n");
+  expect_io_error(dir / "text.ogg");
+  // A valid WAV header with no frames.
+  write_wav16(dir / "no_frames.wav", {}, 1, 22050);
+  expect_io_error(dir / "no_frames.wav", "zero-length");
+}
+
+BOOST_AUTO_TEST_CASE(truncated_mp3_decodes_what_it_holds) {
+  CANTUS_REQUIRE_SHARED_DATA();
+  const auto src = cantus::testing::shared_data() / "fma-gtzan" / "fma_small" / "001" / "001000.mp3";
+  const auto dir = cantus::testing::scratch_dir("audio_load_truncated");
+  const std::string bytes = read_bytes(src);
+  const auto full = ca::load(src, 0);
+  // The header still announces the whole clip; decoding must stop at the data's end, not pad.
+  write_bytes(dir / "forty_percent.mp3", bytes.substr(0, bytes.size() * 2 / 5));
+  const auto part = ca::load(dir / "forty_percent.mp3", 0);
+  BOOST_TEST(part.seconds() > 0.3 * full.seconds());
+  BOOST_TEST(part.seconds() < 0.5 * full.seconds());
+  // What was decoded equals the start of the full decode.
+  const std::size_t check = std::min<std::size_t>(part.samples.size(), 44100 * 5);
+  double diff = 0;
+  for (std::size_t i = 0; i < check; ++i) diff = std::max(diff, double(std::abs(part.samples[i] - full.samples[i])));
+  BOOST_TEST(diff < 1e-6);
+  for (float v : part.samples) BOOST_TEST_REQUIRE(std::isfinite(v));
+  // The log-mel of a truncated file is finite too.
+  const auto L = ca::log_mel(ca::load(dir / "forty_percent.mp3").samples);
+  for (cantus::index_t i = 0; i < L.size(); ++i) BOOST_TEST_REQUIRE(std::isfinite(L.data()[i]));
+  // Cut inside the first frames: an io_error naming the file, or a short finite signal; never a crash.
+  write_bytes(dir / "stub.mp3", bytes.substr(0, 300));
+  try {
+    const auto stub = ca::load(dir / "stub.mp3", 0);
+    for (float v : stub.samples) BOOST_TEST_REQUIRE(std::isfinite(v));
+    BOOST_TEST(stub.seconds() < 0.2);
+  } catch (const cantus::io_error& e) {
+    BOOST_TEST(std::string(e.what()).find("stub.mp3") != std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(silent_file_loads_and_gives_constant_log_mel) {
+  const auto dir = cantus::testing::scratch_dir("audio_load_silent");
+  write_wav16(dir / "silent.wav", std::vector<short>(44100 * 2, 0), 2, 44100);
+  const auto s = ca::load(dir / "silent.wav");
+  BOOST_TEST(s.sample_rate == 22050.0);
+  BOOST_TEST(s.samples.size() == 22050u);
+  const auto L = ca::log_mel(s.samples);
+  for (cantus::index_t i = 0; i < L.size(); ++i) BOOST_TEST_REQUIRE(L.data()[i] == -100.0f);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

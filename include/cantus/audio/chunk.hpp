@@ -4,7 +4,9 @@
 // Windows start at 0, hop, 2 hop, ... With last_chunk::drop only whole windows are kept (a signal
 // shorter than one window gives none); with last_chunk::pad windows are added until every sample
 // is covered, the last one filled with `pad_value` past the end (a non-empty signal shorter than
-// one window gives one). An empty input gives no windows either way.
+// one window gives one; no window starts past the last sample, which matters when hop > length).
+// An empty input gives no windows either way.
+#include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <span>
@@ -47,7 +49,9 @@ struct chunking {
     validate("cantus::audio::chunking::count");
     if (n <= 0) return 0;
     if (last == last_chunk::drop) return n >= length ? 1 + (n - length) / hop : 0;
-    return n <= length ? 1 : 1 + (n - length + hop - 1) / hop;
+    if (n <= length) return 1;
+    // Enough windows to reach the last sample, but none that would start past it (hop > length).
+    return std::min(1 + (n - length + hop - 1) / hop, (n + hop - 1) / hop);
   }
   // Start offset of each window.
   std::vector<index_t> starts(index_t n) const {

@@ -77,13 +77,13 @@ CANTUS_AUDIO_CLONES inline void sparse_project(const float* CANTUS_RESTRICT spec
     mel[m] = ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
   }
 }
-// 10 log10(max(amin, x)) - ref_db in place, with Cephes' single-precision logarithm (a degree-9
-// polynomial on the mantissa, within 1-2 ulp of logf) written so the compiler vectorises it: the log
-// of a whole block costs less than a call per value. Needs amin >= FLT_MIN (checked by
-// mel_params::validate) so every argument is a normal float. Returns false when a value was NaN or
-// infinite (the input held NaN/inf or overflowed), which the caller reports.
+// 10 log10(max(amin, x)) - ref_db in place, with Cephes' single-precision log10 (a degree-9
+// polynomial on the mantissa and log10(e), log10(2) split in high and low parts: within an ulp of a
+// correctly rounded log10f, so 10 log10 of amin = 1e-10 gives exactly -100 as NumPy does), written so
+// the compiler vectorises it: a block costs less than one libm call per value. Needs
+// amin >= FLT_MIN (mel_params::validate checks it) so every argument is a normal float. Returns
+// false when a value was NaN or infinite (the input held NaN/inf or overflowed); the caller reports it.
 CANTUS_AUDIO_CLONES inline bool power_to_db_inplace(float* CANTUS_RESTRICT x, std::size_t n, float amin, float ref_db) {
-  const float db_per_ln = static_cast<float>(10.0 / std::numbers::ln10);
   int bad = 0;
   for (std::size_t i = 0; i < n; ++i) {
     const float v0 = x[i];
@@ -106,10 +106,14 @@ CANTUS_AUDIO_CLONES inline bool power_to_db_inplace(float* CANTUS_RESTRICT x, st
     y = y * t - 2.4999993993e-1f;
     y = y * t + 3.3333331174e-1f;
     y = y * t * z;
-    y += -2.12194440e-4f * e;
-    y += -0.5f * z;
-    const float ln = (t + y) + 0.693359375f * e;
-    x[i] = ln * db_per_ln - ref_db;
+    y -= 0.5f * z;  // y = log(1 + t) - t
+    float r = y * 7.00731903251827651129e-4f;  // log10(e) = 4.3359375e-1 + 7.0073190e-4
+    r += t * 7.00731903251827651129e-4f;
+    r += e * 2.48745663981195213739e-4f;  // log10(2) = 3.0078125e-1 + 2.4874566e-4
+    r += y * 4.3359375e-1f;
+    r += t * 4.3359375e-1f;
+    r += e * 3.0078125e-1f;
+    x[i] = 10.0f * r - ref_db;
   }
   return bad == 0;
 }
@@ -188,9 +192,12 @@ class mel_spectrogram {
   }
 
   // Mel power (|STFT|^power projected on the filter bank), [n_mels, frames].
-  tensor<float, 2> power(std::span<const float> samples) const { return compute(samples, false); }
+  tensor<float, 2> power(std::span<const float> samples) const { return compute(samples, output::mel_power); }
   // power_to_db of the above (10 log10(max(amin, S)) - 10 log10(max(amin, ref)), floored at max - top_db).
-  tensor<float, 2> log(std::span<const float> samples) const { return compute(samples, true); }
+  tensor<float, 2> log(std::span<const float> samples) const { return compute(samples, output::mel_db); }
+  // The linear-frequency |STFT|^power before the mel projection, [n_fft/2+1, frames]
+  // (librosa's np.abs(librosa.stft(y, ...))**power).
+  tensor<float, 2> spectrogram(std::span<const float> samples) const { return compute(samples, output::linear_power); }
 
   // The filter bank as librosa.filters.mel returns it (float32), [n_mels, n_fft/2+1].
   tensor<float, 2> filter_bank() const {
@@ -256,11 +263,15 @@ class mel_spectrogram {
       throw_value_error("cantus::audio::mel_spectrogram: pad_mode reflect needs at least 2 samples, got ", x.size());
   }
 
-  tensor<float, 2> compute(std::span<const float> x, bool to_db) const {
+  enum class output { mel_power, mel_db, linear_power };
+
+  tensor<float, 2> compute(std::span<const float> x, output what) const {
+    const bool to_db = what == output::mel_db, linear = what == output::linear_power;
     check_input(x);
     const index_t frames = frame_count(static_cast<index_t>(x.size()));
     const int n_fft = p_.n_fft, n_bins = p_.n_bins(), n_mels = p_.n_mels;
-    tensor<float, 2> out({n_mels, frames});
+    const int rows = linear ? n_bins : n_mels;
+    tensor<float, 2> out({rows, frames});
     constexpr index_t block = 16;  // frames per task: a [block, n_mels] buffer transposed into `out`
     const index_t blocks = (frames + block - 1) / block;
     const index_t offset = p_.center ? n_fft / 2 : 0;
@@ -278,7 +289,7 @@ class mel_spectrogram {
       fftw_buffer<fftwf_complex> spectrum(static_cast<std::size_t>(n_bins));
       // Zeros past the last bin: padded bands read up to mel_band_step - 1 values beyond it.
       std::vector<float> pw(static_cast<std::size_t>(n_bins + kernels::mel_band_step), 0.0f);
-      std::vector<float> local(static_cast<std::size_t>(block * n_mels));
+      std::vector<float> local(static_cast<std::size_t>(block * rows));
 #pragma omp for schedule(static)
       for (index_t b = 0; b < blocks; ++b) {
         const index_t t0 = b * block, t1 = std::min(frames, t0 + block);
@@ -301,9 +312,12 @@ class mel_spectrogram {
           } else {
             for (int k = 0; k < n_bins; ++k) p[k] = std::pow(c[k][0] * c[k][0] + c[k][1] * c[k][1], half_power);
           }
-          kernels::sparse_project(p, weights_.data(), bands_.data(), n_mels, local.data() + (t - t0) * n_mels);
+          if (linear)
+            std::copy_n(p, n_bins, local.data() + (t - t0) * rows);
+          else
+            kernels::sparse_project(p, weights_.data(), bands_.data(), n_mels, local.data() + (t - t0) * rows);
         }
-        const index_t count = (t1 - t0) * n_mels;
+        const index_t count = (t1 - t0) * rows;
         const bool finite = to_db ? kernels::power_to_db_inplace(local.data(), static_cast<std::size_t>(count), amin, ref_db)
                                   : kernels::all_finite(local.data(), static_cast<std::size_t>(count));
         if (!finite) {
@@ -312,7 +326,7 @@ class mel_spectrogram {
           }
         }
         for (index_t t = t0; t < t1; ++t)
-          for (int m = 0; m < n_mels; ++m) dst[m * frames + t] = local[static_cast<std::size_t>((t - t0) * n_mels + m)];
+          for (int r = 0; r < rows; ++r) dst[r * frames + t] = local[static_cast<std::size_t>((t - t0) * rows + r)];
       }
     }
     if (const index_t bad = first_bad_frame.load(); bad < frames)
