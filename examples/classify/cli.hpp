@@ -1,0 +1,37 @@
+#pragma once
+// Small shared helpers for the classify programs: strict number parsing and class-name files.
+#include <cstdlib>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "cantus/core/error.hpp"
+
+namespace cli {
+
+inline double to_double(const std::string& flag, const std::string& v) {
+  char* end = nullptr;
+  const double x = std::strtod(v.c_str(), &end);
+  if (v.empty() || *end) throw cantus::value_error(cantus::detail::concat(flag, ": expected a number but found \"", v, "\""));
+  return x;
+}
+inline long to_int(const std::string& flag, const std::string& v) {
+  char* end = nullptr;
+  const long x = std::strtol(v.c_str(), &end, 10);
+  if (v.empty() || *end) throw cantus::value_error(cantus::detail::concat(flag, ": expected an integer but found \"", v, "\""));
+  return x;
+}
+// One class name per line, in the order of the sorted class labels.
+inline std::vector<std::string> read_names(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw cantus::io_error(cantus::detail::concat(path, ": cannot open the class-name file"));
+  std::vector<std::string> names;
+  for (std::string line; std::getline(in, line);) {
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+    if (!line.empty()) names.push_back(line);
+  }
+  return names;
+}
+
+}  // namespace cli

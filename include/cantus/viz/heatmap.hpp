@@ -1,0 +1,78 @@
+#pragma once
+// Confusion-matrix heatmap: rows = true class, columns = predicted class, each cell shaded by its
+// share of the row (so classes of different sizes read alike) and labelled with its count.
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "cantus/viz/canvas.hpp"
+#include "cantus/viz/palette.hpp"
+
+namespace cantus::viz {
+
+struct heatmap_options {
+  std::string title = "Confusion matrix";
+  int cell = 56;  // pixels per cell
+};
+
+inline void confusion_heatmap(const std::filesystem::path& path, const Eigen::MatrixXi& counts,
+                              const std::vector<std::string>& names = {}, const heatmap_options& opt = {}) {
+  const auto K = counts.rows();
+  if (K == 0 || counts.cols() != K)
+    throw shape_error(cantus::detail::concat("confusion_heatmap: counts must be a non-empty square matrix but found [", counts.rows(),
+                                             ", ", counts.cols(), "]"));
+  if (!names.empty() && static_cast<Eigen::Index>(names.size()) != K)
+    throw shape_error(cantus::detail::concat("confusion_heatmap: names must hold one name per class: expected ", K,
+                                             " but found ", names.size()));
+  if ((counts.array() < 0).any()) throw value_error("confusion_heatmap: counts must be >= 0");
+  auto name_of = [&](Eigen::Index k) { return names.empty() ? std::to_string(k) : names[k]; };
+  double label_w = 0;
+  {  // measure the longest class name with a scratch surface
+    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
+    cairo_t* cr = cairo_create(s);
+    set_font(cr, 13);
+    for (Eigen::Index k = 0; k < K; ++k) label_w = std::max(label_w, text_width(cr, name_of(k)));
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+  }
+  const double c = opt.cell, left = label_w + 60, top = opt.title.empty() ? 20 : 55;
+  const double grid = c * static_cast<double>(K);
+  const int width = static_cast<int>(left + grid + 30), height = static_cast<int>(top + grid + label_w + 60);
+  render_to_file(path, width, height, [&](cairo_t* cr) {
+    if (!opt.title.empty()) {
+      set_font(cr, 18, true);
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      draw_text(cr, opt.title, left + grid / 2, 25, 0.5, 0.5);
+    }
+    for (Eigen::Index i = 0; i < K; ++i) {
+      const double row_total = std::max(1, counts.row(i).sum());
+      for (Eigen::Index j = 0; j < K; ++j) {
+        const rgb col = blues(counts(i, j) / row_total);
+        cairo_set_source_rgb(cr, col.r, col.g, col.b);
+        cairo_rectangle(cr, left + j * c, top + i * c, c, c);
+        cairo_fill(cr);
+        const double ink = luminance(col) < 0.45 ? 1.0 : 0.0;
+        cairo_set_source_rgb(cr, ink, ink, ink);
+        set_font(cr, std::min(14.0, c * 0.3));
+        draw_text(cr, std::to_string(counts(i, j)), left + (j + 0.5) * c, top + (i + 0.5) * c, 0.5, 0.5);
+      }
+    }
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    cairo_set_line_width(cr, 1);
+    cairo_rectangle(cr, left, top, grid, grid);
+    cairo_stroke(cr);
+    set_font(cr, 13);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    for (Eigen::Index k = 0; k < K; ++k) {
+      draw_text(cr, name_of(k), left - 8, top + (k + 0.5) * c, 1.0, 0.5);
+      draw_text(cr, name_of(k), left + (k + 0.5) * c, top + grid + 8, 1.0, 0.5, -M_PI / 2);  // rotated column names
+    }
+    set_font(cr, 14, true);
+    draw_text(cr, "Predicted label", left + grid / 2, top + grid + label_w + 30, 0.5, 0.5);
+    draw_text(cr, "True label", 18, top + grid / 2, 0.5, 0.5, -M_PI / 2);
+  });
+}
+
+}  // namespace cantus::viz

@@ -1,0 +1,53 @@
+#include <boost/test/unit_test.hpp>
+#include <fstream>
+
+#include "cantus/classify/metrics.hpp"
+#include "cantus/viz.hpp"
+#include "cantus_test.hpp"
+#include "synthetic.hpp"
+
+using namespace cantus;
+
+namespace {
+std::string slurp(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(plots)
+
+BOOST_AUTO_TEST_CASE(scatter_writes_png_and_svg) {
+  const auto dir = testing::scratch_dir("plots_scatter");
+  const auto d = testing::make_blobs(300, 2, 5, 6.0, 3);
+  const Eigen::VectorXi labels = Eigen::Map<const Eigen::VectorXi>(d.y.data(), 300);  // Eigen labels bind too
+  const std::vector<std::string> names{"Hip-Hop", "Pop", "Folk", "Rock", "Electronic"};
+  viz::scatter_plot(dir / "s.png", d.X, labels, names, {.title = "t-SNE of blobs"});
+  viz::scatter_plot(dir / "s.svg", d.X, labels, names, {.title = "t-SNE of blobs"});
+  const std::string png = slurp(dir / "s.png"), svg = slurp(dir / "s.svg");
+  BOOST_REQUIRE(png.size() > 2000u);
+  BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  BOOST_TEST(svg.find("<svg") != std::string::npos);
+  BOOST_TEST(svg.find("</svg>") != std::string::npos);
+  // Five classes, five legend colours: tab10's first colour (31, 119, 180) appears in the SVG.
+  BOOST_TEST(svg.find("rgb(12.2") != std::string::npos);
+  BOOST_CHECK_THROW(viz::scatter_plot(dir / "s.jpg", d.X, labels), value_error);
+  BOOST_CHECK_THROW(viz::scatter_plot(dir / "bad.png", d.X, std::vector<int>(3, 0)), shape_error);
+  BOOST_TEST(!std::filesystem::exists(dir / "bad.png"));
+}
+
+BOOST_AUTO_TEST_CASE(confusion_heatmap_writes_png_and_svg) {
+  const auto dir = testing::scratch_dir("plots_heatmap");
+  const std::vector<int> t{0, 0, 0, 1, 1, 2, 2, 2, 2}, p{0, 1, 0, 1, 2, 2, 2, 0, 2};
+  const Eigen::MatrixXi C = classify::confusion_matrix(t, p);
+  viz::confusion_heatmap(dir / "c.png", C, {"blues", "jazz", "metal"});
+  viz::confusion_heatmap(dir / "c.svg", C, {"blues", "jazz", "metal"});
+  const std::string png = slurp(dir / "c.png"), svg = slurp(dir / "c.svg");
+  BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  BOOST_TEST(png.size() > 1000u);
+  BOOST_TEST(svg.find("<svg") != std::string::npos);
+  BOOST_CHECK_THROW(viz::confusion_heatmap(dir / "x.png", Eigen::MatrixXi::Zero(2, 3)), shape_error);
+  BOOST_CHECK_THROW(viz::confusion_heatmap(dir / "x.png", C, {"only one"}), shape_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
