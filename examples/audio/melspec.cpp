@@ -120,6 +120,12 @@ int main(int argc, char** argv) {
     if (positional.size() == 1 && !raw_out) throw usage_error("missing OUT.npy (or --raw RAW.npy)");
     if (threads < 0) throw usage_error("--threads must be >= 0");
     if (p.sr < 0) throw usage_error("--sr must be > 0 (or 0 for the file's own rate)");
+    // Judge the spectrogram parameters before decoding anything (with --sr 0 the rate is known
+    // only after decoding; they are checked again then).
+    if (positional.size() == 2 && p.sr > 0) p.validate();
+  } catch (const cantus::value_error& e) {
+    std::fprintf(stderr, "melspec: %s\n(run melspec --help for the options)\n", e.what());
+    return 2;
   } catch (const usage_error& e) {
     std::fprintf(stderr, "melspec: %s\n(run melspec --help for the options)\n", e.what());
     return 2;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "cantus/audio.hpp"
+#include "cantus/core/npy.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus_test.hpp"
 
@@ -88,6 +89,19 @@ BOOST_AUTO_TEST_CASE(decodes_fma_mp3_to_22050_hz_mono) {
   for (float v : s.samples) energy += double(v) * v, peak = std::max(peak, std::abs(v));
   BOOST_TEST(energy > 0.0);
   BOOST_TEST(peak <= 1.05f);  // resampling may overshoot full scale a little, as in librosa
+}
+
+BOOST_AUTO_TEST_CASE(mp3_decode_and_resample_match_librosa_load) {
+  CANTUS_REQUIRE_SHARED_DATA();
+  // golden/librosa_load_*_probe.npy: librosa.load(mp3, sr=22050)'s length and 64 of its samples.
+  const auto probe = cantus::npy::load<double, 2>(std::filesystem::path(CANTUS_SOURCE_DIR) / "tests" / "audio" /
+                                                  "golden" / "librosa_load_fma_001000_sr22050_probe.npy");
+  const auto s = ca::load(cantus::testing::shared_data() / "fma-gtzan" / "fma_small" / "001" / "001000.mp3");
+  BOOST_TEST_REQUIRE(static_cast<double>(s.samples.size()) == probe(2, 0));
+  double diff = 0;
+  for (cantus::index_t i = 0; i < 64; ++i)
+    diff = std::max(diff, std::abs(double(s.samples[static_cast<std::size_t>(probe(0, i))]) - probe(1, i)));
+  BOOST_TEST(diff <= 1e-6);
 }
 
 BOOST_AUTO_TEST_CASE(reads_gtzan_wav_as_int16_over_32768) {

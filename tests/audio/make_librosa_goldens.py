@@ -49,3 +49,17 @@ S = librosa.feature.melspectrogram(y=y, sr=sr, n_fft=512, hop_length=160, win_le
 np.save(out / "logmel_sr16000_nfft512_hop160_win400_reflect_power1_nmels40_fmin20_fmax7600_htk_nonorm.npy",
         librosa.power_to_db(S, ref=1.0, amin=1e-10, top_db=80.0))
 print("librosa", librosa.__version__, "->", out)
+
+# librosa.load of one shared FMA MP3 at 22050 Hz (libsndfile/mpg123 decode, mean of channels, soxr_hq):
+# only its length and 64 samples spread over the clip are stored (row 0: indices, row 1: values,
+# row 2: [length, 0...]), enough to pin decode + downmix + resampling to librosa's bits.
+shared = pathlib.Path(__file__).resolve().parents[2].parent / "shared" / "data"
+mp3 = shared / "fma-gtzan" / "fma_small" / "001" / "001000.mp3"
+if mp3.exists():
+    y, _ = librosa.load(mp3, sr=22050)
+    idx = np.linspace(1000, len(y) - 1000, 64).astype(np.int64)
+    probe = np.zeros((3, 64), dtype=np.float64)
+    probe[0] = idx
+    probe[1] = y[idx]
+    probe[2, 0] = len(y)
+    np.save(out / "librosa_load_fma_001000_sr22050_probe.npy", probe)

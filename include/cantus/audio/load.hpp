@@ -73,7 +73,7 @@ inline signal load(const std::filesystem::path& path, double target_sr = 22050.0
   std::unique_ptr<SNDFILE, detail::sndfile_closer> file(sf_open(name.c_str(), SFM_READ, &info));
   if (!file) {
     if (std::filesystem::file_size(path, ec) == 0 && !ec) detail::throw_load_error(name, "zero-length file (0 bytes)");
-    detail::throw_load_error(name, "cannot decode (unreadable or unsupported format): ", sf_strerror(nullptr));
+    detail::throw_load_error(name, "cannot decode: not in a format libsndfile reads (WAV, FLAC, OGG/Vorbis, Opus, MP3, ...) or corrupt (libsndfile says: ", sf_strerror(nullptr), ")");
   }
   if (info.channels <= 0 || info.samplerate <= 0)
     detail::throw_load_error(name, "decoder reports ", info.channels, " channels at ", info.samplerate, " Hz");
