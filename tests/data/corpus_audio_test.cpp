@@ -92,6 +92,8 @@ BOOST_AUTO_TEST_CASE(probe_tells_broken_files_apart) {
   }
   BOOST_TEST(probe_audio(dir / "empty.mp3").error.find("empty") != std::string::npos);
   BOOST_TEST(probe_audio(dir / "missing.wav").error.find("missing") != std::string::npos);
+  BOOST_TEST(probe_audio(dir / "id3.mp3").error.find("only an ID3 tag") != std::string::npos, probe_audio(dir / "id3.mp3").error);
+  BOOST_TEST(probe_audio(dir / "random.wav").error.find("not a recognised audio format") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(broken_tracks_are_skipped_named_and_counted) {

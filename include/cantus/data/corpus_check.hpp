@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <set>
 #include <string>
@@ -25,6 +26,25 @@ struct audio_probe {
   int channels = 0;
   std::string error;
 };
+
+// Why a file libsndfile cannot open is unreadable, in words a user can act on.
+inline std::string unreadable_reason(const std::filesystem::path& path, const char* decoder_error) {
+  std::ifstream in(path, std::ios::binary);
+  unsigned char h[10] = {};
+  in.read(reinterpret_cast<char*>(h), sizeof h);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (in.gcount() == 10 && h[0] == 'I' && h[1] == 'D' && h[2] == '3') {
+    // ID3v2 header: the tag's size in four 7-bit groups, after the 10-byte header.
+    const std::uintmax_t tag = 10 + ((std::uintmax_t(h[6] & 0x7f) << 21) | (std::uintmax_t(h[7] & 0x7f) << 14) |
+                                     (std::uintmax_t(h[8] & 0x7f) << 7) | std::uintmax_t(h[9] & 0x7f));
+    if (!ec && size <= tag + 128) return cantus::detail::concat("holds only an ID3 tag (", size, " bytes), no audio frames");
+    return cantus::detail::concat("ID3 tag followed by data that is not decodable audio (", size, " bytes)");
+  }
+  // libsndfile's message for an unrecognised MP3 says the file "does not exist": do not repeat it.
+  const std::string why = decoder_error && std::string_view(decoder_error).find("does not exist") == std::string_view::npos ? decoder_error : "libsndfile cannot open it";
+  return cantus::detail::concat("unreadable: not a recognised audio format (", why, ")");
+}
 
 // Opens the file with libsndfile and reads its header (duration is the header's estimate for MP3);
 // with decode = true, decodes it entirely (exact length, catches damage inside the stream).
@@ -54,7 +74,7 @@ inline audio_probe probe_audio(const std::filesystem::path& path, bool decode = 
   SF_INFO info{};
   SNDFILE* f = sf_open(path.c_str(), SFM_READ, &info);
   if (!f) {
-    r.error = std::string("unreadable: ") + sf_strerror(nullptr);
+    r.error = unreadable_reason(path, sf_strerror(nullptr));
     return r;
   }
   r.sample_rate = info.samplerate;
