@@ -17,7 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "cantus/nn.hpp"
+#include "cantus/nn/layers/layers.hpp"
+#include "cantus/nn/sequential.hpp"
 
 using namespace cantus;
 using clk = std::chrono::steady_clock;

@@ -4,7 +4,8 @@
 #include <cmath>
 #include <set>
 
-#include "cantus/nn.hpp"
+#include "cantus/nn/layers/layers.hpp"
+#include "cantus/nn/sequential.hpp"
 
 using namespace cantus;
 

@@ -2,7 +2,8 @@
 // invalid hyper-parameters and class indices are value_errors naming the layer.
 #include <boost/test/unit_test.hpp>
 
-#include "cantus/nn.hpp"
+#include "cantus/nn/layers/layers.hpp"
+#include "cantus/nn/sequential.hpp"
 
 using namespace cantus;
 

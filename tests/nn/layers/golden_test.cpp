@@ -6,7 +6,8 @@
 #include <filesystem>
 
 #include "cantus/core/npy.hpp"
-#include "cantus/nn.hpp"
+#include "cantus/nn/layers/layers.hpp"
+#include "cantus/nn/sequential.hpp"
 
 using namespace cantus;
 

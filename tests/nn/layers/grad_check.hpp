@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "cantus/nn.hpp"
+#include "cantus/nn/layers/layers.hpp"
+#include "cantus/nn/sequential.hpp"
 
 namespace cantus::testing {
 

@@ -2,7 +2,8 @@
 // central finite differences in double precision.
 #include <boost/test/unit_test.hpp>
 
-#include "cantus/nn.hpp"
+#include "cantus/nn/layers/layers.hpp"
+#include "cantus/nn/sequential.hpp"
 #include "grad_check.hpp"
 
 using namespace cantus;
@@ -51,6 +52,19 @@ BOOST_AUTO_TEST_CASE(conv1d_variants) {
   nn::conv1d<double> odd({.in_channels = 2, .out_channels = 2, .kernel_size = 3, .stride = 3, .padding = 1, .bias = false});
   randomize(odd, 10);
   CANTUS_CHECK_GRADIENTS(odd, random_tensor<double, 3>({2, 2, 11}, 11));
+}
+
+BOOST_AUTO_TEST_CASE(conv1d_long_sequences) {
+  // 512 positions and more at stride 1 take the shifted-GEMM path (no im2col).
+  nn::causal_conv1d<double, 2, 3, 2, 300> causal;
+  randomize(causal, 12);
+  CANTUS_CHECK_GRADIENTS(causal, random_tensor<double, 3>({2, 2, 600}, 13));
+  nn::conv1d<double> padded({.in_channels = 2, .out_channels = 2, .kernel_size = 3, .stride = 1, .padding = 3, .dilation = 2});
+  randomize(padded, 14);
+  CANTUS_CHECK_GRADIENTS(padded, random_tensor<double, 3>({1, 2, 520}, 15));
+  nn::conv1d<double, 2, 2, 4, 1, 0, 200> far;  // taps partly beyond the input
+  randomize(far, 16);
+  CANTUS_CHECK_GRADIENTS(far, random_tensor<double, 3>({2, 2, 1200}, 17));
 }
 
 BOOST_AUTO_TEST_CASE(conv_transpose1d_variants) {

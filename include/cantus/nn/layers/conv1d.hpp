@@ -85,6 +85,7 @@ class conv1d {
     const index_t batch = x.extent(0), cin = c_.in_channels, cout = c_.out_channels, rows = cin * c_.kernel_size;
     const auto g = geometry(x.extent(2), y.extent(2));
     const index_t lout = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cout) * lout);
+    if (use_shifted_gemms(g)) return forward_shifted(x, y, g);
     T* gbuf = gemm_out_.get(cout * chunk * lout);
     for (index_t b0 = 0; b0 < batch; b0 += chunk) {
       const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
@@ -107,6 +108,7 @@ class conv1d {
     const auto g = geometry(x.extent(2), y.extent(2));
     const index_t lout = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cout) * lout);
     if (!bias_.empty()) detail::accumulate_bias_grad(dy.data(), batch, cout, lout, bias_grad_.data());
+    if (use_shifted_gemms(g)) return backward_shifted(x, dy, want_dx ? dx.data() : nullptr, g);
     T* gbuf = gemm_out_.get(cout * chunk * lout);
     for (index_t b0 = 0; b0 < batch; b0 += chunk) {
       const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
@@ -155,6 +157,68 @@ class conv1d {
   }
 
  private:
+  // Long sequences at stride 1 (WaveNet): y[b] = sum over taps k of W_k x[b] shifted by k * dilation,
+  // one GEMM per sample and tap on views of x and y, no im2col copy at all. The weight is repacked
+  // tap-major ([k][out][in]) so each W_k is a plain matrix.
+  bool use_shifted_gemms(const detail::axis_geometry& g) const {
+    return c_.stride == 1 && g.out >= 512 && !is_pointwise();
+  }
+  void pack_taps() {
+    const index_t cout = c_.out_channels, cin = c_.in_channels, taps = c_.kernel_size;
+    T* p = packed_.get(taps * cout * cin);
+    for (index_t o = 0; o < cout; ++o)
+      for (index_t i = 0; i < cin; ++i)
+        for (index_t k = 0; k < taps; ++k) p[(k * cout + o) * cin + i] = weight_[std::size_t((o * cin + i) * taps + k)];
+  }
+  void forward_shifted(tensor_view<const T, 3> x, tensor_view<T, 3> y, const detail::axis_geometry& g) {
+    const index_t cout = c_.out_channels, cin = c_.in_channels, taps = c_.kernel_size;
+    pack_taps();
+    const T* wk = packed_.buffer.data();
+    for (index_t b = 0; b < x.extent(0); ++b) {
+      T* yb = y.data() + b * cout * g.out;
+      const T* xb = x.data() + b * cin * g.in;
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(cout * g.out))
+      for (index_t o = 0; o < cout; ++o) std::fill(yb + o * g.out, yb + (o + 1) * g.out, bias_.empty() ? T(0) : bias_[std::size_t(o)]);
+      for (index_t k = 0; k < taps; ++k) {
+        index_t lo, hi;
+        g.valid_range(k, lo, hi);
+        if (hi <= lo) continue;
+        const index_t off = k * c_.dilation - g.pad;
+        backend_ops<cpu>::gemm(transpose::no, transpose::no, cout, hi - lo, cin, T(1), wk + k * cout * cin, cin,
+                               xb + lo + off, g.in, T(1), yb + lo, g.out);
+      }
+    }
+  }
+  void backward_shifted(tensor_view<const T, 3> x, tensor_view<const T, 3> dy, T* dx, const detail::axis_geometry& g) {
+    const index_t cout = c_.out_channels, cin = c_.in_channels, taps = c_.kernel_size;
+    pack_taps();
+    const T* wk = packed_.buffer.data();
+    T* gk = packed_grad_.get(taps * cout * cin);
+    std::fill(gk, gk + taps * cout * cin, T(0));
+    for (index_t b = 0; b < x.extent(0); ++b) {
+      const T* xb = x.data() + b * cin * g.in;
+      const T* db = dy.data() + b * cout * g.out;
+      T* dxb = dx ? dx + b * cin * g.in : nullptr;
+      if (dxb) std::fill(dxb, dxb + cin * g.in, T(0));
+      for (index_t k = 0; k < taps; ++k) {
+        index_t lo, hi;
+        g.valid_range(k, lo, hi);
+        if (hi <= lo) continue;
+        const index_t off = k * c_.dilation - g.pad;
+        // dW_k[out, in] += dY[out, lo:hi] X[in, lo+off:hi+off]^T
+        backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, cin, hi - lo, T(1), db + lo, g.out, xb + lo + off,
+                               g.in, T(1), gk + k * cout * cin, cin);
+        // dX[in, lo+off:hi+off] += W_k^T dY[out, lo:hi]
+        if (dxb)
+          backend_ops<cpu>::gemm(transpose::yes, transpose::no, cin, hi - lo, cout, T(1), wk + k * cout * cin, cin,
+                                 db + lo, g.out, T(1), dxb + lo + off, g.in);
+      }
+    }
+    for (index_t o = 0; o < cout; ++o)
+      for (index_t i = 0; i < cin; ++i)
+        for (index_t k = 0; k < taps; ++k) weight_grad_[std::size_t((o * cin + i) * taps + k)] += gk[(k * cout + o) * cin + i];
+  }
+
   bool is_pointwise() const { return c_.kernel_size == 1 && c_.stride == 1 && pad_left() == 0 && pad_right() == 0; }
   detail::axis_geometry geometry(index_t in_len, index_t out_len) const {
     return {in_len, c_.kernel_size, c_.stride, pad_left(), c_.dilation, out_len};
@@ -174,7 +238,7 @@ class conv1d {
 
   conv1d_config c_;
   std::vector<T> weight_, weight_grad_, bias_, bias_grad_;
-  detail::workspace<T> col_, gemm_out_;
+  detail::workspace<T> col_, gemm_out_, packed_, packed_grad_;
 };
 
 // WaveNet's dilated causal convolution: causal_conv1d<float, 64, 128, 2, 512>.
