@@ -132,7 +132,7 @@ BOOST_AUTO_TEST_CASE(wav_written_here_scales_and_downmixes_exactly) {
 }
 
 BOOST_AUTO_TEST_CASE(resampling_a_sine_keeps_frequency_and_amplitude) {
-  for (const auto [from, to] : {std::pair{44100.0, 22050.0}, std::pair{22050.0, 48000.0}, std::pair{16000.0, 22050.0}}) {
+  for (const auto& [from, to] : {std::pair{44100.0, 22050.0}, std::pair{22050.0, 48000.0}, std::pair{16000.0, 22050.0}}) {
     const double f = 440.0, amp = 0.5;
     const std::size_t n = static_cast<std::size_t>(from);  // 1 s
     std::vector<float> x(n);
