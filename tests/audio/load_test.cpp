@@ -181,6 +181,19 @@ BOOST_AUTO_TEST_CASE(bad_files_are_io_errors_naming_the_file) {
   expect_io_error(dir / "random.flac");
   write_bytes(dir / "text.ogg", "this is not an Ogg stream\n");
   expect_io_error(dir / "text.ogg");
+  // A float WAV holding a NaN.
+  {
+    SF_INFO info{};
+    info.samplerate = 8000;
+    info.channels = 1;
+    info.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+    SNDFILE* f = sf_open((dir / "nan.wav").c_str(), SFM_WRITE, &info);
+    BOOST_TEST_REQUIRE(f != nullptr);
+    const float v[4] = {0.1f, std::nanf(""), 0.2f, 0.3f};
+    sf_writef_float(f, v, 4);
+    sf_close(f);
+    expect_io_error(dir / "nan.wav", "NaN");
+  }
   // A valid WAV header with no frames.
   write_wav16(dir / "no_frames.wav", {}, 1, 22050);
   expect_io_error(dir / "no_frames.wav", "zero-length");
