@@ -12,7 +12,7 @@ namespace {
 void usage(std::FILE* out) {
   std::fputs(
       "usage: make_style_corpus OUT [--genres N (8)] [--clips-per-genre N (12)] [--seconds S (10)] [--seed K (2019)]\n"
-      "                             [--threads T (2)] [--soundfont FILE]... [--list]\n"
+      "                             [--threads T (all cores)] [--soundfont FILE]... [--list]\n"
       "Writes OUT/fma_metadata/{tracks,genres}.csv and OUT/fma_small/NNN/NNNNNN.flac (FMA's layout); needs the Debian\n"
       "packages mma, fluidsynth and fluid-soundfont-gm or timgm6mb-soundfont. --list prints the genres and patterns.\n",
       out);
@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
       std::printf("%s: up to date (%zu clips, %.0f s of audio); delete it to regenerate\n", out.c_str(), r.clips, r.seconds_of_audio);
     else
       std::printf("%s: %zu clips (%zu rendered, %zu kept), %d genres, %.0f s of audio in %.1f s with %d threads\n", out.c_str(), r.clips,
-                  r.rendered, r.reused, opt.genres, r.seconds_of_audio, r.wall_seconds, opt.threads);
+                  r.rendered, r.reused, opt.genres, r.seconds_of_audio, r.wall_seconds, r.threads);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "make_style_corpus: %s\n", e.what());

@@ -118,7 +118,7 @@ struct options {
   int clips_per_genre = 12;
   double seconds = 10;
   std::uint64_t seed = 2019;
-  int threads = 2;
+  int threads = 0;  // 0: every core (each clip is one mma + one fluidsynth process)
   double sample_rate = 22050;
   std::vector<std::filesystem::path> soundfonts;  // empty: the Debian General MIDI soundfonts found
   bool verbose = true;                            // progress bar and summary on stderr
@@ -342,6 +342,7 @@ inline std::string parameters_text(const options& opt) {
 struct result {
   std::size_t clips = 0, rendered = 0, reused = 0;
   double seconds_of_audio = 0, wall_seconds = 0;
+  int threads = 1;
   bool up_to_date = false;  // the corpus was already complete with these parameters
 };
 
@@ -412,7 +413,9 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
       }
     }
   };
-  const int threads = std::max(1, std::min<int>(opt.threads, static_cast<int>(clips.size())));
+  const int wanted = opt.threads > 0 ? opt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = std::max(1, std::min<int>(wanted, static_cast<int>(clips.size())));
+  res.threads = threads;
   std::vector<std::thread> pool;
   for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
   worker();
