@@ -134,7 +134,11 @@ BOOST_AUTO_TEST_CASE(filter_banks_match_librosa) {
   {
     const auto golden = cantus::npy::load<float, 2>(golden_dir / "mel_fb_sr22050_nfft512_nmels40_slaney_f32.npy");
     const auto ours = ca::mel_filter_bank<float>(22050, 512, 40);
-    BOOST_TEST(max_abs_diff(ours, golden) == 0.0);  // same operations in the same order: same bits
+    // The same operations in the same order: the same bits on this machine; one float ulp of slack
+    // for libm builds whose exp/log differ in a last bit (glibc picks FMA variants by CPU).
+    float top = 0;
+    for (cantus::index_t i = 0; i < golden.size(); ++i) top = std::max(top, golden.data()[i]);
+    BOOST_TEST(max_abs_diff(ours, golden) <= 1.2e-7 * top);
   }
   {
     const auto golden =
