@@ -74,9 +74,9 @@ struct corpus {
     return static_cast<std::size_t>(
         std::count_if(tracks.begin(), tracks.end(), [&](const track& t) { return t.split == s && t.label == label; }));
   }
-  int label_index(std::string_view name) const {
+  int label_index(std::string_view wanted) const {
     for (std::size_t i = 0; i < labels.size(); ++i)
-      if (labels[i] == name) return static_cast<int>(i);
+      if (labels[i] == wanted) return static_cast<int>(i);
     return -1;
   }
   const track* find(std::int64_t id) const {

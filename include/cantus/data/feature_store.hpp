@@ -491,7 +491,7 @@ inline build_report feature_store::build(const corpus& c, const feature_params& 
   if (p.max_seconds < 0 || !std::isfinite(p.max_seconds))
     throw value_error(cantus::detail::concat("feature_store: max_seconds must be >= 0 (0 = whole track), got ", p.max_seconds));
   fs::create_directories(dir);
-  const internal::build_lock lock(dir, opt.verbose);
+  const internal::build_lock exclusive(dir, opt.verbose);
   const auto index_path = dir / "index.tsv", journal_path = dir / "journal.tsv";
   const auto mel_partial = dir / "mel.f32.partial", raw_partial = dir / "raw.f32.partial";
 

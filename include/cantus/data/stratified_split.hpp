@@ -44,8 +44,8 @@ inline void stratified_split(std::vector<track>& tracks, const split_fractions& 
     random_engine rng(seed, static_cast<std::uint64_t>(label) + 1);
     rng.shuffle(g.begin(), g.end());
     const auto n = static_cast<std::int64_t>(g.size());
-    auto n_test = static_cast<std::int64_t>(std::llround(f.test * n));
-    auto n_val = static_cast<std::int64_t>(std::llround(f.validation * n));
+    auto n_test = static_cast<std::int64_t>(std::llround(f.test * static_cast<double>(n)));
+    auto n_val = static_cast<std::int64_t>(std::llround(f.validation * static_cast<double>(n)));
     // Keep at least one training group whenever training gets a share.
     while (f.training > 0 && n_test + n_val >= n && n > 0) {
       if (n_val >= n_test && n_val > 0) --n_val;

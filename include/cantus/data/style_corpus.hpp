@@ -321,7 +321,7 @@ inline void render_clip(const clip_plan& p, const options& opt, const std::files
     energy += double(v) * v;
     peak = std::max(peak, double(std::abs(v)));
   }
-  if (std::sqrt(energy / mono.size()) < 1e-4)
+  if (std::sqrt(energy / static_cast<double>(mono.size())) < 1e-4)
     throw io_error(cantus::detail::concat("make_style_corpus: clip ", p.id, " (", clip_title(p), ") rendered silence"));
   // Peak-normalise to -1 dBFS: loudness then says nothing about which soundfont played.
   const float gain = static_cast<float>(0.89 / peak);
@@ -363,7 +363,7 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
   const auto done_marker = out / "style_corpus.txt", work = out / ".work", meta = out / "fma_metadata";
   result res;
   res.clips = clips.size();
-  res.seconds_of_audio = clips.size() * opt.seconds;
+  res.seconds_of_audio = static_cast<double>(clips.size()) * opt.seconds;
   if (fs::exists(done_marker) && read_text(done_marker) == params && fs::exists(meta / "tracks.csv")) {
     res.up_to_date = true;
     res.reused = clips.size();
