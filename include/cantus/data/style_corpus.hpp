@@ -157,11 +157,11 @@ inline std::vector<std::filesystem::path> default_soundfonts() {
 // Throws naming the Debian package to install when mma, fluidsynth or a soundfont is missing.
 inline void check_tools(const options& opt) {
   if (find_program("mma").empty())
-    throw io_error("make_style_corpus: 'mma' not found on PATH (install the Debian package: apt-get install mma)");
+    throw io_error("style corpus: 'mma' not found on PATH (install the Debian package: apt-get install mma)");
   if (find_program("fluidsynth").empty())
-    throw io_error("make_style_corpus: 'fluidsynth' not found on PATH (install the Debian package: apt-get install fluidsynth)");
+    throw io_error("style corpus: 'fluidsynth' not found on PATH (install the Debian package: apt-get install fluidsynth)");
   if (opt.soundfonts.empty() && default_soundfonts().empty())
-    throw io_error("make_style_corpus: no General MIDI soundfont in /usr/share/sounds/sf2 (install the Debian packages "
+    throw io_error("style corpus: no General MIDI soundfont in /usr/share/sounds/sf2 (install the Debian packages "
                    "fluid-soundfont-gm and/or timgm6mb-soundfont, or pass --soundfont FILE)");
   for (const auto& sf : opt.soundfonts)
     if (!std::filesystem::is_regular_file(sf)) throw io_error(cantus::detail::concat(sf.string(), ": soundfont not found"));
@@ -184,11 +184,11 @@ inline std::array<int, 3> deal(int n, double f_val, double f_test, bool allow_va
 inline std::vector<clip_plan> plan(const options& opt) {
   const auto& table = genres();
   if (opt.genres < 2 || opt.genres > static_cast<int>(table.size()))
-    throw value_error(cantus::detail::concat("make_style_corpus: --genres ", opt.genres, " (expected 2 to ", table.size(), ")"));
+    throw value_error(cantus::detail::concat("style corpus: --genres ", opt.genres, " (expected 2 to ", table.size(), ")"));
   if (opt.clips_per_genre < 1 || opt.clips_per_genre > 9999)
-    throw value_error(cantus::detail::concat("make_style_corpus: --clips-per-genre ", opt.clips_per_genre, " (expected 1 to 9999)"));
+    throw value_error(cantus::detail::concat("style corpus: --clips-per-genre ", opt.clips_per_genre, " (expected 1 to 9999)"));
   if (!(opt.seconds >= 1 && opt.seconds <= 600))
-    throw value_error(cantus::detail::concat("make_style_corpus: --seconds ", opt.seconds, " (expected 1 to 600)"));
+    throw value_error(cantus::detail::concat("style corpus: --seconds ", opt.seconds, " (expected 1 to 600)"));
   const auto soundfonts = opt.soundfonts.empty() ? default_soundfonts() : opt.soundfonts;
   std::vector<clip_plan> clips;
   for (int g = 0; g < opt.genres; ++g) {
@@ -306,7 +306,7 @@ inline void render_clip(const clip_plan& p, const options& opt, const std::files
     if (!o) throw io_error(cantus::detail::concat(mma_file.string(), ": cannot write"));
   }
   auto fail = [&](const std::string& tool, int rc) {
-    throw io_error(cantus::detail::concat("make_style_corpus: ", tool, " failed (exit ", rc, ") for clip ", p.id, " (", clip_title(p),
+    throw io_error(cantus::detail::concat("style corpus: ", tool, " failed (exit ", rc, ") for clip ", p.id, " (", clip_title(p),
                                           "), script ", mma_file.string(), ":\n", read_tail(log)));
   };
   int rc = run_program({"mma", "-xNOCREDIT", "-w", mma_file.string(), "-f", mid.string()}, log);
@@ -322,7 +322,7 @@ inline void render_clip(const clip_plan& p, const options& opt, const std::files
     peak = std::max(peak, double(std::abs(v)));
   }
   if (std::sqrt(energy / static_cast<double>(mono.size())) < 1e-4)
-    throw io_error(cantus::detail::concat("make_style_corpus: clip ", p.id, " (", clip_title(p), ") rendered silence"));
+    throw io_error(cantus::detail::concat("style corpus: clip ", p.id, " (", clip_title(p), ") rendered silence"));
   // Peak-normalise to -1 dBFS: loudness then says nothing about which soundfont played.
   const float gain = static_cast<float>(0.89 / peak);
   for (float& v : mono) v *= gain;
@@ -422,7 +422,7 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
   for (auto& t : pool) t.join();
   if (bar) bar->finish();
   if (!errors.empty())
-    throw io_error(cantus::detail::concat("make_style_corpus: ", errors.size(), " of ", clips.size(), " clips failed; first: ", errors[0]));
+    throw io_error(cantus::detail::concat("style corpus: ", errors.size(), " of ", clips.size(), " clips failed; first: ", errors[0]));
 
   // Metadata last: its presence says every clip is there.
   const auto& table = genres();
