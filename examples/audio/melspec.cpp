@@ -3,6 +3,8 @@
 //
 //   build/examples/melspec song.mp3 song.logmel.npy
 //   build/examples/melspec song.mp3 song.npy --pad-mode reflect --n-mels 96 --raw song.wave.npy
+#include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -62,7 +64,8 @@ double parse_number(const std::string& flag, const char* text) {
 }
 int parse_int(const std::string& flag, const char* text) {
   const double v = parse_number(flag, text);
-  if (v != static_cast<double>(static_cast<int>(v))) throw usage_error(flag + " expects an integer, got '" + text + "'");
+  if (!(std::abs(v) < 2147483647.0) || v != std::floor(v))
+    throw usage_error(flag + " expects an integer, got '" + text + "'");
   return static_cast<int>(v);
 }
 

@@ -331,6 +331,7 @@ BOOST_AUTO_TEST_CASE(absurd_parameters_name_the_parameter) {
   expect([](ca::mel_params& p) { p.fmin = -1; }, "fmin");
   expect([](ca::mel_params& p) { p.sr = 0; }, "sr");
   expect([](ca::mel_params& p) { p.n_fft = 1; }, "n_fft");
+  expect([](ca::mel_params& p) { p.n_fft = 1 << 30; }, "n_fft");
   expect([](ca::mel_params& p) { p.win_length = 4096; }, "win_length");
   expect([](ca::mel_params& p) { p.power = 0; }, "power");
   expect([](ca::mel_params& p) { p.n_mels = 0; }, "n_mels");

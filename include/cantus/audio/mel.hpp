@@ -151,6 +151,7 @@ struct mel_params {
     const auto bad = [](const auto&... parts) { throw_value_error("cantus::audio::mel_params: ", parts...); };
     if (!(sr > 0) || !std::isfinite(sr)) bad("sr must be a positive sample rate in Hz, got ", sr);
     if (n_fft < 2) bad("n_fft must be at least 2, got ", n_fft);
+    if (n_fft > (1 << 24)) bad("n_fft (", n_fft, ") is absurdly large (> 2^24 samples per frame)");
     if (hop_length < 1) bad("hop_length must be positive, got ", hop_length);
     if (hop_length > n_fft)
       bad("hop_length (", hop_length, ") exceeds n_fft (", n_fft, "): frames would skip samples; use n_fft >= hop_length");
