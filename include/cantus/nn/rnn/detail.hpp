@@ -4,6 +4,7 @@
 // pay for it, and small reductions.
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -29,18 +30,64 @@ inline void sigmoid_inplace(T* x, std::size_t n) { activate<T, ops::sigmoid>(x, 
 template <class T>
 inline void tanh_inplace(T* x, std::size_t n) { activate<T, ops::tanh_fn>(x, n); }
 
-// Calls body(row) for row in [0, rows); threads only when the rows carry enough work (elements per
-// step) and we are not already inside a parallel region. Rows are independent, so the result does not
-// depend on the thread count.
-template <class Body>
-inline void for_rows(index_t rows, index_t work_per_row, Body&& body) {
-  constexpr index_t parallel_work = 1 << 13;
-  if (rows * work_per_row < parallel_work || rows < 2 || omp_in_parallel() || omp_get_max_threads() < 2) {
-    for (index_t r = 0; r < rows; ++r) body(r);
+// Threads are used in a way that survives a busy machine: independent blocks inside plain OpenMP
+// work-sharing loops, each block a serial GEMM (Eigen runs serially inside a parallel region).
+// Eigen's own multi-threaded GEMM synchronises its threads with pure spin loops, which stalls for a
+// whole scheduler quantum whenever another process holds one of the cores. Block boundaries depend
+// only on the shapes, so the result is the same for any thread count.
+inline bool may_spawn_threads() { return !omp_in_parallel() && omp_get_max_threads() > 1; }
+
+// C (m x n, row-major, ldc) = alpha op(A) op(B) + beta C, split into blocks of rows of C.
+template <class T>
+inline void gemm_row_blocks(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
+                            const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+  using ops = backend_ops<cpu>;
+  constexpr double parallel_work = 1 << 21;  // multiply-adds below which one thread is faster
+  const index_t rows = std::max<index_t>(16, ((m + 15) / 16 + 15) / 16 * 16);
+  const index_t blocks = (m + rows - 1) / rows;
+  auto block = [&](index_t i) {
+    const index_t r0 = i * rows, r = std::min(rows, m - r0);
+    ops::gemm(ta, tb, r, n, k, alpha, ta == transpose::yes ? a + r0 : a + r0 * lda, lda, b, ldb, beta, c + r0 * ldc, ldc);
+  };
+  if (blocks < 2 || double(m) * double(n) * double(k) < parallel_work || !may_spawn_threads()) {
+    for (index_t i = 0; i < blocks; ++i) block(i);
     return;
   }
 #pragma omp parallel for schedule(static)
-  for (index_t r = 0; r < rows; ++r) body(r);
+  for (index_t i = 0; i < blocks; ++i) block(i);
+}
+
+// The hidden units are split into blocks that one thread steps through a time step on its own: its
+// slice of the recurrent GEMM and the gates of its units. Small layers are one block (no threads).
+inline index_t unit_block(index_t hidden, index_t batch) {
+  constexpr index_t min_units = 64;
+  if (hidden < 2 * min_units || batch * hidden < 4096 || !may_spawn_threads()) return hidden;
+  const index_t blocks = std::min<index_t>(16, hidden / min_units);
+  return (hidden + blocks - 1) / blocks;
+}
+
+// Runs a time loop of `steps` iterations over `blocks` unit blocks: phase_a(step, block) for every
+// block, then (all blocks done) phase_b(step, block) for every block. Within one parallel region;
+// a thread keeps the same blocks in both phases (static schedules over equal ranges), so phase_b may
+// run ahead into the next step's phase_a for its own blocks without a second barrier.
+template <class A, class B>
+inline void time_loop(index_t steps, bool backwards, index_t blocks, A&& phase_a, B&& phase_b) {
+  if (blocks < 2 || !may_spawn_threads()) {
+    for (index_t s = 0; s < steps; ++s) {
+      const index_t t = backwards ? steps - 1 - s : s;
+      for (index_t i = 0; i < blocks; ++i) phase_a(t, i);
+      for (index_t i = 0; i < blocks; ++i) phase_b(t, i);
+    }
+    return;
+  }
+#pragma omp parallel
+  for (index_t s = 0; s < steps; ++s) {
+    const index_t t = backwards ? steps - 1 - s : s;
+#pragma omp for schedule(static)
+    for (index_t i = 0; i < blocks; ++i) phase_a(t, i);
+#pragma omp for schedule(static) nowait
+    for (index_t i = 0; i < blocks; ++i) phase_b(t, i);
+  }
 }
 
 // out[j] += sum over rows of m[r, j] (m is rows x cols, row-major) — bias gradients.
@@ -50,6 +97,13 @@ inline void add_column_sums(const T* m, index_t rows, index_t cols, T* out) {
     const T* row = m + r * cols;
     for (index_t j = 0; j < cols; ++j) out[j] += row[j];
   }
+}
+
+// Workspaces live across calls: a training loop calls forward/backward with the same shapes every
+// step, and fresh multi-megabyte buffers each time would cost page faults on every first touch.
+template <class T, std::size_t R>
+inline void ensure_shape(tensor<T, R>& t, const shape_t<R>& s) {
+  if (t.shape() != s || (t.data() == nullptr && element_count(s) > 0)) t = tensor<T, R>(s);
 }
 
 template <class V>

@@ -18,6 +18,7 @@
 #include "cantus/nn/init.hpp"
 #include "cantus/nn/layer.hpp"
 #include "cantus/nn/parameter.hpp"
+#include "cantus/nn/rnn/cells.hpp"
 #include "cantus/nn/rnn/detail.hpp"
 
 namespace cantus::nn {
@@ -118,43 +119,41 @@ class gru {
     if (B == 0 || Tn == 0) throw shape_error(detail::concat(where, ": input ", shape_string(x.shape()), " has no batch rows or no time steps"));
     batch_ = B, time_ = Tn;
 
-    x_ = tensor<T, 3>(x.shape());
+    rnn_detail::ensure_shape(x_, x.shape());
     ops::copy(x_.data(), x.data(), static_cast<std::size_t>(x.size()));
-    gi_ = tensor<T, 2>({B * Tn, G});
-    ops::gemm(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, weight_ih.data(), I, T(0), gi_.data(), G);
-    hprev_ = tensor<T, 3>({B, Tn, H});
-    gates_ = tensor<T, 3>({B, Tn, 4 * H});
-    tensor<T, 2> gh({B, G});
+    rnn_detail::ensure_shape(gi_, {B * Tn, G});
+    rnn_detail::gemm_row_blocks(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, weight_ih.data(), I, T(0),
+                                gi_.data(), G);
+    rnn_detail::ensure_shape(hprev_, {B, Tn, H});
+    rnn_detail::ensure_shape(gates_, {B, Tn, 4 * H});
+    rnn_detail::ensure_shape(gh_, {B, G});
     for (index_t b = 0; b < B; ++b)
       for (index_t j = 0; j < H; ++j) hprev_(b, 0, j) = rnn_detail::is_null(h0) ? T(0) : h0(b, j);
 
     const T* bih = bias_ih.data();
     const T* bhh = bias_hh.data();
-    for (index_t t = 0; t < Tn; ++t) {
-      // gh = h_{t-1} W_hh^T, h_{t-1} read in place from the [B, T, H] history (row stride T*H).
-      ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hprev_.data() + t * H, Tn * H, weight_hh.data(), H, T(0),
-                gh.data(), G);
-      rnn_detail::for_rows(B, G, [&](index_t b) {
-        const T* gib = gi_.data() + (b * Tn + t) * G;
-        const T* ghb = gh.data() + b * G;
-        T* g = gates_.data() + (b * Tn + t) * 4 * H;  // r | z | n | W_hn h + b_hn
-        const T* hp = hprev_.data() + (b * Tn + t) * H;
-        for (index_t j = 0; j < 2 * H; ++j) g[j] = gib[j] + bih[j] + ghb[j] + bhh[j];
-        rnn_detail::sigmoid_inplace(g, static_cast<std::size_t>(2 * H));
-        for (index_t j = 0; j < H; ++j) {
-          const T ghn = ghb[2 * H + j] + bhh[2 * H + j];
-          g[3 * H + j] = ghn;
-          g[2 * H + j] = gib[2 * H + j] + bih[2 * H + j] + g[j] * ghn;
-        }
-        rnn_detail::tanh_inplace(g + 2 * H, static_cast<std::size_t>(H));
-        T* yb = y.data() + (b * Tn + t) * H;
-        for (index_t j = 0; j < H; ++j) {
-          const T z = g[H + j], n = g[2 * H + j];
-          yb[j] = n + z * (hp[j] - n);
-        }
-        if (t + 1 < Tn) ops::copy(hprev_.data() + (b * Tn + t + 1) * H, yb, static_cast<std::size_t>(H));
-      });
-    }
+    const index_t U = rnn_detail::unit_block(H, B), blocks = (H + U - 1) / U;
+    auto step = [&](index_t t, index_t blk) {
+      const index_t u0 = blk * U, u = std::min(U, H - u0);
+      // gh = h_{t-1} W_hh^T for this block's units (all three gates), h_{t-1} read in place from the
+      // [B, T, H] history (row stride T*H).
+      const T* hp = hprev_.data() + t * H;
+      if (u == H) {
+        ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hp, Tn * H, weight_hh.data(), H, T(0), gh_.data(), G);
+      } else {
+        for (index_t k = 0; k < 3; ++k)
+          ops::gemm(transpose::no, transpose::yes, B, u, H, T(1), hp, Tn * H, weight_hh.data() + (k * H + u0) * H, H, T(0),
+                    gh_.data() + k * H + u0, G);
+      }
+      for (index_t b = 0; b < B; ++b) {
+        const index_t row = b * Tn + t;
+        T* yb = y.data() + row * H + u0;
+        rnn_cells::gru_forward_row(gi_.data() + row * G + u0, gh_.data() + b * G + u0, bih + u0, bhh + u0,
+                                   hprev_.data() + row * H + u0, gates_.data() + row * 4 * H + u0, yb, u, H);
+        if (t + 1 < Tn) ops::copy(hprev_.data() + (row + 1) * H + u0, yb, static_cast<std::size_t>(u));
+      }
+    };
+    rnn_detail::time_loop(Tn, false, blocks, step, [](index_t, index_t) {});
     if (!rnn_detail::is_null(h_n))
       for (index_t b = 0; b < B; ++b) ops::copy(h_n.data() + b * H, y.data() + (b * Tn + Tn - 1) * H, static_cast<std::size_t>(H));
   }
@@ -172,58 +171,60 @@ class gru {
     if (!rnn_detail::is_null(dx)) rnn_detail::require_shape<3>(where, "input gradient dx", dx, {B, Tn, I});
     if (!rnn_detail::is_null(dh0)) rnn_detail::require_shape<2>(where, "initial state gradient dh0", dh0, {B, H});
 
-    tensor<T, 2> dh({B, H}, T(0));
+    rnn_detail::ensure_shape(dh_, {B, H});
+    auto& dh = dh_;
+    dh.fill(T(0));
     if (!rnn_detail::is_null(dh_n)) ops::copy(dh.data(), dh_n.data(), static_cast<std::size_t>(B * H));
-    tensor<T, 2> dgi({B * Tn, G});  // gradient w.r.t. W_ih x + b_ih
-    tensor<T, 2> dgh({B * Tn, G});  // gradient w.r.t. W_hh h + b_hh
+    rnn_detail::ensure_shape(dgi_, {B * Tn, G});
+    rnn_detail::ensure_shape(dgh_, {B * Tn, G});
+    auto& dgi = dgi_;  // gradient w.r.t. W_ih x + b_ih
+    auto& dgh = dgh_;  // gradient w.r.t. W_hh h + b_hh
     const bool have_dy = !rnn_detail::is_null(dy);
-    for (index_t t = Tn; t-- > 0;) {
-      rnn_detail::for_rows(B, G, [&](index_t b) {
+    if (!have_dy) zeros_ = tensor<T, 1>({H}, T(0));
+    const index_t U = rnn_detail::unit_block(H, B), blocks = (H + U - 1) / U;
+    auto cell = [&](index_t t, index_t blk) {
+      const index_t u0 = blk * U, u = std::min(U, H - u0);
+      for (index_t b = 0; b < B; ++b) {
         const index_t row = b * Tn + t;
-        const T* g = gates_.data() + row * 4 * H;
-        const T* hp = hprev_.data() + row * H;
-        const T* dyb = have_dy ? dy.data() + row * H : nullptr;
-        T* dhb = dh.data() + b * H;
-        T* di = dgi.data() + row * G;
-        T* dr = dgh.data() + row * G;
-        for (index_t j = 0; j < H; ++j) {
-          const T r = g[j], z = g[H + j], n = g[2 * H + j], ghn = g[3 * H + j];
-          const T d = dhb[j] + (dyb ? dyb[j] : T(0));
-          const T dn_pre = d * (T(1) - z) * (T(1) - n * n);
-          const T dz_pre = d * (hp[j] - n) * z * (T(1) - z);
-          const T dr_pre = dn_pre * ghn * r * (T(1) - r);
-          di[j] = dr_pre, di[H + j] = dz_pre, di[2 * H + j] = dn_pre;
-          dr[j] = dr_pre, dr[H + j] = dz_pre, dr[2 * H + j] = dn_pre * r;
-          dhb[j] = d * z;
-        }
-      });
-      // dh_{t-1} += dgh_t W_hh
-      ops::gemm(transpose::no, transpose::no, B, H, G, T(1), dgh.data() + t * G, Tn * G, weight_hh.data(), H, T(1), dh.data(),
-                H);
-    }
+        rnn_cells::gru_backward_row(gates_.data() + row * 4 * H + u0, hprev_.data() + row * H + u0,
+                                    (have_dy ? dy.data() + row * H : zeros_.data()) + u0, dh.data() + b * H + u0,
+                                    dgi.data() + row * G + u0, dgh.data() + row * G + u0, u, H);
+      }
+    };
+    // dh_{t-1}[:, block] += dgh_t W_hh[:, block]
+    auto recur = [&](index_t t, index_t blk) {
+      const index_t u0 = blk * U, u = std::min(U, H - u0);
+      ops::gemm(transpose::no, transpose::no, B, u, G, T(1), dgh.data() + t * G, Tn * G, weight_hh.data() + u0, H, T(1),
+                dh.data() + u0, H);
+    };
+    rnn_detail::time_loop(Tn, true, blocks, cell, recur);
     // Weight gradients over all steps at once: dW_ih += dgi^T X, dW_hh += dgh^T H_prev.
-    ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, T(1), dgi.data(), G, x_.data(), I, T(1), grad_weight_ih.data(), I);
-    ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, T(1), dgh.data(), G, hprev_.data(), H, T(1), grad_weight_hh.data(),
-              H);
+    rnn_detail::gemm_row_blocks(transpose::yes, transpose::no, G, I, B * Tn, T(1), dgi.data(), G, x_.data(), I, T(1),
+                                grad_weight_ih.data(), I);
+    rnn_detail::gemm_row_blocks(transpose::yes, transpose::no, G, H, B * Tn, T(1), dgh.data(), G, hprev_.data(), H, T(1),
+                                grad_weight_hh.data(), H);
     rnn_detail::add_column_sums(dgi.data(), B * Tn, G, grad_bias_ih.data());
     rnn_detail::add_column_sums(dgh.data(), B * Tn, G, grad_bias_hh.data());
     if (!rnn_detail::is_null(dx))
-      ops::gemm(transpose::no, transpose::no, B * Tn, I, G, T(1), dgi.data(), G, weight_ih.data(), I, T(0), dx.data(), I);
+      rnn_detail::gemm_row_blocks(transpose::no, transpose::no, B * Tn, I, G, T(1), dgi.data(), G, weight_ih.data(), I, T(0),
+                                  dx.data(), I);
     if (!rnn_detail::is_null(dh0)) ops::copy(dh0.data(), dh.data(), static_cast<std::size_t>(B * H));
   }
 
-  tensor<T, 2, cpu> weight_ih, weight_hh;
-  tensor<T, 1, cpu> bias_ih, bias_hh;
-  tensor<T, 2, cpu> grad_weight_ih, grad_weight_hh;
-  tensor<T, 1, cpu> grad_bias_ih, grad_bias_hh;
+  tensor<T, 2> weight_ih, weight_hh;
+  tensor<T, 1> bias_ih, bias_hh;
+  tensor<T, 2> grad_weight_ih, grad_weight_hh;
+  tensor<T, 1> grad_bias_ih, grad_bias_hh;
 
  private:
   index_t input_, hidden_;
   index_t batch_ = 0, time_ = 0;
-  tensor<T, 3, cpu> x_;       // the input of the last forward (weight gradient needs it)
-  tensor<T, 2, cpu> gi_;      // x W_ih^T for every step, [B*T, 3H]
-  tensor<T, 3, cpu> hprev_;   // h_{t-1} for every step, [B, T, H]
-  tensor<T, 3, cpu> gates_;   // r, z, n, W_hn h + b_hn per step, [B, T, 4H]
+  tensor<T, 3> x_;       // the input of the last forward (weight gradient needs it)
+  tensor<T, 2> gi_;      // x W_ih^T for every step, [B*T, 3H]
+  tensor<T, 3> hprev_;   // h_{t-1} for every step, [B, T, H]
+  tensor<T, 3> gates_;   // r, z, n, W_hn h + b_hn per step, [B, T, 4H]
+  tensor<T, 2> gh_, dh_, dgi_, dgh_;  // step and backward workspaces
+  tensor<T, 1> zeros_;                // stands for a null dy
 };
 
 }  // namespace cantus::nn

@@ -19,6 +19,7 @@
 #include "cantus/nn/init.hpp"
 #include "cantus/nn/layer.hpp"
 #include "cantus/nn/parameter.hpp"
+#include "cantus/nn/rnn/cells.hpp"
 #include "cantus/nn/rnn/detail.hpp"
 
 namespace cantus::nn {
@@ -120,14 +121,17 @@ class lstm {
       throw shape_error(detail::concat(where, ": input ", shape_string(x.shape()), " has no batch rows or no time steps"));
     batch_ = B, time_ = Tn;
 
-    x_ = tensor<T, 3>(x.shape());
+    rnn_detail::ensure_shape(x_, x.shape());
     ops::copy(x_.data(), x.data(), static_cast<std::size_t>(x.size()));
-    gates_ = tensor<T, 3>({B, Tn, G});  // x W_ih^T first, then i, f, g, o in place
-    ops::gemm(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, weight_ih.data(), I, T(0), gates_.data(), G);
-    hprev_ = tensor<T, 3>({B, Tn, H});
-    cprev_ = tensor<T, 3>({B, Tn, H});
-    tanh_c_ = tensor<T, 3>({B, Tn, H});
-    tensor<T, 2> gh({B, G}), c({B, H});
+    rnn_detail::ensure_shape(gates_, {B, Tn, G});  // x W_ih^T first, then i, f, g, o in place
+    rnn_detail::gemm_row_blocks(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, weight_ih.data(), I, T(0),
+                                gates_.data(), G);
+    rnn_detail::ensure_shape(hprev_, {B, Tn, H});
+    rnn_detail::ensure_shape(cprev_, {B, Tn, H});
+    rnn_detail::ensure_shape(tanh_c_, {B, Tn, H});
+    rnn_detail::ensure_shape(gh_, {B, G});
+    rnn_detail::ensure_shape(c_, {B, H});
+    auto& c = c_;
     for (index_t b = 0; b < B; ++b)
       for (index_t j = 0; j < H; ++j) {
         hprev_(b, 0, j) = rnn_detail::is_null(h0) ? T(0) : h0(b, j);
@@ -136,30 +140,28 @@ class lstm {
 
     const T* bih = bias_ih.data();
     const T* bhh = bias_hh.data();
-    for (index_t t = 0; t < Tn; ++t) {
-      ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hprev_.data() + t * H, Tn * H, weight_hh.data(), H, T(0),
-                gh.data(), G);
-      rnn_detail::for_rows(B, G, [&](index_t b) {
+    const index_t U = rnn_detail::unit_block(H, B), blocks = (H + U - 1) / U;
+    auto step = [&](index_t t, index_t blk) {
+      const index_t u0 = blk * U, u = std::min(U, H - u0);
+      // gh = h_{t-1} W_hh^T for this block's units (all four gates), h_{t-1} read in place (row stride T*H).
+      const T* hp = hprev_.data() + t * H;
+      if (u == H) {
+        ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hp, Tn * H, weight_hh.data(), H, T(0), gh_.data(), G);
+      } else {
+        for (index_t k = 0; k < 4; ++k)
+          ops::gemm(transpose::no, transpose::yes, B, u, H, T(1), hp, Tn * H, weight_hh.data() + (k * H + u0) * H, H, T(0),
+                    gh_.data() + k * H + u0, G);
+      }
+      for (index_t b = 0; b < B; ++b) {
         const index_t row = b * Tn + t;
-        T* g = gates_.data() + row * G;
-        const T* ghb = gh.data() + b * G;
-        for (index_t j = 0; j < G; ++j) g[j] += bih[j] + ghb[j] + bhh[j];
-        rnn_detail::sigmoid_inplace(g, static_cast<std::size_t>(2 * H));
-        rnn_detail::tanh_inplace(g + 2 * H, static_cast<std::size_t>(H));
-        rnn_detail::sigmoid_inplace(g + 3 * H, static_cast<std::size_t>(H));
-        T* cb = c.data() + b * H;
-        T* tc = tanh_c_.data() + row * H;
-        ops::copy(cprev_.data() + row * H, cb, static_cast<std::size_t>(H));
-        for (index_t j = 0; j < H; ++j) {
-          cb[j] = g[H + j] * cb[j] + g[j] * g[2 * H + j];
-          tc[j] = cb[j];
-        }
-        rnn_detail::tanh_inplace(tc, static_cast<std::size_t>(H));
-        T* yb = y.data() + row * H;
-        for (index_t j = 0; j < H; ++j) yb[j] = g[3 * H + j] * tc[j];
-        if (t + 1 < Tn) ops::copy(hprev_.data() + (row + 1) * H, yb, static_cast<std::size_t>(H));
-      });
-    }
+        T* yb = y.data() + row * H + u0;
+        rnn_cells::lstm_forward_row(gates_.data() + row * G + u0, gh_.data() + b * G + u0, bih + u0, bhh + u0,
+                                    c.data() + b * H + u0, cprev_.data() + row * H + u0, tanh_c_.data() + row * H + u0, yb,
+                                    u, H);
+        if (t + 1 < Tn) ops::copy(hprev_.data() + (row + 1) * H + u0, yb, static_cast<std::size_t>(u));
+      }
+    };
+    rnn_detail::time_loop(Tn, false, blocks, step, [](index_t, index_t) {});
     for (index_t b = 0; b < B; ++b) {
       if (!rnn_detail::is_null(h_n)) ops::copy(h_n.data() + b * H, y.data() + (b * Tn + Tn - 1) * H, static_cast<std::size_t>(H));
       if (!rnn_detail::is_null(c_n)) ops::copy(c_n.data() + b * H, c.data() + b * H, static_cast<std::size_t>(H));
@@ -180,44 +182,45 @@ class lstm {
     if (!rnn_detail::is_null(dh0)) rnn_detail::require_shape<2>(where, "initial state gradient dh0", dh0, {B, H});
     if (!rnn_detail::is_null(dc0)) rnn_detail::require_shape<2>(where, "initial cell state gradient dc0", dc0, {B, H});
 
-    tensor<T, 2> dh({B, H}, T(0)), dc({B, H}, T(0));
+    rnn_detail::ensure_shape(dh_, {B, H});
+    rnn_detail::ensure_shape(dc_, {B, H});
+    auto& dh = dh_;
+    auto& dc = dc_;
+    dh.fill(T(0));
+    dc.fill(T(0));
     if (!rnn_detail::is_null(dh_n)) ops::copy(dh.data(), dh_n.data(), static_cast<std::size_t>(B * H));
     if (!rnn_detail::is_null(dc_n)) ops::copy(dc.data(), dc_n.data(), static_cast<std::size_t>(B * H));
-    tensor<T, 2> dg({B * Tn, G});  // gradient w.r.t. the gate pre-activations (same for W_ih and W_hh)
+    rnn_detail::ensure_shape(dg_, {B * Tn, G});
+    auto& dg = dg_;  // gradient w.r.t. the gate pre-activations (same for W_ih and W_hh)
     const bool have_dy = !rnn_detail::is_null(dy);
-    for (index_t t = Tn; t-- > 0;) {
-      rnn_detail::for_rows(B, G, [&](index_t b) {
+    if (!have_dy) zeros_ = tensor<T, 1>({H}, T(0));
+    const index_t U = rnn_detail::unit_block(H, B), blocks = (H + U - 1) / U;
+    auto cell = [&](index_t t, index_t blk) {
+      const index_t u0 = blk * U, u = std::min(U, H - u0);
+      for (index_t b = 0; b < B; ++b) {
         const index_t row = b * Tn + t;
-        const T* g = gates_.data() + row * G;
-        const T* tc = tanh_c_.data() + row * H;
-        const T* cp = cprev_.data() + row * H;
-        const T* dyb = have_dy ? dy.data() + row * H : nullptr;
-        T* dhb = dh.data() + b * H;
-        T* dcb = dc.data() + b * H;
-        T* d = dg.data() + row * G;
-        for (index_t j = 0; j < H; ++j) {
-          const T i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
-          const T dhj = dhb[j] + (dyb ? dyb[j] : T(0));
-          const T dcj = dcb[j] + dhj * o * (T(1) - tc[j] * tc[j]);
-          d[j] = dcj * gg * i * (T(1) - i);
-          d[H + j] = dcj * cp[j] * f * (T(1) - f);
-          d[2 * H + j] = dcj * i * (T(1) - gg * gg);
-          d[3 * H + j] = dhj * tc[j] * o * (T(1) - o);
-          dcb[j] = dcj * f;
-        }
-      });
-      // dh_{t-1} = dg_t W_hh (the only path from h_{t-1} besides the gates is none)
-      ops::gemm(transpose::no, transpose::no, B, H, G, T(1), dg.data() + t * G, Tn * G, weight_hh.data(), H, T(0), dh.data(),
-                H);
-    }
-    ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, T(1), dg.data(), G, x_.data(), I, T(1), grad_weight_ih.data(), I);
-    ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, T(1), dg.data(), G, hprev_.data(), H, T(1), grad_weight_hh.data(),
-              H);
+        rnn_cells::lstm_backward_row(gates_.data() + row * G + u0, tanh_c_.data() + row * H + u0, cprev_.data() + row * H + u0,
+                                     (have_dy ? dy.data() + row * H : zeros_.data()) + u0, dh.data() + b * H + u0,
+                                     dc.data() + b * H + u0, dg.data() + row * G + u0, u, H);
+      }
+    };
+    // dh_{t-1}[:, block] = dg_t W_hh[:, block]: h_{t-1} reaches the loss only through the gates
+    auto recur = [&](index_t t, index_t blk) {
+      const index_t u0 = blk * U, u = std::min(U, H - u0);
+      ops::gemm(transpose::no, transpose::no, B, u, G, T(1), dg.data() + t * G, Tn * G, weight_hh.data() + u0, H, T(0),
+                dh.data() + u0, H);
+    };
+    rnn_detail::time_loop(Tn, true, blocks, cell, recur);
+    rnn_detail::gemm_row_blocks(transpose::yes, transpose::no, G, I, B * Tn, T(1), dg.data(), G, x_.data(), I, T(1),
+                                grad_weight_ih.data(), I);
+    rnn_detail::gemm_row_blocks(transpose::yes, transpose::no, G, H, B * Tn, T(1), dg.data(), G, hprev_.data(), H, T(1),
+                                grad_weight_hh.data(), H);
     tensor<T, 1> db({G}, T(0));
     rnn_detail::add_column_sums(dg.data(), B * Tn, G, db.data());
     for (index_t j = 0; j < G; ++j) grad_bias_ih(j) += db(j), grad_bias_hh(j) += db(j);
     if (!rnn_detail::is_null(dx))
-      ops::gemm(transpose::no, transpose::no, B * Tn, I, G, T(1), dg.data(), G, weight_ih.data(), I, T(0), dx.data(), I);
+      rnn_detail::gemm_row_blocks(transpose::no, transpose::no, B * Tn, I, G, T(1), dg.data(), G, weight_ih.data(), I, T(0),
+                                  dx.data(), I);
     if (!rnn_detail::is_null(dh0)) ops::copy(dh0.data(), dh.data(), static_cast<std::size_t>(B * H));
     if (!rnn_detail::is_null(dc0)) ops::copy(dc0.data(), dc.data(), static_cast<std::size_t>(B * H));
   }
@@ -235,6 +238,8 @@ class lstm {
   tensor<T, 3> hprev_;   // h_{t-1} per step, [B, T, H]
   tensor<T, 3> cprev_;   // c_{t-1} per step
   tensor<T, 3> tanh_c_;  // tanh(c_t) per step
+  tensor<T, 2> gh_, c_, dh_, dc_, dg_;  // step and backward workspaces
+  tensor<T, 1> zeros_;                  // stands for a null dy
 };
 
 }  // namespace cantus::nn

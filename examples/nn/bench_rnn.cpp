@@ -1,0 +1,124 @@
+// Forward + backward of nn::gru and nn::lstm at the anchor shapes (../shared/anchors.md) against
+// torch.nn.GRU / LSTM measured in the same run (examples/nn/bench_rnn_torch.py, 2 threads).
+// Measurements alternate: cantus, torch, cantus, torch, ... and medians are compared.
+//   build/examples/bench_rnn [--rounds R] [--seconds S] [--no-torch] [--case gru|lstm]
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "cantus/nn/rnn/gru.hpp"
+#include "cantus/nn/rnn/lstm.hpp"
+
+using namespace cantus;
+using clk = std::chrono::steady_clock;
+
+namespace {
+struct bench_case {
+  const char* name;
+  index_t batch, time, input, hidden;
+};
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+// Median seconds per call over at least `seconds` (and 3 calls) after one warm-up call.
+double time_median(const std::function<void()>& f, double seconds) {
+  f();
+  std::vector<double> t;
+  const auto start = clk::now();
+  while (std::chrono::duration<double>(clk::now() - start).count() < seconds || t.size() < 3) {
+    const auto t0 = clk::now();
+    f();
+    t.push_back(std::chrono::duration<double>(clk::now() - t0).count());
+  }
+  return median(t);
+}
+
+double torch_seconds(const char* name, double seconds) {
+  const std::string cmd = std::string("/usr/bin/python3 ") + CANTUS_SOURCE_DIR + "/examples/nn/bench_rnn_torch.py --case " +
+                          name + " --threads 2 --seconds " + std::to_string(seconds);
+  std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
+  if (!p) return -1;
+  char line[256];
+  double s = -1;
+  while (std::fgets(line, sizeof line, p.get()))
+    if (std::sscanf(line, "seconds %lf", &s) == 1) break;
+  return s;
+}
+
+template <class Layer>
+std::function<void()> cantus_step(const bench_case& c) {
+  auto layer = std::make_shared<Layer>(typename std::conditional_t<std::is_same_v<Layer, nn::gru<float>>, nn::gru_config,
+                                                                    nn::lstm_config>{c.input, c.hidden});
+  auto x = std::make_shared<tensor<float, 3>>(shape_t<3>{c.batch, c.time, c.input});
+  auto y = std::make_shared<tensor<float, 3>>(shape_t<3>{c.batch, c.time, c.hidden});
+  auto dy = std::make_shared<tensor<float, 3>>(shape_t<3>{c.batch, c.time, c.hidden});
+  random_stream rs(1);
+  for (index_t i = 0; i < x->size(); ++i) x->data()[i] = float(rs.normal(i));
+  for (index_t i = 0; i < dy->size(); ++i) dy->data()[i] = float(rs.split(1).normal(i));
+  return [=] {
+    auto ps = layer->parameters();
+    nn::zero_grad(ps);
+    if constexpr (std::is_same_v<Layer, nn::gru<float>>) {
+      layer->forward(*x, {}, *y);
+      layer->backward(*dy, {}, {});
+    } else {
+      layer->forward(*x, {}, {}, *y);
+      layer->backward(*dy, {}, {}, {});
+    }
+  };
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  int rounds = 2;
+  double seconds = 3;
+  bool with_torch = true;
+  std::string only;
+  for (int i = 1; i < argc; ++i) {
+    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
+    else if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = std::atof(argv[++i]);
+    else if (!std::strcmp(argv[i], "--no-torch")) with_torch = false;
+    else if (!std::strcmp(argv[i], "--case") && i + 1 < argc) only = argv[++i];
+    else {
+      std::fprintf(stderr, "usage: %s [--rounds R] [--seconds S] [--no-torch] [--case gru|lstm]\n", argv[0]);
+      return 2;
+    }
+  }
+  const bench_case cases[] = {{"gru", 32, 2048, 1, 32}, {"lstm", 16, 128, 128, 512}};
+  std::printf("cantus %s, %d OpenMP threads, SIMD %s; torch: 2 threads\n", version, omp_get_max_threads(),
+              cpu_kernels::simd_name());
+  std::printf("| layer | shape [B, T, I] -> H | cantus ms | PyTorch ms | speed-up |\n|---|---|---|---|---|\n");
+  for (const auto& c : cases) {
+    if (!only.empty() && only != c.name) continue;
+    auto step = std::string(c.name) == "gru" ? cantus_step<nn::gru<float>>(c) : cantus_step<nn::lstm<float>>(c);
+    std::vector<double> mine, theirs;
+    for (int r = 0; r < rounds; ++r) {
+      mine.push_back(time_median(step, seconds));
+      if (with_torch) {
+        const double s = torch_seconds(c.name, seconds);
+        if (s > 0) theirs.push_back(s);
+      }
+    }
+    const double m = median(mine) * 1e3;
+    if (theirs.empty()) {
+      std::printf("| %s | [%ld, %ld, %ld] -> %ld | %.2f | n/a | n/a |\n", c.name, long(c.batch), long(c.time),
+                  long(c.input), long(c.hidden), m);
+    } else {
+      const double t = median(theirs) * 1e3;
+      std::printf("| %s | [%ld, %ld, %ld] -> %ld | %.2f | %.2f | x%.2f |\n", c.name, long(c.batch), long(c.time),
+                  long(c.input), long(c.hidden), m, t, t / m);
+    }
+    std::fflush(stdout);
+  }
+  return 0;
+}
