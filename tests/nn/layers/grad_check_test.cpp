@@ -179,4 +179,16 @@ BOOST_AUTO_TEST_CASE(sequential_wavenet_layer) {
   CANTUS_CHECK_GRADIENTS(n, random_tensor<double, 3>({2, 4, 9}, 6));
 }
 
+BOOST_AUTO_TEST_CASE(nested_sequential) {
+  // A sequential is a layer: blocks compose, parameter names nest ("1.0.weight").
+  using block = nn::sequential<nn::conv1d<double, 3, 3, 3, 1, 1>, nn::batch_norm1d<double, 3>, nn::leaky_relu<double>>;
+  using net = nn::sequential<nn::conv1d<double, 2, 3, 1>, block, block, nn::global_avg_pool<double>, nn::linear<double, 3, 2>>;
+  net n;
+  randomize(n, 7);
+  const auto ps = nn::parameters_of(n);
+  BOOST_TEST(ps[2].name == "1.0.weight");
+  BOOST_TEST(nn::buffers_of(n)[0].name == "1.1.running_mean");
+  CANTUS_CHECK_GRADIENTS(n, random_tensor<double, 3>({3, 2, 8}, 8));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
