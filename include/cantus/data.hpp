@@ -5,6 +5,7 @@
 #include "cantus/data/corpus.hpp"
 #include "cantus/data/corpus_check.hpp"
 #include "cantus/data/csv.hpp"
+#include "cantus/data/directory_lock.hpp"
 #include "cantus/data/feature_store.hpp"
 #include "cantus/data/fma.hpp"
 #include "cantus/data/folders.hpp"

@@ -15,9 +15,7 @@
 //   mel.f32.partial, raw.f32.partial   while building: the data being appended.
 // Tracks are appended in corpus order whatever the thread count, so the files are identical for any
 // number of threads, and an interrupted build resumes after the last committed track.
-#include <fcntl.h>
 #include <omp.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -46,6 +44,7 @@
 #include "cantus/core/tensor.hpp"
 #include "cantus/data/checksum.hpp"
 #include "cantus/data/corpus.hpp"
+#include "cantus/data/directory_lock.hpp"
 #include "cantus/data/mapped_file.hpp"
 
 namespace cantus::data {
@@ -303,30 +302,6 @@ class float_appender {
   std::FILE* f_ = nullptr;
 };
 
-// An exclusive advisory lock on dir/lock for the duration of a build: two processes asked for the same
-// cache (two runs started at once) take turns instead of interleaving their writes; the second then
-// finds the cache complete.
-class build_lock {
- public:
-  build_lock(const std::filesystem::path& dir, bool verbose) {
-    const auto path = dir / "lock";
-    fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (fd_ < 0) throw io_error(cantus::detail::concat(path.string(), ": cannot create lock file"));
-    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
-      if (verbose) std::fprintf(stderr, "feature store %s: another process is building it, waiting...\n", dir.c_str());
-      if (::flock(fd_, LOCK_EX) != 0) throw io_error(cantus::detail::concat(path.string(), ": cannot lock"));
-    }
-  }
-  ~build_lock() {
-    if (fd_ >= 0) ::close(fd_);  // closing releases the lock
-  }
-  build_lock(const build_lock&) = delete;
-  build_lock& operator=(const build_lock&) = delete;
-
- private:
-  int fd_ = -1;
-};
-
 struct extracted {
   stored_track entry;
   std::vector<float> mel;  // [n_mels, frames]
@@ -491,7 +466,7 @@ inline build_report feature_store::build(const corpus& c, const feature_params& 
   if (p.max_seconds < 0 || !std::isfinite(p.max_seconds))
     throw value_error(cantus::detail::concat("feature_store: max_seconds must be >= 0 (0 = whole track), got ", p.max_seconds));
   fs::create_directories(dir);
-  const internal::build_lock exclusive(dir, opt.verbose);
+  const directory_lock exclusive(dir, "feature store", opt.verbose);
   const auto index_path = dir / "index.tsv", journal_path = dir / "journal.tsv";
   const auto mel_partial = dir / "mel.f32.partial", raw_partial = dir / "raw.f32.partial";
 

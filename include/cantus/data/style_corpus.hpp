@@ -34,6 +34,7 @@
 #include "cantus/core/random.hpp"
 #include "cantus/data/corpus.hpp"
 #include "cantus/data/csv.hpp"
+#include "cantus/data/directory_lock.hpp"
 #include "cantus/data/fma.hpp"
 #include "cantus/data/subprocess.hpp"
 
@@ -361,6 +362,7 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
   const auto clips = plan(opt);
   const std::string params = parameters_text(opt);
   const auto done_marker = out / "style_corpus.txt", work = out / ".work", meta = out / "fma_metadata";
+  const directory_lock exclusive(out, "style corpus", opt.verbose);
   result res;
   res.clips = clips.size();
   res.seconds_of_audio = static_cast<double>(clips.size()) * opt.seconds;
