@@ -3,6 +3,7 @@
 //
 //   build/examples/melspec song.mp3 song.logmel.npy
 //   build/examples/melspec song.mp3 song.npy --pad-mode reflect --n-mels 96 --raw song.wave.npy
+//   build/examples/melspec --help
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -41,6 +42,8 @@ options (librosa's names and defaults):
   --htk               HTK mel formula instead of Slaney's
   --norm MODE         slaney (area normalisation) or none                    [slaney]
   --top-db DB         floor at max - DB; negative turns the floor off        [80]
+  --ref P             power_to_db reference power (0 dB)                     [1]
+  --ref-max           dB relative to the loudest value (librosa's ref=np.max)
   --no-db             write the mel power itself instead of power_to_db
   --raw RAW.npy       also (or, without OUT.npy, only) write the decoded, resampled mono signal
                       as float32 [samples]
@@ -98,6 +101,8 @@ int main(int argc, char** argv) {
       else if (a == "--power") p.power = parse_number(a, value());
       else if (a == "--top-db") p.top_db = parse_number(a, value());
       else if (a == "--threads") threads = parse_int(a, value());
+      else if (a == "--ref") p.ref = parse_number(a, value());
+      else if (a == "--ref-max") p.ref_max = true;
       else if (a == "--raw") raw_out = value();
       else if (a == "--no-db") db = false;
       else if (a == "--no-center") p.center = false;

@@ -263,7 +263,18 @@ BOOST_AUTO_TEST_CASE(power_to_db_ref_amin_and_top_db) {
   p.ref = 10.0;  // -10 dB everywhere
   const auto shifted = ca::log_mel(x, p);
   for (index_t i = 0; i < base.size(); ++i) BOOST_TEST_REQUIRE(std::abs(shifted.data()[i] - (base.data()[i] - 10.0f)) < 1e-4f);
+  // ref_max (librosa's ref=np.max): the same values minus their maximum, floored at -top_db.
   p.ref = 1.0;
+  p.ref_max = true;
+  const auto relative = ca::log_mel(x, p);
+  float rtop = -1e30f;
+  for (index_t i = 0; i < relative.size(); ++i) {
+    rtop = std::max(rtop, relative.data()[i]);
+    BOOST_TEST_REQUIRE(relative.data()[i] >= -80.0f);
+    BOOST_TEST_REQUIRE(std::abs(relative.data()[i] - std::max(base.data()[i] - hi, -80.0f)) < 1e-4f);
+  }
+  BOOST_TEST(rtop == 0.0f);
+  p.ref_max = false;
   p.top_db = -1;  // off: the quiet bands go below max - 80
   std::vector<float> quiet(x);
   for (std::size_t i = 0; i < quiet.size(); ++i) quiet[i] *= i < 11025 ? 1.0f : 1e-6f;
@@ -283,6 +294,10 @@ BOOST_AUTO_TEST_CASE(silence_gives_amin_in_db_never_nan) {
   p.ref = 1e-10;  // relative to the floor itself: 0 dB
   const auto rel = ca::log_mel(silent, p);
   for (index_t i = 0; i < rel.size(); ++i) BOOST_TEST_REQUIRE(rel.data()[i] == 0.0f);
+  p.ref = 1.0;
+  p.ref_max = true;  // librosa's ref=np.max on silence: 0 dB everywhere
+  const auto rmax = ca::log_mel(silent, p);
+  for (index_t i = 0; i < rmax.size(); ++i) BOOST_TEST_REQUIRE(rmax.data()[i] == 0.0f);
 }
 
 BOOST_AUTO_TEST_CASE(frame_counts_and_short_signals) {

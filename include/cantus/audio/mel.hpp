@@ -139,6 +139,7 @@ struct mel_params {
   mel_norm norm = mel_norm::slaney;
   // power_to_db
   double ref = 1.0;
+  bool ref_max = false;  // librosa's ref=np.max: dB relative to the loudest value (0 dB there); ref unused
   double amin = 1e-10;
   double top_db = 80;  // < 0 = no clipping (librosa's top_db=None)
 
@@ -193,7 +194,8 @@ class mel_spectrogram {
 
   // Mel power (|STFT|^power projected on the filter bank), [n_mels, frames].
   tensor<float, 2> power(std::span<const float> samples) const { return compute(samples, output::mel_power); }
-  // power_to_db of the above (10 log10(max(amin, S)) - 10 log10(max(amin, ref)), floored at max - top_db).
+  // power_to_db of the above: 10 log10(max(amin, S)) - 10 log10(max(amin, ref)) (ref_max: minus the
+  // largest such value), floored at max - top_db.
   tensor<float, 2> log(std::span<const float> samples) const { return compute(samples, output::mel_db); }
   // The linear-frequency |STFT|^power before the mel projection, [n_fft/2+1, frames]
   // (librosa's np.abs(librosa.stft(y, ...))**power).
@@ -277,7 +279,7 @@ class mel_spectrogram {
     const index_t offset = p_.center ? n_fft / 2 : 0;
     const auto n = static_cast<index_t>(x.size());
     const float amin = static_cast<float>(p_.amin);
-    const float ref_db = static_cast<float>(10.0 * std::log10(std::max(p_.amin, p_.ref)));
+    const float ref_db = p_.ref_max ? 0.0f : static_cast<float>(10.0 * std::log10(std::max(p_.amin, p_.ref)));
     const bool power2 = p_.power == 2.0, power1 = p_.power == 1.0;
     const float half_power = static_cast<float>(p_.power / 2);
     float* const dst = out.data();
@@ -330,14 +332,19 @@ class mel_spectrogram {
         for (index_t t = t0; t < t1; ++t)
           for (int r = 0; r < rows; ++r) dst[r * frames + t] = local[static_cast<std::size_t>((t - t0) * rows + r)];
       }
-      // top_db: floor everything at the maximum (exact, so independent of the thread count) minus
-      // top_db, in the same parallel region (one fork/join per call).
-      if (to_db && p_.top_db >= 0) {
-        const float floor = top - static_cast<float>(p_.top_db);
+      // ref_max subtracts the maximum; top_db floors everything at the maximum minus top_db. The
+      // maximum is exact (independent of the thread count); same parallel region, one fork/join.
+      if (to_db && (p_.top_db >= 0 || p_.ref_max)) {
+        const float shift = p_.ref_max ? top : 0.0f;
+        const float floor =
+            p_.top_db >= 0 ? (top - shift) - static_cast<float>(p_.top_db) : -std::numeric_limits<float>::infinity();
 #pragma omp for schedule(static)
         for (int r = 0; r < rows; ++r) {
           float* o = dst + static_cast<index_t>(r) * frames;
-          for (index_t i = 0; i < frames; ++i) o[i] = o[i] < floor ? floor : o[i];
+          for (index_t i = 0; i < frames; ++i) {
+            const float v = o[i] - shift;
+            o[i] = v < floor ? floor : v;
+          }
         }
       }
     }
