@@ -4,10 +4,11 @@
 // replacement (going on past constant ones), splits minimise the weighted child impurity (gini or
 // entropy), leaves hold class fractions, and predict_proba averages the trees' leaf fractions.
 //
-// Split search is histogram based: every feature is cut once into at most max_bins (256) quantile
-// bins, thresholds being midpoints between neighbouring training values as scikit-learn's are. Large
-// nodes accumulate per-bin class weights; small nodes sort their bin codes instead, which is cheaper
-// than clearing and scanning a histogram. Trees are built in parallel with OpenMP, each from its own
+// Split search is hybrid. Every feature is cut once into at most max_bins (256) quantile bins whose
+// edges are midpoints between neighbouring training values; nodes of 48 samples or more accumulate
+// per-bin class weights and try the bin edges. Small nodes sort their raw values and try every gap,
+// as scikit-learn does (on float32 values, like scikit-learn's trees), which is both cheaper than clearing and scanning a histogram there and keeps
+// full threshold resolution deep in the tree. Trees are built in parallel with OpenMP, each from its own
 // random stream random_stream(random_state).split(tree), so a forest is the same for any thread count.
 #include <omp.h>
 
@@ -15,6 +16,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -53,7 +55,9 @@ struct decision_tree {
   template <class Row>
   const double* leaf_of(const Row& x, int n_classes) const {
     std::int32_t k = 0;
-    while (nodes[k].feature >= 0) k = x[nodes[k].feature] <= nodes[k].threshold ? nodes[k].left : nodes[k].right;
+    // Features compare as float32, as they were split in training (and as scikit-learn does).
+    while (nodes[k].feature >= 0)
+      k = static_cast<float>(x[nodes[k].feature]) <= nodes[k].threshold ? nodes[k].left : nodes[k].right;
     return leaf_values.data() + static_cast<std::size_t>(nodes[k].left) * n_classes;
   }
 };
@@ -124,6 +128,7 @@ class tree_builder {
  public:
   struct problem {
     const std::uint8_t* codes;               // n_features x n_samples bin codes (feature-major)
+    const float* values;                     // n_features x n_samples values as float32 (feature-major)
     const std::vector<std::vector<double>>* edges;
     const int* y;                            // class index per sample
     std::int64_t n_samples;
@@ -193,11 +198,11 @@ class tree_builder {
         for (int c = 0; c < C; ++c) tree.leaf_values.push_back(node_counts_[c] / node_weight);
         continue;
       }
-      // Partition the node's samples in place: bin <= best.bin goes left.
-      const std::uint8_t* code = p_.codes + static_cast<std::size_t>(best.feature) * n;
+      // Partition the node's samples in place: x <= threshold goes left.
+      const float* value = p_.values + static_cast<std::size_t>(best.feature) * n;
       std::int32_t mid = job.start;
       for (std::int32_t k = job.start; k < job.end; ++k)
-        if (code[samples_[k]] <= best.bin) {
+        if (value[samples_[k]] <= best.threshold) {
           std::swap(samples_[k], samples_[mid]);
           std::swap(weights_[k], weights_[mid]);
           ++mid;
@@ -218,7 +223,7 @@ class tree_builder {
       tree.nodes.emplace_back();
       auto& nd = tree.nodes[job.node];
       nd.feature = best.feature;
-      nd.threshold = (*p_.edges)[best.feature][best.bin];
+      nd.threshold = best.threshold;
       nd.left = left_id;
       nd.right = left_id + 1;
       stack.push_back({mid, job.end, left_id + 1, job.depth + 1});
@@ -234,7 +239,7 @@ class tree_builder {
  private:
   struct split {
     int feature = -1;
-    int bin = -1;
+    double threshold = 0.0;  // x <= threshold goes left
     double score = -std::numeric_limits<double>::infinity();
   };
 
@@ -290,11 +295,12 @@ class tree_builder {
     return best;
   }
 
-  bool consider(int f, int bin, std::int32_t n_left, std::int32_t n_right, double wl, double wr, split& best) {
+  template <class Threshold>
+  bool consider(int f, Threshold&& threshold, std::int32_t n_left, std::int32_t n_right, double wl, double wr, split& best) {
     const int msl = p_.params->min_samples_leaf;
     if (n_left < msl || n_right < msl || wl <= 0 || wr <= 0) return false;
     const double s = proxy(left_.data(), wl, right_.data(), wr);
-    if (s > best.score + 1e-12 * std::abs(s)) best = {f, bin, s};
+    if (s > best.score + 1e-12 * std::abs(s)) best = {f, threshold(), s};
     return true;
   }
 
@@ -328,7 +334,7 @@ class tree_builder {
       }
       nl += hist_count_[b];
       for (int c = 0; c < C; ++c) right_[c] = node_counts_[c] - left_[c];
-      consider(f, b, nl, n - nl, wl, total - wl, best);
+      consider(f, [&] { return (*p_.edges)[f][b]; }, nl, n - nl, wl, total - wl, best);
     }
     clear(lo, hi);
     return true;
@@ -340,32 +346,38 @@ class tree_builder {
     std::fill(hist_count_.begin() + lo, hist_count_.begin() + hi + 1, 0);
   }
 
+  // Small nodes: sort the node's raw values and try every gap between distinct values, exactly as
+  // scikit-learn's BestSplitter does (values closer than 1e-7 count as equal; the threshold is the
+  // midpoint). Deep nodes thus keep full resolution however few samples a global bin holds.
   bool scan_sorted(int f, std::int32_t start, std::int32_t end, split& best) {
     const int C = p_.n_classes;
-    const std::uint8_t* code = p_.codes + static_cast<std::size_t>(f) * p_.n_samples;
-    keys_.resize(static_cast<std::size_t>(end - start));
-    for (std::int32_t k = start; k < end; ++k)
-      keys_[k - start] = (static_cast<std::uint32_t>(code[samples_[k]]) << 24) | static_cast<std::uint32_t>(k - start);
-    std::sort(keys_.begin(), keys_.end());
-    if ((keys_.front() >> 24) == (keys_.back() >> 24)) return false;
+    const float* value = p_.values + static_cast<std::size_t>(f) * p_.n_samples;
+    sorted_.resize(static_cast<std::size_t>(end - start));
+    for (std::int32_t k = start; k < end; ++k) sorted_[k - start] = {value[samples_[k]], k};
+    std::sort(sorted_.begin(), sorted_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    if (sorted_.back().first <= sorted_.front().first + kFeatureThreshold) return false;
     std::fill(left_.begin(), left_.end(), 0.0);
     double total = 0;
     for (double c : node_counts_) total += c;
     double wl = 0;
-    const auto n = static_cast<std::int32_t>(keys_.size());
+    const auto n = static_cast<std::int32_t>(sorted_.size());
     for (std::int32_t i = 0; i + 1 < n; ++i) {
-      const std::int32_t k = start + static_cast<std::int32_t>(keys_[i] & 0xFFFFFFu);
+      const std::int32_t k = sorted_[i].second;
       left_[p_.y[samples_[k]]] += weights_[k];
       wl += weights_[k];
-      const std::uint32_t bin = keys_[i] >> 24;
-      if ((keys_[i + 1] >> 24) == bin) continue;
+      const double a = sorted_[i].first, b = sorted_[i + 1].first;  // midpoint in double, as sklearn
+      if (b <= a + kFeatureThreshold) continue;
       for (int c = 0; c < C; ++c) right_[c] = node_counts_[c] - left_[c];
-      consider(f, static_cast<int>(bin), i + 1, n - i - 1, wl, total - wl, best);
+      consider(f, [&] {
+        const double m = a / 2 + b / 2;
+        return (m >= b || !std::isfinite(m)) ? a : m;
+      }, i + 1, n - i - 1, wl, total - wl, best);
     }
     return true;
   }
 
-  static constexpr std::int32_t kSortBelow = 384;
+  static constexpr double kFeatureThreshold = 1e-7;
+  static constexpr std::int32_t kSortBelow = 48;
   problem p_;
   std::vector<double> hist_;
   std::vector<std::int32_t> hist_count_;
@@ -373,7 +385,7 @@ class tree_builder {
   std::vector<double> left_, right_, node_counts_;
   std::vector<std::int32_t> samples_;
   std::vector<double> weights_;
-  std::vector<std::uint32_t> keys_;
+  std::vector<std::pair<float, std::int32_t>> sorted_;
 };
 
 }  // namespace detail
@@ -387,6 +399,12 @@ class random_forest {
     validate_params();
     detail::check_matrix("random_forest::fit", "X", X);
     detail::check_labels("random_forest::fit", X, y);
+    {
+      Eigen::Index r, c;
+      if (X.cwiseAbs().maxCoeff(&r, &c) > std::numeric_limits<float>::max())
+        throw value_error(cantus::detail::concat("random_forest::fit: X must fit in float32 (trees split on float32 values, as "
+                                                 "scikit-learn's do) but X(", r, ", ", c, ") = ", X(r, c)));
+    }
     if (X.rows() >= (std::int64_t(1) << 31))
       throw value_error("random_forest::fit: at most 2^31 - 1 samples are supported");
     const std::vector<int> encoded = detail::encode_labels("random_forest::fit", y, classes_);
@@ -398,17 +416,18 @@ class random_forest {
     // Bin every feature once.
     std::vector<std::vector<double>> edges(d);
     std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * d);
+    std::vector<float> values(static_cast<std::size_t>(n) * d);
 #pragma omp parallel for schedule(dynamic, 4)
     for (int f = 0; f < d; ++f) {
-      std::vector<double> column(static_cast<std::size_t>(n));
-      for (Eigen::Index i = 0; i < n; ++i) column[i] = X(i, f);
-      edges[f] = detail::quantile_edges(column, params_.max_bins);
+      float* column = values.data() + static_cast<std::size_t>(f) * n;
+      for (Eigen::Index i = 0; i < n; ++i) column[i] = static_cast<float>(X(i, f));
+      edges[f] = detail::quantile_edges(std::vector<double>(column, column + n), params_.max_bins);
       std::uint8_t* out = codes.data() + static_cast<std::size_t>(f) * n;
       for (Eigen::Index i = 0; i < n; ++i)
         out[i] = static_cast<std::uint8_t>(std::lower_bound(edges[f].begin(), edges[f].end(), column[i]) - edges[f].begin());
     }
 
-    detail::tree_builder::problem problem{codes.data(), &edges, encoded.data(), n, d, C, max_features, &params_,
+    detail::tree_builder::problem problem{codes.data(), values.data(), &edges, encoded.data(), n, d, C, max_features, &params_,
                                           params_.criterion == "entropy"};
     trees_.assign(static_cast<std::size_t>(params_.n_estimators), {});
     const random_stream root(params_.random_state);
