@@ -98,6 +98,7 @@ std::vector<bench_case> cases() {
       make_case<nn::causal_conv1d<F, 64, 128, 2, 1>>("wavenet_causal_conv1d_d1", "causal Conv1d 64->128 k2 d1 [2,64,8192]",
                                                      {2, 64, 8192}),
       make_case<nn::conv1d<F, 64, 128, 1>>("wavenet_conv1x1_64_128", "Conv1d 1x1 64->128 [2,64,8192]", {2, 64, 8192}),
+      make_case<nn::gated_activation<F, 3>>("wavenet_gated_activation", "tanh(a)*sigmoid(b) [2,256,8192]", {2, 256, 8192}),
       make_case<nn::conv_transpose1d<F, 128, 128, 16, 8, 4>>("wavenet_upsample_convT1d",
                                                              "ConvTranspose1d 128->128 k16 s8 p4 [2,128,1088]", {2, 128, 1088}),
       make_case<nn::conv2d<F, 32, 64, 3, 1, 1>>("cnn_conv2d_32_64", "Conv2d 32->64 3x3 p1 [32,32,64,64]", {32, 32, 64, 64}),

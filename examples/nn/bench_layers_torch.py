@@ -21,6 +21,7 @@ CASES = {
     "wavenet_causal_conv1d_d512": (lambda: CausalConv(64, 128, 2, 512), (2, 64, 8192)),
     "wavenet_causal_conv1d_d1": (lambda: CausalConv(64, 128, 2, 1), (2, 64, 8192)),
     "wavenet_conv1x1_64_128": (lambda: nn.Conv1d(64, 128, 1), (2, 64, 8192)),
+    "wavenet_gated_activation": (lambda: Gated(), (2, 256, 8192)),
     "wavenet_upsample_convT1d": (lambda: nn.ConvTranspose1d(128, 128, 16, 8, 4), (2, 128, 1088)),
     "cnn_conv2d_32_64": (lambda: nn.Conv2d(32, 64, 3, padding=1), (32, 32, 64, 64)),
 }
@@ -34,6 +35,12 @@ class CausalConv(nn.Module):
 
     def forward(self, x):
         return self.conv(F.pad(x, (self.pad, 0)))
+
+
+class Gated(nn.Module):
+    def forward(self, x):
+        a, b = torch.chunk(x, 2, dim=1)
+        return torch.tanh(a) * torch.sigmoid(b)
 
 
 def median_seconds(name, seconds, clock):

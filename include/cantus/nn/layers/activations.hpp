@@ -122,40 +122,52 @@ class gated_activation : public stateless_layer<T> {
     return s;
   }
 
+  // tanh and sigmoid run through the backend's dispatched SIMD kernels (WaveNet applies this unit to
+  // 20 x [batch, 128, 8192] tensors per step); both halves are kept for backward.
   void forward(tensor_view<const T, Rank> x, tensor_view<T, Rank> y, bool /*training*/) {
     check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
+    if (!x.is_contiguous() || !y.is_contiguous()) throw shape_error(describe() + ": tensors must be contiguous");
     const index_t batch = x.extent(0), half = y.size() / std::max<index_t>(batch, 1);
-    const T* xs = x.data();
-    T* ys = y.data();
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(y.size()))
+    T* t = tanh_a_.get(y.size());
+    T* s = sigmoid_b_.get(y.size());
     for (index_t b = 0; b < batch; ++b) {
-      const T *a = xs + 2 * b * half, *g = a + half;
-      T* o = ys + b * half;
-      for (index_t i = 0; i < half; ++i) o[i] = std::tanh(a[i]) / (T(1) + std::exp(-g[i]));
+      const T* a = x.data() + 2 * b * half;
+      backend_ops<cpu>::map(a, t + b * half, std::size_t(half), ops::tanh_fn{});
+      backend_ops<cpu>::map(a + half, s + b * half, std::size_t(half), ops::sigmoid{});
     }
+    backend_ops<cpu>::zip(t, s, y.data(), std::size_t(y.size()), ops::multiplies{});
+    cached_shape_ = x.shape();
+    cached_data_ = x.data();
   }
   void backward(tensor_view<const T, Rank> x, tensor_view<const T, Rank> y, tensor_view<const T, Rank> dy,
                 tensor_view<T, Rank> dx) {
     if (dx.data() == nullptr) return;
     check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
     check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
+    if (x.shape() != cached_shape_ || x.data() != cached_data_)
+      throw value_error(describe() + ": backward() must follow forward() on the same input");
     const index_t batch = x.extent(0), half = y.size() / std::max<index_t>(batch, 1);
-    const T *xs = x.data(), *dys = dy.data();
+    const T *tanh_a = tanh_a_.buffer.data(), *sig_b = sigmoid_b_.buffer.data(), *dys = dy.data();
     T* dxs = dx.data();
 #pragma omp parallel for schedule(static) if (detail::worth_parallel(y.size()))
     for (index_t b = 0; b < batch; ++b) {
-      const T *a = xs + 2 * b * half, *g = a + half, *d = dys + b * half;
+      const T *t = tanh_a + b * half, *s = sig_b + b * half, *d = dys + b * half;
       T *da = dxs + 2 * b * half, *dg = da + half;
       for (index_t i = 0; i < half; ++i) {
-        const T t = std::tanh(a[i]), s = T(1) / (T(1) + std::exp(-g[i]));
-        da[i] = d[i] * s * (T(1) - t * t);
-        dg[i] = d[i] * t * s * (T(1) - s);
+        const T ds = d[i] * s[i], dt = d[i] * t[i];
+        da[i] = ds * (T(1) - t[i] * t[i]);
+        dg[i] = dt * s[i] * (T(1) - s[i]);
       }
     }
   }
 
   std::string name() const { return "gated_activation"; }
   std::string describe() const { return "gated_activation(tanh*sigmoid)"; }
+
+ private:
+  detail::workspace<T> tanh_a_, sigmoid_b_;
+  shape_t<Rank> cached_shape_{};
+  const T* cached_data_ = nullptr;
 };
 
 }  // namespace cantus::nn
