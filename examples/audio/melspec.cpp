@@ -37,7 +37,7 @@ options (librosa's names and defaults):
   --fmin HZ           lowest filter edge                                     [0]
   --fmax HZ           highest filter edge, <= sr/2 (0 = sr/2)                [0]
   --power P           exponent of the magnitude: 2 power, 1 magnitude        [2]
-  --pad-mode MODE     constant (zeros, librosa >= 0.10) or reflect (librosa < 0.10, the paper) [constant]
+  --pad-mode MODE     constant (zeros, librosa >= 0.9) or reflect (librosa < 0.9, the paper) [constant]
   --no-center         frames start at sample 0 instead of being centred (no padding)
   --htk               HTK mel formula instead of Slaney's
   --norm MODE         slaney (area normalisation) or none                    [slaney]

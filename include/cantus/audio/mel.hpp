@@ -31,8 +31,9 @@
 
 namespace cantus::audio {
 
-// How the signal is extended by n_fft/2 samples at each end when center = true: zeros (librosa >= 0.10's
-// default) or a mirror image without repeating the edge sample (numpy 'reflect', librosa < 0.10's default).
+// How the signal is extended by n_fft/2 samples at each end when center = true: zeros (librosa >= 0.9's
+// default) or a mirror image without repeating the edge sample (numpy 'reflect': librosa < 0.9's
+// default, which the 2019 paper used).
 enum class pad_mode { constant, reflect };
 
 // The per-frame loops, compiled twice where GCC can (baseline and x86-64-v3: AVX2 + FMA) and
