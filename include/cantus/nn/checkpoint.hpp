@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cantus/core/atomic_file.hpp"
@@ -320,12 +321,23 @@ checkpoint_counters load_checkpoint(const std::filesystem::path& path, const che
   return counters;
 }
 
-// A model's signature: its own signature() (static or member) if it has one, else describe().
+// A model's signature: its own signature() (static or member) if it has one; for an nn::sequential
+// the chain of its layers' descriptions, "sequential[gru(1->32), tanh, linear(32->8)]"; else describe().
 template <class Model>
 std::string model_signature(const Model& m) {
-  if constexpr (requires { Model::signature(); }) return Model::signature();
-  else if constexpr (requires { m.signature(); }) return m.signature();
-  else return m.describe();
+  if constexpr (requires { Model::signature(); }) {
+    return Model::signature();
+  } else if constexpr (requires { m.signature(); }) {
+    return m.signature();
+  } else if constexpr (requires { Model::size; m.template get<0>().describe(); }) {
+    return [&]<std::size_t... I>(std::index_sequence<I...>) {
+      std::string s = m.name() + "[";
+      ((s += (I ? ", " : "") + m.template get<I>().describe()), ...);
+      return s + "]";
+    }(std::make_index_sequence<Model::size>{});
+  } else {
+    return m.describe();
+  }
 }
 
 // Whole-model conveniences for anything with parameters(out, prefix) / buffers(out, prefix).
