@@ -131,6 +131,39 @@ BOOST_AUTO_TEST_CASE(wav_written_here_scales_and_downmixes_exactly) {
   for (float v : t.samples) BOOST_TEST_REQUIRE(v == 0.0f);
 }
 
+BOOST_AUTO_TEST_CASE(flac_ogg_vorbis_and_opus_written_here_decode) {
+  const auto dir = cantus::testing::scratch_dir("audio_load_formats");
+  struct fmt {
+    const char* name;
+    int format, sr;
+    double amplitude_tolerance;
+  };
+  for (const fmt f : {fmt{"tone.flac", SF_FORMAT_FLAC | SF_FORMAT_PCM_16, 44100, 1e-3},
+                      fmt{"tone.ogg", SF_FORMAT_OGG | SF_FORMAT_VORBIS, 44100, 0.03},
+                      fmt{"tone.opus", SF_FORMAT_OGG | SF_FORMAT_OPUS, 48000, 0.03}}) {
+    SF_INFO info{};
+    info.samplerate = f.sr;
+    info.channels = 2;
+    info.format = f.format;
+    if (!sf_format_check(&info)) {
+      std::printf("skipped: this libsndfile cannot write %s\n", f.name);
+      continue;
+    }
+    std::vector<float> stereo(static_cast<std::size_t>(2 * f.sr));  // 1 s, 440 Hz at 0.5 in both channels
+    for (int i = 0; i < f.sr; ++i)
+      stereo[2 * i] = stereo[2 * i + 1] = 0.5f * static_cast<float>(std::sin(2 * std::numbers::pi * 440.0 * i / f.sr));
+    SNDFILE* out = sf_open((dir / f.name).c_str(), SFM_WRITE, &info);
+    BOOST_TEST_REQUIRE(out != nullptr, f.name << ": " << sf_strerror(nullptr));
+    sf_writef_float(out, stereo.data(), f.sr);
+    sf_close(out);
+    const auto s = ca::load(dir / f.name, 22050);
+    BOOST_TEST_INFO(f.name);
+    BOOST_TEST(s.sample_rate == 22050.0);
+    BOOST_TEST(std::abs(s.seconds() - 1.0) < 0.05);
+    BOOST_TEST(std::abs(tone_amplitude(s.samples, 2205, 19845, 440.0, 22050) - 0.5) < f.amplitude_tolerance);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(resampling_a_sine_keeps_frequency_and_amplitude) {
   for (const auto& [from, to] : {std::pair{44100.0, 22050.0}, std::pair{22050.0, 48000.0}, std::pair{16000.0, 22050.0}}) {
     const double f = 440.0, amp = 0.5;
