@@ -195,6 +195,7 @@ BOOST_AUTO_TEST_CASE(resampling_a_sine_keeps_frequency_and_amplitude) {
   BOOST_CHECK_THROW(ca::resample(hi, 0, 22050), cantus::value_error);
   BOOST_CHECK_THROW(ca::resample(hi, 44100, -1), cantus::value_error);
   BOOST_CHECK_THROW(ca::resample(hi, 44100, std::nan("")), cantus::value_error);
+  BOOST_CHECK_THROW(ca::resample(hi, 1, 1e9), cantus::value_error);  // absurd ratio, not a 10^9-fold allocation
 }
 
 BOOST_AUTO_TEST_CASE(bad_files_are_io_errors_naming_the_file) {

@@ -30,6 +30,9 @@ inline std::vector<float> resample(std::span<const float> x, double from_sr, dou
     throw_value_error("cantus::audio::resample: to_sr must be a positive finite rate in Hz, got ", to_sr);
   if (from_sr == to_sr || x.empty()) return {x.begin(), x.end()};
   const double ratio = to_sr / from_sr;
+  if (ratio > 256.0 || ratio < 1.0 / 256.0)
+    throw_value_error("cantus::audio::resample: ", from_sr, " Hz -> ", to_sr, " Hz is a ratio of ", ratio,
+                      "; supported ratios are 1/256 to 256");
   const auto out_len = static_cast<std::size_t>(std::ceil(static_cast<double>(x.size()) * ratio));
   std::vector<float> y(out_len);
   const soxr_io_spec_t io = soxr_io_spec(SOXR_FLOAT32_I, SOXR_FLOAT32_I);
