@@ -102,6 +102,9 @@ std::vector<bench_case> cases() {
       make_case<nn::conv_transpose1d<F, 128, 128, 16, 8, 4>>("wavenet_upsample_convT1d",
                                                              "ConvTranspose1d 128->128 k16 s8 p4 [2,128,1088]", {2, 128, 1088}),
       make_case<nn::conv2d<F, 32, 64, 3, 1, 1>>("cnn_conv2d_32_64", "Conv2d 32->64 3x3 p1 [32,32,64,64]", {32, 32, 64, 64}),
+      make_case<nn::batch_norm2d<F, 32>>("cnn_batch_norm2d", "BatchNorm2d(32) train [32,32,128,128]", {32, 32, 128, 128}),
+      make_case<nn::relu<F, 4>>("cnn_relu", "ReLU [32,32,128,128]", {32, 32, 128, 128}),
+      make_case<nn::max_pool2d<F, 2>>("cnn_max_pool2d", "MaxPool2d(2) [32,32,128,128]", {32, 32, 128, 128}),
   };
 }
 

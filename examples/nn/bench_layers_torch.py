@@ -23,6 +23,9 @@ CASES = {
     "wavenet_conv1x1_64_128": (lambda: nn.Conv1d(64, 128, 1), (2, 64, 8192)),
     "wavenet_gated_activation": (lambda: Gated(), (2, 256, 8192)),
     "wavenet_upsample_convT1d": (lambda: nn.ConvTranspose1d(128, 128, 16, 8, 4), (2, 128, 1088)),
+    "cnn_batch_norm2d": (lambda: nn.BatchNorm2d(32), (32, 32, 128, 128)),
+    "cnn_relu": (lambda: nn.ReLU(), (32, 32, 128, 128)),
+    "cnn_max_pool2d": (lambda: nn.MaxPool2d(2), (32, 32, 128, 128)),
     "cnn_conv2d_32_64": (lambda: nn.Conv2d(32, 64, 3, padding=1), (32, 32, 64, 64)),
 }
 
