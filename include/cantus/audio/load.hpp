@@ -118,7 +118,11 @@ inline signal load(const std::filesystem::path& path, double target_sr = 22050.0
   if (non_finite) detail::throw_load_error(name, "decoded samples contain NaN or infinity");
 
   if (target_sr > 0 && target_sr != out.sample_rate) {
-    out.samples = resample(out.samples, out.sample_rate, target_sr);
+    try {
+      out.samples = resample(out.samples, out.sample_rate, target_sr);
+    } catch (const value_error& e) {
+      throw value_error(cantus::detail::concat("cantus::audio::load: '", name, "': ", e.what()));
+    }
     out.sample_rate = target_sr;
   }
   return out;
