@@ -63,7 +63,7 @@ inline std::string describe(const feature_params& p) {
   s << "sr " << m.sr << "\nn_fft " << m.n_fft << "\nhop_length " << m.hop_length << "\nwin_length " << m.effective_win_length()
     << "\ncenter " << m.center << "\npad_mode " << (m.pad == audio::pad_mode::constant ? "constant" : "reflect") << "\npower "
     << m.power << "\nn_mels " << m.n_mels << "\nfmin " << m.fmin << "\nfmax " << m.effective_fmax() << "\nhtk " << m.htk << "\nnorm "
-    << (m.norm == audio::mel_norm::slaney ? "slaney" : "none") << "\nref " << m.ref << "\namin " << m.amin << "\ntop_db " << m.top_db
+    << (m.norm == audio::mel_norm::slaney ? "slaney" : "none") << "\nref " << m.ref << "\nref_max " << m.ref_max << "\namin " << m.amin << "\ntop_db " << m.top_db
     << "\nraw_sample_rate " << p.raw_sample_rate << "\nmax_seconds " << p.max_seconds << "\n";
   return s.str();
 }
