@@ -203,3 +203,22 @@ BOOST_AUTO_TEST_CASE(default_configs_match_the_anchor_shapes_and_validate) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(trainer_validation)
+
+BOOST_AUTO_TEST_CASE(validation_on_a_subset_uses_evenly_spread_rows) {
+  regression_data val(100, 2, 4, 0.0f);
+  linear_regression m(2);  // zero weights: the loss of row i is (y_i - 0)^2
+  std::vector<double> per_row;
+  for (index_t i = 0; i < 100; ++i) per_row.push_back(double(val.y[static_cast<std::size_t>(i)]) * val.y[static_cast<std::size_t>(i)]);
+  double all = 0;
+  for (auto v : per_row) all += v;
+  BOOST_TEST(models::evaluate_loss(m, val, 10) == all / 100, boost::test_tools::tolerance(1e-5));
+  // 2 batches of 10 = 20 rows: 0, 5, 10, ..., 95
+  double sub = 0;
+  for (index_t i = 0; i < 20; ++i) sub += per_row[static_cast<std::size_t>(i * 5)];
+  BOOST_TEST(models::evaluate_loss(m, val, 10, 2) == sub / 20, boost::test_tools::tolerance(1e-5));
+  BOOST_TEST(models::evaluate_loss(m, val, 10, 50) == all / 100, boost::test_tools::tolerance(1e-5));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

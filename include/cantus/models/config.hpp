@@ -137,7 +137,7 @@ struct paper_config {
     c.naive_seq2seq.hidden = 16;
     c.step_vae.channels = {16, 32, 32};
     c.step_vae.latent = 32;
-    c.step_vae.batch_size = 256;
+    c.step_vae.batch_size = 128;
     c.step_vae.capacity_anneal_steps = 500;
     c.seq2seq_mel.frames = 32;
     c.seq2seq_mel.hidden = 64;
@@ -145,9 +145,9 @@ struct paper_config {
     c.wavenet.residual = 16;
     c.wavenet.skip = 32;
     c.wavenet.stacks = 1;
-    c.wavenet.layers_per_stack = 8;
-    c.wavenet.chunk_samples = 1024;
-    c.wavenet.batch_size = 4;
+    c.wavenet.layers_per_stack = 6;
+    c.wavenet.chunk_samples = 512;
+    c.wavenet.batch_size = 2;
     c.supervised_cnn.frames = 64;
     c.supervised_cnn.channels = {8, 16, 32, 32};
     return c;

@@ -79,6 +79,7 @@ class supervised_cnn {
     forward(x, false);
     return pooled_;
   }
+  tensor<float, 2> encode(const labelled_chunks& b) { return encode(b.x); }
 
  private:
   struct block {

@@ -87,6 +87,7 @@ struct trainer_options {
   std::filesystem::path checkpoint_dir;  // empty: no checkpoints (and no resume)
   bool resume = true;             // continue from checkpoint_dir/last.ckpt when it exists
   std::int64_t max_batches_per_epoch = 0;  // 0: the whole data set every epoch
+  std::int64_t max_validation_batches = 0;  // 0: the whole validation set; else this many batches of rows spread evenly over it
   bool drop_last = false;         // skip a final partial batch (e.g. for BatchNorm with batch 1)
   std::string label = "train";
   bool verbose = true;            // progress bars and one summary line per epoch on stderr
@@ -249,20 +250,27 @@ inline std::vector<index_t> epoch_order(index_t n, std::uint64_t seed, std::int6
   return order;
 }
 
-// Mean loss over a whole data set, weighted by batch size (no gradients).
+// Mean loss over a data set, weighted by batch size (no gradients). With max_batches > 0 only that
+// many batches are evaluated, of rows spread evenly over the set (the same rows every time).
 template <class Model, batch_source Data>
-double evaluate_loss(Model& model, const Data& data, index_t batch_size) {
+double evaluate_loss(Model& model, const Data& data, index_t batch_size, std::int64_t max_batches = 0) {
   const index_t n = data.size();
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
+  std::vector<index_t> all(static_cast<std::size_t>(n));
+  std::iota(all.begin(), all.end(), index_t(0));
+  if (max_batches > 0 && max_batches * batch_size < n) {
+    const index_t k = max_batches * batch_size;
+    for (index_t i = 0; i < k; ++i) all[static_cast<std::size_t>(i)] = i * n / k;
+    all.resize(static_cast<std::size_t>(k));
+  }
+  const index_t m = static_cast<index_t>(all.size());
   double total = 0;
-  std::vector<index_t> rows;
-  for (index_t b = 0; b < n; b += batch_size) {
-    const index_t e = std::min(n, b + batch_size);
-    rows.resize(static_cast<std::size_t>(e - b));
-    std::iota(rows.begin(), rows.end(), b);
+  for (index_t b = 0; b < m; b += batch_size) {
+    const index_t e = std::min(m, b + batch_size);
+    const std::span<const index_t> rows(all.data() + b, static_cast<std::size_t>(e - b));
     total += static_cast<double>(model.validation_loss(data.batch(rows))) * static_cast<double>(e - b);
   }
-  return total / static_cast<double>(n);
+  return total / static_cast<double>(m);
 }
 
 template <class Model, class Optimizer, batch_source Data>
@@ -358,7 +366,8 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     rec.train_loss = loss_sum / static_cast<double>(items);
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rec.items_per_second = rec.seconds > 0 ? static_cast<double>(items) / rec.seconds : 0.0;
-    rec.validation_loss = have_validation ? evaluate_loss(model, *validation_data, opt.batch_size) : rec.train_loss;
+    rec.validation_loss =
+        have_validation ? evaluate_loss(model, *validation_data, opt.batch_size, opt.max_validation_batches) : rec.train_loss;
     if (!std::isfinite(rec.validation_loss))
       throw training_diverged(cantus::detail::concat(
           opt.label, ": validation loss is ", detail::format_loss(rec.validation_loss), " after epoch ", epoch + 1,

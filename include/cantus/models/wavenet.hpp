@@ -42,6 +42,7 @@ class wavenet {
       cond_.emplace_back(nn::conv1d_config{c_.n_mels, 2 * c_.residual, 1});
       resc_.emplace_back(nn::conv1d_config{c_.residual, c_.residual, 1});
       skipc_.emplace_back(nn::conv1d_config{c_.residual, c_.skip, 1});
+      gates_.emplace_back();
     }
     for (index_t u = 0; u < c_.upsample_layers; ++u)
       up_.emplace_back(nn::conv_transpose1d_config{c_.n_mels, c_.n_mels, c_.upsample_kernel, c_.upsample_stride,
@@ -149,7 +150,7 @@ class wavenet {
       add_into(h, tmp2);
       auto& g = gs_[static_cast<std::size_t>(l)];
       g = tensor<float, 3>({B, R, T});
-      gate_.forward(detail::cview(h), g.view(), training);
+      gates_[static_cast<std::size_t>(l)].forward(detail::cview(h), g.view(), training);
       auto& xn = xs_[static_cast<std::size_t>(l + 1)];
       xn = xs_[static_cast<std::size_t>(l)];
       resc_[static_cast<std::size_t>(l)].forward(detail::cview(g), tmpr.view(), training);
@@ -189,7 +190,7 @@ class wavenet {
       skipc_[li].backward(detail::cview(gs_[li]), detail::cview(skip_y), detail::cview(d_skips), dg.view());
       resc_[li].backward(detail::cview(gs_[li]), detail::cview(res_y), detail::cview(dx), tmp.view());
       add_into(dg, tmp);
-      gate_.backward(detail::cview(hs_[li]), detail::cview(gs_[li]), detail::cview(dg), dh.view());
+      gates_[li].backward(detail::cview(hs_[li]), detail::cview(gs_[li]), detail::cview(dg), dh.view());
       filt_[li].backward(detail::cview(xs_[li]), detail::cview(hs_[li]), detail::cview(dh), dx_filt.view());
       cond_[li].backward(detail::cview(cond_in_), detail::cview(hs_[li]), detail::cview(dh), dcond_l.view());
       add_into(dcond, dcond_l);
@@ -242,7 +243,7 @@ class wavenet {
   std::vector<nn::conv_transpose1d<float>> up_;
   nn::conv1d<float> out1_, out2_;
   nn::relu<float, 3> relu_;
-  nn::gated_activation<float, 3> gate_;
+  std::vector<nn::gated_activation<float, 3>> gates_;  // one per layer: each keeps its forward's state
   // activations of the most recent forward pass
   std::vector<tensor<float, 3>> xs_, hs_, gs_, up_out_, up_act_;
   tensor<float, 3> cond_in_, skips_, r1_, o1_, r2_, logits_;

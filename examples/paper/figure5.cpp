@@ -1,0 +1,14 @@
+// Figure 5: t-SNE of each model's test-track embeddings, coloured by genre (one PNG per model).
+//   figure5 [--fma ROOT | --folders ROOT] [--quick] [--threads N] [--seed K] [--out DIR] [--models ...] [--split test|all]
+#include "tsne_figures.hpp"
+
+int main(int argc, char** argv) {
+  auto o = paper::parse(argc, argv, " [--split test|all]");
+  try {
+    auto p = paper::prepare(o);
+    return paper::tsne_figures(o, "figure5", "Figure 5: t-SNE of track embeddings by genre", [](int) { return true; }, p);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "figure5: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,421 @@
+#pragma once
+// What table1, table2, figure5 and figure6 share: the command line, the corpus (FMA layout, folders,
+// or the embedded style corpus generated on first use), the cached features, and training + embedding
+// every model. Trained models and embeddings are kept under --out/runs and --out/embeddings, so the
+// four programs run with the same --out train each model once (a finished run is resumed as done).
+#include <omp.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cantus/data/feature_store.hpp"
+#include "cantus/data/fma.hpp"
+#include "cantus/data/folders.hpp"
+#include "cantus/data/style_corpus.hpp"
+#include "cantus/models.hpp"
+#include "cantus/models/datasets.hpp"
+#include "cantus/nn/optim/adam.hpp"
+
+namespace paper {
+
+namespace fs = std::filesystem;
+using namespace cantus;
+
+inline const std::vector<std::string> all_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet", "supervised_cnn"};
+inline const std::vector<std::string> unsupervised_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet"};
+
+struct options {
+  std::string program;
+  fs::path fma, folders;        // one or neither (neither: the embedded corpus)
+  bool quick = false;
+  int threads = 2;
+  std::uint64_t seed = 2019;
+  fs::path out = "paper-results";
+  fs::path cache;               // default: $XDG_CACHE_HOME/cantus or ~/.cache/cantus
+  std::vector<std::string> models = all_models;
+  std::vector<std::string> genres;  // figure6: the two genres
+  std::string split = "test";       // figures: which tracks to plot (test | all)
+};
+
+inline void usage(const options& o, std::FILE* f, const std::string& extra) {
+  std::fprintf(f,
+               "usage: %s [--fma ROOT | --folders ROOT] [--quick] [--threads N (2)] [--seed K (2019)] [--out DIR (paper-results)]\n"
+               "          [--cache DIR] [--models a,b,...]%s\n"
+               "  Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache\n"
+               "  on first use. --quick: small models and few steps (a few minutes on 2 cores); otherwise the anchor sizes.\n"
+               "  models: naive_seq2seq, step_vae, seq2seq_mel, wavenet, supervised_cnn\n",
+               o.program.c_str(), extra.c_str());
+}
+
+inline std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> r;
+  std::stringstream ss(s);
+  std::string x;
+  while (std::getline(ss, x, ','))
+    if (!x.empty()) r.push_back(x);
+  return r;
+}
+
+// Parses the shared flags; `extra` names program-specific flags it also accepts (--genres, --split).
+inline options parse(int argc, char** argv, const std::string& extra_usage = "") {
+  options o;
+  o.program = fs::path(argv[0]).filename().string();
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "%s: %s needs a value\n", o.program.c_str(), a.c_str());
+        usage(o, stderr, extra_usage);
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    auto number = [&](const std::string& v) -> long long {
+      char* end = nullptr;
+      const long long n = std::strtoll(v.c_str(), &end, 10);
+      if (v.empty() || *end != '\0' || n < 0) {
+        std::fprintf(stderr, "%s: %s expects a non-negative integer, got '%s'\n", o.program.c_str(), a.c_str(), v.c_str());
+        std::exit(2);
+      }
+      return n;
+    };
+    if (a == "--fma") o.fma = value();
+    else if (a == "--folders") o.folders = value();
+    else if (a == "--quick") o.quick = true;
+    else if (a == "--threads") o.threads = static_cast<int>(number(value()));
+    else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(value()));
+    else if (a == "--out") o.out = value();
+    else if (a == "--cache") o.cache = value();
+    else if (a == "--models") o.models = split_list(value());
+    else if (a == "--genres") o.genres = split_list(value());
+    else if (a == "--split") o.split = value();
+    else if (a == "-h" || a == "--help") {
+      usage(o, stdout, extra_usage);
+      std::exit(0);
+    } else {
+      std::fprintf(stderr, "%s: unknown argument '%s'\n", o.program.c_str(), a.c_str());
+      usage(o, stderr, extra_usage);
+      std::exit(2);
+    }
+  }
+  if (!o.fma.empty() && !o.folders.empty()) {
+    std::fprintf(stderr, "%s: give --fma or --folders, not both\n", o.program.c_str());
+    std::exit(2);
+  }
+  if (o.threads < 1) {
+    std::fprintf(stderr, "%s: --threads must be >= 1\n", o.program.c_str());
+    std::exit(2);
+  }
+  for (const auto& m : o.models)
+    if (std::find(all_models.begin(), all_models.end(), m) == all_models.end()) {
+      std::fprintf(stderr, "%s: unknown model '%s' in --models\n", o.program.c_str(), m.c_str());
+      std::exit(2);
+    }
+  if (o.split != "test" && o.split != "all") {
+    std::fprintf(stderr, "%s: --split must be test or all, got '%s'\n", o.program.c_str(), o.split.c_str());
+    std::exit(2);
+  }
+  if (o.cache.empty()) {
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    o.cache = xdg && *xdg ? fs::path(xdg) / "cantus" : (home && *home ? fs::path(home) / ".cache" / "cantus" : o.out / "cache");
+  }
+  omp_set_num_threads(o.threads);
+  return o;
+}
+
+// A file-system-safe name for a corpus root, so each corpus gets its own feature cache.
+inline std::string cache_key(const fs::path& root) {
+  std::string s = fs::weakly_canonical(root).string(), r;
+  for (char c : s) r += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  return r.size() > 120 ? r.substr(r.size() - 120) : r;
+}
+
+struct prepared {
+  data::corpus corpus;
+  data::feature_store store;
+  std::vector<const data::stored_track*> train, validation, test;
+  models::mel_standardizer norm;
+  std::string description;  // "fma small at ROOT: 50/10/10 tracks, 10 genres"
+};
+
+inline prepared prepare(const options& o) {
+  prepared p;
+  fs::create_directories(o.out);
+  fs::path features_dir;
+  if (!o.fma.empty()) {
+    p.corpus = data::fma::load(o.fma);
+    features_dir = o.cache / "features" / cache_key(o.fma);
+  } else if (!o.folders.empty()) {
+    p.corpus = data::folders::load(o.folders);
+    features_dir = o.cache / "features" / cache_key(o.folders);
+  } else {
+    const fs::path root = o.cache / "style-corpus";
+    data::style::options so;
+    so.threads = o.threads;
+    std::fprintf(stderr, "%s: embedded corpus at %s (generated on first use)\n", o.program.c_str(), root.c_str());
+    data::style::generate(root, so);
+    p.corpus = data::fma::load(root);
+    features_dir = root / "features";
+  }
+  for (const auto& pr : p.corpus.problems)
+    std::fprintf(stderr, "corpus: track %lld (%s): %s\n", static_cast<long long>(pr.track_id), pr.path.c_str(), pr.what.c_str());
+  data::feature_params fp;
+  fp.raw_sample_rate = fp.mel.sr;  // the raw-audio models read the same 22050 Hz samples
+  fp.max_seconds = 30;
+  data::store_options so;
+  so.threads = o.threads;
+  p.store = data::feature_store::open_or_build(p.corpus, fp, features_dir, so);
+  p.train = p.store.tracks(data::split::training);
+  p.validation = p.store.tracks(data::split::validation);
+  p.test = p.store.tracks(data::split::test);
+  if (p.train.empty() || p.test.empty())
+    throw value_error(detail::concat(p.corpus.name, ": needs training and test tracks, found ", p.train.size(), " and ",
+                                     p.test.size()));
+  p.norm = models::mel_standardizer::fit(p.store, p.train);
+  p.description = detail::concat(p.corpus.name, " (", p.corpus.root.string(), "): ", p.train.size(), " training / ",
+                                 p.validation.size(), " validation / ", p.test.size(), " test tracks, ",
+                                 p.corpus.labels.size(), " genres");
+  std::fprintf(stderr, "%s: %s\n", o.program.c_str(), p.description.c_str());
+  return p;
+}
+
+// How long each model trains and how many windows per track it sees.
+struct plan {
+  std::int64_t epochs, batches_per_epoch, patience;
+  index_t train_cap, embed_cap;  // windows per track (0: all)
+};
+inline plan plan_for(const std::string& model, bool quick) {
+  if (quick) {
+    if (model == "step_vae") return {10, 30, 4, 0, 0};
+    if (model == "supervised_cnn") return {8, 15, 3, 0, 0};
+    if (model == "seq2seq_mel") return {10, 20, 3, 0, 0};
+    if (model == "naive_seq2seq") return {6, 20, 3, 0, 8};
+    return {4, 20, 3, 0, 4};  // wavenet
+  }
+  if (model == "step_vae") return {30, 200, 5, 0, 0};
+  if (model == "supervised_cnn") return {30, 60, 5, 0, 0};
+  if (model == "seq2seq_mel") return {20, 40, 4, 0, 0};
+  if (model == "naive_seq2seq") return {12, 60, 3, 0, 24};
+  return {10, 60, 3, 0, 6};  // wavenet
+}
+
+// Everything a program needs from one trained model.
+struct model_result {
+  std::string model;
+  models::track_embeddings train, validation, test;
+  // supervised_cnn: the track-level predictions (argmax of the mean chunk softmax)
+  std::vector<int> train_pred, test_pred;
+  // reconstruction / prediction error on the test tracks and what it measures
+  double test_error = std::numeric_limits<double>::quiet_NaN();
+  std::string error_measure;
+  double seconds = 0;
+  models::training_result training;
+};
+
+namespace detail_ {
+
+inline models::trainer_options trainer_options_for(const options& o, const std::string& model, index_t batch) {
+  const plan pl = plan_for(model, o.quick);
+  models::trainer_options t;
+  t.epochs = pl.epochs;
+  t.batch_size = batch;
+  t.patience = pl.patience;
+  t.seed = o.seed;
+  t.threads = o.threads;
+  t.max_batches_per_epoch = pl.batches_per_epoch;
+  t.max_validation_batches = std::max<std::int64_t>(2, pl.batches_per_epoch / 4);
+  t.checkpoint_dir = o.out / "runs" / (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed));
+  t.label = model;
+  t.drop_last = model == "supervised_cnn";  // BatchNorm needs more than one sample per batch
+  return t;
+}
+
+template <class Model, class Dataset>
+models::training_result train(Model& m, const Dataset& tr, const Dataset& va, const options& o, const std::string& name,
+                              float lr) {
+  nn::adam<float> opt(m.parameters(), {.lr = lr});
+  struct adapter {  // the trainer's optimizer interface over nn::optimizer (state by name, step count)
+    nn::adam<float>& o;
+    void zero_grad() { o.zero_grad(); }
+    void step() { o.step(); }
+    void save_state(std::ostream& out) {
+      const std::int64_t s = o.steps();
+      out.write(reinterpret_cast<const char*>(&s), sizeof s);
+      for (auto& st : o.state()) out.write(reinterpret_cast<const char*>(st.value.data()), st.value.size() * sizeof(float));
+    }
+    void load_state(std::istream& in) {
+      std::int64_t s = 0;
+      in.read(reinterpret_cast<char*>(&s), sizeof s);
+      o.set_steps(s);
+      for (auto& st : o.state()) in.read(reinterpret_cast<char*>(st.value.data()), st.value.size() * sizeof(float));
+      if (!in) throw io_error("optimizer state: truncated checkpoint");
+    }
+  } ad{opt};
+  auto t = trainer_options_for(o, name, m.config().batch_size);
+  return models::train(m, ad, tr, va.size() > 0 ? &va : nullptr, t);
+}
+
+inline bool have_embeddings(const fs::path& dir, const std::string& model) {
+  for (const char* s : {"train", "validation", "test"})
+    if (!fs::exists(dir / (model + "_" + s + "_labels.npy"))) return false;
+  return true;
+}
+
+}  // namespace detail_
+
+// Trains (or resumes) one model and embeds every track. Embeddings are written to
+// --out/embeddings/<model>_<split>_{latents,track_ids,labels}.npy.
+inline model_result run_model(const std::string& name, const prepared& p, const options& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto cfg = o.quick ? models::paper_config::quick() : models::paper_config{};
+  const plan pl = plan_for(name, o.quick);
+  const fs::path emb_dir = o.out / "embeddings";
+  auto src = [&](const std::vector<const data::stored_track*>& t) { return models::track_source{&p.store, t, &p.norm}; };
+  model_result r;
+  r.model = name;
+  auto finish = [&](auto& model, const auto& mk, const std::string& measure, auto&& error_of) {
+    // mk(tracks, cap) makes a data set
+    auto tr = mk(p.train, pl.train_cap), va = mk(p.validation, pl.train_cap);
+    r.training = detail_::train(model, tr, va, o, name, model.config().learning_rate);
+    auto enc = [&](const auto& b) { return model.encode(b); };
+    const index_t eb = std::max<index_t>(1, model.config().batch_size);
+    auto e_tr = mk(p.train, pl.embed_cap), e_va = mk(p.validation, pl.embed_cap), e_te = mk(p.test, pl.embed_cap);
+    r.train = models::embed_dataset(e_tr, enc, eb, name + " embed train");
+    if (e_va.tracks() > 0) r.validation = models::embed_dataset(e_va, enc, eb, name + " embed validation");
+    r.test = models::embed_dataset(e_te, enc, eb, name + " embed test");
+    r.train.save(emb_dir, name + "_train");
+    if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
+    r.test.save(emb_dir, name + "_test");
+    r.error_measure = measure;
+    r.test_error = error_of(e_te);
+  };
+  auto mean_over = [&](const auto& ds, auto&& per_batch, index_t batch) {
+    double total = 0;
+    index_t n = 0;
+    std::vector<index_t> rows;
+    for (index_t b = 0; b < ds.size(); b += batch) {
+      const index_t e = std::min(ds.size(), b + batch);
+      rows.resize(static_cast<std::size_t>(e - b));
+      std::iota(rows.begin(), rows.end(), b);
+      total += per_batch(ds.batch(rows)) * static_cast<double>(e - b);
+      n += e - b;
+    }
+    return n ? total / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+  };
+
+  if (name == "step_vae") {
+    models::step_vae m(cfg.step_vae, o.seed);
+    auto mk = [&](const auto& t, index_t cap) { return models::frame_dataset(src(t), o.quick ? 8 : 2, cap); };
+    finish(m, mk, "MSE per log-mel bin, standardised log-mel, decoder(mu) vs frame", [&](const auto& ds) {
+      return mean_over(ds, [&](const models::step_vae::batch_type& x) {
+        const auto y = m.reconstruct(x);
+        double s = 0;
+        for (index_t i = 0; i < y.size(); ++i) s += double(y.data()[i] - x.data()[i]) * double(y.data()[i] - x.data()[i]);
+        return s / double(y.size());
+      }, 512);
+    });
+  } else if (name == "seq2seq_mel") {
+    models::seq2seq_mel m(cfg.seq2seq_mel, o.seed);
+    const index_t T = cfg.seq2seq_mel.frames;
+    auto mk = [&](const auto& t, index_t cap) { return models::mel_chunk_dataset(src(t), T, T, cap); };
+    finish(m, mk, "MSE per log-mel bin, standardised log-mel, teacher-forced decoder vs chunk", [&](const auto& ds) {
+      return mean_over(ds, [&](const auto& x) { return m.reconstruction_error(x); }, 16);
+    });
+  } else if (name == "naive_seq2seq") {
+    models::naive_seq2seq m(cfg.naive_seq2seq, o.seed);
+    const index_t T = cfg.naive_seq2seq.chunk_samples;
+    auto mk = [&](const auto& t, index_t cap) { return models::raw_chunk_dataset(src(t), T, T, cap); };
+    finish(m, mk, "MSE per sample, raw waveform in [-1, 1], teacher-forced decoder vs chunk", [&](const auto& ds) {
+      return mean_over(ds, [&](const auto& x) { return m.reconstruction_error(x); }, 32);
+    });
+  } else if (name == "wavenet") {
+    models::wavenet m(cfg.wavenet, o.seed);
+    const index_t T = cfg.wavenet.chunk_samples, hop = cfg.wavenet.hop_length;
+    auto mk = [&](const auto& t, index_t cap) { return models::wavenet_dataset(src(t), T, hop, T / hop, cap, cfg.wavenet.classes); };
+    finish(m, mk, "cross-entropy (nats) of the next mu-law sample (not a reconstruction: WaveNet predicts)",
+           [&](const auto& ds) { return mean_over(ds, [&](const auto& b) { return m.validation_loss(b); }, 4); });
+  } else if (name == "supervised_cnn") {
+    auto c = cfg.supervised_cnn;
+    c.genres = static_cast<index_t>(p.corpus.labels.size());
+    models::supervised_cnn m(c, o.seed);
+    const index_t T = c.frames;
+    auto mk = [&](const auto& t, index_t cap) { return models::cnn_chunk_dataset(src(t), T, T / 2, cap); };
+    finish(m, mk, "cross-entropy of the genre (nats)", [&](const auto& ds) {
+      return mean_over(ds, [&](const auto& b) { return m.validation_loss(b); }, 32);
+    });
+    // Track-level predictions: mean softmax over the track's chunks.
+    auto predict = [&](const std::vector<const data::stored_track*>& tracks) {
+      auto ds = mk(tracks, 0);
+      std::vector<int> pred;
+      for (index_t t = 0; t < ds.tracks(); ++t) {
+        const auto rows = ds.items_of(t);
+        std::vector<double> mean(static_cast<std::size_t>(c.genres), 0.0);
+        for (std::size_t b = 0; b < rows.size(); b += 32) {
+          const std::size_t e = std::min(rows.size(), b + 32);
+          const auto logits = m.logits(ds.batch(std::span<const index_t>(rows.data() + b, e - b)).x);
+          for (index_t i = 0; i < logits.extent(0); ++i) {
+            float mx = logits(i, 0);
+            for (index_t k = 1; k < c.genres; ++k) mx = std::max(mx, logits(i, k));
+            double z = 0;
+            for (index_t k = 0; k < c.genres; ++k) z += std::exp(double(logits(i, k) - mx));
+            for (index_t k = 0; k < c.genres; ++k) mean[static_cast<std::size_t>(k)] += std::exp(double(logits(i, k) - mx)) / z;
+          }
+        }
+        pred.push_back(static_cast<int>(std::max_element(mean.begin(), mean.end()) - mean.begin()));
+      }
+      return pred;
+    };
+    r.train_pred = predict(p.train);
+    r.test_pred = predict(p.test);
+  } else {
+    throw value_error("unknown model " + name);
+  }
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::fprintf(stderr, "%s: %s done in %.1f s (best validation loss %.5g at epoch %lld)\n", o.program.c_str(), name.c_str(),
+               r.seconds, r.training.best_validation_loss, static_cast<long long>(r.training.best_epoch));
+  return r;
+}
+
+// --- small output helpers ------------------------------------------------------------------------
+
+inline std::string json_number(double v) {
+  if (!std::isfinite(v)) return "null";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", v);
+  return b;
+}
+inline std::string json_string(const std::string& s) {
+  std::string r = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') r += '\\';
+    if (c == '\n') {
+      r += "\\n";
+      continue;
+    }
+    r += c;
+  }
+  return r + "\"";
+}
+inline void write_text(const fs::path& path, const std::string& text) {
+  write_file_atomically(path, [&](std::ofstream& f) { f << text; });
+}
+inline std::vector<int> as_int(const std::vector<std::int64_t>& v) { return std::vector<int>(v.begin(), v.end()); }
+
+inline Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> as_matrix(const models::track_embeddings& e) {
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> X(e.size(), e.dim());
+  for (index_t i = 0; i < e.size(); ++i)
+    for (index_t j = 0; j < e.dim(); ++j) X(i, j) = e.latents(i, j);
+  return X;
+}
+
+}  // namespace paper
