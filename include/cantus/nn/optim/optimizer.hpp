@@ -23,7 +23,7 @@ template <class T>
 class optimizer {
  public:
   explicit optimizer(parameter_list<T> params, double lr) : params_(std::move(params)), lr_(lr) {
-    if (!(lr >= 0)) throw_value_error(kind_name(), ": learning rate lr must be >= 0, got ", lr);
+    if (!(lr >= 0)) throw_value_error("optimizer: learning rate lr must be >= 0, got ", lr);
   }
   virtual ~optimizer() = default;
   optimizer(const optimizer&) = delete;
@@ -38,7 +38,7 @@ class optimizer {
 
   double lr() const { return lr_; }
   void set_lr(double lr) {
-    if (!(lr >= 0)) throw_value_error(kind_name(), ": learning rate lr must be >= 0, got ", lr);
+    if (!(lr >= 0)) throw_value_error(kind(), ": learning rate lr must be >= 0, got ", lr);
     lr_ = lr;
   }
   // Number of step() calls so far (PyTorch's state['step']).
@@ -55,7 +55,6 @@ class optimizer {
 
  protected:
   virtual void update() = 0;
-  std::string kind_name() const { return "optimizer"; }
   // One zeroed buffer per parameter, shaped like it.
   std::vector<tensor<T, 1>> zeros_like_params() const {
     std::vector<tensor<T, 1>> v;
