@@ -66,6 +66,9 @@ BOOST_AUTO_TEST_CASE(cross_entropy_is_stable_and_checks_targets) {
   BOOST_TEST(l.value == 1000.f);
   tensor<index_t, 1> bad({1}, {3});
   BOOST_CHECK_THROW(nn::cross_entropy(x, bad), value_error);
+  tensor<index_t, 1> ignored({1}, {-100});
+  BOOST_CHECK_THROW(nn::cross_entropy(x, ignored), value_error);
+  BOOST_TEST(nn::cross_entropy(x, ignored, nn::reduction::sum).value == 0.f);
   tensor<index_t, 1> wrong_shape({2}, {0, 1});
   BOOST_CHECK_THROW(nn::cross_entropy(x, wrong_shape), shape_error);
 }
