@@ -86,6 +86,39 @@ BOOST_AUTO_TEST_CASE(state_is_enumerable) {
   BOOST_TEST(plain.state().empty());
 }
 
+BOOST_AUTO_TEST_CASE(state_stream_round_trip_resumes_exactly) {
+  quadratic a, b;
+  nn::adamw<double> oa(a.params(), {.lr = 0.05, .amsgrad = true});
+  for (int s = 0; s < 3; ++s) oa.zero_grad(), a.accumulate_gradient(), oa.step();
+  std::stringstream blob;
+  oa.save_state(blob);
+  std::copy(a.w.data(), a.w.data() + 12, b.w.data());
+  std::copy(a.b.data(), a.b.data() + 4, b.b.data());
+  nn::adamw<double> ob(b.params(), {.lr = 0.9, .amsgrad = true});
+  ob.load_state(blob);
+  BOOST_TEST(ob.steps() == 3);
+  BOOST_TEST(ob.lr() == 0.05);
+  for (int s = 0; s < 3; ++s) {
+    oa.zero_grad(), a.accumulate_gradient(), oa.step();
+    ob.zero_grad(), b.accumulate_gradient(), ob.step();
+  }
+  for (index_t i = 0; i < 12; ++i) BOOST_TEST(a.w.data()[i] == b.w.data()[i]);
+  // Another kind, other options, a truncated blob: io_errors, nothing changed.
+  std::stringstream again;
+  oa.save_state(again);
+  const std::string bytes = again.str();
+  nn::adam<double> other_kind(b.params());
+  std::istringstream in1(bytes);
+  BOOST_CHECK_THROW(other_kind.load_state(in1), io_error);
+  nn::adamw<double> no_ams(b.params());
+  std::istringstream in2(bytes);
+  BOOST_CHECK_THROW(no_ams.load_state(in2), io_error);
+  nn::adamw<double> fresh(b.params(), {.amsgrad = true});
+  std::istringstream in3(bytes.substr(0, bytes.size() - 5));
+  BOOST_CHECK_THROW(fresh.load_state(in3), io_error);
+  BOOST_TEST(fresh.steps() == 0);
+}
+
 BOOST_AUTO_TEST_CASE(bad_options_are_value_errors) {
   quadratic q;
   BOOST_CHECK_THROW(nn::sgd<double>(q.params(), {.lr = 0.1, .nesterov = true}), value_error);

@@ -2,7 +2,10 @@
 // The optimizer interface: parameters in (nn::parameter_list views into the layers), one update per
 // step(), and the state (moment buffers, step count, learning rate) enumerable by name so a
 // checkpoint can store and restore it exactly.
+#include <algorithm>
 #include <cstdint>
+#include <istream>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -52,6 +55,72 @@ class optimizer {
   virtual std::string kind() const = 0;
   // Every state buffer, named "<parameter>.<buffer>", in a fixed order.
   virtual std::vector<optimizer_state_tensor<T>> state() = 0;
+
+  // The whole state (kind, lr, step count, every buffer by name) as a self-describing binary blob,
+  // for training harnesses with their own checkpoint files (nn/checkpoint.hpp stores the same).
+  void save_state(std::ostream& out) {
+    auto put = [&](const auto& v) { out.write(reinterpret_cast<const char*>(&v), sizeof v); };
+    auto put_str = [&](const std::string& x) {
+      put(static_cast<std::uint32_t>(x.size()));
+      out.write(x.data(), static_cast<std::streamsize>(x.size()));
+    };
+    out.write("CNOPTIM1", 8);
+    put_str(kind());
+    put(lr_);
+    put(static_cast<std::int64_t>(steps_));
+    auto st = state();
+    put(static_cast<std::uint32_t>(st.size()));
+    for (auto& e : st) {
+      put_str(e.name);
+      put(static_cast<std::uint64_t>(e.value.size()));
+      out.write(reinterpret_cast<const char*>(e.value.data()), static_cast<std::streamsize>(e.value.size() * sizeof(T)));
+    }
+    if (!out) throw io_error(kind() + " optimizer: writing the state failed");
+  }
+  // Reads what save_state wrote; validates everything (kind, names, sizes) before changing anything.
+  void load_state(std::istream& in) {
+    const std::string who = kind() + " optimizer state";
+    auto get = [&](auto& v, const char* what) {
+      if (!in.read(reinterpret_cast<char*>(&v), sizeof v)) throw io_error(who + ": truncated while reading " + what);
+    };
+    auto get_str = [&](const char* what) {
+      std::uint32_t n = 0;
+      get(n, what);
+      if (n > (1u << 20)) throw io_error(detail::concat(who, ": malformed ", what, " (length ", n, ")"));
+      std::string x(n, '\0');
+      if (!in.read(x.data(), n)) throw io_error(who + ": truncated while reading " + what);
+      return x;
+    };
+    char magic[8];
+    if (!in.read(magic, 8) || std::string(magic, 8) != "CNOPTIM1") throw io_error(who + ": not an optimizer state (bad magic)");
+    const std::string k = get_str("kind");
+    if (k != kind()) throw io_error(detail::concat(who, ": the state is of optimizer '", k, "'"));
+    double lr = 0;
+    std::int64_t steps = 0;
+    std::uint32_t n = 0;
+    get(lr, "lr");
+    get(steps, "step count");
+    get(n, "state count");
+    auto live = state();
+    if (n != live.size())
+      throw io_error(detail::concat(who, ": holds ", n, " state tensors, this optimizer has ", live.size(),
+                                    " (different parameters or options?)"));
+    std::vector<std::vector<T>> values(n);
+    for (std::uint32_t i = 0; i < n; ++i) {
+      const std::string name = get_str("state name");
+      std::uint64_t count = 0;
+      get(count, "state size");
+      if (name != live[i].name || count != static_cast<std::uint64_t>(live[i].value.size()))
+        throw io_error(detail::concat(who, ": state ", i, " is '", name, "' with ", count, " values, expected '", live[i].name,
+                                      "' with ", live[i].value.size()));
+      values[i].resize(count);
+      if (!in.read(reinterpret_cast<char*>(values[i].data()), static_cast<std::streamsize>(count * sizeof(T))))
+        throw io_error(who + ": truncated in state '" + name + "'");
+    }
+    for (std::uint32_t i = 0; i < n; ++i) std::copy(values[i].begin(), values[i].end(), live[i].value.data());
+    set_lr(lr);
+    steps_ = steps;
+  }
 
  protected:
   virtual void update() = 0;
