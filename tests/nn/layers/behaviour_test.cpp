@@ -1,7 +1,10 @@
 // Behaviour beyond gradients: determinism, modes, parameter naming, summaries, initialisation.
 #include <boost/test/unit_test.hpp>
 
+#include <omp.h>
+
 #include <cmath>
+#include <numeric>
 #include <set>
 
 #include "cantus/nn/layers/layers.hpp"
@@ -130,6 +133,48 @@ BOOST_AUTO_TEST_CASE(large_batches_match_small_batches) {
   float worst = 0;
   for (index_t i = 0; i < y1.size(); ++i) worst = std::max(worst, std::abs(y1.data()[i] - y.data()[599 * y1.size() + i]));
   BOOST_TEST(worst < 1e-5f);
+}
+
+namespace {
+// Forward + backward with a given OpenMP thread count; returns y, dx and every gradient, flattened.
+template <class L>
+std::vector<float> run_with_threads(L layer, const tensor<float, L::in_rank>& x, int threads) {
+  const int before = omp_get_max_threads();
+  omp_set_num_threads(threads);
+  auto y = nn::forward(layer, x.view(), true);
+  tensor<float, L::out_rank> dy(y.shape());
+  random_stream r(8);
+  for (index_t i = 0; i < dy.size(); ++i) dy.data()[i] = float(r.normal(std::uint64_t(i)));
+  tensor<float, L::in_rank> dx(x.shape());
+  layer.backward(x.view(), y.view(), dy.view(), dx.view());
+  omp_set_num_threads(before);
+  auto out = y.to_vector();
+  out.insert(out.end(), dx.data(), dx.data() + dx.size());
+  for (auto& p : nn::parameters_of(layer)) out.insert(out.end(), p.grad.data(), p.grad.data() + p.grad.size());
+  return out;
+}
+template <class L>
+void check_thread_counts_agree(const L& layer, const shape_t<L::in_rank>& shape) {
+  tensor<float, L::in_rank> x(shape);
+  random_stream r(9);
+  for (index_t i = 0; i < x.size(); ++i) x.data()[i] = float(r.normal(std::uint64_t(i)));
+  const auto one = run_with_threads(layer, x, 1), two = run_with_threads(layer, x, 2);
+  BOOST_TEST_REQUIRE(one.size() == two.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < one.size(); ++i)
+    worst = std::max(worst, std::abs(double(one[i]) - double(two[i])) / std::max(1.0, std::abs(double(one[i]))));
+  BOOST_TEST_INFO(layer.describe());
+  BOOST_TEST(worst == 0.0);  // column blocks are fixed by the problem size: the same bits for any thread count
+}
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(threaded_gemms_agree_with_one_thread) {
+  // Big enough for the column-split GEMMs and the per-thread weight-gradient sums.
+  check_thread_counts_agree(nn::causal_conv1d<float, 16, 32, 2, 64>(), {2, 16, 8192});
+  check_thread_counts_agree(nn::conv1d<float, 32, 64, 4, 2, 1>(), {64, 32, 64});
+  check_thread_counts_agree(nn::conv1d<float, 32, 64, 1>(), {4, 32, 1024});
+  check_thread_counts_agree(nn::conv_transpose1d<float, 64, 32, 4, 2, 1>(), {64, 64, 32});
+  check_thread_counts_agree(nn::conv2d<float, 8, 16, 3, 1, 1>(), {4, 8, 32, 32});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -90,8 +90,7 @@ class conv1d {
     for (index_t b0 = 0; b0 < batch; b0 += chunk) {
       const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
       const T* cols = columns(x.data() + b0 * cin * g.in, nb, g);
-      backend_ops<cpu>::gemm(transpose::no, transpose::no, cout, n, rows, T(1), weight_.data(), rows, cols, n, T(0),
-                             gbuf, n);
+      detail::gemm_by_columns(transpose::no, cout, n, rows, T(1), weight_.data(), rows, cols, n, T(0), gbuf, n);
       detail::from_channel_major(gbuf, nb, cout, lout, bias_.empty() ? nullptr : bias_.data(),
                                  y.data() + b0 * cout * lout);
     }
@@ -115,19 +114,16 @@ class conv1d {
       detail::to_channel_major(dy.data() + b0 * cout * lout, nb, cout, lout, gbuf);
       const T* cols = columns(x.data() + b0 * cin * g.in, nb, g);
       // dW[out, (in, k)] += dY[out, n] * cols[(in, k), n]^T
-      backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, rows, n, T(1), gbuf, n, cols, n, T(1),
-                             weight_grad_.data(), rows);
+      detail::gemm_nt_accumulate(cout, rows, n, gbuf, n, cols, n, weight_grad_.data(), rows, partial_);
       if (!want_dx) continue;
       T* dx_chunk = dx.data() + b0 * cin * g.in;
       if (is_pointwise()) {  // dX[in, n] = W^T dY, straight back to [nb, in, len]
         T* dcols = col_.get(rows * n);
-        backend_ops<cpu>::gemm(transpose::yes, transpose::no, rows, n, cout, T(1), weight_.data(), rows, gbuf, n,
-                               T(0), dcols, n);
+        detail::gemm_by_columns(transpose::yes, rows, n, cout, T(1), weight_.data(), rows, gbuf, n, T(0), dcols, n);
         detail::from_channel_major<T>(dcols, nb, cin, lout, nullptr, dx_chunk);
       } else {
         T* dcols = col_.get(rows * n);
-        backend_ops<cpu>::gemm(transpose::yes, transpose::no, rows, n, cout, T(1), weight_.data(), rows, gbuf, n,
-                               T(0), dcols, n);
+        detail::gemm_by_columns(transpose::yes, rows, n, cout, T(1), weight_.data(), rows, gbuf, n, T(0), dcols, n);
         std::fill(dx_chunk, dx_chunk + nb * cin * g.in, T(0));
         detail::col2im_add_1d(dcols, nb, cin, g, dx_chunk);
       }
@@ -170,18 +166,27 @@ class conv1d {
       for (index_t i = 0; i < cin; ++i)
         for (index_t k = 0; k < taps; ++k) p[(k * cout + o) * cin + i] = weight_[std::size_t((o * cin + i) * taps + k)];
   }
+  // One parallel region per pass: work items are (sample, block of positions), blocks fixed by the
+  // problem size, so results do not depend on the thread count and a descheduled thread (shared
+  // cores) stalls only the items it holds.
   void forward_shifted(tensor_view<const T, 3> x, tensor_view<T, 3> y, const detail::axis_geometry& g) {
-    const index_t cout = c_.out_channels, cin = c_.in_channels, taps = c_.kernel_size;
+    const index_t cout = c_.out_channels, cin = c_.in_channels, taps = c_.kernel_size, batch = x.extent(0);
     pack_taps();
     const T* wk = packed_.buffer.data();
-    for (index_t b = 0; b < x.extent(0); ++b) {
+    const index_t blocks = detail::column_blocks(cout, g.out, cin * taps);
+#pragma omp parallel for schedule(dynamic, 1) if (batch * blocks > 1 && !omp_in_parallel())
+    for (index_t item = 0; item < batch * blocks; ++item) {
+      const index_t b = item / blocks;
+      index_t c0, c1;
+      detail::column_block(g.out, item % blocks, blocks, c0, c1);
       T* yb = y.data() + b * cout * g.out;
       const T* xb = x.data() + b * cin * g.in;
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(cout * g.out))
-      for (index_t o = 0; o < cout; ++o) std::fill(yb + o * g.out, yb + (o + 1) * g.out, bias_.empty() ? T(0) : bias_[std::size_t(o)]);
+      for (index_t o = 0; o < cout; ++o)
+        std::fill(yb + o * g.out + c0, yb + o * g.out + c1, bias_.empty() ? T(0) : bias_[std::size_t(o)]);
       for (index_t k = 0; k < taps; ++k) {
         index_t lo, hi;
         g.valid_range(k, lo, hi);
+        lo = std::max(lo, c0), hi = std::min(hi, c1);
         if (hi <= lo) continue;
         const index_t off = k * c_.dilation - g.pad;
         backend_ops<cpu>::gemm(transpose::no, transpose::no, cout, hi - lo, cin, T(1), wk + k * cout * cin, cin,
@@ -190,29 +195,65 @@ class conv1d {
     }
   }
   void backward_shifted(tensor_view<const T, 3> x, tensor_view<const T, 3> dy, T* dx, const detail::axis_geometry& g) {
-    const index_t cout = c_.out_channels, cin = c_.in_channels, taps = c_.kernel_size;
+    const index_t cout = c_.out_channels, cin = c_.in_channels, taps = c_.kernel_size, batch = x.extent(0);
     pack_taps();
     const T* wk = packed_.buffer.data();
-    T* gk = packed_grad_.get(taps * cout * cin);
-    std::fill(gk, gk + taps * cout * cin, T(0));
-    for (index_t b = 0; b < x.extent(0); ++b) {
-      const T* xb = x.data() + b * cin * g.in;
-      const T* db = dy.data() + b * cout * g.out;
-      T* dxb = dx ? dx + b * cin * g.in : nullptr;
-      if (dxb) std::fill(dxb, dxb + cin * g.in, T(0));
-      for (index_t k = 0; k < taps; ++k) {
-        index_t lo, hi;
-        g.valid_range(k, lo, hi);
-        if (hi <= lo) continue;
-        const index_t off = k * c_.dilation - g.pad;
-        // dW_k[out, in] += dY[out, lo:hi] X[in, lo+off:hi+off]^T
-        backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, cin, hi - lo, T(1), db + lo, g.out, xb + lo + off,
-                               g.in, T(1), gk + k * cout * cin, cin);
-        // dX[in, lo+off:hi+off] += W_k^T dY[out, lo:hi]
-        if (dxb)
+    const index_t wsize = taps * cout * cin;
+    // dW: per (sample, block of output positions) partial sums over all taps, added in item order.
+    const index_t wblocks = detail::column_blocks(cout, g.out, cin * taps), witems = batch * wblocks;
+    // dX: per (sample, block of input positions), every tap that reads there.
+    const index_t xblocks = dx ? detail::column_blocks(cin, g.in, cout * taps) : 0, xitems = batch * xblocks;
+    partial_.resize(static_cast<std::size_t>(witems * wsize));
+#pragma omp parallel if (witems + xitems > 1 && !omp_in_parallel())
+    {
+#pragma omp for schedule(dynamic, 1) nowait
+      for (index_t item = 0; item < witems; ++item) {
+        const index_t b = item / wblocks;
+        index_t c0, c1;
+        detail::column_block(g.out, item % wblocks, wblocks, c0, c1);
+        const T* xb = x.data() + b * cin * g.in;
+        const T* db = dy.data() + b * cout * g.out;
+        T* part = partial_.data() + item * wsize;
+        for (index_t k = 0; k < taps; ++k) {
+          index_t lo, hi;
+          g.valid_range(k, lo, hi);
+          lo = std::max(lo, c0), hi = std::min(hi, c1);
+          T* pk = part + k * cout * cin;
+          if (hi <= lo) {
+            std::fill(pk, pk + cout * cin, T(0));
+            continue;
+          }
+          const index_t off = k * c_.dilation - g.pad;
+          // dW_k[out, in] = dY[out, lo:hi] X[in, lo+off:hi+off]^T
+          backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, cin, hi - lo, T(1), db + lo, g.out,
+                                 xb + lo + off, g.in, T(0), pk, cin);
+        }
+      }
+#pragma omp for schedule(dynamic, 1)
+      for (index_t item = 0; item < xitems; ++item) {
+        const index_t b = item / xblocks;
+        index_t d0, d1;
+        detail::column_block(g.in, item % xblocks, xblocks, d0, d1);
+        const T* db = dy.data() + b * cout * g.out;
+        T* dxb = dx + b * cin * g.in;
+        for (index_t i = 0; i < cin; ++i) std::fill(dxb + i * g.in + d0, dxb + i * g.in + d1, T(0));
+        for (index_t k = 0; k < taps; ++k) {
+          index_t lo, hi;
+          g.valid_range(k, lo, hi);
+          const index_t off = k * c_.dilation - g.pad;  // output t reads input t + off
+          lo = std::max(lo, d0 - off), hi = std::min(hi, d1 - off);
+          if (hi <= lo) continue;
+          // dX[in, lo+off:hi+off] += W_k^T dY[out, lo:hi]
           backend_ops<cpu>::gemm(transpose::yes, transpose::no, cin, hi - lo, cout, T(1), wk + k * cout * cin, cin,
                                  db + lo, g.out, T(1), dxb + lo + off, g.in);
+        }
       }
+    }
+    T* gk = packed_grad_.get(wsize);
+    std::fill(gk, gk + wsize, T(0));
+    for (index_t item = 0; item < witems; ++item) {
+      const T* part = partial_.data() + item * wsize;
+      for (index_t j = 0; j < wsize; ++j) gk[j] += part[j];
     }
     for (index_t o = 0; o < cout; ++o)
       for (index_t i = 0; i < cin; ++i)
@@ -238,6 +279,7 @@ class conv1d {
 
   conv1d_config c_;
   std::vector<T> weight_, weight_grad_, bias_, bias_grad_;
+  std::vector<T> partial_;  // per-thread weight-gradient sums
   detail::workspace<T> col_, gemm_out_, packed_, packed_grad_;
 };
 

@@ -85,7 +85,7 @@ class conv2d {
       const index_t nb = std::min(chunk, batch - b0), n = nb * plane_out;
       T* cols = col_.get(r * n);
       detail::im2col_2d(x.data() + b0 * cin * plane_in, nb, cin, gh, gw, cols);
-      backend_ops<cpu>::gemm(transpose::no, transpose::no, cout, n, r, T(1), weight_.data(), r, cols, n, T(0), gbuf, n);
+      detail::gemm_by_columns(transpose::no, cout, n, r, T(1), weight_.data(), r, cols, n, T(0), gbuf, n);
       detail::from_channel_major(gbuf, nb, cout, plane_out, bias_.empty() ? nullptr : bias_.data(),
                                  y.data() + b0 * cout * plane_out);
     }
@@ -109,10 +109,9 @@ class conv2d {
       detail::to_channel_major(dy.data() + b0 * cout * plane_out, nb, cout, plane_out, gbuf);
       T* cols = col_.get(r * n);
       detail::im2col_2d(x.data() + b0 * cin * plane_in, nb, cin, gh, gw, cols);
-      backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, r, n, T(1), gbuf, n, cols, n, T(1),
-                             weight_grad_.data(), r);
+      detail::gemm_nt_accumulate(cout, r, n, gbuf, n, cols, n, weight_grad_.data(), r, partial_);
       if (!want_dx) continue;
-      backend_ops<cpu>::gemm(transpose::yes, transpose::no, r, n, cout, T(1), weight_.data(), r, gbuf, n, T(0), cols, n);
+      detail::gemm_by_columns(transpose::yes, r, n, cout, T(1), weight_.data(), r, gbuf, n, T(0), cols, n);
       T* dx_chunk = dx.data() + b0 * cin * plane_in;
       std::fill(dx_chunk, dx_chunk + nb * cin * plane_in, T(0));
       detail::col2im_add_2d(cols, nb, cin, gh, gw, dx_chunk);
@@ -155,6 +154,7 @@ class conv2d {
 
   conv2d_config c_;
   std::vector<T> weight_, weight_grad_, bias_, bias_grad_;
+  std::vector<T> partial_;  // per-thread weight-gradient sums
   detail::workspace<T> col_, gemm_out_;
 };
 

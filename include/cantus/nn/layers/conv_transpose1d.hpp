@@ -92,8 +92,7 @@ class conv_transpose1d {
       }
       T* cols = col_.get(rows * n);
       // cols[(out, k), n] = W[in, (out, k)]^T X[in, n]
-      backend_ops<cpu>::gemm(transpose::yes, transpose::no, rows, n, cin, T(1), weight_.data(), rows, xm, n, T(0),
-                             cols, n);
+      detail::gemm_by_columns(transpose::yes, rows, n, cin, T(1), weight_.data(), rows, xm, n, T(0), cols, n);
       T* yc = y.data() + b0 * cout * g.in;
       std::fill(yc, yc + nb * cout * g.in, T(0));
       detail::col2im_add_1d(cols, nb, cout, g, yc);
@@ -123,13 +122,11 @@ class conv_transpose1d {
         xm = m;
       }
       // dW[in, (out, k)] += X[in, n] cols[(out, k), n]^T
-      backend_ops<cpu>::gemm(transpose::no, transpose::yes, cin, rows, n, T(1), xm, n, cols, n, T(1),
-                             weight_grad_.data(), rows);
+      detail::gemm_nt_accumulate(cin, rows, n, xm, n, cols, n, weight_grad_.data(), rows, partial_);
       if (!want_dx) continue;
       // dX[in, n] = W[in, (out, k)] cols
       T* dxm = dx_cm_.get(cin * n);
-      backend_ops<cpu>::gemm(transpose::no, transpose::no, cin, n, rows, T(1), weight_.data(), rows, cols, n, T(0),
-                             dxm, n);
+      detail::gemm_by_columns(transpose::no, cin, n, rows, T(1), weight_.data(), rows, cols, n, T(0), dxm, n);
       detail::from_channel_major<T>(dxm, nb, cin, len, nullptr, dx.data() + b0 * cin * len);
     }
   }
@@ -176,6 +173,7 @@ class conv_transpose1d {
 
   conv_transpose1d_config c_;
   std::vector<T> weight_, weight_grad_, bias_, bias_grad_;
+  std::vector<T> partial_;  // per-thread weight-gradient sums
   detail::workspace<T> col_, in_cm_, dx_cm_;
 };
 
