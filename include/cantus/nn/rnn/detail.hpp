@@ -106,6 +106,19 @@ inline void ensure_shape(tensor<T, R>& t, const shape_t<R>& s) {
   if (t.shape() != s || (t.data() == nullptr && element_count(s) > 0)) t = tensor<T, R>(s);
 }
 
+// [B, T, F] (the caller's batch_first layout) <-> [T, B, F] (the layers' internal layout: each time
+// step's rows are contiguous, so a step streams through memory instead of touching B pages).
+template <class T>
+inline void to_time_major(const T* src, index_t B, index_t Tn, index_t F, T* dst) {
+  for (index_t b = 0; b < B; ++b)
+    for (index_t t = 0; t < Tn; ++t) std::copy(src + (b * Tn + t) * F, src + (b * Tn + t + 1) * F, dst + (t * B + b) * F);
+}
+template <class T>
+inline void to_batch_major(const T* src, index_t B, index_t Tn, index_t F, T* dst) {
+  for (index_t t = 0; t < Tn; ++t)
+    for (index_t b = 0; b < B; ++b) std::copy(src + (t * B + b) * F, src + (t * B + b + 1) * F, dst + (b * Tn + t) * F);
+}
+
 template <class V>
 inline bool is_null(const V& v) { return v.data() == nullptr; }
 

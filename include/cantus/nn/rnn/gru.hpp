@@ -119,38 +119,37 @@ class gru {
     if (B == 0 || Tn == 0) throw shape_error(detail::concat(where, ": input ", shape_string(x.shape()), " has no batch rows or no time steps"));
     batch_ = B, time_ = Tn;
 
-    rnn_detail::ensure_shape(x_, x.shape());
-    ops::copy(x_.data(), x.data(), static_cast<std::size_t>(x.size()));
-    rnn_detail::ensure_shape(gi_, {B * Tn, G});
+    rnn_detail::ensure_shape(x_, {Tn, B, I});
+    rnn_detail::to_time_major(x.data(), B, Tn, I, x_.data());
+    rnn_detail::ensure_shape(gi_, {Tn * B, G});
     rnn_detail::gemm_row_blocks(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, weight_ih.data(), I, T(0),
                                 gi_.data(), G);
-    rnn_detail::ensure_shape(hprev_, {B, Tn, H});
-    rnn_detail::ensure_shape(gates_, {B, Tn, 4 * H});
+    rnn_detail::ensure_shape(hprev_, {Tn, B, H});
+    rnn_detail::ensure_shape(gates_, {Tn, B, 4 * H});
     rnn_detail::ensure_shape(gh_, {B, G});
     for (index_t b = 0; b < B; ++b)
-      for (index_t j = 0; j < H; ++j) hprev_(b, 0, j) = rnn_detail::is_null(h0) ? T(0) : h0(b, j);
+      for (index_t j = 0; j < H; ++j) hprev_(0, b, j) = rnn_detail::is_null(h0) ? T(0) : h0(b, j);
 
     const T* bih = bias_ih.data();
     const T* bhh = bias_hh.data();
     const index_t U = rnn_detail::unit_block(H, B), blocks = (H + U - 1) / U;
     auto step = [&](index_t t, index_t blk) {
       const index_t u0 = blk * U, u = std::min(U, H - u0);
-      // gh = h_{t-1} W_hh^T for this block's units (all three gates), h_{t-1} read in place from the
-      // [B, T, H] history (row stride T*H).
-      const T* hp = hprev_.data() + t * H;
+      // gh = h_{t-1} W_hh^T for this block's units (all three gates).
+      const T* hp = hprev_.data() + t * B * H;
       if (u == H) {
-        ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hp, Tn * H, weight_hh.data(), H, T(0), gh_.data(), G);
+        ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hp, H, weight_hh.data(), H, T(0), gh_.data(), G);
       } else {
         for (index_t k = 0; k < 3; ++k)
-          ops::gemm(transpose::no, transpose::yes, B, u, H, T(1), hp, Tn * H, weight_hh.data() + (k * H + u0) * H, H, T(0),
+          ops::gemm(transpose::no, transpose::yes, B, u, H, T(1), hp, H, weight_hh.data() + (k * H + u0) * H, H, T(0),
                     gh_.data() + k * H + u0, G);
       }
       for (index_t b = 0; b < B; ++b) {
-        const index_t row = b * Tn + t;
-        T* yb = y.data() + row * H + u0;
+        const index_t row = t * B + b;
+        T* yb = y.data() + (b * Tn + t) * H + u0;
         rnn_cells::gru_forward_row(gi_.data() + row * G + u0, gh_.data() + b * G + u0, bih + u0, bhh + u0,
                                    hprev_.data() + row * H + u0, gates_.data() + row * 4 * H + u0, yb, u, H);
-        if (t + 1 < Tn) ops::copy(hprev_.data() + (row + 1) * H + u0, yb, static_cast<std::size_t>(u));
+        if (t + 1 < Tn) ops::copy(hprev_.data() + (row + B) * H + u0, yb, static_cast<std::size_t>(u));
       }
     };
     rnn_detail::time_loop(Tn, false, blocks, step, [](index_t, index_t) {});
@@ -175,8 +174,8 @@ class gru {
     auto& dh = dh_;
     dh.fill(T(0));
     if (!rnn_detail::is_null(dh_n)) ops::copy(dh.data(), dh_n.data(), static_cast<std::size_t>(B * H));
-    rnn_detail::ensure_shape(dgi_, {B * Tn, G});
-    rnn_detail::ensure_shape(dgh_, {B * Tn, G});
+    rnn_detail::ensure_shape(dgi_, {Tn * B, G});
+    rnn_detail::ensure_shape(dgh_, {Tn * B, G});
     auto& dgi = dgi_;  // gradient w.r.t. W_ih x + b_ih
     auto& dgh = dgh_;  // gradient w.r.t. W_hh h + b_hh
     const bool have_dy = !rnn_detail::is_null(dy);
@@ -185,16 +184,16 @@ class gru {
     auto cell = [&](index_t t, index_t blk) {
       const index_t u0 = blk * U, u = std::min(U, H - u0);
       for (index_t b = 0; b < B; ++b) {
-        const index_t row = b * Tn + t;
+        const index_t row = t * B + b;
         rnn_cells::gru_backward_row(gates_.data() + row * 4 * H + u0, hprev_.data() + row * H + u0,
-                                    (have_dy ? dy.data() + row * H : zeros_.data()) + u0, dh.data() + b * H + u0,
+                                    (have_dy ? dy.data() + (b * Tn + t) * H : zeros_.data()) + u0, dh.data() + b * H + u0,
                                     dgi.data() + row * G + u0, dgh.data() + row * G + u0, u, H);
       }
     };
     // dh_{t-1}[:, block] += dgh_t W_hh[:, block]
     auto recur = [&](index_t t, index_t blk) {
       const index_t u0 = blk * U, u = std::min(U, H - u0);
-      ops::gemm(transpose::no, transpose::no, B, u, G, T(1), dgh.data() + t * G, Tn * G, weight_hh.data() + u0, H, T(1),
+      ops::gemm(transpose::no, transpose::no, B, u, G, T(1), dgh.data() + t * B * G, G, weight_hh.data() + u0, H, T(1),
                 dh.data() + u0, H);
     };
     rnn_detail::time_loop(Tn, true, blocks, cell, recur);
@@ -205,9 +204,12 @@ class gru {
                                 grad_weight_hh.data(), H);
     rnn_detail::add_column_sums(dgi.data(), B * Tn, G, grad_bias_ih.data());
     rnn_detail::add_column_sums(dgh.data(), B * Tn, G, grad_bias_hh.data());
-    if (!rnn_detail::is_null(dx))
-      rnn_detail::gemm_row_blocks(transpose::no, transpose::no, B * Tn, I, G, T(1), dgi.data(), G, weight_ih.data(), I, T(0),
-                                  dx.data(), I);
+    if (!rnn_detail::is_null(dx)) {
+      rnn_detail::ensure_shape(dx_, {Tn * B, I});
+      rnn_detail::gemm_row_blocks(transpose::no, transpose::no, Tn * B, I, G, T(1), dgi.data(), G, weight_ih.data(), I, T(0),
+                                  dx_.data(), I);
+      rnn_detail::to_batch_major(dx_.data(), B, Tn, I, dx.data());
+    }
     if (!rnn_detail::is_null(dh0)) ops::copy(dh0.data(), dh.data(), static_cast<std::size_t>(B * H));
   }
 
@@ -219,11 +221,12 @@ class gru {
  private:
   index_t input_, hidden_;
   index_t batch_ = 0, time_ = 0;
-  tensor<T, 3> x_;       // the input of the last forward (weight gradient needs it)
-  tensor<T, 2> gi_;      // x W_ih^T for every step, [B*T, 3H]
-  tensor<T, 3> hprev_;   // h_{t-1} for every step, [B, T, H]
-  tensor<T, 3> gates_;   // r, z, n, W_hn h + b_hn per step, [B, T, 4H]
-  tensor<T, 2> gh_, dh_, dgi_, dgh_;  // step and backward workspaces
+  // Time-major [T, B, .] copies and per-step records of the last forward.
+  tensor<T, 3> x_;       // the input (the weight gradient needs it)
+  tensor<T, 2> gi_;      // x W_ih^T for every step, [T*B, 3H]
+  tensor<T, 3> hprev_;   // h_{t-1} for every step, [T, B, H]
+  tensor<T, 3> gates_;   // r, z, n, W_hn h + b_hn per step, [T, B, 4H]
+  tensor<T, 2> gh_, dh_, dgi_, dgh_, dx_;  // step and backward workspaces
   tensor<T, 1> zeros_;                // stands for a null dy
 };
 

@@ -121,20 +121,20 @@ class lstm {
       throw shape_error(detail::concat(where, ": input ", shape_string(x.shape()), " has no batch rows or no time steps"));
     batch_ = B, time_ = Tn;
 
-    rnn_detail::ensure_shape(x_, x.shape());
-    ops::copy(x_.data(), x.data(), static_cast<std::size_t>(x.size()));
-    rnn_detail::ensure_shape(gates_, {B, Tn, G});  // x W_ih^T first, then i, f, g, o in place
+    rnn_detail::ensure_shape(x_, {Tn, B, I});
+    rnn_detail::to_time_major(x.data(), B, Tn, I, x_.data());
+    rnn_detail::ensure_shape(gates_, {Tn, B, G});  // x W_ih^T first, then i, f, g, o in place
     rnn_detail::gemm_row_blocks(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, weight_ih.data(), I, T(0),
                                 gates_.data(), G);
-    rnn_detail::ensure_shape(hprev_, {B, Tn, H});
-    rnn_detail::ensure_shape(cprev_, {B, Tn, H});
-    rnn_detail::ensure_shape(tanh_c_, {B, Tn, H});
+    rnn_detail::ensure_shape(hprev_, {Tn, B, H});
+    rnn_detail::ensure_shape(cprev_, {Tn, B, H});
+    rnn_detail::ensure_shape(tanh_c_, {Tn, B, H});
     rnn_detail::ensure_shape(gh_, {B, G});
     rnn_detail::ensure_shape(c_, {B, H});
     auto& c = c_;
     for (index_t b = 0; b < B; ++b)
       for (index_t j = 0; j < H; ++j) {
-        hprev_(b, 0, j) = rnn_detail::is_null(h0) ? T(0) : h0(b, j);
+        hprev_(0, b, j) = rnn_detail::is_null(h0) ? T(0) : h0(b, j);
         c(b, j) = rnn_detail::is_null(c0) ? T(0) : c0(b, j);
       }
 
@@ -143,22 +143,22 @@ class lstm {
     const index_t U = rnn_detail::unit_block(H, B), blocks = (H + U - 1) / U;
     auto step = [&](index_t t, index_t blk) {
       const index_t u0 = blk * U, u = std::min(U, H - u0);
-      // gh = h_{t-1} W_hh^T for this block's units (all four gates), h_{t-1} read in place (row stride T*H).
-      const T* hp = hprev_.data() + t * H;
+      // gh = h_{t-1} W_hh^T for this block's units (all four gates).
+      const T* hp = hprev_.data() + t * B * H;
       if (u == H) {
-        ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hp, Tn * H, weight_hh.data(), H, T(0), gh_.data(), G);
+        ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hp, H, weight_hh.data(), H, T(0), gh_.data(), G);
       } else {
         for (index_t k = 0; k < 4; ++k)
-          ops::gemm(transpose::no, transpose::yes, B, u, H, T(1), hp, Tn * H, weight_hh.data() + (k * H + u0) * H, H, T(0),
+          ops::gemm(transpose::no, transpose::yes, B, u, H, T(1), hp, H, weight_hh.data() + (k * H + u0) * H, H, T(0),
                     gh_.data() + k * H + u0, G);
       }
       for (index_t b = 0; b < B; ++b) {
-        const index_t row = b * Tn + t;
-        T* yb = y.data() + row * H + u0;
+        const index_t row = t * B + b;
+        T* yb = y.data() + (b * Tn + t) * H + u0;
         rnn_cells::lstm_forward_row(gates_.data() + row * G + u0, gh_.data() + b * G + u0, bih + u0, bhh + u0,
                                     c.data() + b * H + u0, cprev_.data() + row * H + u0, tanh_c_.data() + row * H + u0, yb,
                                     u, H);
-        if (t + 1 < Tn) ops::copy(hprev_.data() + (row + 1) * H + u0, yb, static_cast<std::size_t>(u));
+        if (t + 1 < Tn) ops::copy(hprev_.data() + (row + B) * H + u0, yb, static_cast<std::size_t>(u));
       }
     };
     rnn_detail::time_loop(Tn, false, blocks, step, [](index_t, index_t) {});
@@ -190,7 +190,7 @@ class lstm {
     dc.fill(T(0));
     if (!rnn_detail::is_null(dh_n)) ops::copy(dh.data(), dh_n.data(), static_cast<std::size_t>(B * H));
     if (!rnn_detail::is_null(dc_n)) ops::copy(dc.data(), dc_n.data(), static_cast<std::size_t>(B * H));
-    rnn_detail::ensure_shape(dg_, {B * Tn, G});
+    rnn_detail::ensure_shape(dg_, {Tn * B, G});
     auto& dg = dg_;  // gradient w.r.t. the gate pre-activations (same for W_ih and W_hh)
     const bool have_dy = !rnn_detail::is_null(dy);
     if (!have_dy) zeros_ = tensor<T, 1>({H}, T(0));
@@ -198,16 +198,16 @@ class lstm {
     auto cell = [&](index_t t, index_t blk) {
       const index_t u0 = blk * U, u = std::min(U, H - u0);
       for (index_t b = 0; b < B; ++b) {
-        const index_t row = b * Tn + t;
+        const index_t row = t * B + b;
         rnn_cells::lstm_backward_row(gates_.data() + row * G + u0, tanh_c_.data() + row * H + u0, cprev_.data() + row * H + u0,
-                                     (have_dy ? dy.data() + row * H : zeros_.data()) + u0, dh.data() + b * H + u0,
+                                     (have_dy ? dy.data() + (b * Tn + t) * H : zeros_.data()) + u0, dh.data() + b * H + u0,
                                      dc.data() + b * H + u0, dg.data() + row * G + u0, u, H);
       }
     };
     // dh_{t-1}[:, block] = dg_t W_hh[:, block]: h_{t-1} reaches the loss only through the gates
     auto recur = [&](index_t t, index_t blk) {
       const index_t u0 = blk * U, u = std::min(U, H - u0);
-      ops::gemm(transpose::no, transpose::no, B, u, G, T(1), dg.data() + t * G, Tn * G, weight_hh.data() + u0, H, T(0),
+      ops::gemm(transpose::no, transpose::no, B, u, G, T(1), dg.data() + t * B * G, G, weight_hh.data() + u0, H, T(0),
                 dh.data() + u0, H);
     };
     rnn_detail::time_loop(Tn, true, blocks, cell, recur);
@@ -218,9 +218,12 @@ class lstm {
     tensor<T, 1> db({G}, T(0));
     rnn_detail::add_column_sums(dg.data(), B * Tn, G, db.data());
     for (index_t j = 0; j < G; ++j) grad_bias_ih(j) += db(j), grad_bias_hh(j) += db(j);
-    if (!rnn_detail::is_null(dx))
-      rnn_detail::gemm_row_blocks(transpose::no, transpose::no, B * Tn, I, G, T(1), dg.data(), G, weight_ih.data(), I, T(0),
-                                  dx.data(), I);
+    if (!rnn_detail::is_null(dx)) {
+      rnn_detail::ensure_shape(dx_, {Tn * B, I});
+      rnn_detail::gemm_row_blocks(transpose::no, transpose::no, Tn * B, I, G, T(1), dg.data(), G, weight_ih.data(), I, T(0),
+                                  dx_.data(), I);
+      rnn_detail::to_batch_major(dx_.data(), B, Tn, I, dx.data());
+    }
     if (!rnn_detail::is_null(dh0)) ops::copy(dh0.data(), dh.data(), static_cast<std::size_t>(B * H));
     if (!rnn_detail::is_null(dc0)) ops::copy(dc0.data(), dc.data(), static_cast<std::size_t>(B * H));
   }
@@ -233,12 +236,13 @@ class lstm {
  private:
   index_t input_, hidden_;
   index_t batch_ = 0, time_ = 0;
-  tensor<T, 3> x_;       // the input of the last forward
-  tensor<T, 3> gates_;   // i, f, g, o per step, [B, T, 4H]
-  tensor<T, 3> hprev_;   // h_{t-1} per step, [B, T, H]
+  // Time-major [T, B, .] copies and per-step records of the last forward.
+  tensor<T, 3> x_;       // the input
+  tensor<T, 3> gates_;   // i, f, g, o per step, [T, B, 4H]
+  tensor<T, 3> hprev_;   // h_{t-1} per step, [T, B, H]
   tensor<T, 3> cprev_;   // c_{t-1} per step
   tensor<T, 3> tanh_c_;  // tanh(c_t) per step
-  tensor<T, 2> gh_, c_, dh_, dc_, dg_;  // step and backward workspaces
+  tensor<T, 2> gh_, c_, dh_, dc_, dg_, dx_;  // step and backward workspaces
   tensor<T, 1> zeros_;                  // stands for a null dy
 };
 
