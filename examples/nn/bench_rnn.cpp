@@ -1,6 +1,7 @@
 // Forward + backward of nn::gru and nn::lstm at the anchor shapes (../shared/anchors.md) against
 // torch.nn.GRU / LSTM measured in the same run (examples/nn/bench_rnn_torch.py, 2 threads).
-// Measurements alternate: cantus, torch, cantus, torch, ... and medians are compared.
+// Measurements alternate (cantus on 1 thread, cantus on OMP_NUM_THREADS, torch; repeated --rounds
+// times) and medians are compared.
 //   build/examples/bench_rnn [--rounds R] [--seconds S] [--no-torch] [--case gru|lstm]
 #include <omp.h>
 
@@ -95,28 +96,34 @@ int main(int argc, char** argv) {
     }
   }
   const bench_case cases[] = {{"gru", 32, 2048, 1, 32}, {"lstm", 16, 128, 128, 512}};
-  std::printf("cantus %s, %d OpenMP threads, SIMD %s; torch: 2 threads\n", version, omp_get_max_threads(),
-              cpu_kernels::simd_name());
-  std::printf("| layer | shape [B, T, I] -> H | cantus ms | PyTorch ms | speed-up |\n|---|---|---|---|---|\n");
+  const int threads = omp_get_max_threads();
+  std::printf("cantus %s, SIMD %s; cantus on 1 and %d OpenMP threads, torch on 2 threads\n", version,
+              cpu_kernels::simd_name(), threads);
+  std::printf("| layer | shape [B, T, I] -> H | cantus 1 thread ms | cantus %d threads ms | PyTorch ms | speed-up 1 thread | "
+              "speed-up %d threads |\n|---|---|---|---|---|---|---|\n",
+              threads, threads);
   for (const auto& c : cases) {
     if (!only.empty() && only != c.name) continue;
     auto step = std::string(c.name) == "gru" ? cantus_step<nn::gru<float>>(c) : cantus_step<nn::lstm<float>>(c);
-    std::vector<double> mine, theirs;
-    for (int r = 0; r < rounds; ++r) {
-      mine.push_back(time_median(step, seconds));
+    std::vector<double> one, many, theirs;
+    for (int r = 0; r < rounds; ++r) {  // alternate, so drifting machine load hits every column alike
+      omp_set_num_threads(1);
+      one.push_back(time_median(step, seconds));
+      omp_set_num_threads(threads);
+      many.push_back(time_median(step, seconds));
       if (with_torch) {
         const double s = torch_seconds(c.name, seconds);
         if (s > 0) theirs.push_back(s);
       }
     }
-    const double m = median(mine) * 1e3;
+    const double m1 = median(one) * 1e3, mn = median(many) * 1e3;
+    std::printf("| %s | [%ld, %ld, %ld] -> %ld | %.2f | %.2f |", c.name, long(c.batch), long(c.time), long(c.input),
+                long(c.hidden), m1, mn);
     if (theirs.empty()) {
-      std::printf("| %s | [%ld, %ld, %ld] -> %ld | %.2f | n/a | n/a |\n", c.name, long(c.batch), long(c.time),
-                  long(c.input), long(c.hidden), m);
+      std::printf(" n/a | n/a | n/a |\n");
     } else {
       const double t = median(theirs) * 1e3;
-      std::printf("| %s | [%ld, %ld, %ld] -> %ld | %.2f | %.2f | x%.2f |\n", c.name, long(c.batch), long(c.time),
-                  long(c.input), long(c.hidden), m, t, t / m);
+      std::printf(" %.2f | x%.2f | x%.2f |\n", t, t / m1, t / mn);
     }
     std::fflush(stdout);
   }
