@@ -11,6 +11,7 @@
 #include <cmath>
 #include <vector>
 
+#include "cantus/backend/cpu/cpu_backend.hpp"
 #include "cantus/classify/common.hpp"
 #include "cantus/classify/lbfgs.hpp"
 #include "cantus/classify/metrics.hpp"
@@ -68,15 +69,24 @@ class logistic_regression {
     std::vector<Eigen::VectorXd> partial_db(static_cast<std::size_t>(n_blocks));
     std::vector<double> partial_loss(static_cast<std::size_t>(n_blocks));
     // Threads pay only when an evaluation is big enough to outweigh waking them (a 6400 x 100 x 8
-    // problem evaluates in ~1.5 ms on one core). The products keep the class axis first in a matrix
-    // type of at most 32 rows, for which Eigen's GEMM never starts its own OpenMP team (it would
-    // spin against ours, or nest inside a serial region); more classes always run in parallel.
+    // problem evaluates in ~1.5 ms on one core). Serially, the products use a matrix type of at most
+    // 32 rows (classes first), for which Eigen's GEMM never starts an OpenMP team of its own (it
+    // would spin against ours, or nest inside the inactive region); in a real team they use the
+    // backend's dispatched GEMM. More than 32 classes always take the parallel path.
     const bool parallel = rows > 32 || static_cast<double>(n) * static_cast<double>(d) * rows > 8e6;
     auto block = [&](const Eigen::VectorXd& theta, Eigen::Index blk, auto& Zt, auto& dWb) {
       Eigen::Map<const row_matrix> W(theta.data(), rows, d);
       const Eigen::Index i0 = blk * kBlock, m = std::min(kBlock, n - i0);
       const auto Xb = X.middleRows(i0, m);
-      Zt.noalias() = W * Xb.transpose();  // logits, classes x samples
+      if constexpr (std::is_same_v<std::decay_t<decltype(Zt)>, row_matrix>) {
+        // Inside an active parallel team: the backend's run-time dispatched (AVX2/AVX-512) GEMM,
+        // which runs single-threaded there.
+        Zt.resize(rows, m);
+        backend_ops<cpu>::gemm<double>(transpose::no, transpose::yes, rows, m, d, 1.0, W.data(), d, Xb.data(), d, 0.0,
+                                       Zt.data(), m);
+      } else {
+        Zt.noalias() = W * Xb.transpose();  // logits, classes x samples
+      }
       if (p.fit_intercept) Zt.colwise() += theta.tail(rows);
       double loss = 0;
       for (Eigen::Index r = 0; r < m; ++r) {
@@ -91,7 +101,13 @@ class logistic_regression {
         for (int k = 0; k < rows; ++k) Zt(k, r) = std::exp(Zt(k, r) - lse) - Y(i, k);  // now dloss/dlogits
       }
       partial_loss[blk] = loss;
-      dWb.noalias() = Zt * Xb;
+      if constexpr (std::is_same_v<std::decay_t<decltype(Zt)>, row_matrix>) {
+        dWb.resize(rows, d);
+        backend_ops<cpu>::gemm<double>(transpose::no, transpose::no, rows, d, m, 1.0, Zt.data(), m, Xb.data(), d, 0.0,
+                                       dWb.data(), d);
+      } else {
+        dWb.noalias() = Zt * Xb;
+      }
       partial_dW[blk] = dWb;
       partial_db[blk] = Zt.rowwise().sum();
     };
@@ -99,7 +115,7 @@ class logistic_regression {
       Eigen::Map<const row_matrix> W(theta.data(), rows, d);
 #pragma omp parallel for schedule(static) if (parallel)
       for (Eigen::Index blk = 0; blk < n_blocks; ++blk) {
-        if (rows <= 32) {
+        if (rows <= 32 && (!parallel || omp_get_num_threads() == 1)) {
           using few_rows = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor, 32, Eigen::Dynamic>;
           few_rows Zt, dWb;
           block(theta, blk, Zt, dWb);
