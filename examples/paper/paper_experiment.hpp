@@ -39,7 +39,7 @@ struct options {
   bool quick = false;
   int threads = 2;
   std::uint64_t seed = 2019;
-  fs::path out = "paper-results";
+  fs::path out = "out/paper";
   fs::path cache;               // default: $XDG_CACHE_HOME/cantus or ~/.cache/cantus
   std::vector<std::string> models = all_models;
   std::vector<std::string> genres;  // figure6: the two genres
@@ -48,7 +48,7 @@ struct options {
 
 inline void usage(const options& o, std::FILE* f, const std::string& extra) {
   std::fprintf(f,
-               "usage: %s [--fma ROOT | --folders ROOT] [--quick] [--threads N (2)] [--seed K (2019)] [--out DIR (paper-results)]\n"
+               "usage: %s [--fma ROOT | --folders ROOT] [--quick] [--threads N (2)] [--seed K (2019)] [--out DIR (out/paper)]\n"
                "          [--cache DIR] [--models a,b,...]%s\n"
                "  Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache\n"
                "  on first use. --quick: small models and few steps (a few minutes on 2 cores); otherwise the anchor sizes.\n"
