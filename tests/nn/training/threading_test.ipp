@@ -1,6 +1,6 @@
-// Big layers split their hidden units into blocks stepped by several threads (and the weight
-// gradients into row blocks). The multi-threaded path must equal the single-threaded one, which
-// the PyTorch goldens pin down.
+// Big layers split the batch into blocks that threads step through the sequence on their own (and
+// the all-step GEMMs into row blocks). The multi-threaded path must equal the single-threaded one,
+// which the PyTorch goldens pin down, for any thread count (uneven blocks with 3 threads).
 #include <boost/test/unit_test.hpp>
 
 #include <omp.h>
@@ -16,7 +16,7 @@ struct run_result {
   std::vector<double> y, h, dx, dh0, grads;
 };
 
-// B * H and H large enough for several unit blocks (rnn_detail::unit_block).
+// Work large enough for threads (rnn_detail::for_batch_blocks).
 constexpr index_t B = 16, Tn = 3, I = 5, H = 256;
 
 template <class Layer>

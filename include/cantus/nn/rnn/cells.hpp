@@ -1,8 +1,8 @@
 #pragma once
-// The element-wise parts of one time step for one batch row and a block of U hidden units, as free
-// functions over restrict pointers so the compiler vectorises them (no aliasing, no branches in the loops). The
+// The element-wise parts of one time step for one batch row, as free functions over restrict
+// pointers so the compiler vectorises them (no aliasing, no branches in the loops). The
 // transcendentals go through the dispatched SIMD kernels (rnn_detail::sigmoid_inplace/tanh_inplace).
-// Every pointer is already offset to the block's first unit; gate k of unit j sits at [k * H + j].
+// Gate k of unit j sits at [k * H + j].
 #include "cantus/core/config.hpp"
 #include "cantus/nn/rnn/detail.hpp"
 
@@ -13,19 +13,19 @@ namespace cantus::nn::rnn_cells {
 template <class T>
 inline void gru_forward_row(const T* CANTUS_RESTRICT gi, const T* CANTUS_RESTRICT gh, const T* CANTUS_RESTRICT bih,
                             const T* CANTUS_RESTRICT bhh, const T* CANTUS_RESTRICT hp, T* CANTUS_RESTRICT g,
-                            T* CANTUS_RESTRICT h, index_t U, index_t H) {
+                            T* CANTUS_RESTRICT h, index_t H) {
   for (index_t k = 0; k < 2; ++k) {
     const index_t o = k * H;
-    for (index_t j = 0; j < U; ++j) g[o + j] = (gi[o + j] + bih[o + j]) + (gh[o + j] + bhh[o + j]);
-    rnn_detail::sigmoid_inplace(g + o, static_cast<std::size_t>(U));
+    for (index_t j = 0; j < H; ++j) g[o + j] = (gi[o + j] + bih[o + j]) + (gh[o + j] + bhh[o + j]);
+    rnn_detail::sigmoid_inplace(g + o, static_cast<std::size_t>(H));
   }
-  for (index_t j = 0; j < U; ++j) {
+  for (index_t j = 0; j < H; ++j) {
     const T ghn = gh[2 * H + j] + bhh[2 * H + j];
     g[3 * H + j] = ghn;
     g[2 * H + j] = gi[2 * H + j] + bih[2 * H + j] + g[j] * ghn;
   }
-  rnn_detail::tanh_inplace(g + 2 * H, static_cast<std::size_t>(U));
-  for (index_t j = 0; j < U; ++j) {
+  rnn_detail::tanh_inplace(g + 2 * H, static_cast<std::size_t>(H));
+  for (index_t j = 0; j < H; ++j) {
     const T z = g[H + j], n = g[2 * H + j];
     h[j] = n + z * (hp[j] - n);
   }
@@ -36,8 +36,8 @@ inline void gru_forward_row(const T* CANTUS_RESTRICT gi, const T* CANTUS_RESTRIC
 // recurrent projections (3H each).
 template <class T>
 inline void gru_backward_row(const T* CANTUS_RESTRICT g, const T* CANTUS_RESTRICT hp, const T* CANTUS_RESTRICT dy,
-                             T* CANTUS_RESTRICT dh, T* CANTUS_RESTRICT di, T* CANTUS_RESTRICT dr, index_t U, index_t H) {
-  for (index_t j = 0; j < U; ++j) {
+                             T* CANTUS_RESTRICT dh, T* CANTUS_RESTRICT di, T* CANTUS_RESTRICT dr, index_t H) {
+  for (index_t j = 0; j < H; ++j) {
     const T r = g[j], z = g[H + j], n = g[2 * H + j], ghn = g[3 * H + j];
     const T d = dh[j] + dy[j];
     const T dn_pre = d * (T(1) - z) * (T(1) - n * n);
@@ -58,20 +58,20 @@ inline void gru_backward_row(const T* CANTUS_RESTRICT g, const T* CANTUS_RESTRIC
 template <class T>
 inline void lstm_forward_row(T* CANTUS_RESTRICT g, const T* CANTUS_RESTRICT gh, const T* CANTUS_RESTRICT bih,
                              const T* CANTUS_RESTRICT bhh, T* CANTUS_RESTRICT c, T* CANTUS_RESTRICT cp,
-                             T* CANTUS_RESTRICT tc, T* CANTUS_RESTRICT h, index_t U, index_t H) {
+                             T* CANTUS_RESTRICT tc, T* CANTUS_RESTRICT h, index_t H) {
   for (index_t k = 0; k < 4; ++k) {
     const index_t o = k * H;
-    for (index_t j = 0; j < U; ++j) g[o + j] = (g[o + j] + bih[o + j]) + (gh[o + j] + bhh[o + j]);
-    if (k == 2) rnn_detail::tanh_inplace(g + o, static_cast<std::size_t>(U));
-    else rnn_detail::sigmoid_inplace(g + o, static_cast<std::size_t>(U));
+    for (index_t j = 0; j < H; ++j) g[o + j] = (g[o + j] + bih[o + j]) + (gh[o + j] + bhh[o + j]);
+    if (k == 2) rnn_detail::tanh_inplace(g + o, static_cast<std::size_t>(H));
+    else rnn_detail::sigmoid_inplace(g + o, static_cast<std::size_t>(H));
   }
-  for (index_t j = 0; j < U; ++j) {
+  for (index_t j = 0; j < H; ++j) {
     cp[j] = c[j];
     c[j] = g[H + j] * c[j] + g[j] * g[2 * H + j];
     tc[j] = c[j];
   }
-  rnn_detail::tanh_inplace(tc, static_cast<std::size_t>(U));
-  for (index_t j = 0; j < U; ++j) h[j] = g[3 * H + j] * tc[j];
+  rnn_detail::tanh_inplace(tc, static_cast<std::size_t>(H));
+  for (index_t j = 0; j < H; ++j) h[j] = g[3 * H + j] * tc[j];
 }
 
 // LSTM backward. dh (in: from the step after; the caller's GEMM replaces it with dh_{t-1}), dc (in:
@@ -79,8 +79,8 @@ inline void lstm_forward_row(T* CANTUS_RESTRICT g, const T* CANTUS_RESTRICT gh, 
 template <class T>
 inline void lstm_backward_row(const T* CANTUS_RESTRICT g, const T* CANTUS_RESTRICT tc, const T* CANTUS_RESTRICT cp,
                               const T* CANTUS_RESTRICT dy, const T* CANTUS_RESTRICT dh, T* CANTUS_RESTRICT dc,
-                              T* CANTUS_RESTRICT d, index_t U, index_t H) {
-  for (index_t j = 0; j < U; ++j) {
+                              T* CANTUS_RESTRICT d, index_t H) {
+  for (index_t j = 0; j < H; ++j) {
     const T i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j];
     const T dhj = dh[j] + dy[j];
     const T dcj = dc[j] + dhj * o * (T(1) - tc[j] * tc[j]);

@@ -57,37 +57,26 @@ inline void gemm_row_blocks(transpose ta, transpose tb, index_t m, index_t n, in
   for (index_t i = 0; i < blocks; ++i) block(i);
 }
 
-// The hidden units are split into blocks that one thread steps through a time step on its own: its
-// slice of the recurrent GEMM and the gates of its units. Small layers are one block (no threads).
-inline index_t unit_block(index_t hidden, index_t batch) {
-  constexpr index_t min_units = 64;
-  if (hidden < 2 * min_units || batch * hidden < 4096 || !may_spawn_threads()) return hidden;
-  const index_t blocks = std::min<index_t>(16, hidden / min_units);
-  return (hidden + blocks - 1) / blocks;
-}
-
-// Runs a time loop of `steps` iterations over `blocks` unit blocks: phase_a(step, block) for every
-// block, then (all blocks done) phase_b(step, block) for every block. Within one parallel region;
-// a thread keeps the same blocks in both phases (static schedules over equal ranges), so phase_b may
-// run ahead into the next step's phase_a for its own blocks without a second barrier.
-template <class A, class B>
-inline void time_loop(index_t steps, bool backwards, index_t blocks, A&& phase_a, B&& phase_b) {
-  if (blocks < 2 || !may_spawn_threads()) {
-    for (index_t s = 0; s < steps; ++s) {
-      const index_t t = backwards ? steps - 1 - s : s;
-      for (index_t i = 0; i < blocks; ++i) phase_a(t, i);
-      for (index_t i = 0; i < blocks; ++i) phase_b(t, i);
-    }
+// The recurrence of different batch rows is independent: threads take contiguous blocks of rows and
+// step them through the whole sequence on their own, with no barrier per time step (on a busy
+// machine a per-step barrier waits for the slowest thread to be scheduled again, every step). One
+// block per thread, at least 4 rows each; one block (no threads) when the layer is small. Results
+// are deterministic for a given thread count.
+template <class Body>
+inline void for_batch_blocks(index_t batch, double work, Body&& body) {
+  constexpr index_t min_rows = 4;
+  constexpr double parallel_work = 1 << 22;  // multiply-adds of the whole sequence
+  const index_t blocks = may_spawn_threads() && work >= parallel_work
+                             ? std::min<index_t>(omp_get_max_threads(), batch / min_rows)
+                             : 1;
+  if (blocks < 2) {
+    body(index_t(0), batch);
     return;
   }
-#pragma omp parallel
-  for (index_t s = 0; s < steps; ++s) {
-    const index_t t = backwards ? steps - 1 - s : s;
-#pragma omp for schedule(static)
-    for (index_t i = 0; i < blocks; ++i) phase_a(t, i);
-#pragma omp for schedule(static) nowait
-    for (index_t i = 0; i < blocks; ++i) phase_b(t, i);
-  }
+  const index_t rows = (batch + blocks - 1) / blocks;
+#pragma omp parallel for schedule(static, 1)
+  for (index_t i = 0; i < blocks; ++i)
+    if (i * rows < batch) body(i * rows, std::min(rows, batch - i * rows));
 }
 
 // out[j] += sum over rows of m[r, j] (m is rows x cols, row-major) — bias gradients.

@@ -140,28 +140,21 @@ class lstm {
 
     const T* bih = bias_ih.data();
     const T* bhh = bias_hh.data();
-    const index_t U = rnn_detail::unit_block(H, B), blocks = (H + U - 1) / U;
-    auto step = [&](index_t t, index_t blk) {
-      const index_t u0 = blk * U, u = std::min(U, H - u0);
-      // gh = h_{t-1} W_hh^T for this block's units (all four gates).
-      const T* hp = hprev_.data() + t * B * H;
-      if (u == H) {
-        ops::gemm(transpose::no, transpose::yes, B, G, H, T(1), hp, H, weight_hh.data(), H, T(0), gh_.data(), G);
-      } else {
-        for (index_t k = 0; k < 4; ++k)
-          ops::gemm(transpose::no, transpose::yes, B, u, H, T(1), hp, H, weight_hh.data() + (k * H + u0) * H, H, T(0),
-                    gh_.data() + k * H + u0, G);
-      }
-      for (index_t b = 0; b < B; ++b) {
-        const index_t row = t * B + b;
-        T* yb = y.data() + (b * Tn + t) * H + u0;
-        rnn_cells::lstm_forward_row(gates_.data() + row * G + u0, gh_.data() + b * G + u0, bih + u0, bhh + u0,
-                                    c.data() + b * H + u0, cprev_.data() + row * H + u0, tanh_c_.data() + row * H + u0, yb,
-                                    u, H);
-        if (t + 1 < Tn) ops::copy(hprev_.data() + (row + B) * H + u0, yb, static_cast<std::size_t>(u));
+    // Rows [b0, b0 + nb) through all steps: gh = h_{t-1} W_hh^T (one GEMM), then the gates row by row.
+    auto run_rows = [&](index_t b0, index_t nb) {
+      for (index_t t = 0; t < Tn; ++t) {
+        ops::gemm(transpose::no, transpose::yes, nb, G, H, T(1), hprev_.data() + (t * B + b0) * H, H, weight_hh.data(), H,
+                  T(0), gh_.data() + b0 * G, G);
+        for (index_t b = b0; b < b0 + nb; ++b) {
+          const index_t row = t * B + b;
+          T* yb = y.data() + (b * Tn + t) * H;
+          rnn_cells::lstm_forward_row(gates_.data() + row * G, gh_.data() + b * G, bih, bhh, c.data() + b * H,
+                                      cprev_.data() + row * H, tanh_c_.data() + row * H, yb, H);
+          if (t + 1 < Tn) ops::copy(hprev_.data() + (row + B) * H, yb, static_cast<std::size_t>(H));
+        }
       }
     };
-    rnn_detail::time_loop(Tn, false, blocks, step, [](index_t, index_t) {});
+    rnn_detail::for_batch_blocks(B, double(B) * double(Tn) * double(H) * double(G), run_rows);
     for (index_t b = 0; b < B; ++b) {
       if (!rnn_detail::is_null(h_n)) ops::copy(h_n.data() + b * H, y.data() + (b * Tn + Tn - 1) * H, static_cast<std::size_t>(H));
       if (!rnn_detail::is_null(c_n)) ops::copy(c_n.data() + b * H, c.data() + b * H, static_cast<std::size_t>(H));
@@ -194,23 +187,21 @@ class lstm {
     auto& dg = dg_;  // gradient w.r.t. the gate pre-activations (same for W_ih and W_hh)
     const bool have_dy = !rnn_detail::is_null(dy);
     if (!have_dy) zeros_ = tensor<T, 1>({H}, T(0));
-    const index_t U = rnn_detail::unit_block(H, B), blocks = (H + U - 1) / U;
-    auto cell = [&](index_t t, index_t blk) {
-      const index_t u0 = blk * U, u = std::min(U, H - u0);
-      for (index_t b = 0; b < B; ++b) {
-        const index_t row = t * B + b;
-        rnn_cells::lstm_backward_row(gates_.data() + row * G + u0, tanh_c_.data() + row * H + u0, cprev_.data() + row * H + u0,
-                                     (have_dy ? dy.data() + (b * Tn + t) * H : zeros_.data()) + u0, dh.data() + b * H + u0,
-                                     dc.data() + b * H + u0, dg.data() + row * G + u0, u, H);
+    // Rows [b0, b0 + nb) back through all steps: the gates row by row, then dh_{t-1} = dg_t W_hh
+    // (h_{t-1} reaches the loss only through the gates).
+    auto run_rows = [&](index_t b0, index_t nb) {
+      for (index_t t = Tn; t-- > 0;) {
+        for (index_t b = b0; b < b0 + nb; ++b) {
+          const index_t row = t * B + b;
+          rnn_cells::lstm_backward_row(gates_.data() + row * G, tanh_c_.data() + row * H, cprev_.data() + row * H,
+                                       have_dy ? dy.data() + (b * Tn + t) * H : zeros_.data(), dh.data() + b * H,
+                                       dc.data() + b * H, dg.data() + row * G, H);
+        }
+        ops::gemm(transpose::no, transpose::no, nb, H, G, T(1), dg.data() + (t * B + b0) * G, G, weight_hh.data(), H, T(0),
+                  dh.data() + b0 * H, H);
       }
     };
-    // dh_{t-1}[:, block] = dg_t W_hh[:, block]: h_{t-1} reaches the loss only through the gates
-    auto recur = [&](index_t t, index_t blk) {
-      const index_t u0 = blk * U, u = std::min(U, H - u0);
-      ops::gemm(transpose::no, transpose::no, B, u, G, T(1), dg.data() + t * B * G, G, weight_hh.data() + u0, H, T(0),
-                dh.data() + u0, H);
-    };
-    rnn_detail::time_loop(Tn, true, blocks, cell, recur);
+    rnn_detail::for_batch_blocks(B, double(B) * double(Tn) * double(H) * double(G), run_rows);
     rnn_detail::gemm_row_blocks(transpose::yes, transpose::no, G, I, B * Tn, T(1), dg.data(), G, x_.data(), I, T(1),
                                 grad_weight_ih.data(), I);
     rnn_detail::gemm_row_blocks(transpose::yes, transpose::no, G, H, B * Tn, T(1), dg.data(), G, hprev_.data(), H, T(1),
