@@ -200,4 +200,16 @@ for max_norm in (1.0, 100.0):
     total = torch.nn.utils.clip_grad_norm_([p1, p2], max_norm)
     save("clip_%g" % max_norm, torch.cat([total.reshape(1), p1.grad.flatten(), p2.grad.flatten()]))
 
+
+# ---- Adam in float32 (the element type models train in) ---------------------------------------------
+w = w0.clone().float().requires_grad_(True)
+b = b0.clone().float().requires_grad_(True)
+opt = torch.optim.Adam([w, b], lr=0.05, weight_decay=0.1, amsgrad=True)
+traj = []
+for _ in range(STEPS):
+    opt.zero_grad()
+    ((qx.float() @ w + b - qt.float()) ** 2).sum().backward()
+    opt.step()
+    traj.append(torch.cat([w.detach().flatten(), b.detach().flatten()]))
+np.save(os.path.join(OUT, "train_optim_adam_amsgrad_f32.npy"), torch.stack(traj).numpy())
 print("wrote", len([f for f in os.listdir(OUT) if f.startswith("train_")]), "files")

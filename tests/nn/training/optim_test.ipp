@@ -73,6 +73,35 @@ BOOST_AUTO_TEST_CASE(adamw_amsgrad_matches_torch) {
   });
 }
 
+BOOST_AUTO_TEST_CASE(adam_float_matches_torch_float32) {
+  // The same quadratic in float: gradients by hand in float, the update in float like torch's.
+  quadratic q;
+  tensor<float, 2> x({6, 3}), t({6, 4}), w({3, 4}), dw({3, 4});
+  tensor<float, 1> b({4}), db({4});
+  for (index_t i = 0; i < 18; ++i) x.data()[i] = float(q.x.data()[i]);
+  for (index_t i = 0; i < 24; ++i) t.data()[i] = float(q.t.data()[i]);
+  for (index_t i = 0; i < 12; ++i) w.data()[i] = float(q.w.data()[i]);
+  for (index_t i = 0; i < 4; ++i) b.data()[i] = float(q.b.data()[i]);
+  nn::parameter_list<float> ps{{"w", w.view().flat(), dw.view().flat(), {3, 4}}, {"b", b.view(), db.view(), {4}}};
+  nn::adam<float> opt(ps, {.lr = 0.05, .weight_decay = 0.1, .amsgrad = true});
+  auto traj = golden<double, 2>("optim_adam_amsgrad_f32");
+  for (index_t s = 0; s < traj.extent(0); ++s) {
+    opt.zero_grad();
+    for (index_t n = 0; n < 6; ++n)
+      for (index_t j = 0; j < 4; ++j) {
+        float pred = b(j) - t(n, j);
+        for (index_t i = 0; i < 3; ++i) pred += x(n, i) * w(i, j);
+        for (index_t i = 0; i < 3; ++i) dw(i, j) += 2 * pred * x(n, i);
+        db(j) += 2 * pred;
+      }
+    opt.step();
+    std::vector<float> got(w.data(), w.data() + 12);
+    got.insert(got.end(), b.data(), b.data() + 4);
+    std::vector<double> want(traj[s].data(), traj[s].data() + 16);
+    check_close<float>("adam float step " + std::to_string(s + 1), got.data(), want, 1e-5);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(state_is_enumerable) {
   quadratic q;
   nn::adamw<double> opt(q.params(), {.amsgrad = true});

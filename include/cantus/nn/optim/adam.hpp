@@ -51,7 +51,7 @@ class adam : public optimizer<T> {
   void update() override {
     const double t = static_cast<double>(this->steps_);
     const double bc1 = 1 - std::pow(o_.beta1, t), bc2_sqrt = std::sqrt(1 - std::pow(o_.beta2, t));
-    const T step_size = static_cast<T>(this->lr_ / bc1), inv_bc2_sqrt = static_cast<T>(bc2_sqrt);
+    const T step_size = static_cast<T>(this->lr_ / bc1), bc2_sqrt_t = static_cast<T>(bc2_sqrt);
     const T b1 = static_cast<T>(o_.beta1), b2 = static_cast<T>(o_.beta2), eps = static_cast<T>(o_.eps);
     const T wd = static_cast<T>(o_.weight_decay), decay = static_cast<T>(1 - this->lr_ * o_.weight_decay);
     for (std::size_t k = 0; k < this->params_.size(); ++k) {
@@ -70,8 +70,8 @@ class adam : public optimizer<T> {
         v[i] = v[i] * b2 + (T(1) - b2) * g * g;
         T vv = v[i];
         if (vmax) vv = vmax[i] = std::max(vmax[i], v[i]);
-        const T denom = std::sqrt(vv) / inv_bc2_sqrt + eps;
-        w[i] -= step_size * m[i] / denom;
+        const T denom = std::sqrt(vv) / bc2_sqrt_t + eps;
+        w[i] -= step_size * (m[i] / denom);  // addcdiv_: p + value * (m / denom)
       }
     }
   }
