@@ -175,6 +175,7 @@ BOOST_AUTO_TEST_CASE(threaded_gemms_agree_with_one_thread) {
   check_thread_counts_agree(nn::conv1d<float, 32, 64, 1>(), {4, 32, 1024});
   check_thread_counts_agree(nn::conv_transpose1d<float, 64, 32, 4, 2, 1>(), {64, 64, 32});
   check_thread_counts_agree(nn::conv2d<float, 8, 16, 3, 1, 1>(), {4, 8, 32, 32});
+  check_thread_counts_agree(nn::linear<float, 256, 100>(), {1024, 256});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

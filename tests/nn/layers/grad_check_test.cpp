@@ -2,6 +2,8 @@
 // central finite differences in double precision.
 #include <boost/test/unit_test.hpp>
 
+#include <omp.h>
+
 #include "cantus/nn/layers/layers.hpp"
 #include "cantus/nn/sequential.hpp"
 #include "grad_check.hpp"
@@ -177,6 +179,40 @@ BOOST_AUTO_TEST_CASE(sequential_wavenet_layer) {
   net n;
   randomize(n, 5);
   CANTUS_CHECK_GRADIENTS(n, random_tensor<double, 3>({2, 4, 9}, 6));
+}
+
+BOOST_AUTO_TEST_CASE(blocked_gemm_paths) {
+  // The column/row-blocked GEMMs and per-block weight-gradient sums normally start at millions of
+  // flops; force them onto small problems so finite differences check them too.
+  using blocking = nn::detail::gemm_blocking;
+  const auto keep_flops = blocking::min_flops, keep_columns = blocking::min_columns;
+  blocking::min_flops = 0;
+  blocking::min_columns = 3;
+  // One thread: thousands of tiny parallel regions would only measure the OS scheduler (threaded
+  // runs of the same code are compared bitwise in behaviour_test.cpp).
+  const int keep_threads = omp_get_max_threads();
+  omp_set_num_threads(1);
+  nn::causal_conv1d<double, 2, 3, 2, 300> shifted;  // shifted-GEMM path, 16 blocks of positions
+  randomize(shifted, 21);
+  CANTUS_CHECK_GRADIENTS(shifted, random_tensor<double, 3>({2, 2, 600}, 22));
+  nn::conv1d<double, 2, 3, 4, 2, 1> strided;  // im2col path
+  randomize(strided, 23);
+  CANTUS_CHECK_GRADIENTS(strided, random_tensor<double, 3>({3, 2, 14}, 24));
+  nn::conv1d<double, 3, 2, 1> pointwise;
+  randomize(pointwise, 25);
+  CANTUS_CHECK_GRADIENTS(pointwise, random_tensor<double, 3>({2, 3, 9}, 26));
+  nn::conv_transpose1d<double, 3, 2, 4, 2, 1> up;
+  randomize(up, 27);
+  CANTUS_CHECK_GRADIENTS(up, random_tensor<double, 3>({4, 3, 10}, 28));  // 40 columns: 3 blocks
+  nn::conv2d<double, 2, 2, 3, 1, 1> conv2;
+  randomize(conv2, 29);
+  CANTUS_CHECK_GRADIENTS(conv2, random_tensor<double, 4>({2, 2, 4, 5}, 30));
+  nn::linear<double, 5, 3> fc;
+  randomize(fc, 31);
+  CANTUS_CHECK_GRADIENTS(fc, random_tensor<double, 2>({40, 5}, 32));  // 3 row blocks (16, 16, 8)
+  omp_set_num_threads(keep_threads);
+  blocking::min_flops = keep_flops;
+  blocking::min_columns = keep_columns;
 }
 
 BOOST_AUTO_TEST_CASE(nested_sequential) {

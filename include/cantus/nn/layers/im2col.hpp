@@ -179,9 +179,15 @@ void accumulate_bias_grad(const T* dy, index_t nb, index_t channels, index_t pos
 // block then added in block order. So results are bitwise the same for any thread count, and a thread
 // that the OS deschedules (the 2 cores are shared) only delays the blocks it holds, where Eigen's
 // internal threading spins in lock-step and ran 5x slower than one thread under load (measured).
+// When products are split: at least min_flops and 2 * min_columns columns, blocks of >= min_columns.
+// Tests lower these to run the blocked paths on small, finite-difference-checkable problems.
+struct gemm_blocking {
+  static inline index_t min_flops = index_t(1) << 22;
+  static inline index_t min_columns = 256;
+};
 inline index_t column_blocks(index_t m, index_t n, index_t k) {
-  if (2 * m * n * k < (index_t(1) << 22) || n < 512) return 1;
-  return std::min<index_t>(16, n / 256);
+  if (2 * m * n * k < gemm_blocking::min_flops || n < 2 * gemm_blocking::min_columns) return 1;
+  return std::min<index_t>(16, n / gemm_blocking::min_columns);
 }
 inline void column_block(index_t n, index_t block, index_t blocks, index_t& c0, index_t& c1) {
   const index_t per = ((n + blocks - 1) / blocks + 15) / 16 * 16;  // whole SIMD widths per block
@@ -223,6 +229,55 @@ void gemm_nt_accumulate(index_t m, index_t p, index_t n, const T* a, index_t lda
     T* part = partial.data() + blk * m * p;
     if (c1 > c0)
       backend_ops<cpu>::gemm(transpose::no, transpose::yes, m, p, c1 - c0, T(1), a + c0, lda, b + c0, ldb, T(0), part, p);
+    else
+      std::fill(part, part + m * p, T(0));
+  }
+#pragma omp parallel for schedule(static) if (worth_parallel(blocks * m * p))
+  for (index_t i = 0; i < m; ++i) {
+    T* dst = c + i * ldc;
+    for (index_t blk = 0; blk < blocks; ++blk) {
+      const T* src = partial.data() + (blk * m + i) * p;
+      for (index_t j = 0; j < p; ++j) dst[j] += src[j];
+    }
+  }
+}
+
+// C[m, n] = alpha A[m, k] op(B) + beta C by blocks of rows of A and C (linear layers: rows are samples).
+template <class T>
+void gemm_by_rows(transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
+                  index_t ldb, T beta, T* c, index_t ldc) {
+  const index_t blocks = column_blocks(n, m, k);
+  if (blocks <= 1) {
+    backend_ops<cpu>::gemm(transpose::no, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+#pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel())
+  for (index_t blk = 0; blk < blocks; ++blk) {
+    index_t r0, r1;
+    column_block(m, blk, blocks, r0, r1);
+    if (r1 > r0) backend_ops<cpu>::gemm(transpose::no, tb, r1 - r0, n, k, alpha, a + r0 * lda, lda, b, ldb, beta, c + r0 * ldc, ldc);
+  }
+}
+
+// C[m, p] += A[n, m]^T B[n, p] summed over the n rows (a linear layer's weight gradient), by blocks of
+// rows added in block order.
+template <class T>
+void gemm_tn_accumulate(index_t m, index_t p, index_t n, const T* a, index_t lda, const T* b, index_t ldb, T* c,
+                        index_t ldc, std::vector<T>& partial) {
+  const index_t blocks = column_blocks(m, n, p);
+  if (blocks <= 1) {
+    backend_ops<cpu>::gemm(transpose::yes, transpose::no, m, p, n, T(1), a, lda, b, ldb, T(1), c, ldc);
+    return;
+  }
+  partial.resize(static_cast<std::size_t>(blocks * m * p));
+#pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel())
+  for (index_t blk = 0; blk < blocks; ++blk) {
+    index_t r0, r1;
+    column_block(n, blk, blocks, r0, r1);
+    T* part = partial.data() + blk * m * p;
+    if (r1 > r0)
+      backend_ops<cpu>::gemm(transpose::yes, transpose::no, m, p, r1 - r0, T(1), a + r0 * lda, lda, b + r0 * ldb, ldb,
+                             T(0), part, p);
     else
       std::fill(part, part + m * p, T(0));
   }

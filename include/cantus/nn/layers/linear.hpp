@@ -8,6 +8,7 @@
 #include "cantus/backend/cpu/cpu_backend.hpp"
 #include "cantus/nn/init.hpp"
 #include "cantus/nn/layer.hpp"
+#include "cantus/nn/layers/im2col.hpp"
 
 namespace cantus::nn {
 
@@ -71,8 +72,8 @@ class linear {
     if (!bias_.empty()) {
       for (index_t r = 0; r < rows; ++r) std::copy(bias_.begin(), bias_.end(), y.data() + r * out);
     }
-    backend_ops<cpu>::gemm(transpose::no, transpose::yes, rows, out, in, T(1), x.data(), in, weight_.data(), in,
-                           bias_.empty() ? T(0) : T(1), y.data(), out);
+    detail::gemm_by_rows(transpose::yes, rows, out, in, T(1), x.data(), in, weight_.data(), in,
+                         bias_.empty() ? T(0) : T(1), y.data(), out);
   }
 
   void backward(tensor_view<const T, Rank> x, tensor_view<const T, Rank> y, tensor_view<const T, Rank> dy,
@@ -81,8 +82,7 @@ class linear {
     check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
     require_contiguous(x, dy);
     const index_t rows = x.size() / c_.in_features, in = c_.in_features, out = c_.out_features;
-    backend_ops<cpu>::gemm(transpose::yes, transpose::no, out, in, rows, T(1), dy.data(), out, x.data(), in, T(1),
-                           weight_grad_.data(), in);
+    detail::gemm_tn_accumulate(out, in, rows, dy.data(), out, x.data(), in, weight_grad_.data(), in, partial_);
     if (!bias_.empty())
       for (index_t r = 0; r < rows; ++r) {
         const T* d = dy.data() + r * out;
@@ -90,8 +90,7 @@ class linear {
       }
     if (dx.data() == nullptr) return;
     check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    backend_ops<cpu>::gemm(transpose::no, transpose::no, rows, in, out, T(1), dy.data(), out, weight_.data(), in,
-                           T(0), dx.data(), in);
+    detail::gemm_by_rows(transpose::no, rows, in, out, T(1), dy.data(), out, weight_.data(), in, T(0), dx.data(), in);
   }
 
   void parameters(parameter_list<T>& out, const std::string& prefix) {
@@ -116,6 +115,7 @@ class linear {
   }
   linear_config c_;
   std::vector<T> weight_, weight_grad_, bias_, bias_grad_;
+  std::vector<T> partial_;  // per-block weight-gradient sums
 };
 
 }  // namespace cantus::nn
