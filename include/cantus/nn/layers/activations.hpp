@@ -76,8 +76,14 @@ class activation : public stateless_layer<T> {
     T* dxs = dx.data();
     const index_t n = x.size();
     const Kind k = kind_;
+    if constexpr (std::is_same_v<Kind, activation_kind::relu>) {
+      // A select, not a multiply: vectorises to compare + and, and keeps dy's NaNs where y > 0 only.
 #pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
-    for (index_t i = 0; i < n; ++i) dxs[i] = dys[i] * k.grad(xs[i], ys[i]);
+      for (index_t i = 0; i < n; ++i) dxs[i] = ys[i] > T(0) ? dys[i] : T(0);
+    } else {
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
+      for (index_t i = 0; i < n; ++i) dxs[i] = dys[i] * k.grad(xs[i], ys[i]);
+    }
   }
 
   std::string name() const { return Kind::name; }
