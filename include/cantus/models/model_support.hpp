@@ -45,6 +45,14 @@ tensor_view<const T, R2> as_shape(const tensor<T, R>& t, const shape_t<R2>& s) {
   return t.view().template reshape<R2>(s);
 }
 
+// Makes `t` a tensor of shape `s`, keeping its storage when the shape is already right: training
+// steps see the same shapes every time, and fresh multi-megabyte buffers would cost page faults.
+template <class T, std::size_t R>
+tensor<T, R>& ensure_shape(tensor<T, R>& t, const shape_t<R>& s) {
+  if (t.shape() != s || t.data() == nullptr) t = tensor<T, R>(s);
+  return t;
+}
+
 template <class T, std::size_t R>
 tensor<T, R> zeros_like(const tensor<T, R>& t) {
   return tensor<T, R>(t.shape(), T(0));

@@ -123,9 +123,9 @@ class step_vae {
     enc_out_.resize(enc_.size());
     tensor_view<const float, 3> in = x.view();
     for (std::size_t i = 0; i < enc_.size(); ++i) {
-      enc_pre_[i] = tensor<float, 3>(enc_[i].output_shape(in.shape()));
+      detail::ensure_shape(enc_pre_[i], enc_[i].output_shape(in.shape()));
       enc_[i].forward(in, enc_pre_[i].view(), training);
-      enc_out_[i] = tensor<float, 3>(enc_pre_[i].shape());
+      detail::ensure_shape(enc_out_[i], enc_pre_[i].shape());
       relu_.forward(detail::cview(enc_pre_[i]), enc_out_[i].view(), training);
       in = enc_out_[i].view();
     }
@@ -144,10 +144,10 @@ class step_vae {
     dec_out_.resize(dec_.size());
     tensor_view<const float, 3> in = detail::as_shape<3>(std::as_const(fc_out_), shape_t<3>{B, C, L});
     for (std::size_t j = 0; j < dec_.size(); ++j) {
-      dec_pre_[j] = tensor<float, 3>(dec_[j].output_shape(in.shape()));
+      detail::ensure_shape(dec_pre_[j], dec_[j].output_shape(in.shape()));
       dec_[j].forward(in, dec_pre_[j].view(), training);
       if (j + 1 < dec_.size()) {
-        dec_out_[j] = tensor<float, 3>(dec_pre_[j].shape());
+        detail::ensure_shape(dec_out_[j], dec_pre_[j].shape());
         relu_.forward(detail::cview(dec_pre_[j]), dec_out_[j].view(), training);
       } else {
         dec_out_[j] = dec_pre_[j];

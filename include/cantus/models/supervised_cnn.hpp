@@ -86,7 +86,8 @@ class supervised_cnn {
     nn::conv2d<float> conv;
     nn::batch_norm<float, 4> bn;
     nn::max_pool2d<float> pool;
-    tensor<float, 4> conv_out, bn_out, relu_out, pool_out;
+    tensor<float, 4> conv_out, bn_out, relu_out, pool_out;  // kept between steps (same shapes)
+    tensor<float, 4> d_relu, d_bn, d_conv, d_in;
   };
 
   void forward(const tensor<float, 4>& x, bool training) {
@@ -95,13 +96,13 @@ class supervised_cnn {
                            shape_t<4>{x.extent(0), 1, c_.n_mels, c_.frames}, x.shape());
     tensor_view<const float, 4> in = x.view();
     for (auto& b : blocks_) {
-      b.conv_out = tensor<float, 4>(b.conv.output_shape(in.shape()));
+      detail::ensure_shape(b.conv_out, b.conv.output_shape(in.shape()));
       b.conv.forward(in, b.conv_out.view(), training);
-      b.bn_out = tensor<float, 4>(b.conv_out.shape());
+      detail::ensure_shape(b.bn_out, b.conv_out.shape());
       b.bn.forward(detail::cview(b.conv_out), b.bn_out.view(), training);
-      b.relu_out = tensor<float, 4>(b.bn_out.shape());
+      detail::ensure_shape(b.relu_out, b.bn_out.shape());
       relu_.forward(detail::cview(b.bn_out), b.relu_out.view(), training);
-      b.pool_out = tensor<float, 4>(b.pool.output_shape(b.relu_out.shape()));
+      detail::ensure_shape(b.pool_out, b.pool.output_shape(b.relu_out.shape()));
       b.pool.forward(detail::cview(b.relu_out), b.pool_out.view(), training);
       in = b.pool_out.view();
     }
@@ -132,17 +133,19 @@ class supervised_cnn {
       for (index_t j = 0; j < HW; ++j) d.data()[i * HW + j] = dpooled.data()[i] / float(HW);
     for (std::size_t k = blocks_.size(); k-- > 0;) {
       auto& bl = blocks_[k];
-      tensor<float, 4> drelu(bl.relu_out.shape()), dbn(bl.bn_out.shape()), dconv(bl.conv_out.shape());
+      auto& drelu = detail::ensure_shape(bl.d_relu, bl.relu_out.shape());
+      auto& dbn = detail::ensure_shape(bl.d_bn, bl.bn_out.shape());
+      auto& dconv = detail::ensure_shape(bl.d_conv, bl.conv_out.shape());
       bl.pool.backward(detail::cview(bl.relu_out), detail::cview(bl.pool_out), detail::cview(d), drelu.view());
       relu_.backward(detail::cview(bl.bn_out), detail::cview(bl.relu_out), detail::cview(drelu), dbn.view());
       bl.bn.backward(detail::cview(bl.conv_out), detail::cview(bl.bn_out), detail::cview(dbn), dconv.view());
       if (k == 0) {
         bl.conv.backward(b.x.view(), detail::cview(bl.conv_out), detail::cview(dconv), tensor_view<float, 4>());
       } else {
-        tensor<float, 4> din(blocks_[k - 1].pool_out.shape());
+        auto& din = detail::ensure_shape(bl.d_in, blocks_[k - 1].pool_out.shape());
         bl.conv.backward(detail::cview(blocks_[k - 1].pool_out), detail::cview(bl.conv_out), detail::cview(dconv),
                          din.view());
-        d = std::move(din);
+        std::swap(d, din);
       }
     }
     return loss.value;

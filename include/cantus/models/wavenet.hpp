@@ -110,8 +110,8 @@ class wavenet {
     const index_t B = b.q.extent(0), T = b.q.extent(1) - 1, R = c_.residual, L = c_.layers();
     // input: column lookup of the 1x1 convolution over one-hot vectors
     auto eps = emb_params();
-    xs_.assign(static_cast<std::size_t>(L + 1), tensor<float, 3>());
-    xs_[0] = tensor<float, 3>({B, R, T});
+    xs_.resize(static_cast<std::size_t>(L + 1));
+    detail::ensure_shape(xs_[0], {B, R, T});
     for (index_t n = 0; n < B; ++n)
       for (index_t t = 0; t < T; ++t) {
         const index_t k = b.q(n, t);
@@ -121,50 +121,51 @@ class wavenet {
         for (index_t r = 0; r < R; ++r) xs_[0](n, r, t) = eps.w[r * c_.classes + k] + eps.b[r];
       }
     // conditioning
-    up_out_.assign(up_.size(), tensor<float, 3>());
-    up_act_.assign(up_.size(), tensor<float, 3>());
+    up_out_.resize(up_.size());
+    up_act_.resize(up_.size());
     tensor_view<const float, 3> u = b.mel.view();
     for (std::size_t k = 0; k < up_.size(); ++k) {
-      up_out_[k] = tensor<float, 3>(up_[k].output_shape(u.shape()));
+      detail::ensure_shape(up_out_[k], up_[k].output_shape(u.shape()));
       up_[k].forward(u, up_out_[k].view(), training);
       if (k + 1 < up_.size()) {
-        up_act_[k] = tensor<float, 3>(up_out_[k].shape());
+        detail::ensure_shape(up_act_[k], up_out_[k].shape());
         relu_.forward(detail::cview(up_out_[k]), up_act_[k].view(), training);
         u = up_act_[k].view();
       }
     }
-    cond_in_ = tensor<float, 3>({B, c_.n_mels, T});
+    detail::ensure_shape(cond_in_, {B, c_.n_mels, T});
     const auto& full = up_out_.back();
     for (index_t n = 0; n < B; ++n)
       for (index_t m = 0; m < c_.n_mels; ++m) std::copy_n(&full(n, m, 0), T, &cond_in_(n, m, 0));
     // layers
-    hs_.assign(static_cast<std::size_t>(L), tensor<float, 3>());
-    gs_.assign(static_cast<std::size_t>(L), tensor<float, 3>());
-    skips_ = tensor<float, 3>({B, c_.skip, T}, 0.0f);
+    hs_.resize(static_cast<std::size_t>(L));
+    gs_.resize(static_cast<std::size_t>(L));
+    detail::ensure_shape(skips_, {B, c_.skip, T}).fill(0.0f);
     tensor<float, 3> tmp2({B, 2 * R, T}), tmpr({B, R, T}), tmps({B, c_.skip, T});
     for (index_t l = 0; l < L; ++l) {
       auto& h = hs_[static_cast<std::size_t>(l)];
-      h = tensor<float, 3>({B, 2 * R, T});
+      detail::ensure_shape(h, {B, 2 * R, T});
       filt_[static_cast<std::size_t>(l)].forward(detail::cview(xs_[static_cast<std::size_t>(l)]), h.view(), training);
       cond_[static_cast<std::size_t>(l)].forward(detail::cview(cond_in_), tmp2.view(), training);
       add_into(h, tmp2);
       auto& g = gs_[static_cast<std::size_t>(l)];
-      g = tensor<float, 3>({B, R, T});
+      detail::ensure_shape(g, {B, R, T});
       gates_[static_cast<std::size_t>(l)].forward(detail::cview(h), g.view(), training);
       auto& xn = xs_[static_cast<std::size_t>(l + 1)];
-      xn = xs_[static_cast<std::size_t>(l)];
+      detail::ensure_shape(xn, {B, R, T});
+      std::copy_n(xs_[static_cast<std::size_t>(l)].data(), xn.size(), xn.data());
       resc_[static_cast<std::size_t>(l)].forward(detail::cview(g), tmpr.view(), training);
       add_into(xn, tmpr);
       skipc_[static_cast<std::size_t>(l)].forward(detail::cview(g), tmps.view(), training);
       add_into(skips_, tmps);
     }
-    r1_ = tensor<float, 3>(skips_.shape());
+    detail::ensure_shape(r1_, skips_.shape());
     relu_.forward(detail::cview(skips_), r1_.view(), training);
-    o1_ = tensor<float, 3>(skips_.shape());
+    detail::ensure_shape(o1_, skips_.shape());
     out1_.forward(detail::cview(r1_), o1_.view(), training);
-    r2_ = tensor<float, 3>(skips_.shape());
+    detail::ensure_shape(r2_, skips_.shape());
     relu_.forward(detail::cview(o1_), r2_.view(), training);
-    logits_ = tensor<float, 3>({B, c_.classes, T});
+    detail::ensure_shape(logits_, {B, c_.classes, T});
     out2_.forward(detail::cview(r2_), logits_.view(), training);
   }
 
