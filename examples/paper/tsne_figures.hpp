@@ -37,6 +37,13 @@ inline int tsne_figures(const options& o, const std::string& program, const std:
     classify::row_matrix X(n, static_cast<Eigen::Index>(pts[0].size()));
     for (index_t i = 0; i < n; ++i)
       for (std::size_t j = 0; j < pts[0].size(); ++j) X(i, static_cast<Eigen::Index>(j)) = pts[static_cast<std::size_t>(i)][j];
+    // Standardise every latent dimension: a few high-variance dimensions (loudness) would otherwise
+    // dominate the distances and t-SNE would draw little more than a line.
+    for (Eigen::Index j = 0; j < X.cols(); ++j) {
+      const double mean = X.col(j).mean();
+      const double sd = std::sqrt((X.col(j).array() - mean).square().mean());
+      X.col(j) = (X.col(j).array() - mean) / (sd > 1e-12 ? sd : 1.0);
+    }
     classify::tsne_params tp;
     tp.perplexity = std::min(30.0, std::max(2.0, (static_cast<double>(n) - 1.0) / 3.0));
     tp.random_state = o.seed;
