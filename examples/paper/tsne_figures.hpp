@@ -53,7 +53,13 @@ inline int tsne_figures(const options& o, const std::string& program, const std:
     viz::scatter_options so;
     so.title = name + ": t-SNE of " + (o.split == "test" ? "test" : "all") + " track embeddings";
     Eigen::MatrixXd pts2 = res.embedding;
-    viz::scatter_plot(png, pts2, labels, p.corpus.labels, so);
+    // scatter_plot names the k-th smallest label present with names[k]: list the present genres only.
+    std::vector<int> present(labels);
+    std::sort(present.begin(), present.end());
+    present.erase(std::unique(present.begin(), present.end()), present.end());
+    std::vector<std::string> names;
+    for (int l : present) names.push_back(p.corpus.labels.at(static_cast<std::size_t>(l)));
+    viz::scatter_plot(png, pts2, labels, names, so);
     std::vector<float> coords;
     for (index_t i = 0; i < n; ++i) coords.push_back(float(res.embedding(i, 0))), coords.push_back(float(res.embedding(i, 1)));
     npy::write(o.out / (program + "_" + name + "_tsne.npy"), coords.data(), {n, 2});
