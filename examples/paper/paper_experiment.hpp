@@ -23,6 +23,7 @@
 #include "cantus/data/style_corpus.hpp"
 #include "cantus/models.hpp"
 #include "cantus/models/datasets.hpp"
+#include "cantus/models/optimizer_adapter.hpp"
 #include "cantus/nn/optim/adam.hpp"
 
 namespace paper {
@@ -245,23 +246,7 @@ template <class Model, class Dataset>
 models::training_result train(Model& m, const Dataset& tr, const Dataset& va, const options& o, const std::string& name,
                               float lr) {
   nn::adam<float> opt(m.parameters(), {.lr = lr});
-  struct adapter {  // the trainer's optimizer interface over nn::optimizer (state by name, step count)
-    nn::adam<float>& o;
-    void zero_grad() { o.zero_grad(); }
-    void step() { o.step(); }
-    void save_state(std::ostream& out) {
-      const std::int64_t s = o.steps();
-      out.write(reinterpret_cast<const char*>(&s), sizeof s);
-      for (auto& st : o.state()) out.write(reinterpret_cast<const char*>(st.value.data()), st.value.size() * sizeof(float));
-    }
-    void load_state(std::istream& in) {
-      std::int64_t s = 0;
-      in.read(reinterpret_cast<char*>(&s), sizeof s);
-      o.set_steps(s);
-      for (auto& st : o.state()) in.read(reinterpret_cast<char*>(st.value.data()), st.value.size() * sizeof(float));
-      if (!in) throw io_error("optimizer state: truncated checkpoint");
-    }
-  } ad{opt};
+  models::optimizer_adapter ad(opt);
   auto t = trainer_options_for(o, name, m.config().batch_size);
   return models::train(m, ad, tr, va.size() > 0 ? &va : nullptr, t);
 }

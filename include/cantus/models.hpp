@@ -4,6 +4,7 @@
 #include "cantus/models/config.hpp"
 #include "cantus/models/embeddings.hpp"
 #include "cantus/models/naive_seq2seq.hpp"
+#include "cantus/models/optimizer_adapter.hpp"
 #include "cantus/models/seq2seq_mel.hpp"
 #include "cantus/models/step_vae.hpp"
 #include "cantus/models/supervised_cnn.hpp"

@@ -222,3 +222,49 @@ BOOST_AUTO_TEST_CASE(validation_on_a_subset_uses_evenly_spread_rows) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+#include "cantus/models/optimizer_adapter.hpp"
+#include "cantus/nn/optim/adam.hpp"
+#include "cantus/nn/optim/sgd.hpp"
+
+BOOST_AUTO_TEST_SUITE(trainer_with_nn_optimizers)
+
+BOOST_AUTO_TEST_CASE(adam_state_survives_a_checkpoint_so_resume_is_exact) {
+  regression_data train(200, 3, 1, 0.5f), val(50, 3, 2, 0.5f);
+  auto o = quiet_options(5);
+  o.restore_best = false;
+  linear_regression full(3);
+  nn::adam<float> full_adam(full.parameters(), {.lr = 0.05});
+  models::optimizer_adapter full_opt(full_adam);
+  models::train(full, full_opt, train, &val, o);
+
+  auto dir = cantus::testing::scratch_dir("trainer_adam_resume");
+  {
+    linear_regression m(3);
+    nn::adam<float> adam(m.parameters(), {.lr = 0.05});
+    models::optimizer_adapter opt(adam);
+    auto first = o;
+    first.epochs = 2;
+    first.checkpoint_dir = dir;
+    models::train(m, opt, train, &val, first);
+  }
+  linear_regression m(3);
+  nn::adam<float> adam(m.parameters(), {.lr = 0.05});
+  models::optimizer_adapter opt(adam);
+  auto second = o;
+  second.checkpoint_dir = dir;
+  models::train(m, opt, train, &val, second);
+  BOOST_TEST(weights(m) == weights(full));
+  BOOST_TEST(adam.steps() == full_adam.steps());
+
+  // Another optimizer kind cannot load Adam's state.
+  linear_regression s(3);
+  nn::sgd<float> sgd(s.parameters(), {.lr = 0.01});
+  models::optimizer_adapter sopt(sgd);
+  auto third = o;
+  third.epochs = 6;
+  third.checkpoint_dir = dir;
+  BOOST_CHECK_THROW(models::train(s, sopt, train, &val, third), io_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

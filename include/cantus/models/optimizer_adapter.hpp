@@ -1,0 +1,51 @@
+#pragma once
+// Lets any nn::optimizer (SGD, Adam, AdamW) drive models::train: the trainer's optimizer interface is
+// zero_grad / step / save_state / load_state, and nn::optimizer exposes its state as named buffers
+// plus a step count, which is what a checkpoint must hold to resume bit-identically.
+#include <cstdint>
+#include <istream>
+#include <ostream>
+#include <string>
+
+#include "cantus/core/error.hpp"
+#include "cantus/nn/optim/optimizer.hpp"
+
+namespace cantus::models {
+
+template <class Optimizer>
+class optimizer_adapter {
+ public:
+  explicit optimizer_adapter(Optimizer& o) : o_(o) {}
+  void zero_grad() { o_.zero_grad(); }
+  void step() { o_.step(); }
+  void save_state(std::ostream& out) {
+    const std::string kind = o_.kind();
+    const std::uint64_t n = kind.size();
+    out.write(reinterpret_cast<const char*>(&n), sizeof n);
+    out.write(kind.data(), static_cast<std::streamsize>(n));
+    const std::int64_t steps = o_.steps();
+    out.write(reinterpret_cast<const char*>(&steps), sizeof steps);
+    for (auto& s : o_.state())
+      out.write(reinterpret_cast<const char*>(s.value.data()), static_cast<std::streamsize>(s.value.size() * sizeof(float)));
+  }
+  void load_state(std::istream& in) {
+    std::uint64_t n = 0;
+    in.read(reinterpret_cast<char*>(&n), sizeof n);
+    if (!in || n > 64) throw io_error("optimizer state: corrupt or truncated checkpoint");
+    std::string kind(n, '\0');
+    in.read(kind.data(), static_cast<std::streamsize>(n));
+    if (kind != o_.kind())
+      throw io_error(cantus::detail::concat("optimizer state: the checkpoint holds ", kind, " state but this run uses ", o_.kind()));
+    std::int64_t steps = 0;
+    in.read(reinterpret_cast<char*>(&steps), sizeof steps);
+    o_.set_steps(steps);
+    for (auto& s : o_.state())
+      in.read(reinterpret_cast<char*>(s.value.data()), static_cast<std::streamsize>(s.value.size() * sizeof(float)));
+    if (!in) throw io_error("optimizer state: truncated checkpoint");
+  }
+
+ private:
+  Optimizer& o_;
+};
+
+}  // namespace cantus::models
