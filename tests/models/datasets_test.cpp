@@ -77,6 +77,18 @@ BOOST_FIXTURE_TEST_CASE(windows_values_and_labels_come_from_the_right_place, sto
   auto rb = raw.batch(std::span<const index_t>(rr.data() + 1, 1));
   const index_t windows = static_cast<index_t>(t1.raw_samples) / 1000;  // 44 -> second kept window is 22
   BOOST_TEST(rb(0, 3) == store.raw(t1)[static_cast<std::size_t>((windows / 2) * 1000 + 3)]);
+  // raw_gain: 1 / RMS over the tracks' samples, applied by raw_chunk_dataset.
+  double s2 = 0, n = 0;
+  for (const auto* t : tracks) {
+    for (float v : store.raw(*t)) s2 += double(v) * double(v);
+    n += double(t->raw_samples);
+  }
+  auto gained_src = src;
+  gained_src.gain = models::raw_gain(store, tracks);
+  BOOST_TEST(gained_src.gain == 1.0 / std::sqrt(s2 / n), boost::test_tools::tolerance(1e-5));
+  models::raw_chunk_dataset gained(gained_src, 1000, 1000, 2);
+  auto gb = gained.batch(std::span<const index_t>(rr.data() + 1, 1));
+  BOOST_TEST(gb(0, 3) == gained_src.gain * rb(0, 3), boost::test_tools::tolerance(1e-6f));
 
   models::wavenet_dataset wn(src, 1024, 512, 2);
   const auto wr = wn.items_of(1);

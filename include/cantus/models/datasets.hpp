@@ -57,11 +57,25 @@ struct mel_standardizer {
   }
 };
 
+// 1 / RMS of the raw samples of some tracks: music sits around 0.1 RMS, and a GRU fed samples that
+// small starts out nearly blind to them (input weights ~ 1/sqrt(H)), so the raw-audio model reads
+// audio scaled to unit power over the training tracks; loudness differences between tracks remain.
+inline float raw_gain(const data::feature_store& store, const std::vector<const data::stored_track*>& tracks) {
+  double s2 = 0, n = 0;
+  for (const auto* t : tracks) {
+    for (float v : store.raw(*t)) s2 += double(v) * double(v);
+    n += static_cast<double>(t->raw_samples);
+  }
+  if (n == 0 || !(s2 > 0)) throw value_error("raw_gain: the tracks hold no raw audio (or only silence)");
+  return static_cast<float>(1.0 / std::sqrt(s2 / n));
+}
+
 // Where items come from: a store, the tracks of one split (or several) and the standardiser.
 struct track_source {
   const data::feature_store* store = nullptr;
   std::vector<const data::stored_track*> tracks;
   const mel_standardizer* norm = nullptr;
+  float gain = 1.0f;  // raw_chunk_dataset multiplies the samples by this (see raw_gain)
 };
 
 struct dataset_item {
@@ -210,7 +224,8 @@ class raw_chunk_dataset : public item_dataset {
     for (std::size_t r = 0; r < rows.size(); ++r) {
       const auto& it = item(rows[r]);
       const auto raw = src_.store->raw(*src_.tracks[static_cast<std::size_t>(it.track)]);
-      std::copy_n(raw.data() + it.start, samples_, &x(static_cast<index_t>(r), 0));
+      float* row = &x(static_cast<index_t>(r), 0);
+      for (index_t i = 0; i < samples_; ++i) row[i] = src_.gain * raw[static_cast<std::size_t>(it.start + i)];
     }
     return x;
   }

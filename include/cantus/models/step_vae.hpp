@@ -8,6 +8,7 @@
 // Exactly StepVae of ../shared/anchor_models.py; the embedding of a frame is mu.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "cantus/nn/layers/conv1d.hpp"
 #include "cantus/nn/layers/conv_transpose1d.hpp"
 #include "cantus/nn/layers/linear.hpp"
+#include "cantus/nn/loss/capacity.hpp"
 
 namespace cantus::models {
 
@@ -70,11 +72,12 @@ class step_vae {
   void save_state(std::ostream& o) { save_model_state(*this, o); }
   void load_state(std::istream& i) { load_model_state(*this, i, "step_vae"); }
 
-  // C at an optimizer step.
-  float capacity(std::int64_t step) const {
-    if (c_.capacity_anneal_steps <= 0) return c_.capacity_max;
-    return c_.capacity_max * static_cast<float>(std::min<double>(1.0, double(step) / double(c_.capacity_anneal_steps)));
+  // The capacity schedule of the loss: C(step) rises linearly to capacity_max.
+  nn::capacity_schedule schedule() const {
+    return {.c_max = c_.capacity_max, .num_steps = c_.capacity_anneal_steps, .gamma = c_.gamma};
   }
+  // C at an optimizer step.
+  float capacity(std::int64_t step) const { return static_cast<float>(schedule().capacity(step)); }
 
   struct loss_terms {
     double total = 0, reconstruction = 0, kl = 0;
@@ -165,28 +168,32 @@ class step_vae {
       z_.data()[i] = mu_out_.data()[i] + eps_.data()[i] * std::exp(0.5f * lv_out_.data()[i]);
     }
     forward_decoder(backward);
-    const auto& y = dec_out_.back();
-    double rec = 0, kl = 0;
-    for (index_t i = 0; i < y.size(); ++i) {
-      const double d = double(y.data()[i]) - double(x.data()[i]);
-      rec += d * d;
+    // The loss of the building blocks (nn/loss/capacity.hpp), at C fixed to the step's value.
+    auto schedule_now = schedule();
+    schedule_now.c_max = C;
+    schedule_now.num_steps = 0;
+    // A diverged network returns NaN (the trainer stops with its message) instead of the loss's throw.
+    if (!finite(dec_out_.back()) || !finite(mu_out_) || !finite(lv_out_)) {
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      return {nan, nan, nan};
     }
-    rec /= double(B);
-    for (index_t i = 0; i < B * Z; ++i) {
-      const double m = mu_out_.data()[i], lv = lv_out_.data()[i];
-      kl += -0.5 * (1.0 + lv - m * m - std::exp(lv));
-    }
-    kl /= double(B);
-    loss_terms out{rec + double(c_.gamma) * std::abs(kl - double(C)), rec, kl};
-    if (backward) backward_pass(x, kl > double(C) ? 1.0f : (kl < double(C) ? -1.0f : 0.0f));
+    auto loss = nn::beta_vae_capacity_loss(dec_out_.back(), x, mu_out_, lv_out_, schedule_now, 0);
+    loss_terms out{double(loss.total), double(loss.recon), double(loss.kl)};
+    if (backward) backward_pass(x, loss);
     return out;
   }
 
-  void backward_pass(const batch_type& x, float kl_sign) {
+  template <class Tensor>
+  static bool finite(const Tensor& t) {
+    for (index_t i = 0; i < t.size(); ++i)
+      if (!std::isfinite(t.data()[i])) return false;
+    return true;
+  }
+
+  template <class Loss>
+  void backward_pass(const batch_type& x, Loss& loss) {
     const index_t B = x.extent(0), Z = c_.latent, C = c_.channels.back(), L = c_.encoded_length();
-    // d(rec)/dy = 2 (y - x) / B
-    tensor<float, 3> dy(dec_out_.back().shape());
-    for (index_t i = 0; i < dy.size(); ++i) dy.data()[i] = 2.0f * (dec_out_.back().data()[i] - x.data()[i]) / float(B);
+    tensor<float, 3> dy = std::move(loss.grad_recon);
     for (std::size_t j = dec_.size(); j-- > 0;) {
       tensor_view<const float, 3> in =
           j == 0 ? detail::as_shape<3>(std::as_const(fc_out_), shape_t<3>{B, C, L}) : detail::cview(dec_out_[j - 1]);
@@ -202,13 +209,13 @@ class step_vae {
     tensor<float, 2> dz({B, Z});
     fc_.backward(detail::cview(z_), detail::cview(fc_out_), detail::as_shape<2>(std::as_const(dy), shape_t<2>{B, C * L}),
                  dz.view());
-    // z = mu + eps * exp(lv / 2); KL term: gamma * sign(KL - C) * dKL, dKL/dmu = mu / B, dKL/dlv = (exp(lv) - 1) / (2B)
-    tensor<float, 2> dmu({B, Z}), dlv({B, Z});
-    const float g = c_.gamma * kl_sign / float(B);
+    // z = mu + eps * exp(lv / 2): the decoder's gradient reaches mu directly and logvar through the
+    // noise; the loss already holds the gradient of gamma * |KL - C|.
+    tensor<float, 2> dmu = std::move(loss.grad_mu), dlv = std::move(loss.grad_logvar);
     for (index_t i = 0; i < B * Z; ++i) {
-      const float m = mu_out_.data()[i], lv = lv_out_.data()[i], sd = std::exp(0.5f * lv);
-      dmu.data()[i] = dz.data()[i] + g * m;
-      dlv.data()[i] = dz.data()[i] * eps_.data()[i] * 0.5f * sd + g * 0.5f * (std::exp(lv) - 1.0f);
+      const float sd = std::exp(0.5f * lv_out_.data()[i]);
+      dmu.data()[i] += dz.data()[i];
+      dlv.data()[i] += dz.data()[i] * eps_.data()[i] * 0.5f * sd;
     }
     const index_t flat = C * L;
     const auto h = detail::as_shape<2>(std::as_const(enc_out_.back()), shape_t<2>{B, flat});
