@@ -86,8 +86,8 @@ class supervised_cnn {
     nn::conv2d<float> conv;
     nn::batch_norm<float, 4> bn;
     nn::max_pool2d<float> pool;
-    tensor<float, 4> conv_out, bn_out, relu_out, pool_out;  // kept between steps (same shapes)
-    tensor<float, 4> d_relu, d_bn, d_conv, d_in;
+    tensor<float, 4> conv_out, bn_out, pool_out, relu_out;  // kept between steps (same shapes)
+    tensor<float, 4> d_relu, d_bn, d_conv, d_in;          // d_relu: the gradient at the pool's output
   };
 
   void forward(const tensor<float, 4>& x, bool training) {
@@ -100,13 +100,16 @@ class supervised_cnn {
       b.conv.forward(in, b.conv_out.view(), training);
       detail::ensure_shape(b.bn_out, b.conv_out.shape());
       b.bn.forward(detail::cview(b.conv_out), b.bn_out.view(), training);
-      detail::ensure_shape(b.relu_out, b.bn_out.shape());
-      relu_.forward(detail::cview(b.bn_out), b.relu_out.view(), training);
-      detail::ensure_shape(b.pool_out, b.pool.output_shape(b.relu_out.shape()));
-      b.pool.forward(detail::cview(b.relu_out), b.pool_out.view(), training);
-      in = b.pool_out.view();
+      // Pool, then ReLU: relu(max(x)) = max(relu(x)), and the gradient reaches the same element (the
+      // first maximum, or none when the maximum is <= 0), so this is the reference block exactly,
+      // with the ReLU's passes over a tensor four times smaller.
+      detail::ensure_shape(b.pool_out, b.pool.output_shape(b.bn_out.shape()));
+      b.pool.forward(detail::cview(b.bn_out), b.pool_out.view(), training);
+      detail::ensure_shape(b.relu_out, b.pool_out.shape());
+      relu_.forward(detail::cview(b.pool_out), b.relu_out.view(), training);
+      in = b.relu_out.view();
     }
-    const auto& last = blocks_.back().pool_out;
+    const auto& last = blocks_.back().relu_out;
     const index_t B = last.extent(0), C = last.extent(1), HW = last.extent(2) * last.extent(3);
     pooled_ = tensor<float, 2>({B, C});
     for (index_t i = 0; i < B * C; ++i) {
@@ -124,7 +127,7 @@ class supervised_cnn {
     forward(b.x, training);
     auto loss = nn::cross_entropy(logits_, b.y);
     if (!training) return loss.value;
-    const auto& last = blocks_.back().pool_out;
+    const auto& last = blocks_.back().relu_out;
     const index_t B = last.extent(0), C = last.extent(1), HW = last.extent(2) * last.extent(3);
     tensor<float, 2> dpooled({B, C});
     head_.backward(detail::cview(pooled_), detail::cview(logits_), detail::cview(loss.grad), dpooled.view());
@@ -133,17 +136,17 @@ class supervised_cnn {
       for (index_t j = 0; j < HW; ++j) d.data()[i * HW + j] = dpooled.data()[i] / float(HW);
     for (std::size_t k = blocks_.size(); k-- > 0;) {
       auto& bl = blocks_[k];
-      auto& drelu = detail::ensure_shape(bl.d_relu, bl.relu_out.shape());
+      auto& dpool = detail::ensure_shape(bl.d_relu, bl.pool_out.shape());
       auto& dbn = detail::ensure_shape(bl.d_bn, bl.bn_out.shape());
       auto& dconv = detail::ensure_shape(bl.d_conv, bl.conv_out.shape());
-      bl.pool.backward(detail::cview(bl.relu_out), detail::cview(bl.pool_out), detail::cview(d), drelu.view());
-      relu_.backward(detail::cview(bl.bn_out), detail::cview(bl.relu_out), detail::cview(drelu), dbn.view());
+      relu_.backward(detail::cview(bl.pool_out), detail::cview(bl.relu_out), detail::cview(d), dpool.view());
+      bl.pool.backward(detail::cview(bl.bn_out), detail::cview(bl.pool_out), detail::cview(dpool), dbn.view());
       bl.bn.backward(detail::cview(bl.conv_out), detail::cview(bl.bn_out), detail::cview(dbn), dconv.view());
       if (k == 0) {
         bl.conv.backward(b.x.view(), detail::cview(bl.conv_out), detail::cview(dconv), tensor_view<float, 4>());
       } else {
-        auto& din = detail::ensure_shape(bl.d_in, blocks_[k - 1].pool_out.shape());
-        bl.conv.backward(detail::cview(blocks_[k - 1].pool_out), detail::cview(bl.conv_out), detail::cview(dconv),
+        auto& din = detail::ensure_shape(bl.d_in, blocks_[k - 1].relu_out.shape());
+        bl.conv.backward(detail::cview(blocks_[k - 1].relu_out), detail::cview(bl.conv_out), detail::cview(dconv),
                          din.view());
         std::swap(d, din);
       }

@@ -7,14 +7,35 @@
 //   training = false: normalise with the running statistics.
 // Parameters "weight" (gamma, 1) and "bias" (beta, 0); buffers (non-trainable, saved by checkpoints
 // through buffers()): "running_mean" (0), "running_var" (1), "num_batches_tracked" (0, kept in T).
+#include <algorithm>
 #include <cmath>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cantus/nn/layer.hpp"
 #include "cantus/nn/layers/im2col.hpp"
 
 namespace cantus::nn {
+
+namespace bn_detail {
+// Two sums over eight interleaved double accumulators each, in one pass over memory: independent
+// chains that vectorise, where one running sum is a single dependency chain (an add's latency per
+// element, which made these reductions the slowest part of the CNN's step). The combination order
+// is fixed, so results do not depend on threads.
+template <class F, class G>
+std::pair<double, double> lane_sums(index_t n, F&& f, G&& g) {
+  constexpr index_t lanes = 8;
+  double a[lanes] = {}, b[lanes] = {};
+  index_t i = 0;
+  for (; i + lanes <= n; i += lanes)
+    for (index_t j = 0; j < lanes; ++j) a[j] += f(i + j), b[j] += g(i + j);
+  double sa = 0, sb = 0;
+  for (; i < n; ++i) sa += f(i), sb += g(i);
+  for (index_t j = 0; j < lanes; ++j) sa += a[j], sb += b[j];
+  return {sa, sb};
+}
+}  // namespace bn_detail
 
 struct batch_norm_config {
   index_t num_features = dyn;
@@ -82,13 +103,18 @@ class batch_norm {
       const auto cu = static_cast<std::size_t>(c);
       T mean, invstd;
       if (training) {
-        double s = 0;  // two passes in double: exact enough for float inputs of any scale
-        for (index_t b = 0; b < batch; ++b)
-          for (const T *p = xs + (b * ch + c) * inner, *e = p + inner; p != e; ++p) s += *p;
-        const double m = s / double(n);
-        double v = 0;
-        for (index_t b = 0; b < batch; ++b)
-          for (const T *p = xs + (b * ch + c) * inner, *e = p + inner; p != e; ++p) v += (*p - m) * (*p - m);
+        // Sum and sum of squares in one pass, in double, around a shift (the channel's first value):
+        // with the shift the variance does not cancel catastrophically even when |mean| >> std.
+        const double k0 = double(xs[c * inner]);
+        double s = 0, v2 = 0;
+        for (index_t b = 0; b < batch; ++b) {
+          const T* p = xs + (b * ch + c) * inner;
+          const auto [s1, s2] = bn_detail::lane_sums(inner, [p, k0](index_t i) { return double(p[i]) - k0; },
+                                                     [p, k0](index_t i) { return (double(p[i]) - k0) * (double(p[i]) - k0); });
+          s += s1, v2 += s2;
+        }
+        const double m = k0 + s / double(n);
+        const double v = std::max(0.0, v2 - s * s / double(n));
         const double var = v / double(n);
         mean = T(m);
         invstd = T(1.0 / std::sqrt(var + c_.eps));
@@ -126,10 +152,10 @@ class batch_norm {
       double sum_dy = 0, sum_dy_xhat = 0;
       for (index_t b = 0; b < batch; ++b) {
         const T *p = xs + (b * ch + c) * inner, *d = dys + (b * ch + c) * inner;
-        for (index_t i = 0; i < inner; ++i) {
-          sum_dy += d[i];
-          sum_dy_xhat += double(d[i]) * double((p[i] - mean) * invstd);
-        }
+        const auto [s1, s2] = bn_detail::lane_sums(
+            inner, [d](index_t i) { return double(d[i]); },
+            [p, d, mean, invstd](index_t i) { return double(d[i]) * double((p[i] - mean) * invstd); });
+        sum_dy += s1, sum_dy_xhat += s2;
       }
       if (c_.affine) {
         weight_grad_[cu] += T(sum_dy_xhat);
