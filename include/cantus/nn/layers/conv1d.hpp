@@ -86,6 +86,7 @@ class conv1d {
     const auto g = geometry(x.extent(2), y.extent(2));
     const index_t lout = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cout) * lout);
     if (use_shifted_gemms(g)) return forward_shifted(x, y, g);
+    if (use_per_sample_pointwise(g)) return forward_pointwise(x, y, g);
     T* gbuf = gemm_out_.get(cout * chunk * lout);
     for (index_t b0 = 0; b0 < batch; b0 += chunk) {
       const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
@@ -108,6 +109,7 @@ class conv1d {
     const index_t lout = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cout) * lout);
     if (!bias_.empty()) detail::accumulate_bias_grad(dy.data(), batch, cout, lout, bias_grad_.data());
     if (use_shifted_gemms(g)) return backward_shifted(x, dy, want_dx ? dx.data() : nullptr, g);
+    if (use_per_sample_pointwise(g)) return backward_pointwise(x, dy, want_dx ? dx.data() : nullptr, g);
     T* gbuf = gemm_out_.get(cout * chunk * lout);
     for (index_t b0 = 0; b0 < batch; b0 += chunk) {
       const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
@@ -258,6 +260,30 @@ class conv1d {
     for (index_t o = 0; o < cout; ++o)
       for (index_t i = 0; i < cin; ++i)
         for (index_t k = 0; k < taps; ++k) weight_grad_[std::size_t((o * cin + i) * taps + k)] += gk[(k * cout + o) * cin + i];
+  }
+
+  // A 1x1 convolution over long sequences (WaveNet's residual, skip, conditioning and output
+  // layers): per sample it is Y[b] = W X[b] + bias with X[b], Y[b] already [channels, length]
+  // matrices, so the GEMMs read and write the tensors in place, with no channel-major copies.
+  bool use_per_sample_pointwise(const detail::axis_geometry& g) const {
+    return is_pointwise() && g.out >= 2 * detail::gemm_blocking::min_columns;
+  }
+  void forward_pointwise(tensor_view<const T, 3> x, tensor_view<T, 3> y, const detail::axis_geometry& g) {
+    const index_t cout = c_.out_channels, cin = c_.in_channels, L = g.out;
+    for (index_t b = 0; b < x.extent(0); ++b) {
+      T* yb = y.data() + b * cout * L;
+      for (index_t o = 0; o < cout; ++o) std::fill(yb + o * L, yb + (o + 1) * L, bias_.empty() ? T(0) : bias_[std::size_t(o)]);
+      detail::gemm_by_columns(transpose::no, cout, L, cin, T(1), weight_.data(), cin, x.data() + b * cin * L, L, T(1), yb, L);
+    }
+  }
+  void backward_pointwise(tensor_view<const T, 3> x, tensor_view<const T, 3> dy, T* dx, const detail::axis_geometry& g) {
+    const index_t cout = c_.out_channels, cin = c_.in_channels, L = g.out;
+    for (index_t b = 0; b < x.extent(0); ++b) {
+      const T* db = dy.data() + b * cout * L;
+      // dW[out, in] += dY[b][out, t] X[b][in, t]^T
+      detail::gemm_nt_accumulate(cout, cin, L, db, L, x.data() + b * cin * L, L, weight_grad_.data(), cin, partial_);
+      if (dx) detail::gemm_by_columns(transpose::yes, cin, L, cout, T(1), weight_.data(), cin, db, L, T(0), dx + b * cin * L, L);
+    }
   }
 
   bool is_pointwise() const { return c_.kernel_size == 1 && c_.stride == 1 && pad_left() == 0 && pad_right() == 0; }
