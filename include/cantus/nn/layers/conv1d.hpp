@@ -266,7 +266,8 @@ class conv1d {
   // layers): per sample it is Y[b] = W X[b] + bias with X[b], Y[b] already [channels, length]
   // matrices, so the GEMMs read and write the tensors in place, with no channel-major copies.
   bool use_per_sample_pointwise(const detail::axis_geometry& g) const {
-    return is_pointwise() && g.out >= 2 * detail::gemm_blocking::min_columns;
+    // Only when the product is split into column blocks (see conv2d::per_sample).
+    return is_pointwise() && detail::column_blocks(c_.out_channels, g.out, c_.in_channels) > 1;
   }
   void forward_pointwise(tensor_view<const T, 3> x, tensor_view<T, 3> y, const detail::axis_geometry& g) {
     const index_t cout = c_.out_channels, cin = c_.in_channels, L = g.out;

@@ -80,6 +80,19 @@ class conv2d {
     const auto [gh, gw] = geometry(x.shape(), y.shape());
     const index_t plane_in = gh.in * gw.in, plane_out = gh.out * gw.out;
     const index_t chunk = detail::samples_per_chunk(batch, std::max(r, cout) * plane_out);
+    if (per_sample(plane_out)) {
+      // Y[b] = W cols(X[b]) + bias, written in place: Y[b] is already a [cout, plane] matrix.
+      T* cols = col_.get(r * plane_out);
+      for (index_t b = 0; b < batch; ++b) {
+        detail::im2col_2d(x.data() + b * cin * plane_in, 1, cin, gh, gw, cols);
+        T* yb = y.data() + b * cout * plane_out;
+        for (index_t o = 0; o < cout; ++o)
+          std::fill(yb + o * plane_out, yb + (o + 1) * plane_out, bias_.empty() ? T(0) : bias_[std::size_t(o)]);
+        detail::gemm_by_columns(transpose::no, cout, plane_out, r, T(1), weight_.data(), r, cols, plane_out, T(1), yb,
+                                plane_out);
+      }
+      return;
+    }
     T* gbuf = gemm_out_.get(cout * chunk * plane_out);
     for (index_t b0 = 0; b0 < batch; b0 += chunk) {
       const index_t nb = std::min(chunk, batch - b0), n = nb * plane_out;
@@ -103,6 +116,22 @@ class conv2d {
     const index_t plane_in = gh.in * gw.in, plane_out = gh.out * gw.out;
     const index_t chunk = detail::samples_per_chunk(batch, std::max(r, cout) * plane_out);
     if (!bias_.empty()) detail::accumulate_bias_grad(dy.data(), batch, cout, plane_out, bias_grad_.data());
+    if (per_sample(plane_out)) {
+      T* cols = col_.get(r * plane_out);
+      T* dcols = want_dx ? gemm_out_.get(r * plane_out) : nullptr;
+      for (index_t b = 0; b < batch; ++b) {
+        const T* db = dy.data() + b * cout * plane_out;
+        detail::im2col_2d(x.data() + b * cin * plane_in, 1, cin, gh, gw, cols);
+        detail::gemm_nt_accumulate(cout, r, plane_out, db, plane_out, cols, plane_out, weight_grad_.data(), r, partial_);
+        if (!want_dx) continue;
+        detail::gemm_by_columns(transpose::yes, r, plane_out, cout, T(1), weight_.data(), r, db, plane_out, T(0), dcols,
+                                plane_out);
+        T* dxb = dx.data() + b * cin * plane_in;
+        std::fill(dxb, dxb + cin * plane_in, T(0));
+        detail::col2im_add_2d(dcols, 1, cin, gh, gw, dxb);
+      }
+      return;
+    }
     T* gbuf = gemm_out_.get(cout * chunk * plane_out);
     for (index_t b0 = 0; b0 < batch; b0 += chunk) {
       const index_t nb = std::min(chunk, batch - b0), n = nb * plane_out;
@@ -155,6 +184,14 @@ class conv2d {
   conv2d_config c_;
   std::vector<T> weight_, weight_grad_, bias_, bias_grad_;
   std::vector<T> partial_;  // per-thread weight-gradient sums
+  // Samples with large output planes run one at a time: the GEMMs then read dY and write Y in their
+  // own [channels, plane] layout, with no channel-major copies.
+  // Only when each per-sample product is big enough to be split into column blocks: an unsplit one
+  // would run on Eigen's own threads, whose blocking (and so the bits) depends on the thread count.
+  bool per_sample(index_t plane_out) const {
+    return detail::column_blocks(c_.out_channels, plane_out, rows()) > 1;
+  }
+
   detail::workspace<T> col_, gemm_out_;
 };
 
