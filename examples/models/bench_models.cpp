@@ -2,6 +2,7 @@
 // PyTorch reference (../shared/anchor_models.py) run in the same invocation, model by model and
 // alternately (cantus, PyTorch, cantus, ...), so machine drift hits both sides alike.
 //   bench_models [--seconds S (6)] [--rounds R (1)] [--threads N (2)] [--models a,b] [--reference PATH|none]
+//                [--python PATH]  (default $CANTUS_PYTHON, else /usr/bin/python3 with Debian's python3-torch)
 // One step = forward + backward + Adam update on a fixed random batch. Prints a table with the
 // ratio cantus/PyTorch (> 1: cantus is faster).
 #include <omp.h>
@@ -93,8 +94,9 @@ measured run_cantus(const std::string& name, double seconds) {
 }
 
 // Runs the PyTorch reference for one model; 0 when it cannot run (reported).
-double run_reference(const std::string& script, const std::string& name, int threads, double seconds) {
-  const std::string cmd = "/usr/bin/python3 '" + script + "' --threads " + std::to_string(threads) + " --seconds " +
+double run_reference(const std::string& python, const std::string& script, const std::string& name, int threads,
+                     double seconds) {
+  const std::string cmd = "'" + python + "' '" + script + "' --threads " + std::to_string(threads) + " --seconds " +
                           std::to_string(seconds) + " --models " + name + " 2>&1";
   std::FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return 0;
@@ -122,6 +124,8 @@ int main(int argc, char** argv) {
   int rounds = 1, threads = 2;
   std::vector<std::string> names = {"gru_seq2seq", "step_vae", "lstm_seq2seq", "wavenet", "cnn"};
   std::string reference = std::string(CANTUS_SOURCE_DIR) + "/../shared/anchor_models.py";
+  // The interpreter with PyTorch: $CANTUS_PYTHON, else Debian's (python3-torch, as ../shared/anchors.md).
+  std::string python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -135,6 +139,7 @@ int main(int argc, char** argv) {
     else if (a == "--rounds") rounds = std::max(1, std::atoi(value().c_str()));
     else if (a == "--threads") threads = std::max(1, std::atoi(value().c_str()));
     else if (a == "--reference") reference = value();
+    else if (a == "--python") python = value();
     else if (a == "--models") {
       names.clear();
       std::stringstream ss(value());
@@ -142,7 +147,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_models [--seconds S] [--rounds R] [--threads N] [--models gru_seq2seq,step_vae,lstm_seq2seq,wavenet,cnn] "
-                   "[--reference anchor_models.py|none]\n");
+                   "[--reference anchor_models.py|none] [--python PATH ($CANTUS_PYTHON or /usr/bin/python3)]\n");
       return 2;
     }
   }
@@ -160,7 +165,7 @@ int main(int argc, char** argv) {
         const auto m = run_cantus(name, seconds);
         ours.push_back(m.steps_per_second);
         loss = m.loss;
-        if (with_reference) theirs.push_back(run_reference(reference, name, threads, seconds));
+        if (with_reference) theirs.push_back(run_reference(python, reference, name, threads, seconds));
       }
     } catch (const std::exception& e) {
       std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());

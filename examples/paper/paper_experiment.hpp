@@ -45,6 +45,7 @@ struct options {
   std::vector<std::string> models = all_models;
   std::vector<std::string> genres;  // figure6: the two genres
   std::string split = "test";       // figures: which tracks to plot (test | all)
+  fs::path paper = fs::path(CANTUS_SOURCE_DIR) / "examples" / "paper" / "paper_table1.csv";  // table1: the paper's figures
 };
 
 inline void usage(const options& o, std::FILE* f, const std::string& extra) {
@@ -99,6 +100,7 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     else if (a == "--models") o.models = split_list(value());
     else if (a == "--genres") o.genres = split_list(value());
     else if (a == "--split") o.split = value();
+    else if (a == "--paper") o.paper = value();
     else if (a == "-h" || a == "--help") {
       usage(o, stdout, extra_usage);
       std::exit(0);
@@ -378,6 +380,47 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
   std::fprintf(stderr, "%s: %s done in %.1f s (best validation loss %.5g at epoch %lld)\n", o.program.c_str(), name.c_str(),
                r.seconds, r.training.best_validation_loss, static_cast<long long>(r.training.best_epoch));
   return r;
+}
+
+// The paper's Table 1 from a CSV (model,classifier,train_accuracy,test_accuracy; '#' comments; an
+// empty field is a value not on record). A missing file gives no rows; a malformed one is an error.
+struct paper_row {
+  double train = std::numeric_limits<double>::quiet_NaN(), test = std::numeric_limits<double>::quiet_NaN();
+};
+inline std::map<std::string, paper_row> read_paper_table(const fs::path& path) {
+  std::map<std::string, paper_row> rows;
+  std::ifstream f(path);
+  if (!f) return rows;
+  std::string line;
+  int n = 0;
+  bool header = true;
+  while (std::getline(f, line)) {
+    ++n;
+    if (line.empty() || line[0] == '#') continue;
+    if (header) {
+      if (line.rfind("model,classifier,train_accuracy,test_accuracy", 0) != 0)
+        throw value_error(cantus::detail::concat(path.string(), ":", n, ": expected the header "
+                                                 "'model,classifier,train_accuracy,test_accuracy', found '", line, "'"));
+      header = false;
+      continue;
+    }
+    std::vector<std::string> f4;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) f4.push_back(x);
+    while (f4.size() < 4) f4.emplace_back();
+    if (f4.size() != 4 || f4[0].empty() || f4[1].empty())
+      throw value_error(cantus::detail::concat(path.string(), ":", n, ": expected 4 fields model,classifier,train,test, found '", line, "'"));
+    auto number = [&](const std::string& v) {
+      if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+      char* end = nullptr;
+      const double d = std::strtod(v.c_str(), &end);
+      if (*end != '\0' || !(d >= 0 && d <= 1))
+        throw value_error(cantus::detail::concat(path.string(), ":", n, ": accuracy must be a number in [0, 1] or empty, found '", v, "'"));
+      return d;
+    };
+    rows[f4[0] + "/" + f4[1]] = {number(f4[2]), number(f4[3])};
+  }
+  return rows;
 }
 
 // --- small output helpers ------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 // logistic regression on the training split's latents, and reports train and test accuracy per
 // model and classifier, plus the supervised CNN's own accuracy.
 //   table1 [--fma ROOT | --folders ROOT] [--quick] [--threads N] [--seed K] [--out DIR] [--models ...]
-// Writes DIR/results.json, DIR/table1.md and the embeddings (DIR/embeddings/*.npy).
+// Writes DIR/results.json, DIR/table1.md and the embeddings (DIR/embeddings/*.npy). The paper's own
+// figures come from --paper FILE (default examples/paper/paper_table1.csv) and are shown beside ours.
 #include "cantus/classify/logistic_regression.hpp"
 #include "cantus/classify/metrics.hpp"
 #include "cantus/classify/random_forest.hpp"
@@ -11,7 +12,7 @@
 
 int main(int argc, char** argv) {
   using namespace cantus;
-  auto o = paper::parse(argc, argv);
+  auto o = paper::parse(argc, argv, " [--paper FILE]");
   try {
     const auto t0 = std::chrono::steady_clock::now();
     auto p = paper::prepare(o);
@@ -43,6 +44,7 @@ int main(int argc, char** argv) {
       lr.fit(Xtr, ytr);
       rows.push_back({name, "lr", classify::accuracy_score(ytr, lr.predict(Xtr)), classify::accuracy_score(yte, lr.predict(Xte))});
     }
+    const auto paper_rows = paper::read_paper_table(o.paper);
     const double chance = 1.0 / static_cast<double>(p.corpus.labels.size());
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::string json = "{\n  \"program\": \"table1\",\n  \"corpus\": " + paper::json_string(p.description) +
@@ -52,18 +54,33 @@ int main(int argc, char** argv) {
     std::string md = "# Table 1: genre accuracy from latent representations\n\n" + p.description + ", " +
                      (o.quick ? "--quick" : "full settings") + ", seed " + std::to_string(o.seed) + ", chance " +
                      paper::json_number(chance) +
-                     ".\n\n| model | classifier | train accuracy | test accuracy |\n|---|---|---|---|\n";
+                     ".\n\n| model | classifier | train accuracy | test accuracy | paper train | paper test |\n|---|---|---|---|---|---|\n";
+    int paper_values = 0;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
+      const auto it = paper_rows.find(r.model + "/" + r.classifier);
+      const paper::paper_row pr = it == paper_rows.end() ? paper::paper_row{} : it->second;
       json += "    {\"model\": " + paper::json_string(r.model) + ", \"classifier\": " + paper::json_string(r.classifier) +
               ", \"train_accuracy\": " + paper::json_number(r.train) + ", \"test_accuracy\": " + paper::json_number(r.test) +
-              "}" + (i + 1 < rows.size() ? ",\n" : "\n");
-      char line[256];
-      std::snprintf(line, sizeof line, "| %s | %s | %.3f | %.3f |\n", r.model.c_str(), r.classifier.c_str(), r.train, r.test);
+              ", \"paper_train_accuracy\": " + paper::json_number(pr.train) +
+              ", \"paper_test_accuracy\": " + paper::json_number(pr.test) + "}" + (i + 1 < rows.size() ? ",\n" : "\n");
+      auto cell = [&](double v) {
+        if (!std::isfinite(v)) return std::string("n/a");
+        ++paper_values;
+        char b[16];
+        std::snprintf(b, sizeof b, "%.3f", v);
+        return std::string(b);
+      };
+      char line[320];
+      std::snprintf(line, sizeof line, "| %s | %s | %.3f | %.3f | %s | %s |\n", r.model.c_str(), r.classifier.c_str(), r.train,
+                    r.test, cell(pr.train).c_str(), cell(pr.test).c_str());
       md += line;
     }
     json += "  ]\n}\n";
-    md += "\nThe paper's own figures (FMA small, 8 genres) are not reproduced here: compare with its Table 1.\n";
+    md += paper_values > 0
+              ? "\npaper: the study's own Table 1 (FMA small, 8 genres), from " + o.paper.string() + ".\n"
+              : "\npaper: n/a, no value of the study's Table 1 is on record in " + o.paper.string() +
+                    " (fill it in, or pass --paper FILE).\n";
     paper::write_text(o.out / "results.json", json);
     paper::write_text(o.out / "table1.md", md);
     std::printf("%s\nwritten: %s, %s (%.0f s)\n", md.c_str(), (o.out / "results.json").c_str(), (o.out / "table1.md").c_str(),

@@ -87,7 +87,7 @@ class supervised_cnn {
     nn::batch_norm<float, 4> bn;
     nn::max_pool2d<float> pool;
     tensor<float, 4> conv_out, bn_out, pool_out, relu_out;  // kept between steps (same shapes)
-    tensor<float, 4> d_relu, d_bn, d_conv, d_in;          // d_relu: the gradient at the pool's output
+    tensor<float, 4> d_relu, d_conv, d_in;                // d_relu: the gradient at the pool's output
   };
 
   void forward(const tensor<float, 4>& x, bool training) {
@@ -137,11 +137,12 @@ class supervised_cnn {
     for (std::size_t k = blocks_.size(); k-- > 0;) {
       auto& bl = blocks_[k];
       auto& dpool = detail::ensure_shape(bl.d_relu, bl.pool_out.shape());
-      auto& dbn = detail::ensure_shape(bl.d_bn, bl.bn_out.shape());
       auto& dconv = detail::ensure_shape(bl.d_conv, bl.conv_out.shape());
       relu_.backward(detail::cview(bl.pool_out), detail::cview(bl.relu_out), detail::cview(d), dpool.view());
-      bl.pool.backward(detail::cview(bl.bn_out), detail::cview(bl.pool_out), detail::cview(dpool), dbn.view());
-      bl.bn.backward(detail::cview(bl.conv_out), detail::cview(bl.bn_out), detail::cview(dbn), dconv.view());
+      // Max-pool and BatchNorm backward in one: the pool's gradient is one value per window, placed
+      // at the window's maximum; BatchNorm takes it in that scattered form (no full-size dy).
+      bl.bn.backward_scattered(detail::cview(bl.conv_out), dpool.data(), bl.pool.argmax().data(),
+                               dpool.extent(2) * dpool.extent(3), dconv.view());
       if (k == 0) {
         bl.conv.backward(b.x.view(), detail::cview(bl.conv_out), detail::cview(dconv), tensor_view<float, 4>());
       } else {

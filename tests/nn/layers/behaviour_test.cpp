@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numeric>
 #include <set>
+#include <utility>
 
 #include "cantus/nn/layers/layers.hpp"
 #include "cantus/nn/sequential.hpp"
@@ -133,6 +134,32 @@ BOOST_AUTO_TEST_CASE(large_batches_match_small_batches) {
   float worst = 0;
   for (index_t i = 0; i < y1.size(); ++i) worst = std::max(worst, std::abs(y1.data()[i] - y.data()[599 * y1.size() + i]));
   BOOST_TEST(worst < 1e-5f);
+}
+
+BOOST_AUTO_TEST_CASE(batch_norm_scattered_backward_equals_dense_max_pool_then_batch_norm) {
+  // The CNN's fused path: BatchNorm backward fed a max-pool's per-window gradients directly.
+  for (bool training : {true, false}) {
+    nn::batch_norm<float, 4> bn(nn::batch_norm_config{3});
+    nn::max_pool2d<float> pool(nn::max_pool2d_config{2, 2, 0});
+    tensor<float, 4> x({2, 3, 8, 6});
+    random_stream r(21);
+    for (index_t i = 0; i < x.size(); ++i) x.data()[i] = 1.5f + 2.0f * float(r.normal(std::uint64_t(i)));
+    tensor<float, 4> y(x.shape()), p({2, 3, 4, 3}), dp(p.shape()), dy(x.shape()), dx_dense(x.shape()), dx_fused(x.shape());
+    if (!training) bn.forward(x.view(), y.view(), true);  // running statistics that are not the identity
+    bn.forward(x.view(), y.view(), training);
+    pool.forward(std::as_const(y).view(), p.view(), training);
+    for (index_t i = 0; i < dp.size(); ++i) dp.data()[i] = float(r.normal(std::uint64_t(1000 + i)));
+    auto fused = bn;  // the same forward state, its own gradients
+    pool.backward(std::as_const(y).view(), std::as_const(p).view(), std::as_const(dp).view(), dy.view());
+    bn.backward(x.view(), std::as_const(y).view(), std::as_const(dy).view(), dx_dense.view());
+    fused.backward_scattered(x.view(), dp.data(), pool.argmax().data(), 12, dx_fused.view());
+    for (index_t i = 0; i < x.size(); ++i)
+      BOOST_TEST(dx_fused.data()[i] == dx_dense.data()[i], boost::test_tools::tolerance(1e-4f));
+    auto g1 = nn::parameters_of(bn), g2 = nn::parameters_of(fused);
+    for (std::size_t k = 0; k < g1.size(); ++k)
+      for (index_t i = 0; i < g1[k].grad.size(); ++i)
+        BOOST_TEST(g2[k].grad.data()[i] == g1[k].grad.data()[i], boost::test_tools::tolerance(1e-4f));
+  }
 }
 
 namespace {

@@ -9,6 +9,7 @@
 // through buffers()): "running_mean" (0), "running_var" (1), "num_batches_tracked" (0, kept in T).
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -169,6 +170,50 @@ class batch_norm {
         const T *p = xs + (b * ch + c) * inner, *d = dys + (b * ch + c) * inner;
         T* q = dxs + (b * ch + c) * inner;
         for (index_t i = 0; i < inner; ++i) q[i] = k * (d[i] - mdy - (p[i] - mean) * invstd * mdyx);
+      }
+    }
+  }
+
+  // backward() for a dy that is zero except at `per_plane` entries of each (sample, channel) plane:
+  // dy[plane][pos[plane * per_plane + j]] += val[plane * per_plane + j] — the gradient a max-pool
+  // sends back. The same result as backward() on that dense dy, without writing it out and reading
+  // it twice (the full-size passes dominated the CNN's first block).
+  void backward_scattered(tensor_view<const T, Rank> x, const T* val, const std::int32_t* pos, index_t per_plane,
+                          tensor_view<T, Rank> dx) {
+    const bool want_dx = dx.data() != nullptr;
+    if (want_dx) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
+    const index_t batch = x.extent(0), ch = c_.num_features, inner = x.size() / std::max<index_t>(batch * ch, 1),
+                  n = batch * inner;
+    const T* xs = x.data();
+    T* dxs = dx.data();
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(x.size()))
+    for (index_t c = 0; c < ch; ++c) {
+      const auto cu = static_cast<std::size_t>(c);
+      const T mean = mean_[cu], invstd = invstd_[cu], gamma = c_.affine ? weight_[cu] : T(1);
+      double sum_dy = 0, sum_dy_xhat = 0;
+      for (index_t b = 0; b < batch; ++b) {
+        const T* p = xs + (b * ch + c) * inner;
+        const T* v = val + (b * ch + c) * per_plane;
+        const std::int32_t* at = pos + (b * ch + c) * per_plane;
+        const auto [s1, s2] = bn_detail::lane_sums(
+            per_plane, [v](index_t j) { return double(v[j]); },
+            [p, v, at, mean, invstd](index_t j) { return double(v[j]) * double((p[at[j]] - mean) * invstd); });
+        sum_dy += s1, sum_dy_xhat += s2;
+      }
+      if (c_.affine) {
+        weight_grad_[cu] += T(sum_dy_xhat);
+        bias_grad_[cu] += T(sum_dy);
+      }
+      if (!want_dx) continue;
+      const T k = gamma * invstd, mdy = last_training_ ? T(sum_dy / double(n)) : T(0),
+              mdyx = last_training_ ? T(sum_dy_xhat / double(n)) : T(0);
+      for (index_t b = 0; b < batch; ++b) {
+        const T* p = xs + (b * ch + c) * inner;
+        T* q = dxs + (b * ch + c) * inner;
+        for (index_t i = 0; i < inner; ++i) q[i] = k * (-mdy - (p[i] - mean) * invstd * mdyx);
+        const T* v = val + (b * ch + c) * per_plane;
+        const std::int32_t* at = pos + (b * ch + c) * per_plane;
+        for (index_t j = 0; j < per_plane; ++j) q[at[j]] += k * v[j];
       }
     }
   }

@@ -104,6 +104,10 @@ class max_pool2d : public stateless_layer<T> {
     }
   }
 
+  // Where each output of the last forward() came from: the index within its input plane (H * W),
+  // one per output element in output order. For fused backward passes (batch_norm::backward_scattered).
+  const std::vector<std::int32_t>& argmax() const { return argmax_; }
+
   std::string name() const { return "max_pool2d"; }
   std::string describe() const {
     auto s = detail::concat("max_pool2d(k=", c_.kernel_size);
