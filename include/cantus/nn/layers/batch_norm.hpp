@@ -140,38 +140,19 @@ class batch_norm {
   void backward(tensor_view<const T, Rank> x, tensor_view<const T, Rank> y, tensor_view<const T, Rank> dy,
                 tensor_view<T, Rank> dx) {
     check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
-    const bool want_dx = dx.data() != nullptr;
-    if (want_dx) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    const index_t batch = x.extent(0), ch = c_.num_features, inner = x.size() / std::max<index_t>(batch * ch, 1),
-                  n = batch * inner;
-    const T *xs = x.data(), *dys = dy.data();
-    T* dxs = dx.data();
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(x.size()))
-    for (index_t c = 0; c < ch; ++c) {
-      const auto cu = static_cast<std::size_t>(c);
-      const T mean = mean_[cu], invstd = invstd_[cu], gamma = c_.affine ? weight_[cu] : T(1);
-      double sum_dy = 0, sum_dy_xhat = 0;
-      for (index_t b = 0; b < batch; ++b) {
-        const T *p = xs + (b * ch + c) * inner, *d = dys + (b * ch + c) * inner;
-        const auto [s1, s2] = bn_detail::lane_sums(
-            inner, [d](index_t i) { return double(d[i]); },
-            [p, d, mean, invstd](index_t i) { return double(d[i]) * double((p[i] - mean) * invstd); });
-        sum_dy += s1, sum_dy_xhat += s2;
-      }
-      if (c_.affine) {
-        weight_grad_[cu] += T(sum_dy_xhat);
-        bias_grad_[cu] += T(sum_dy);
-      }
-      if (!want_dx) continue;
-      // Training: the batch statistics depend on x, giving the two mean-correction terms.
-      const T k = gamma * invstd, mdy = last_training_ ? T(sum_dy / double(n)) : T(0),
-              mdyx = last_training_ ? T(sum_dy_xhat / double(n)) : T(0);
-      for (index_t b = 0; b < batch; ++b) {
-        const T *p = xs + (b * ch + c) * inner, *d = dys + (b * ch + c) * inner;
-        T* q = dxs + (b * ch + c) * inner;
-        for (index_t i = 0; i < inner; ++i) q[i] = k * (d[i] - mdy - (p[i] - mean) * invstd * mdyx);
-      }
-    }
+    const index_t inner = plane_size(x);
+    const T* dys = dy.data();
+    backward_planes(
+        x, dx,
+        [&](index_t plane, const T* p, T mean, T invstd) {
+          const T* d = dys + plane * inner;
+          return bn_detail::lane_sums(inner, [d](index_t i) { return double(d[i]); },
+                                      [p, d, mean, invstd](index_t i) { return double(d[i]) * double((p[i] - mean) * invstd); });
+        },
+        [&](index_t plane, const T* p, T* q, const plane_coefficients& g) {
+          const T* d = dys + plane * inner;
+          for (index_t i = 0; i < inner; ++i) q[i] = g.k * (d[i] - g.mdy - (p[i] - g.mean) * g.invstd * g.mdyx);
+        });
   }
 
   // backward() for a dy that is zero except at `per_plane` entries of each (sample, channel) plane:
@@ -180,42 +161,22 @@ class batch_norm {
   // it twice (the full-size passes dominated the CNN's first block).
   void backward_scattered(tensor_view<const T, Rank> x, const T* val, const std::int32_t* pos, index_t per_plane,
                           tensor_view<T, Rank> dx) {
-    const bool want_dx = dx.data() != nullptr;
-    if (want_dx) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    const index_t batch = x.extent(0), ch = c_.num_features, inner = x.size() / std::max<index_t>(batch * ch, 1),
-                  n = batch * inner;
-    const T* xs = x.data();
-    T* dxs = dx.data();
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(x.size()))
-    for (index_t c = 0; c < ch; ++c) {
-      const auto cu = static_cast<std::size_t>(c);
-      const T mean = mean_[cu], invstd = invstd_[cu], gamma = c_.affine ? weight_[cu] : T(1);
-      double sum_dy = 0, sum_dy_xhat = 0;
-      for (index_t b = 0; b < batch; ++b) {
-        const T* p = xs + (b * ch + c) * inner;
-        const T* v = val + (b * ch + c) * per_plane;
-        const std::int32_t* at = pos + (b * ch + c) * per_plane;
-        const auto [s1, s2] = bn_detail::lane_sums(
-            per_plane, [v](index_t j) { return double(v[j]); },
-            [p, v, at, mean, invstd](index_t j) { return double(v[j]) * double((p[at[j]] - mean) * invstd); });
-        sum_dy += s1, sum_dy_xhat += s2;
-      }
-      if (c_.affine) {
-        weight_grad_[cu] += T(sum_dy_xhat);
-        bias_grad_[cu] += T(sum_dy);
-      }
-      if (!want_dx) continue;
-      const T k = gamma * invstd, mdy = last_training_ ? T(sum_dy / double(n)) : T(0),
-              mdyx = last_training_ ? T(sum_dy_xhat / double(n)) : T(0);
-      for (index_t b = 0; b < batch; ++b) {
-        const T* p = xs + (b * ch + c) * inner;
-        T* q = dxs + (b * ch + c) * inner;
-        for (index_t i = 0; i < inner; ++i) q[i] = k * (-mdy - (p[i] - mean) * invstd * mdyx);
-        const T* v = val + (b * ch + c) * per_plane;
-        const std::int32_t* at = pos + (b * ch + c) * per_plane;
-        for (index_t j = 0; j < per_plane; ++j) q[at[j]] += k * v[j];
-      }
-    }
+    const index_t inner = plane_size(x);
+    backward_planes(
+        x, dx,
+        [&](index_t plane, const T* p, T mean, T invstd) {
+          const T* v = val + plane * per_plane;
+          const std::int32_t* at = pos + plane * per_plane;
+          return bn_detail::lane_sums(
+              per_plane, [v](index_t j) { return double(v[j]); },
+              [p, v, at, mean, invstd](index_t j) { return double(v[j]) * double((p[at[j]] - mean) * invstd); });
+        },
+        [&](index_t plane, const T* p, T* q, const plane_coefficients& g) {
+          for (index_t i = 0; i < inner; ++i) q[i] = g.k * (-g.mdy - (p[i] - g.mean) * g.invstd * g.mdyx);
+          const T* v = val + plane * per_plane;
+          const std::int32_t* at = pos + plane * per_plane;
+          for (index_t j = 0; j < per_plane; ++j) q[at[j]] += g.k * v[j];
+        });
   }
 
   void parameters(parameter_list<T>& out, const std::string& prefix) {
@@ -247,6 +208,43 @@ class batch_norm {
   }
 
  private:
+  index_t plane_size(const tensor_view<const T, Rank>& x) const {
+    return x.size() / std::max<index_t>(x.extent(0) * c_.num_features, 1);
+  }
+  // dx = k (dy - mdy - xhat mdyx) per channel, with xhat = (x - mean) invstd.
+  struct plane_coefficients {
+    T k, mdy, mdyx, mean, invstd;
+  };
+  // The shared part of both backward passes, channel by channel: sums(plane, x, mean, invstd) gives
+  // (sum dy, sum dy xhat) of one (sample, channel) plane, write(plane, x, dx, coefficients) its dx.
+  template <class Sums, class Write>
+  void backward_planes(tensor_view<const T, Rank> x, tensor_view<T, Rank> dx, Sums&& sums, Write&& write) {
+    const bool want_dx = dx.data() != nullptr;
+    if (want_dx) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
+    const index_t batch = x.extent(0), ch = c_.num_features, inner = plane_size(x), n = batch * inner;
+    const T* xs = x.data();
+    T* dxs = dx.data();
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(x.size()))
+    for (index_t c = 0; c < ch; ++c) {
+      const auto cu = static_cast<std::size_t>(c);
+      const T mean = mean_[cu], invstd = invstd_[cu], gamma = c_.affine ? weight_[cu] : T(1);
+      double sum_dy = 0, sum_dy_xhat = 0;
+      for (index_t b = 0; b < batch; ++b) {
+        const auto [s1, s2] = sums(b * ch + c, xs + (b * ch + c) * inner, mean, invstd);
+        sum_dy += s1, sum_dy_xhat += s2;
+      }
+      if (c_.affine) {
+        weight_grad_[cu] += T(sum_dy_xhat);
+        bias_grad_[cu] += T(sum_dy);
+      }
+      if (!want_dx) continue;
+      // Training: the batch statistics depend on x, giving the two mean-correction terms.
+      const plane_coefficients g{gamma * invstd, last_training_ ? T(sum_dy / double(n)) : T(0),
+                                 last_training_ ? T(sum_dy_xhat / double(n)) : T(0), mean, invstd};
+      for (index_t b = 0; b < batch; ++b) write(b * ch + c, xs + (b * ch + c) * inner, dxs + (b * ch + c) * inner, g);
+    }
+  }
+
   batch_norm_config c_;
   std::vector<T> weight_, bias_, weight_grad_, bias_grad_, running_mean_, running_var_;
   std::vector<T> mean_, invstd_;  // the statistics the last forward() normalised with
