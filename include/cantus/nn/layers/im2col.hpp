@@ -220,25 +220,23 @@ void gemm_by_columns(transpose ta, index_t m, index_t n, index_t k, T alpha, con
   }
 }
 
-// C[m, p] += A[m, n] B[p, n]^T (a weight gradient summed over n = positions), by blocks of positions.
-template <class T>
-void gemm_nt_accumulate(index_t m, index_t p, index_t n, const T* a, index_t lda, const T* b, index_t ldb, T* c,
-                        index_t ldc, std::vector<T>& partial) {
+// C[m, p] += a sum over n positions, by blocks of positions whose products go to `partial` and are
+// added in block order. product(k0, k1, out, ldo, beta) computes the product over positions [k0, k1).
+template <class T, class Product>
+void accumulate_by_blocks(index_t m, index_t p, index_t n, T* c, index_t ldc, std::vector<T>& partial, Product&& product) {
   const index_t blocks = column_blocks(m, n, p);
   if (blocks <= 1) {
-    backend_ops<cpu>::gemm(transpose::no, transpose::yes, m, p, n, T(1), a, lda, b, ldb, T(1), c, ldc);
+    product(index_t(0), n, c, ldc, T(1));
     return;
   }
   partial.resize(static_cast<std::size_t>(blocks * m * p));
 #pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel())
   for (index_t blk = 0; blk < blocks; ++blk) {
-    index_t c0, c1;
-    column_block(n, blk, blocks, c0, c1);
+    index_t k0, k1;
+    column_block(n, blk, blocks, k0, k1);
     T* part = partial.data() + blk * m * p;
-    if (c1 > c0)
-      backend_ops<cpu>::gemm(transpose::no, transpose::yes, m, p, c1 - c0, T(1), a + c0, lda, b + c0, ldb, T(0), part, p);
-    else
-      std::fill(part, part + m * p, T(0));
+    if (k1 > k0) product(k0, k1, part, p, T(0));
+    else std::fill(part, part + m * p, T(0));
   }
 #pragma omp parallel for schedule(static) if (worth_parallel(blocks * m * p))
   for (index_t i = 0; i < m; ++i) {
@@ -248,6 +246,15 @@ void gemm_nt_accumulate(index_t m, index_t p, index_t n, const T* a, index_t lda
       for (index_t j = 0; j < p; ++j) dst[j] += src[j];
     }
   }
+}
+
+// C[m, p] += A[m, n] B[p, n]^T (a weight gradient summed over n = positions), by blocks of positions.
+template <class T>
+void gemm_nt_accumulate(index_t m, index_t p, index_t n, const T* a, index_t lda, const T* b, index_t ldb, T* c,
+                        index_t ldc, std::vector<T>& partial) {
+  accumulate_by_blocks(m, p, n, c, ldc, partial, [&](index_t k0, index_t k1, T* out, index_t ldo, T beta) {
+    backend_ops<cpu>::gemm(transpose::no, transpose::yes, m, p, k1 - k0, T(1), a + k0, lda, b + k0, ldb, beta, out, ldo);
+  });
 }
 
 // C[m, n] = alpha A[m, k] op(B) + beta C by blocks of rows of A and C (linear layers: rows are samples).
@@ -272,31 +279,10 @@ void gemm_by_rows(transpose tb, index_t m, index_t n, index_t k, T alpha, const 
 template <class T>
 void gemm_tn_accumulate(index_t m, index_t p, index_t n, const T* a, index_t lda, const T* b, index_t ldb, T* c,
                         index_t ldc, std::vector<T>& partial) {
-  const index_t blocks = column_blocks(m, n, p);
-  if (blocks <= 1) {
-    backend_ops<cpu>::gemm(transpose::yes, transpose::no, m, p, n, T(1), a, lda, b, ldb, T(1), c, ldc);
-    return;
-  }
-  partial.resize(static_cast<std::size_t>(blocks * m * p));
-#pragma omp parallel for schedule(dynamic, 1) if (!omp_in_parallel())
-  for (index_t blk = 0; blk < blocks; ++blk) {
-    index_t r0, r1;
-    column_block(n, blk, blocks, r0, r1);
-    T* part = partial.data() + blk * m * p;
-    if (r1 > r0)
-      backend_ops<cpu>::gemm(transpose::yes, transpose::no, m, p, r1 - r0, T(1), a + r0 * lda, lda, b + r0 * ldb, ldb,
-                             T(0), part, p);
-    else
-      std::fill(part, part + m * p, T(0));
-  }
-#pragma omp parallel for schedule(static) if (worth_parallel(blocks * m * p))
-  for (index_t i = 0; i < m; ++i) {
-    T* dst = c + i * ldc;
-    for (index_t blk = 0; blk < blocks; ++blk) {
-      const T* src = partial.data() + (blk * m + i) * p;
-      for (index_t j = 0; j < p; ++j) dst[j] += src[j];
-    }
-  }
+  accumulate_by_blocks(m, p, n, c, ldc, partial, [&](index_t k0, index_t k1, T* out, index_t ldo, T beta) {
+    backend_ops<cpu>::gemm(transpose::yes, transpose::no, m, p, k1 - k0, T(1), a + k0 * lda, lda, b + k0 * ldb, ldb, beta,
+                           out, ldo);
+  });
 }
 
 // Samples per chunk so that a chunk's column buffer stays near `budget` elements (cache- and
