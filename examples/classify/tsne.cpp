@@ -22,10 +22,7 @@ int main(int argc, char** argv) {
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
-      auto next = [&]() -> std::string {
-        if (i + 1 >= argc) throw value_error(detail::concat(a, ": missing value"));
-        return argv[++i];
-      };
+      auto next = [&] { return cli::next_value(argc, argv, i); };
       if (a == "--help" || a == "-h") {
         std::fputs(usage, stdout);
         return 0;

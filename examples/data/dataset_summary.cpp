@@ -9,6 +9,7 @@
 #include <string>
 
 #include "cantus/data.hpp"
+#include "cli.hpp"
 
 namespace {
 void usage(std::FILE* out) {
@@ -28,30 +29,29 @@ int main(int argc, char** argv) {
   bool decode = false;
   int threads = 0;
   std::uint64_t seed = 2019;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "dataset_summary: %s needs a value\n", a.c_str());
-        std::exit(2);
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      auto value = [&] { return cli::next_value(argc, argv, i); };
+      if (a == "--fma") fma_root = value();
+      else if (a == "--folders") folder_root = value();
+      else if (a == "--subset") subset = value();
+      else if (a == "--audio") audio_dir = value();
+      else if (a == "--seed") seed = static_cast<std::uint64_t>(cli::to_int(a, value()));
+      else if (a == "--threads") threads = static_cast<int>(cli::to_int(a, value()));
+      else if (a == "--decode") decode = true;
+      else if (a == "--help" || a == "-h") {
+        usage(stdout);
+        return 0;
+      } else {
+        std::fprintf(stderr, "dataset_summary: unexpected argument '%s'\n", a.c_str());
+        usage(stderr);
+        return 2;
       }
-      return argv[++i];
-    };
-    if (a == "--fma") fma_root = value();
-    else if (a == "--folders") folder_root = value();
-    else if (a == "--subset") subset = value();
-    else if (a == "--audio") audio_dir = value();
-    else if (a == "--seed") seed = std::strtoull(value().c_str(), nullptr, 10);
-    else if (a == "--threads") threads = std::atoi(value().c_str());
-    else if (a == "--decode") decode = true;
-    else if (a == "--help" || a == "-h") {
-      usage(stdout);
-      return 0;
-    } else {
-      std::fprintf(stderr, "dataset_summary: unexpected argument '%s'\n", a.c_str());
-      usage(stderr);
-      return 2;
     }
+  } catch (const cantus::value_error& e) {
+    std::fprintf(stderr, "dataset_summary: %s\n", e.what());
+    return 2;
   }
   if (fma_root.empty() == folder_root.empty()) {
     std::fprintf(stderr, "dataset_summary: give exactly one of --fma ROOT or --folders ROOT\n");

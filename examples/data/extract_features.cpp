@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cantus/data.hpp"
+#include "cli.hpp"
 
 namespace {
 volatile std::sig_atomic_t interrupted = 0;
@@ -19,32 +20,31 @@ int main(int argc, char** argv) {
   std::string fma_root, folder_root, audio_dir, subset = "small", cache;
   feature_params p;
   store_options so;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "extract_features: %s needs a value\n", a.c_str());
-        std::exit(2);
+  try {
+    for (int i = 1; i < argc; ++i) {
+      const std::string a = argv[i];
+      auto value = [&] { return cli::next_value(argc, argv, i); };
+      if (a == "--fma") fma_root = value();
+      else if (a == "--folders") folder_root = value();
+      else if (a == "--subset") subset = value();
+      else if (a == "--audio") audio_dir = value();
+      else if (a == "--cache") cache = value();
+      else if (a == "--raw-sr") p.raw_sample_rate = cli::to_double(a, value());
+      else if (a == "--max-seconds") p.max_seconds = cli::to_double(a, value());
+      else if (a == "--threads") so.threads = static_cast<int>(cli::to_int(a, value()));
+      else if (a == "--n-mels") p.mel.n_mels = static_cast<int>(cli::to_int(a, value()));
+      else if (a == "--hop") p.mel.hop_length = static_cast<int>(cli::to_int(a, value()));
+      else if (a == "--n-fft") p.mel.n_fft = static_cast<int>(cli::to_int(a, value()));
+      else {
+        std::fprintf(stderr,
+                     "usage: extract_features (--fma ROOT [--subset small] [--audio DIR] | --folders ROOT) --cache DIR\n"
+                     "                        [--raw-sr HZ] [--max-seconds S] [--threads T] [--n-mels N] [--hop N] [--n-fft N]\n");
+        return a == "--help" ? 0 : 2;
       }
-      return argv[++i];
-    };
-    if (a == "--fma") fma_root = value();
-    else if (a == "--folders") folder_root = value();
-    else if (a == "--subset") subset = value();
-    else if (a == "--audio") audio_dir = value();
-    else if (a == "--cache") cache = value();
-    else if (a == "--raw-sr") p.raw_sample_rate = std::atof(value().c_str());
-    else if (a == "--max-seconds") p.max_seconds = std::atof(value().c_str());
-    else if (a == "--threads") so.threads = std::atoi(value().c_str());
-    else if (a == "--n-mels") p.mel.n_mels = std::atoi(value().c_str());
-    else if (a == "--hop") p.mel.hop_length = std::atoi(value().c_str());
-    else if (a == "--n-fft") p.mel.n_fft = std::atoi(value().c_str());
-    else {
-      std::fprintf(stderr,
-                   "usage: extract_features (--fma ROOT [--subset small] [--audio DIR] | --folders ROOT) --cache DIR\n"
-                   "                        [--raw-sr HZ] [--max-seconds S] [--threads T] [--n-mels N] [--hop N] [--n-fft N]\n");
-      return a == "--help" ? 0 : 2;
     }
+  } catch (const cantus::value_error& e) {
+    std::fprintf(stderr, "extract_features: %s\n", e.what());
+    return 2;
   }
   if (fma_root.empty() == folder_root.empty() || cache.empty()) {
     std::fprintf(stderr, "extract_features: give one of --fma ROOT or --folders ROOT, and --cache DIR\n");

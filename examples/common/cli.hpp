@@ -1,5 +1,6 @@
 #pragma once
-// Small shared helpers for the classify programs: strict number parsing and class-name files.
+// Small helpers the example programs share: flag values, strict number parsing, class-name files.
+// Errors are cantus::value_error naming the flag and what was found; programs print them and exit 2.
 #include <cstdlib>
 #include <fstream>
 #include <stdexcept>
@@ -9,6 +10,12 @@
 #include "cantus/core/error.hpp"
 
 namespace cli {
+
+// The value after the flag argv[i] (advancing i past it).
+inline std::string next_value(int argc, char** argv, int& i) {
+  if (i + 1 >= argc) throw cantus::value_error(cantus::detail::concat(argv[i], ": missing value"));
+  return argv[++i];
+}
 
 inline double to_double(const std::string& flag, const std::string& v) {
   char* end = nullptr;
