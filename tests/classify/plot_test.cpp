@@ -1,4 +1,5 @@
 #include <boost/test/unit_test.hpp>
+#include <cmath>
 #include <fstream>
 
 #include "cantus/classify/metrics.hpp"
@@ -33,6 +34,24 @@ BOOST_AUTO_TEST_CASE(scatter_writes_png_and_svg) {
   BOOST_TEST(svg.find("rgb(12.2") != std::string::npos);
   BOOST_CHECK_THROW(viz::scatter_plot(dir / "s.jpg", d.X, labels), value_error);
   BOOST_CHECK_THROW(viz::scatter_plot(dir / "bad.png", d.X, std::vector<int>(3, 0)), shape_error);
+  BOOST_TEST(!std::filesystem::exists(dir / "bad.png"));
+}
+
+BOOST_AUTO_TEST_CASE(bar_chart_writes_png_and_svg_and_checks_its_input) {
+  const auto dir = testing::scratch_dir("plots_bars");
+  const std::vector<std::string> groups{"step_vae/lr", "wavenet/lr", "cnn"}, series{"train", "test", "paper test"};
+  const std::vector<std::vector<double>> v{{0.9, 0.8, 0.95}, {0.5, 0.7, 0.8}, {std::nan(""), 0.4, 0.6}};
+  viz::bar_chart(dir / "b.png", groups, series, v, {.title = "Table 1", .y_label = "accuracy", .reference = 0.1,
+                                                    .reference_label = "chance"});
+  viz::bar_chart(dir / "b.svg", groups, series, v, {.title = "Table 1"});
+  const std::string png = slurp(dir / "b.png"), svg = slurp(dir / "b.svg");
+  BOOST_REQUIRE(png.size() > 2000u);
+  BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  BOOST_TEST(svg.find("</svg>") != std::string::npos);
+  BOOST_TEST(svg.find("rgb(12.2") != std::string::npos);  // the first series' colour
+  BOOST_CHECK_THROW(viz::bar_chart(dir / "bad.png", groups, series, {{0.1, 0.2, 0.3}}), shape_error);
+  BOOST_CHECK_THROW(viz::bar_chart(dir / "bad.png", groups, {"a"}, {{0.1, 0.2}}), shape_error);
+  BOOST_CHECK_THROW(viz::bar_chart(dir / "bad.png", {}, {"a"}, {{}}), value_error);
   BOOST_TEST(!std::filesystem::exists(dir / "bad.png"));
 }
 
