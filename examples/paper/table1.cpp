@@ -4,11 +4,18 @@
 // model and classifier, plus the supervised CNN's own accuracy.
 //   table1 [--fma ROOT | --folders ROOT] [--quick] [--threads N] [--seed K] [--out DIR] [--models ...]
 // Writes DIR/results.json, DIR/table1.md and the embeddings (DIR/embeddings/*.npy). The paper's own
-// figures come from --paper FILE (default examples/paper/paper_table1.csv) and are shown beside ours.
+// figures come from --paper FILE (default examples/paper/paper_table1.csv) and are shown beside ours;
+// DIR/table1.png draws the table as a bar chart.
 #include "cantus/classify/logistic_regression.hpp"
 #include "cantus/classify/metrics.hpp"
 #include "cantus/classify/random_forest.hpp"
 #include "paper_experiment.hpp"
+#ifndef CANTUS_EXAMPLE_HAVE_VIZ
+#define CANTUS_EXAMPLE_HAVE_VIZ 0  // built without Cairo: no figure
+#endif
+#if CANTUS_EXAMPLE_HAVE_VIZ
+#include "cantus/viz/bar_chart.hpp"
+#endif
 
 int main(int argc, char** argv) {
   using namespace cantus;
@@ -83,8 +90,24 @@ int main(int argc, char** argv) {
                     " (fill it in, or pass --paper FILE).\n";
     paper::write_text(o.out / "results.json", json);
     paper::write_text(o.out / "table1.md", md);
-    std::printf("%s\nwritten: %s, %s (%.0f s)\n", md.c_str(), (o.out / "results.json").c_str(), (o.out / "table1.md").c_str(),
-                seconds);
+#if CANTUS_EXAMPLE_HAVE_VIZ
+    {  // the same table as a figure: train, test and the paper's test accuracy per model and classifier
+      std::vector<std::string> groups;
+      std::vector<std::vector<double>> v(3);
+      for (const auto& r : rows) {
+        groups.push_back(r.model + (r.classifier == "supervised" ? "" : " / " + r.classifier));
+        const auto it = paper_rows.find(r.model + "/" + r.classifier);
+        v[0].push_back(r.train);
+        v[1].push_back(r.test);
+        v[2].push_back(it == paper_rows.end() ? std::nan("") : it->second.test);
+      }
+      viz::bar_chart(o.out / "table1.png", groups, {"train", "test", "paper test"}, v,
+                     {.title = "Genre accuracy from each model's latents (" + std::string(o.quick ? "--quick" : "full") + ")",
+                      .y_label = "accuracy", .reference = chance, .reference_label = "chance"});
+    }
+#endif
+    std::printf("%s\nwritten: %s, %s%s (%.0f s)\n", md.c_str(), (o.out / "results.json").c_str(), (o.out / "table1.md").c_str(),
+                CANTUS_EXAMPLE_HAVE_VIZ ? (", " + (o.out / "table1.png").string()).c_str() : "", seconds);
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "table1: error: %s\n", e.what());
