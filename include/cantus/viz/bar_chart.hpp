@@ -34,7 +34,19 @@ inline void bar_chart(const std::filesystem::path& path, const std::vector<std::
       throw shape_error(cantus::detail::concat("bar_chart: series \"", series[s], "\" has ", values[s].size(),
                                                " values, expected one per group (", G, ")"));
   if (!(opt.y_max > opt.y_min)) throw value_error("bar_chart: y_max must be greater than y_min");
-  const double left = 70, top = opt.title.empty() ? 40 : 70, bottom = 150, right = 170;
+  double label_w = 0;  // the longest group name, drawn at 45 degrees under the axis
+  {
+    cairo_surface_t* scratch = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
+    cairo_t* cr = cairo_create(scratch);
+    set_font(cr, 12);
+    for (const auto& g : groups) label_w = std::max(label_w, text_width(cr, g));
+    cairo_destroy(cr);
+    cairo_surface_destroy(scratch);
+  }
+  const double left = 70, top = opt.title.empty() ? 40 : 70, bottom = 30 + 0.75 * label_w, right = 170;
+  if (opt.height - top - bottom < 80)
+    throw value_error(cantus::detail::concat("bar_chart: height ", opt.height, " leaves no room for the plot under ",
+                                             "group names ", static_cast<int>(label_w), " pixels wide"));
   const double plot_w = static_cast<double>(G) * opt.group_width, plot_h = opt.height - top - bottom;
   const int width = static_cast<int>(left + plot_w + right);
   auto y_of = [&](double v) {
