@@ -201,11 +201,11 @@ struct plan {
 };
 inline plan plan_for(const std::string& model, bool quick) {
   if (quick) {
-    if (model == "step_vae") return {10, 30, 4, 0, 0};
-    if (model == "supervised_cnn") return {8, 15, 3, 0, 0};
-    if (model == "seq2seq_mel") return {10, 20, 3, 0, 0};
-    if (model == "naive_seq2seq") return {6, 20, 3, 0, 64};
-    return {4, 20, 3, 0, 4};  // wavenet
+    if (model == "step_vae") return {15, 60, 4, 0, 0};
+    if (model == "supervised_cnn") return {15, 30, 4, 0, 0};
+    if (model == "seq2seq_mel") return {15, 40, 4, 0, 0};
+    if (model == "naive_seq2seq") return {8, 40, 3, 0, 64};
+    return {6, 40, 3, 0, 8};  // wavenet
   }
   // Anchor sizes; steps per epoch capped so that all five train in well under an hour on 2 cores.
   if (model == "step_vae") return {12, 40, 4, 0, 0};
