@@ -31,6 +31,8 @@ namespace paper {
 namespace fs = std::filesystem;
 using namespace cantus;
 
+inline void write_text(const fs::path& path, const std::string& text);  // atomically; defined below
+
 inline const std::vector<std::string> all_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet", "supervised_cnn"};
 inline const std::vector<std::string> unsupervised_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet"};
 
@@ -257,6 +259,11 @@ models::training_result train(Model& m, const Dataset& tr, const Dataset& va, co
   return models::train(m, ad, tr, va.size() > 0 ? &va : nullptr, t);
 }
 
+inline std::string read_text(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  return f ? std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()) : std::string();
+}
+
 inline bool have_embeddings(const fs::path& dir, const std::string& model) {
   for (const char* s : {"train", "validation", "test"})
     if (!fs::exists(dir / (model + "_" + s + "_labels.npy"))) return false;
@@ -266,8 +273,11 @@ inline bool have_embeddings(const fs::path& dir, const std::string& model) {
 }  // namespace detail_
 
 // Trains (or resumes) one model and embeds every track. Embeddings are written to
-// --out/embeddings/<model>_<split>_{latents,track_ids,labels}.npy.
-inline model_result run_model(const std::string& name, const prepared& p, const options& o) {
+// --out/embeddings/<model>_<split>_{latents,track_ids,labels}.npy with a stamp of the training run
+// they came from; a later program whose run resumes to the same state reads them back instead of
+// embedding again. The test error (table2) is measured only when asked for: it runs the model over
+// every test window.
+inline model_result run_model(const std::string& name, const prepared& p, const options& o, bool measure_error = false) {
   const auto t0 = std::chrono::steady_clock::now();
   const auto cfg = o.quick ? models::paper_config::quick() : models::paper_config{};
   const plan pl = plan_for(name, o.quick);
@@ -282,14 +292,26 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
     auto enc = [&](const auto& b) { return model.encode(b); };
     const index_t eb = std::max<index_t>(1, model.config().batch_size);
     auto e_tr = mk(p.train, pl.embed_cap), e_va = mk(p.validation, pl.embed_cap), e_te = mk(p.test, pl.embed_cap);
-    r.train = models::embed_dataset(e_tr, enc, eb, name + " embed train");
-    if (e_va.tracks() > 0) r.validation = models::embed_dataset(e_va, enc, eb, name + " embed validation");
-    r.test = models::embed_dataset(e_te, enc, eb, name + " embed test");
-    r.train.save(emb_dir, name + "_train");
-    if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
-    r.test.save(emb_dir, name + "_test");
+    const std::string stamp = cantus::detail::concat("steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
+                                                     " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
+    const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
+    if (e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && detail_::read_text(stamp_file) == stamp) {
+      std::fprintf(stderr, "%s: %s embeddings of this run found in %s, reused\n", o.program.c_str(), name.c_str(),
+                   emb_dir.c_str());
+      r.train = models::track_embeddings::load(emb_dir, name + "_train");
+      r.validation = models::track_embeddings::load(emb_dir, name + "_validation");
+      r.test = models::track_embeddings::load(emb_dir, name + "_test");
+    } else {
+      r.train = models::embed_dataset(e_tr, enc, eb, name + " embed train");
+      if (e_va.tracks() > 0) r.validation = models::embed_dataset(e_va, enc, eb, name + " embed validation");
+      r.test = models::embed_dataset(e_te, enc, eb, name + " embed test");
+      r.train.save(emb_dir, name + "_train");
+      if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
+      r.test.save(emb_dir, name + "_test");
+      write_text(stamp_file, stamp);
+    }
     r.error_measure = measure;
-    r.test_error = error_of(e_te);
+    if (measure_error) r.test_error = error_of(e_te);
   };
   auto mean_over = [&](const auto& ds, auto&& per_batch, index_t batch) {
     double total = 0;

@@ -20,7 +20,7 @@ int main(int argc, char** argv) {
                      (o.quick ? "--quick" : "full settings") + ", seed " + std::to_string(o.seed) +
                      ".\n\n| model | test error | measure |\n|---|---|---|\n";
     for (std::size_t i = 0; i < o.models.size(); ++i) {
-      const auto r = paper::run_model(o.models[i], p, o);
+      const auto r = paper::run_model(o.models[i], p, o, /*measure_error=*/true);
       json += "    {\"model\": " + paper::json_string(r.model) + ", \"test_error\": " + paper::json_number(r.test_error) +
               ", \"measure\": " + paper::json_string(r.error_measure) + "}" + (i + 1 < o.models.size() ? ",\n" : "\n");
       char line[512];
