@@ -9,7 +9,7 @@
 #include <string>
 
 #include "cantus/data.hpp"
-#include "cli.hpp"
+#include "corpus_flags.hpp"
 
 namespace {
 void usage(std::FILE* out) {
@@ -25,20 +25,15 @@ void usage(std::FILE* out) {
 
 int main(int argc, char** argv) {
   using namespace cantus::data;
-  std::string fma_root, folder_root, audio_dir, subset = "small";
+  cli::corpus_flags corpus_flags;
   bool decode = false;
   int threads = 0;
-  std::uint64_t seed = 2019;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
       auto value = [&] { return cli::next_value(argc, argv, i); };
-      if (a == "--fma") fma_root = value();
-      else if (a == "--folders") folder_root = value();
-      else if (a == "--subset") subset = value();
-      else if (a == "--audio") audio_dir = value();
-      else if (a == "--seed") seed = static_cast<std::uint64_t>(cli::to_int(a, value()));
-      else if (a == "--threads") threads = static_cast<int>(cli::to_int(a, value()));
+      if (corpus_flags.take(argc, argv, i)) continue;
+      if (a == "--threads") threads = static_cast<int>(cli::to_int(a, value()));
       else if (a == "--decode") decode = true;
       else if (a == "--help" || a == "-h") {
         usage(stdout);
@@ -53,23 +48,13 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dataset_summary: %s\n", e.what());
     return 2;
   }
-  if (fma_root.empty() == folder_root.empty()) {
+  if (!corpus_flags.exactly_one()) {
     std::fprintf(stderr, "dataset_summary: give exactly one of --fma ROOT or --folders ROOT\n");
     usage(stderr);
     return 2;
   }
   try {
-    corpus c;
-    if (!fma_root.empty()) {
-      fma::options o;
-      o.subset = subset;
-      o.audio_dir = audio_dir;
-      c = fma::load(fma_root, o);
-    } else {
-      folders::options o;
-      o.seed = seed;
-      c = folders::load(folder_root, o);
-    }
+    const corpus c = corpus_flags.load();
     const auto broken = check_audio(c, decode, threads);
     std::printf("%s (%s): %zu tracks, %zu genres\n\n", c.name.c_str(), c.root.c_str(), c.tracks.size(), c.labels.size());
     print_table(c);

@@ -8,7 +8,7 @@
 #include <string>
 
 #include "cantus/data.hpp"
-#include "cli.hpp"
+#include "corpus_flags.hpp"
 
 namespace {
 volatile std::sig_atomic_t interrupted = 0;
@@ -17,18 +17,16 @@ void on_signal(int) { interrupted = 1; }
 
 int main(int argc, char** argv) {
   using namespace cantus::data;
-  std::string fma_root, folder_root, audio_dir, subset = "small", cache;
+  cli::corpus_flags corpus_flags;
+  std::string cache;
   feature_params p;
   store_options so;
   try {
     for (int i = 1; i < argc; ++i) {
       const std::string a = argv[i];
       auto value = [&] { return cli::next_value(argc, argv, i); };
-      if (a == "--fma") fma_root = value();
-      else if (a == "--folders") folder_root = value();
-      else if (a == "--subset") subset = value();
-      else if (a == "--audio") audio_dir = value();
-      else if (a == "--cache") cache = value();
+      if (corpus_flags.take(argc, argv, i)) continue;
+      if (a == "--cache") cache = value();
       else if (a == "--raw-sr") p.raw_sample_rate = cli::to_double(a, value());
       else if (a == "--max-seconds") p.max_seconds = cli::to_double(a, value());
       else if (a == "--threads") so.threads = static_cast<int>(cli::to_int(a, value()));
@@ -37,7 +35,7 @@ int main(int argc, char** argv) {
       else if (a == "--n-fft") p.mel.n_fft = static_cast<int>(cli::to_int(a, value()));
       else {
         std::fprintf(stderr,
-                     "usage: extract_features (--fma ROOT [--subset small] [--audio DIR] | --folders ROOT) --cache DIR\n"
+                     "usage: extract_features (--fma ROOT [--subset small] [--audio DIR] | --folders ROOT [--seed K]) --cache DIR\n"
                      "                        [--raw-sr HZ] [--max-seconds S] [--threads T] [--n-mels N] [--hop N] [--n-fft N]\n");
         return a == "--help" ? 0 : 2;
       }
@@ -46,7 +44,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "extract_features: %s\n", e.what());
     return 2;
   }
-  if (fma_root.empty() == folder_root.empty() || cache.empty()) {
+  if (!corpus_flags.exactly_one() || cache.empty()) {
     std::fprintf(stderr, "extract_features: give one of --fma ROOT or --folders ROOT, and --cache DIR\n");
     return 2;
   }
@@ -54,15 +52,7 @@ int main(int argc, char** argv) {
   std::signal(SIGTERM, on_signal);
   so.keep_going = [] { return !interrupted; };
   try {
-    corpus c;
-    if (!fma_root.empty()) {
-      fma::options o;
-      o.subset = subset;
-      o.audio_dir = audio_dir;
-      c = fma::load(fma_root, o);
-    } else {
-      c = folders::load(folder_root);
-    }
+    const corpus c = corpus_flags.load();
     for (const auto& pr : c.problems) std::fprintf(stderr, "warning: track %lld %s: %s\n", static_cast<long long>(pr.track_id), pr.path.c_str(), pr.what.c_str());
     const auto r = feature_store::build(c, p, cache, so);
     if (r.interrupted) return 130;
