@@ -199,7 +199,7 @@ struct backend_ops<cpu> {
                                   ldc);
   }
 
-  // Many small products run one per thread; few large ones use Eigen's own threading.
+  // Many small products run one per thread; fewer than the threads run one after another.
   template <class T>
   static void gemm_strided_batched(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a,
                                    index_t lda, index_t stride_a, const T* b, index_t ldb, index_t stride_b, T beta,

@@ -109,8 +109,9 @@ T fma_probe_kernel(std::size_t iterations) {
   return xsimd::hadd(s);
 }
 
-// Row-major GEMM through Eigen, compiled with this level's instruction set. Eigen threads it with
-// OpenMP when called outside a parallel region and runs it single-threaded inside one.
+// Row-major GEMM through Eigen, compiled with this level's instruction set. The AVX2 and AVX-512
+// levels are built with EIGEN_DONT_PARALLELIZE (dispatch/isa_prelude.hpp): one thread, callers split
+// the work; the baseline level follows the including program's Eigen settings.
 template <class T>
 void gemm_kernel(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
                  index_t ldb, T beta, T* c, index_t ldc) {
