@@ -168,26 +168,19 @@ class step_vae {
       z_.data()[i] = mu_out_.data()[i] + eps_.data()[i] * std::exp(0.5f * lv_out_.data()[i]);
     }
     forward_decoder(backward);
-    // The loss of the building blocks (nn/loss/capacity.hpp), at C fixed to the step's value.
-    auto schedule_now = schedule();
-    schedule_now.c_max = C;
-    schedule_now.num_steps = 0;
     // A diverged network returns NaN (the trainer stops with its message) instead of the loss's throw.
-    if (!finite(dec_out_.back()) || !finite(mu_out_) || !finite(lv_out_)) {
+    const auto& y = dec_out_.back();
+    if (!detail::all_finite(y.data(), y.size()) || !detail::all_finite(mu_out_.data(), mu_out_.size()) ||
+        !detail::all_finite(lv_out_.data(), lv_out_.size())) {
       const double nan = std::numeric_limits<double>::quiet_NaN();
       return {nan, nan, nan};
     }
-    auto loss = nn::beta_vae_capacity_loss(dec_out_.back(), x, mu_out_, lv_out_, schedule_now, 0);
+    // The loss of the building blocks (nn/loss/capacity.hpp), with C fixed to the step's value.
+    const nn::capacity_schedule at_c{.c_max = C, .num_steps = 0, .gamma = c_.gamma};
+    auto loss = nn::beta_vae_capacity_loss(y, x, mu_out_, lv_out_, at_c, 0);
     loss_terms out{double(loss.total), double(loss.recon), double(loss.kl)};
     if (backward) backward_pass(x, loss);
     return out;
-  }
-
-  template <class Tensor>
-  static bool finite(const Tensor& t) {
-    for (index_t i = 0; i < t.size(); ++i)
-      if (!std::isfinite(t.data()[i])) return false;
-    return true;
   }
 
   template <class Loss>
