@@ -31,8 +31,6 @@ namespace paper {
 namespace fs = std::filesystem;
 using namespace cantus;
 
-inline void write_text(const fs::path& path, const std::string& text);  // atomically; defined below
-
 inline const std::vector<std::string> all_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet", "supervised_cnn"};
 inline const std::vector<std::string> unsupervised_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet"};
 
@@ -232,6 +230,15 @@ struct model_result {
   models::training_result training;
 };
 
+// Whole small text files: written atomically (temporary file + rename), read back ("" if absent).
+inline void write_text(const fs::path& path, const std::string& text) {
+  write_file_atomically(path, [&](std::ofstream& f) { f << text; });
+}
+inline std::string read_text(const fs::path& path) {
+  std::ifstream f(path, std::ios::binary);
+  return f ? std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()) : std::string();
+}
+
 namespace detail_ {
 
 inline models::trainer_options trainer_options_for(const options& o, const std::string& model, index_t batch) {
@@ -257,11 +264,6 @@ models::training_result train(Model& m, const Dataset& tr, const Dataset& va, co
   models::optimizer_adapter ad(opt);
   auto t = trainer_options_for(o, name, m.config().batch_size);
   return models::train(m, ad, tr, va.size() > 0 ? &va : nullptr, t);
-}
-
-inline std::string read_text(const fs::path& path) {
-  std::ifstream f(path, std::ios::binary);
-  return f ? std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>()) : std::string();
 }
 
 inline bool have_embeddings(const fs::path& dir, const std::string& model) {
@@ -295,7 +297,7 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
     const std::string stamp = cantus::detail::concat("steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
                                                      " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
     const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
-    if (e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && detail_::read_text(stamp_file) == stamp) {
+    if (e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp) {
       std::fprintf(stderr, "%s: %s embeddings of this run found in %s, reused\n", o.program.c_str(), name.c_str(),
                    emb_dir.c_str());
       r.train = models::track_embeddings::load(emb_dir, name + "_train");
@@ -464,9 +466,6 @@ inline std::string json_string(const std::string& s) {
     r += c;
   }
   return r + "\"";
-}
-inline void write_text(const fs::path& path, const std::string& text) {
-  write_file_atomically(path, [&](std::ofstream& f) { f << text; });
 }
 inline std::vector<int> as_int(const std::vector<std::int64_t>& v) { return std::vector<int>(v.begin(), v.end()); }
 

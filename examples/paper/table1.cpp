@@ -62,11 +62,15 @@ int main(int argc, char** argv) {
                      (o.quick ? "--quick" : "full settings") + ", seed " + std::to_string(o.seed) + ", chance " +
                      paper::json_number(chance) +
                      ".\n\n| model | classifier | train accuracy | test accuracy | paper train | paper test |\n|---|---|---|---|---|---|\n";
+    std::vector<paper::paper_row> paper_of;  // the paper's figures for each of our rows (NaN: not on record)
+    for (const auto& r : rows) {
+      const auto it = paper_rows.find(r.model + "/" + r.classifier);
+      paper_of.push_back(it == paper_rows.end() ? paper::paper_row{} : it->second);
+    }
     int paper_values = 0;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
-      const auto it = paper_rows.find(r.model + "/" + r.classifier);
-      const paper::paper_row pr = it == paper_rows.end() ? paper::paper_row{} : it->second;
+      const paper::paper_row& pr = paper_of[i];
       json += "    {\"model\": " + paper::json_string(r.model) + ", \"classifier\": " + paper::json_string(r.classifier) +
               ", \"train_accuracy\": " + paper::json_number(r.train) + ", \"test_accuracy\": " + paper::json_number(r.test) +
               ", \"paper_train_accuracy\": " + paper::json_number(pr.train) +
@@ -94,12 +98,12 @@ int main(int argc, char** argv) {
     {  // the same table as a figure: train, test and the paper's test accuracy per model and classifier
       std::vector<std::string> groups;
       std::vector<std::vector<double>> v(3);
-      for (const auto& r : rows) {
+      for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& r = rows[i];
         groups.push_back(r.model + (r.classifier == "supervised" ? "" : " / " + r.classifier));
-        const auto it = paper_rows.find(r.model + "/" + r.classifier);
         v[0].push_back(r.train);
         v[1].push_back(r.test);
-        v[2].push_back(it == paper_rows.end() ? std::nan("") : it->second.test);
+        v[2].push_back(paper_of[i].test);
       }
       viz::bar_chart(o.out / "table1.png", groups, {"train", "test", "paper test"}, v,
                      {.title = "Genre accuracy from each model's latents (" + std::string(o.quick ? "--quick" : "full") + ")",
