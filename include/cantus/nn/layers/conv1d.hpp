@@ -266,14 +266,14 @@ class conv1d {
   // layers): per sample it is Y[b] = W X[b] + bias with X[b], Y[b] already [channels, length]
   // matrices, so the GEMMs read and write the tensors in place, with no channel-major copies.
   bool use_per_sample_pointwise(const detail::axis_geometry& g) const {
-    // Only when the product is split into column blocks (see conv2d::per_sample).
+    // Only when each per-sample product is big enough to split across threads (see conv2d::per_sample).
     return is_pointwise() && detail::column_blocks(c_.out_channels, g.out, c_.in_channels) > 1;
   }
   void forward_pointwise(tensor_view<const T, 3> x, tensor_view<T, 3> y, const detail::axis_geometry& g) {
     const index_t cout = c_.out_channels, cin = c_.in_channels, L = g.out;
     for (index_t b = 0; b < x.extent(0); ++b) {
       T* yb = y.data() + b * cout * L;
-      for (index_t o = 0; o < cout; ++o) std::fill(yb + o * L, yb + (o + 1) * L, bias_.empty() ? T(0) : bias_[std::size_t(o)]);
+      detail::fill_with_bias(yb, cout, L, bias_);
       detail::gemm_by_columns(transpose::no, cout, L, cin, T(1), weight_.data(), cin, x.data() + b * cin * L, L, T(1), yb, L);
     }
   }

@@ -86,8 +86,7 @@ class conv2d {
       for (index_t b = 0; b < batch; ++b) {
         detail::im2col_2d(x.data() + b * cin * plane_in, 1, cin, gh, gw, cols);
         T* yb = y.data() + b * cout * plane_out;
-        for (index_t o = 0; o < cout; ++o)
-          std::fill(yb + o * plane_out, yb + (o + 1) * plane_out, bias_.empty() ? T(0) : bias_[std::size_t(o)]);
+        detail::fill_with_bias(yb, cout, plane_out, bias_);
         detail::gemm_by_columns(transpose::no, cout, plane_out, r, T(1), weight_.data(), r, cols, plane_out, T(1), yb,
                                 plane_out);
       }
@@ -185,9 +184,8 @@ class conv2d {
   std::vector<T> weight_, weight_grad_, bias_, bias_grad_;
   std::vector<T> partial_;  // per-thread weight-gradient sums
   // Samples with large output planes run one at a time: the GEMMs then read dY and write Y in their
-  // own [channels, plane] layout, with no channel-major copies.
-  // Only when each per-sample product is big enough to be split into column blocks: an unsplit one
-  // would run on Eigen's own threads, whose blocking (and so the bits) depends on the thread count.
+  // own [channels, plane] layout, with no channel-major copies. Only when each per-sample product is
+  // big enough to be split into column blocks across threads; smaller ones are batched over samples.
   bool per_sample(index_t plane_out) const {
     return detail::column_blocks(c_.out_channels, plane_out, rows()) > 1;
   }

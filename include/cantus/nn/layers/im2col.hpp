@@ -157,6 +157,14 @@ void from_channel_major(const T* m, index_t nb, index_t channels, index_t positi
   }
 }
 
+// y[c, p] = bias[c] for one sample's [channels, positions] output (0 without a bias): the start of a
+// GEMM that accumulates into y with beta = 1.
+template <class T>
+void fill_with_bias(T* y, index_t channels, index_t positions, const std::vector<T>& bias) {
+  for (index_t c = 0; c < channels; ++c)
+    std::fill(y + c * positions, y + (c + 1) * positions, bias.empty() ? T(0) : bias[static_cast<std::size_t>(c)]);
+}
+
 // grad_bias[c] += sum over b, p of dy[b, c, p].
 template <class T>
 void accumulate_bias_grad(const T* dy, index_t nb, index_t channels, index_t positions, T* grad_bias) {
