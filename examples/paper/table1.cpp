@@ -26,13 +26,14 @@ int main(int argc, char** argv) {
     struct row {
       std::string model, classifier;
       double train, test;
+      std::size_t n_test = 0;
     };
     std::vector<row> rows;
     for (const auto& name : o.models) {
       auto r = paper::run_model(name, p, o);
       if (name == "supervised_cnn") {
         rows.push_back({name, "supervised", classify::accuracy_score(paper::as_int(r.train.labels), r.train_pred),
-                        classify::accuracy_score(paper::as_int(r.test.labels), r.test_pred)});
+                        classify::accuracy_score(paper::as_int(r.test.labels), r.test_pred), r.test_pred.size()});
         continue;
       }
       const auto Xtr = paper::as_matrix(r.train), Xte = paper::as_matrix(r.test);
@@ -43,13 +44,13 @@ int main(int argc, char** argv) {
       rp.random_state = o.seed;
       classify::random_forest rf(rp);
       rf.fit(Xtr, ytr);
-      rows.push_back({name, "rf", classify::accuracy_score(ytr, rf.predict(Xtr)), classify::accuracy_score(yte, rf.predict(Xte))});
+      rows.push_back({name, "rf", classify::accuracy_score(ytr, rf.predict(Xtr)), classify::accuracy_score(yte, rf.predict(Xte)), yte.size()});
       classify::logistic_regression_params lp;
       lp.max_iter = 1000;
       lp.standardize = true;
       classify::logistic_regression lr(lp);
       lr.fit(Xtr, ytr);
-      rows.push_back({name, "lr", classify::accuracy_score(ytr, lr.predict(Xtr)), classify::accuracy_score(yte, lr.predict(Xte))});
+      rows.push_back({name, "lr", classify::accuracy_score(ytr, lr.predict(Xtr)), classify::accuracy_score(yte, lr.predict(Xte)), yte.size()});
     }
     const auto paper_rows = paper::read_paper_table(o.paper);
     const double chance = 1.0 / static_cast<double>(p.corpus.labels.size());
@@ -61,7 +62,8 @@ int main(int argc, char** argv) {
     std::string md = "# Table 1: genre accuracy from latent representations\n\n" + p.description + ", " +
                      (o.quick ? "--quick" : "full settings") + ", seed " + std::to_string(o.seed) + ", chance " +
                      paper::json_number(chance) +
-                     ".\n\n| model | classifier | train accuracy | test accuracy | paper train | paper test |\n|---|---|---|---|---|---|\n";
+                     ".\n\n| model | classifier | train accuracy | test accuracy | 95 % interval | p vs chance | paper train | paper test |\n"
+                     "|---|---|---|---|---|---|---|---|\n";
     std::vector<paper::paper_row> paper_of;  // the paper's figures for each of our rows (NaN: not on record)
     for (const auto& r : rows) {
       const auto it = paper_rows.find(r.model + "/" + r.classifier);
@@ -71,8 +73,15 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
       const auto& r = rows[i];
       const paper::paper_row& pr = paper_of[i];
+      // How much a test accuracy on a few dozen tracks says: Wilson interval and the one-sided binomial
+      // p-value of "better than chance".
+      const auto hits = static_cast<std::size_t>(std::lround(r.test * static_cast<double>(r.n_test)));
+      const auto [lo, hi] = classify::wilson_interval(hits, r.n_test);
+      const double p_chance = classify::binomial_p_value_greater(hits, r.n_test, chance);
       json += "    {\"model\": " + paper::json_string(r.model) + ", \"classifier\": " + paper::json_string(r.classifier) +
               ", \"train_accuracy\": " + paper::json_number(r.train) + ", \"test_accuracy\": " + paper::json_number(r.test) +
+              ", \"test_tracks\": " + std::to_string(r.n_test) + ", \"test_interval_95\": [" + paper::json_number(lo) + ", " +
+              paper::json_number(hi) + "], \"p_vs_chance\": " + paper::json_number(p_chance) +
               ", \"paper_train_accuracy\": " + paper::json_number(pr.train) +
               ", \"paper_test_accuracy\": " + paper::json_number(pr.test) + "}" + (i + 1 < rows.size() ? ",\n" : "\n");
       auto cell = [&](double v) {
@@ -82,12 +91,14 @@ int main(int argc, char** argv) {
         std::snprintf(b, sizeof b, "%.3f", v);
         return std::string(b);
       };
-      char line[320];
-      std::snprintf(line, sizeof line, "| %s | %s | %.3f | %.3f | %s | %s |\n", r.model.c_str(), r.classifier.c_str(), r.train,
-                    r.test, cell(pr.train).c_str(), cell(pr.test).c_str());
+      char line[400];
+      std::snprintf(line, sizeof line, "| %s | %s | %.3f | %.3f | %.2f-%.2f | %.2g%s | %s | %s |\n", r.model.c_str(), r.classifier.c_str(),
+                    r.train, r.test, lo, hi, p_chance, p_chance < 0.01 ? " **" : "", cell(pr.train).c_str(), cell(pr.test).c_str());
       md += line;
     }
     json += "  ]\n}\n";
+    md += "\n95 % interval: Wilson score interval of the test accuracy over " + std::to_string(rows.empty() ? 0 : rows[0].n_test) +
+          " test tracks. p vs chance: one-sided binomial test of the test accuracy against chance (** below 0.01).\n";
     md += paper_values > 0
               ? "\npaper: the study's own Table 1 (FMA small, 8 genres), from " + o.paper.string() + ".\n"
               : "\npaper: n/a, no value of the study's Table 1 is on record in " + o.paper.string() +

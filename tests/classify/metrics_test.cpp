@@ -63,4 +63,30 @@ BOOST_AUTO_TEST_CASE(length_mismatch_is_a_clear_error) {
   BOOST_CHECK_THROW(accuracy_score(std::vector<int>{}, std::vector<int>{}), cantus::value_error);
 }
 
+// References: scipy 1.10 binomtest(k, n, p, alternative="greater").pvalue and
+// binomtest(k, n, p).proportion_ci(confidence_level=0.95, method="wilson").
+BOOST_AUTO_TEST_CASE(accuracy_interval_and_p_value_match_scipy) {
+  struct ref {
+    std::size_t k, n;
+    double p, p_value, low, high;
+  };
+  const ref refs[] = {{10, 48, 0.125, 0.07017853065091828, 0.11730272957905595, 0.3425890127261792},
+                      {6, 48, 0.125, 0.5651292475853448, 0.05857051438571978, 0.2470045828638683},
+                      {0, 16, 0.125, 1.0, 0.0, 0.1936076805344365},
+                      {16, 16, 0.125, 3.552713678800501e-15, 0.8063923194655637, 1.0},
+                      {5, 10, 0.1, 0.0016349374000000003, 0.236593090512564, 0.7634069094874361},
+                      {21, 48, 0.125, 7.946220652990218e-08, 0.30701269040654244, 0.5772498258017222}};
+  for (const auto& r : refs) {
+    BOOST_TEST_CONTEXT("k " << r.k << " n " << r.n << " p " << r.p) {
+      BOOST_TEST(binomial_p_value_greater(r.k, r.n, r.p) == r.p_value, boost::test_tools::tolerance(1e-9));
+      const auto [lo, hi] = wilson_interval(r.k, r.n);
+      BOOST_TEST(lo == r.low, boost::test_tools::tolerance(1e-9));
+      BOOST_TEST(hi == r.high, boost::test_tools::tolerance(1e-9));
+    }
+  }
+  BOOST_CHECK_THROW(wilson_interval(3, 2), cantus::value_error);
+  BOOST_CHECK_THROW(wilson_interval(0, 0), cantus::value_error);
+  BOOST_CHECK_THROW(binomial_p_value_greater(1, 4, 1.0), cantus::value_error);
+}
+
 BOOST_AUTO_TEST_SUITE_END()

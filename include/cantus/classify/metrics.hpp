@@ -1,10 +1,14 @@
 #pragma once
 // Classification metrics with scikit-learn's definitions (sklearn.metrics): accuracy, the confusion
 // matrix (rows = true class, columns = predicted, classes = sorted union of both label sets unless
-// given), per-class precision/recall/F1 (0 where undefined, as zero_division=0) and macro-F1.
+// given), per-class precision/recall/F1 (0 where undefined, as zero_division=0) and macro-F1; and
+// how far an accuracy measured on n samples can be trusted: its Wilson interval and the one-sided
+// binomial p-value against chance (scipy.stats.binomtest's definitions).
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <cmath>
+#include <utility>
 #include <vector>
 
 #include "cantus/classify/common.hpp"
@@ -25,6 +29,35 @@ inline double accuracy_score(labels_ref y_true, labels_ref y_pred) {
   std::size_t hits = 0;
   for (std::size_t i = 0; i < y_true.size(); ++i) hits += y_true[i] == y_pred[i];
   return static_cast<double>(hits) / static_cast<double>(y_true.size());
+}
+
+// Wilson score interval for a proportion of `successes` out of `n` (scipy.stats.binomtest(...)
+// .proportion_ci(method="wilson")); z = 1.959964 is 95 %. Unlike the normal approximation it stays
+// inside [0, 1] and is sound for the small test sets of genre corpora.
+inline std::pair<double, double> wilson_interval(std::size_t successes, std::size_t n, double z = 1.959963984540054) {
+  if (n == 0) throw value_error("wilson_interval: n must be > 0");
+  if (successes > n) throw value_error(cantus::detail::concat("wilson_interval: successes ", successes, " > n ", n));
+  const double nn = static_cast<double>(n), ph = static_cast<double>(successes) / nn, z2 = z * z;
+  const double centre = (ph + z2 / (2 * nn)) / (1 + z2 / nn);
+  const double half = z / (1 + z2 / nn) * std::sqrt(ph * (1 - ph) / nn + z2 / (4 * nn * nn));
+  // At 0 or n successes the bound is exactly 0 or 1; the formula gives it only to rounding.
+  return {successes == 0 ? 0.0 : std::max(0.0, centre - half), successes == n ? 1.0 : std::min(1.0, centre + half)};
+}
+
+// P(X >= successes) for X ~ Binomial(n, p): the one-sided p-value of "better than chance p"
+// (scipy.stats.binomtest(successes, n, p, alternative="greater").pvalue). Summed in log space, so
+// it is exact to rounding for any n a test set has.
+inline double binomial_p_value_greater(std::size_t successes, std::size_t n, double p) {
+  if (successes > n) throw value_error(cantus::detail::concat("binomial_p_value_greater: successes ", successes, " > n ", n));
+  if (!(p > 0 && p < 1)) throw value_error(cantus::detail::concat("binomial_p_value_greater: p must be in (0, 1), got ", p));
+  const double nn = static_cast<double>(n);
+  double tail = 0;
+  for (std::size_t k = successes; k <= n; ++k) {
+    const double kk = static_cast<double>(k);
+    tail += std::exp(std::lgamma(nn + 1) - std::lgamma(kk + 1) - std::lgamma(nn - kk + 1) + kk * std::log(p) +
+                     (nn - kk) * std::log1p(-p));
+  }
+  return std::min(1.0, tail);
 }
 
 // The sorted union of the labels in y_true and y_pred (sklearn.utils.multiclass.unique_labels).
