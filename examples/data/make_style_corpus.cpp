@@ -11,7 +11,7 @@
 namespace {
 void usage(std::FILE* out) {
   std::fputs(
-      "usage: make_style_corpus OUT [--genres N (8)] [--clips-per-genre N (12)] [--seconds S (10)] [--seed K (2019)]\n"
+      "usage: make_style_corpus OUT [--genres N (8)] [--clips-per-genre N (40)] [--seconds S (10)] [--seed K (2019)]\n"
       "                             [--threads T (all cores)] [--soundfont FILE]... [--list]\n"
       "Writes OUT/fma_metadata/{tracks,genres}.csv and OUT/fma_small/NNN/NNNNNN.flac (FMA's layout); needs the Debian\n"
       "packages mma, fluidsynth and fluid-soundfont-gm or timgm6mb-soundfont. --list prints the genres and patterns.\n",
