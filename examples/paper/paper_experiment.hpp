@@ -213,7 +213,7 @@ inline plan plan_for(const std::string& model, bool quick) {
   if (model == "seq2seq_mel") return {10, 20, 3, 0, 0};
   // Every window of a track is embedded: one GRU state is a snapshot of ~93 ms, and only the mean of
   // hundreds of them is a stable track descriptor (24 windows gave chance-level accuracy on fma-gtzan).
-  if (model == "naive_seq2seq") return {30, 40, 5, 0, 0};
+  if (model == "naive_seq2seq") return {6, 20, 3, 0, 0};
   return {4, 20, 3, 0, 6};  // wavenet
 }
 
