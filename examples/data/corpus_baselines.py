@@ -69,10 +69,13 @@ def main():
     y = np.array([t[2] for t in tracks])
     split = np.array([t[1] for t in tracks])
     g = [groups.get(t[0], str(t[0])) for t in tracks]
+    def loudness(x):
+        rms = np.sqrt((x ** 2).mean()) + 1e-12
+        return [np.log(rms), np.log(np.abs(x).max() / rms + 1e-12)]
+
     feats = {
         "mel-stats": np.array([np.concatenate([t[3].mean(0), t[3].std(0)]) for t in tracks]),
-        "loudness": np.array([[np.log(np.sqrt((t[4] ** 2).mean()) + 1e-12),
-                               np.log(np.abs(t[4]).max() / (np.sqrt((t[4] ** 2).mean()) + 1e-12) + 1e-12)] for t in tracks]),
+        "loudness": np.array([loudness(t[4]) for t in tracks]),
     }
     tr, te = split == "training", split == "test"
     chance = 1.0 / len(np.unique(y))

@@ -50,12 +50,11 @@ inline std::pair<double, double> wilson_interval(std::size_t successes, std::siz
 inline double binomial_p_value_greater(std::size_t successes, std::size_t n, double p) {
   if (successes > n) throw value_error(cantus::detail::concat("binomial_p_value_greater: successes ", successes, " > n ", n));
   if (!(p > 0 && p < 1)) throw value_error(cantus::detail::concat("binomial_p_value_greater: p must be in (0, 1), got ", p));
-  const double nn = static_cast<double>(n);
+  const double nn = static_cast<double>(n), log_n_fact = std::lgamma(nn + 1), log_p = std::log(p), log_q = std::log1p(-p);
   double tail = 0;
   for (std::size_t k = successes; k <= n; ++k) {
     const double kk = static_cast<double>(k);
-    tail += std::exp(std::lgamma(nn + 1) - std::lgamma(kk + 1) - std::lgamma(nn - kk + 1) + kk * std::log(p) +
-                     (nn - kk) * std::log1p(-p));
+    tail += std::exp(log_n_fact - std::lgamma(kk + 1) - std::lgamma(nn - kk + 1) + kk * log_p + (nn - kk) * log_q);
   }
   return std::min(1.0, tail);
 }
