@@ -5,6 +5,8 @@
 // four programs run with the same --out train each model once (a finished run is resumed as done).
 #include <omp.h>
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -34,6 +36,27 @@ using namespace cantus;
 inline const std::vector<std::string> all_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet", "supervised_cnn"};
 inline const std::vector<std::string> unsupervised_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet"};
 
+// The paper tries the naive GRU with z = 8, 16 and 32: "naive_seq2seq_zN" is that model with latent
+// size N (1..4096); plain "naive_seq2seq" keeps the configured size (32, or 16 with --quick).
+// Returns whether `name` is a naive GRU, and sets *z to N for a sized name (0 otherwise).
+inline bool naive_seq2seq_name(const std::string& name, long* z = nullptr) {
+  static const std::string base = "naive_seq2seq";
+  if (z) *z = 0;
+  if (name == base) return true;
+  if (name.rfind(base + "_z", 0) != 0 || name.size() == base.size() + 2) return false;
+  long n = 0;
+  for (std::size_t i = base.size() + 2; i < name.size(); ++i) {
+    if (!std::isdigit(static_cast<unsigned char>(name[i])) || n > 4096) return false;
+    n = n * 10 + (name[i] - '0');
+  }
+  if (n < 1 || n > 4096) return false;
+  if (z) *z = n;
+  return true;
+}
+inline bool known_model(const std::string& name) {
+  return naive_seq2seq_name(name) || std::find(all_models.begin(), all_models.end(), name) != all_models.end();
+}
+
 struct options {
   std::string program;
   fs::path fma, folders;        // one or neither (neither: the embedded corpus)
@@ -54,7 +77,8 @@ inline void usage(const options& o, std::FILE* f, const std::string& extra) {
                "          [--cache DIR] [--models a,b,...]%s\n"
                "  Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache\n"
                "  on first use. --quick: small models and few steps (a few minutes on 2 cores); otherwise the anchor sizes.\n"
-               "  models: naive_seq2seq, step_vae, seq2seq_mel, wavenet, supervised_cnn\n",
+               "  models: naive_seq2seq, step_vae, seq2seq_mel, wavenet, supervised_cnn; naive_seq2seq_z8 (_z16, _z32, ...)\n"
+               "  is the naive GRU with that latent size\n",
                o.program.c_str(), extra.c_str());
 }
 
@@ -119,8 +143,9 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     std::exit(2);
   }
   for (const auto& m : o.models)
-    if (std::find(all_models.begin(), all_models.end(), m) == all_models.end()) {
-      std::fprintf(stderr, "%s: unknown model '%s' in --models\n", o.program.c_str(), m.c_str());
+    if (!known_model(m)) {
+      std::fprintf(stderr, "%s: unknown model '%s' in --models (naive_seq2seq, naive_seq2seq_zN with N in 1..4096, step_vae, seq2seq_mel, wavenet, supervised_cnn)\n",
+                   o.program.c_str(), m.c_str());
       std::exit(2);
     }
   if (o.split != "test" && o.split != "all") {
@@ -169,6 +194,7 @@ inline prepared prepare(const options& o) {
     std::fprintf(stderr, "%s: embedded corpus at %s (generated on first use)\n", o.program.c_str(), root.c_str());
     data::style::generate(root, so);
     p.corpus = data::fma::load(root);
+    p.corpus.name = "embedded style corpus";  // stored in FMA's layout, but not FMA
     features_dir = root / "features";
   }
   for (const auto& pr : p.corpus.problems)
@@ -204,7 +230,7 @@ inline plan plan_for(const std::string& model, bool quick) {
     if (model == "step_vae") return {15, 60, 4, 0, 0};
     if (model == "supervised_cnn") return {15, 30, 4, 0, 0};
     if (model == "seq2seq_mel") return {15, 40, 4, 0, 0};
-    if (model == "naive_seq2seq") return {8, 40, 3, 0, 64};
+    if (naive_seq2seq_name(model)) return {8, 40, 3, 0, 64};
     return {6, 40, 3, 0, 8};  // wavenet
   }
   // Anchor sizes; steps per epoch capped so that all five train in well under an hour on 2 cores.
@@ -213,7 +239,7 @@ inline plan plan_for(const std::string& model, bool quick) {
   if (model == "seq2seq_mel") return {10, 20, 3, 0, 0};
   // Every window of a track is embedded: one GRU state is a snapshot of ~93 ms, and only the mean of
   // hundreds of them is a stable track descriptor (24 windows gave chance-level accuracy on fma-gtzan).
-  if (model == "naive_seq2seq") return {6, 20, 3, 0, 0};
+  if (naive_seq2seq_name(model)) return {6, 20, 3, 0, 0};
   return {4, 20, 3, 0, 6};  // wavenet
 }
 
@@ -347,9 +373,11 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
     finish(m, mk, "MSE per log-mel bin, standardised log-mel, teacher-forced decoder vs chunk", [&](const auto& ds) {
       return mean_over(ds, [&](const auto& x) { return m.reconstruction_error(x); }, 16);
     });
-  } else if (name == "naive_seq2seq") {
-    models::naive_seq2seq m(cfg.naive_seq2seq, o.seed);
-    const index_t T = cfg.naive_seq2seq.chunk_samples;
+  } else if (long z = 0; naive_seq2seq_name(name, &z)) {
+    auto c = cfg.naive_seq2seq;
+    if (z > 0) c.hidden = static_cast<index_t>(z);
+    models::naive_seq2seq m(c, o.seed);
+    const index_t T = c.chunk_samples;
     auto mk = [&](const auto& t, index_t cap) {
       auto s = src(t);
       s.gain = p.raw_gain;
