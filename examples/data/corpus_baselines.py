@@ -8,6 +8,10 @@ corpus's fma_metadata/tracks.csv, and fits scikit-learn's logistic regression an
   mel-stats  mean and standard deviation of each log-mel bin over the track (256 numbers)
   loudness   log RMS and log crest factor (peak / RMS) of the raw audio (2 numbers): all that a
              latent which only follows the signal level could know
+  waveform   loudness plus short-memory statistics of the samples themselves: zero-crossing rate,
+             excess kurtosis and the autocorrelation at lags 1..8 (12 numbers): what a small
+             recurrent state running over raw samples (the naive GRU) can summarise without a
+             spectral front end
 Scores: the corpus's own training -> test split, and a 5-fold cross-validation grouped by the style
 corpus's pattern family (or by artist where tracks.csv has one), so no family is in both halves.
 
@@ -73,9 +77,18 @@ def main():
         rms = np.sqrt((x ** 2).mean()) + 1e-12
         return [np.log(rms), np.log(np.abs(x).max() / rms + 1e-12)]
 
+    def waveform(x):
+        x = x - x.mean()
+        var = (x ** 2).mean() + 1e-24
+        zcr = np.mean(np.signbit(x[1:]) != np.signbit(x[:-1]))
+        kurtosis = (x ** 4).mean() / var ** 2 - 3.0
+        acf = [(x[k:] * x[:-k]).mean() / var for k in range(1, 9)]
+        return loudness(x) + [zcr, kurtosis] + acf
+
     feats = {
         "mel-stats": np.array([np.concatenate([t[3].mean(0), t[3].std(0)]) for t in tracks]),
         "loudness": np.array([loudness(t[4]) for t in tracks]),
+        "waveform": np.array([waveform(t[4]) for t in tracks]),
     }
     tr, te = split == "training", split == "test"
     chance = 1.0 / len(np.unique(y))
