@@ -6,7 +6,7 @@
 #include <omp.h>
 
 #include <algorithm>
-#include <cctype>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -40,16 +40,14 @@ inline const std::vector<std::string> unsupervised_models = {"naive_seq2seq", "s
 // size N (1..4096); plain "naive_seq2seq" keeps the configured size (32, or 16 with --quick).
 // Returns whether `name` is a naive GRU, and sets *z to N for a sized name (0 otherwise).
 inline bool naive_seq2seq_name(const std::string& name, long* z = nullptr) {
-  static const std::string base = "naive_seq2seq";
+  static const std::string base = "naive_seq2seq", sized = base + "_z";
   if (z) *z = 0;
   if (name == base) return true;
-  if (name.rfind(base + "_z", 0) != 0 || name.size() == base.size() + 2) return false;
+  if (name.rfind(sized, 0) != 0) return false;
   long n = 0;
-  for (std::size_t i = base.size() + 2; i < name.size(); ++i) {
-    if (!std::isdigit(static_cast<unsigned char>(name[i])) || n > 4096) return false;
-    n = n * 10 + (name[i] - '0');
-  }
-  if (n < 1 || n > 4096) return false;
+  const char *first = name.data() + sized.size(), *last = name.data() + name.size();
+  const auto [end, ec] = std::from_chars(first, last, n);
+  if (first == last || ec != std::errc{} || end != last || n < 1 || n > 4096) return false;
   if (z) *z = n;
   return true;
 }
