@@ -490,6 +490,8 @@ inline build_report feature_store::build(const corpus& c, const feature_params& 
             rep.failures.push_back({t.id, t.path, t.message});
           }
         rep.wall_seconds = std::chrono::duration<double>(clock::now() - start).count();
+        // Quiet when all is well, but a rerun must still say which tracks are left out and why.
+        if (opt.verbose && rep.failed) rep.print();
         return rep;
       }
       rep.rebuild_reason = "extraction parameters or corpus changed";
