@@ -14,16 +14,18 @@ int main(int argc, char** argv) {
                      ? std::vector<std::string>{"Hip-Hop", "Instrumental"}
                      : std::vector<std::string>{labels.at(0), labels.at(1)};
     }
-    if (o.genres.size() != 2) throw cantus::value_error("figure6: --genres needs exactly two genres, e.g. --genres Hip-Hop,Rock");
+    if (o.genres.size() != 2) throw cantus::value_error("--genres needs exactly two genres, e.g. --genres Hip-Hop,Rock");
     std::vector<int> keep;
     for (const auto& g : o.genres) {
       if (index_of(g) < 0) {
         std::string have;
         for (const auto& l : labels) have += (have.empty() ? "" : ", ") + l;
-        throw cantus::value_error("figure6: genre '" + g + "' is not in the corpus (it has: " + have + ")");
+        throw cantus::value_error("genre '" + g + "' is not in the corpus (it has: " + have + ")");
       }
       keep.push_back(index_of(g));
     }
+    if (keep[0] == keep[1])
+      throw cantus::value_error("--genres names '" + o.genres[0] + "' twice; it needs two different genres");
     return paper::tsne_figures(o, "figure6", "Figure 6: t-SNE of " + o.genres[0] + " vs " + o.genres[1],
                                [&](int l) { return l == keep[0] || l == keep[1]; }, p);
   } catch (const std::exception& e) {
