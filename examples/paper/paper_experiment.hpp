@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "cantus/core/directories.hpp"
 #include "cantus/data/feature_store.hpp"
 #include "cantus/data/fma.hpp"
 #include "cantus/data/folders.hpp"
@@ -175,20 +176,10 @@ struct prepared {
   std::string description;  // "fma small at ROOT: 50/10/10 tracks, 10 genres"
 };
 
-// Creates DIR for a command-line flag, so that a path that cannot be made is reported by its flag
-// rather than as a bare filesystem error deep in a run.
-inline void make_directory_for(const char* flag, const fs::path& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec || !fs::is_directory(dir))
-    throw io_error(detail::concat(flag, " ", dir.string(), ": cannot create the directory (",
-                                  ec ? ec.message() : "a file of that name is in the way", ")"));
-}
-
 inline prepared prepare(const options& o) {
   prepared p;
-  make_directory_for("--out", o.out);
-  make_directory_for("--cache", o.cache);
+  make_directories(o.out, "--out");  // reported by flag: that is what the user can change
+  make_directories(o.cache, "--cache");
   fs::path features_dir;
   if (!o.fma.empty()) {
     p.corpus = data::fma::load(o.fma);

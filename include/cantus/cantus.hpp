@@ -3,6 +3,7 @@
 // umbrella per area (cantus/nn.hpp, cantus/audio.hpp, ...) as they exist.
 #include "cantus/core/atomic_file.hpp"
 #include "cantus/core/config.hpp"
+#include "cantus/core/directories.hpp"
 #include "cantus/core/error.hpp"
 #include "cantus/core/functors.hpp"
 #include "cantus/core/interop.hpp"

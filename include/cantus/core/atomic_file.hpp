@@ -12,6 +12,7 @@
 #include <random>
 #include <string>
 
+#include "cantus/core/directories.hpp"
 #include "cantus/core/error.hpp"
 
 namespace cantus {
@@ -19,11 +20,7 @@ namespace cantus {
 // Calls `write(std::ofstream&)`, then publishes the file at `path` atomically.
 inline void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ofstream&)>& write) {
   namespace fs = std::filesystem;
-  if (path.has_parent_path()) {
-    std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) throw io_error(detail::concat(path.string(), ": cannot create directory ", path.parent_path().string(), ": ", ec.message()));
-  }
+  if (path.has_parent_path()) make_directories(path.parent_path());
   const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(std::random_device{}());
   try {
     {
