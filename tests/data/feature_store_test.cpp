@@ -224,6 +224,15 @@ BOOST_AUTO_TEST_CASE(damage_is_detected) {
   auto r = feature_store::build(c, small_params(), dir / "cache", quiet());
   BOOST_TEST(r.extracted == 12u);
   BOOST_TEST(feature_store::open(dir / "cache").verify().empty());
+  // A cache directory that cannot be created is cantus's io_error naming it, not std::filesystem's.
+  testing::write_bytes(dir / "a-file", "");
+  try {
+    feature_store::build(c, small_params(), dir / "a-file" / "cache", quiet());
+    BOOST_FAIL("expected io_error");
+  } catch (const io_error& e) {
+    const auto expected = "feature store " + (dir / "a-file" / "cache").string() + ": cannot create the directory";
+    BOOST_TEST(std::string(e.what()).find(expected) != std::string::npos, e.what());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(raw_audio_at_a_chosen_rate_and_max_seconds) {

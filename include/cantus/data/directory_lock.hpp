@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <string>
 
+#include "cantus/core/directories.hpp"
 #include "cantus/core/error.hpp"
 
 namespace cantus::data {
@@ -19,7 +20,7 @@ namespace cantus::data {
 class directory_lock {
  public:
   directory_lock(const std::filesystem::path& dir, const std::string& what, bool verbose) {
-    std::filesystem::create_directories(dir);
+    make_directories(dir, what);
     const auto path = dir / "lock";
     fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd_ < 0) throw io_error(cantus::detail::concat(path.string(), ": cannot create lock file: ", std::strerror(errno)));

@@ -465,7 +465,6 @@ inline build_report feature_store::build(const corpus& c, const feature_params& 
     throw value_error(cantus::detail::concat("feature_store: raw_sample_rate must be >= 0 (0 = no raw audio), got ", p.raw_sample_rate));
   if (p.max_seconds < 0 || !std::isfinite(p.max_seconds))
     throw value_error(cantus::detail::concat("feature_store: max_seconds must be >= 0 (0 = whole track), got ", p.max_seconds));
-  fs::create_directories(dir);
   const directory_lock exclusive(dir, "feature store", opt.verbose);
   const auto index_path = dir / "index.tsv", journal_path = dir / "journal.tsv";
   const auto mel_partial = dir / "mel.f32.partial", raw_partial = dir / "raw.f32.partial";

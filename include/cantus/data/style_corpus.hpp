@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "cantus/core/atomic_file.hpp"
+#include "cantus/core/directories.hpp"
 #include "cantus/core/error.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/random.hpp"
@@ -279,7 +280,7 @@ inline std::vector<float> read_window(const std::filesystem::path& wav, double l
 
 // FLAC, 16-bit, mono: about a quarter of the WAV's size. Written beside the target, then renamed.
 inline void write_flac(const std::filesystem::path& path, const std::vector<float>& samples, int sample_rate) {
-  std::filesystem::create_directories(path.parent_path());
+  make_directories(path.parent_path());
   const auto tmp = path.string() + ".part";
   SF_INFO info{};
   info.samplerate = sample_rate;
@@ -298,7 +299,7 @@ inline void write_flac(const std::filesystem::path& path, const std::vector<floa
 // Renders one clip into `audio` (FLAC). `work` is a scratch folder of its own.
 inline void render_clip(const clip_plan& p, const options& opt, const std::filesystem::path& work, const std::filesystem::path& audio) {
   namespace fs = std::filesystem;
-  fs::create_directories(work);
+  make_directories(work);
   const auto mma_file = work / "clip.mma", mid = work / "clip.mid", wav = work / "clip.wav", log = work / "log.txt";
   fs::remove(log);
   {
