@@ -19,6 +19,36 @@ struct parameter {
 template <class T, class Backend = cpu>
 using parameter_list = std::vector<parameter<T, Backend>>;
 
+// A layer's own storage for one trainable tensor and its gradient, both in the backend's memory.
+// Initial values are drawn on the host (the same numbers on every backend) and copied in with
+// set_from_host; an empty trainable (size 0) stands for an absent tensor such as a disabled bias.
+template <class T, class Backend = cpu>
+struct trainable {
+  tensor<T, 1, Backend> value, grad;
+
+  trainable() = default;
+  explicit trainable(index_t n) : value({n}, T(0)), grad({n}, T(0)) {}
+
+  bool empty() const { return value.data() == nullptr || value.size() == 0; }
+  index_t size() const { return empty() ? 0 : value.size(); }
+  T* data() { return value.data(); }
+  const T* data() const { return value.data(); }
+  T* grad_data() { return grad.data(); }
+
+  // fill(tensor_view<T, 1> host) writes the values on the host; they are then copied to the backend.
+  template <class Fill>
+  void set_from_host(Fill&& fill) {
+    if (empty()) return;
+    if constexpr (Backend::host_accessible) {
+      fill(tensor_view<T, 1>(value.data(), {value.size()}));
+    } else {
+      std::vector<T> host(static_cast<std::size_t>(value.size()));
+      fill(tensor_view<T, 1>(host.data(), {value.size()}));
+      backend_ops<Backend>::upload(value.data(), host.data(), host.size());
+    }
+  }
+};
+
 // Prefixes every name in `ps` from index `first` on with "prefix." (used by containers).
 template <class T, class Backend>
 void prefix_names(parameter_list<T, Backend>& ps, std::size_t first, const std::string& prefix) {

@@ -1,10 +1,11 @@
 #pragma once
 // nn::sequential<L0, L1, ...>: a flat compile-time chain of layers, itself a layer (nn/layer.hpp).
 //
-//   using encoder = nn::sequential<nn::conv1d<float, 1, 32, 4, 2, 1>, nn::relu<float>,
-//                                  nn::conv1d<float, 32, 64, 4, 2, 1>, nn::relu<float>,
-//                                  nn::flatten<float>, nn::linear<float, 2048, 100>>;
+//   using encoder = nn::sequential<nn::conv1d<float, cpu, 1, 32, 4, 2, 1>, nn::relu<float>,
+//                                  nn::conv1d<float, cpu, 32, 64, 4, 2, 1>, nn::relu<float>,
+//                                  nn::flatten<float>, nn::linear<float, cpu, 2048, 100>>;
 //
+// - Every layer has the same element type and backend (checked); the chain is a layer on that backend.
 // - Rank-polymorphic layers (relu<float>, flatten<float>, dropout<float>, ...) take the rank of their
 //   predecessor; adjacent ranks that cannot meet fail a static_assert naming the position.
 // - Static shapes propagate through the chain at compile time (`dyn` where data decides); an extent
@@ -55,7 +56,7 @@ constexpr bool static_shape_valid(const shape_t<R>& s) {
   return true;
 }
 
-// A layer given as written (relu<float>) becomes its resolved type (relu<float, 3>).
+// A layer given as written (relu<float>) becomes its resolved type (relu<float, cpu, 3>).
 template <class Resolved, class Given>
 Resolved convert_layer(Given&& g) {
   if constexpr (std::is_constructible_v<Resolved, Given&&>) return Resolved(std::forward<Given>(g));
@@ -68,7 +69,7 @@ class sequential {
   static_assert(sizeof...(Given) >= 1, "nn::sequential: needs at least one layer");
   using first_given = std::tuple_element_t<0, std::tuple<Given...>>;
   static_assert(!detail::rank_polymorphic<first_given>,
-                "nn::sequential: the first layer must fix the input rank (write e.g. relu<float, 3>)");
+                "nn::sequential: the first layer must fix the input rank (write e.g. relu<float, cpu, 3>)");
 
  public:
   using layers_type = typename detail::resolve_chain<first_given::in_rank, std::tuple<>, Given...>::type;
@@ -76,7 +77,9 @@ class sequential {
   template <std::size_t I>
   using layer_type = std::tuple_element_t<I, layers_type>;
   using value_type = typename layer_type<0>::value_type;
+  using backend_type = typename layer_type<0>::backend_type;
   using T = value_type;
+  using B = backend_type;
   static constexpr std::size_t in_rank = layer_type<0>::in_rank;
   static constexpr std::size_t out_rank = layer_type<size - 1>::out_rank;
 
@@ -93,6 +96,12 @@ class sequential {
   }
   static_assert(same_value_types(std::make_index_sequence<size>{}),
                 "nn::sequential: all layers must have the same element type");
+  template <std::size_t... I>
+  static constexpr bool same_backends(std::index_sequence<I...>) {
+    return (std::is_same_v<typename layer_type<I>::backend_type, B> && ...);
+  }
+  static_assert(same_backends(std::make_index_sequence<size>{}),
+                "nn::sequential: all layers must run on the same backend");
 
   // Static output shape after layer I, for an input whose known extents are `in`.
   template <std::size_t I>
@@ -164,27 +173,27 @@ class sequential {
   const layer_type<I>& get() const { return std::get<I>(layers_); }
   // Output of layer I from the last forward() (I < size - 1; the last output is the caller's y).
   template <std::size_t I>
-  const tensor<T, layer_type<I>::out_rank>& activation() const {
+  const tensor<T, layer_type<I>::out_rank, B>& activation() const {
     static_assert(I + 1 < size, "nn::sequential::activation: the last layer's output is the caller's buffer");
     return std::get<I>(acts_);
   }
 
   shape_t<out_rank> output_shape(const shape_t<in_rank>& in) const { return shape_through<size - 1>(in); }
 
-  void forward(tensor_view<const T, in_rank> x, tensor_view<T, out_rank> y, bool training) {
+  void forward(tensor_view<const T, in_rank, B> x, tensor_view<T, out_rank, B> y, bool training) {
     check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
     forward_all(x, y, training, std::make_index_sequence<size>{});
   }
-  void backward(tensor_view<const T, in_rank> x, tensor_view<const T, out_rank> y, tensor_view<const T, out_rank> dy,
-                tensor_view<T, in_rank> dx) {
+  void backward(tensor_view<const T, in_rank, B> x, tensor_view<const T, out_rank, B> y, tensor_view<const T, out_rank, B> dy,
+                tensor_view<T, in_rank, B> dx) {
     check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
     backward_all(x, y, dy, dx, std::make_index_sequence<size>{});
   }
 
-  void parameters(parameter_list<T>& out, const std::string& prefix) {
+  void parameters(parameter_list<T, B>& out, const std::string& prefix) {
     each([&]<std::size_t I>(auto& l) { l.parameters(out, qualified_name(prefix, std::to_string(I))); });
   }
-  void buffers(parameter_list<T>& out, const std::string& prefix) {
+  void buffers(parameter_list<T, B>& out, const std::string& prefix) {
     each([&]<std::size_t I>(auto& l) { l.buffers(out, qualified_name(prefix, std::to_string(I))); });
   }
   // Layer I draws from rng.split(I): adding a layer at the end leaves the others' weights alone.
@@ -210,7 +219,7 @@ class sequential {
     o << line;
     index_t total = 0;
     self->each([&]<std::size_t I>(auto& l) {
-      parameter_list<T> ps;
+      parameter_list<T, B> ps;
       l.parameters(ps, "");
       const index_t n = parameter_count(ps);
       total += n;
@@ -249,18 +258,18 @@ class sequential {
   }
 
   template <std::size_t I>
-  tensor_view<const T, layer_type<I>::in_rank> input_of(tensor_view<const T, in_rank> x) const {
+  tensor_view<const T, layer_type<I>::in_rank, B> input_of(tensor_view<const T, in_rank, B> x) const {
     if constexpr (I == 0) return x;
     else return std::get<I - 1>(acts_).view();
   }
 
   template <std::size_t... I>
-  void forward_all(tensor_view<const T, in_rank> x, tensor_view<T, out_rank> y, bool training,
+  void forward_all(tensor_view<const T, in_rank, B> x, tensor_view<T, out_rank, B> y, bool training,
                    std::index_sequence<I...>) {
     (forward_one<I>(x, y, training), ...);
   }
   template <std::size_t I>
-  void forward_one(tensor_view<const T, in_rank> x, tensor_view<T, out_rank> y, bool training) {
+  void forward_one(tensor_view<const T, in_rank, B> x, tensor_view<T, out_rank, B> y, bool training) {
     auto& l = std::get<I>(layers_);
     const auto in = input_of<I>(x);
     if constexpr (I + 1 == size) {
@@ -268,22 +277,22 @@ class sequential {
     } else {
       auto& a = std::get<I>(acts_);
       const auto s = l.output_shape(in.shape());
-      if (a.shape() != s || a.data() == nullptr) a = tensor<T, layer_type<I>::out_rank>(s);
+      if (a.shape() != s || a.data() == nullptr) a = tensor<T, layer_type<I>::out_rank, B>(s);
       l.forward(in, a.view(), training);
     }
   }
 
   template <std::size_t... I>
-  void backward_all(tensor_view<const T, in_rank> x, tensor_view<const T, out_rank> y,
-                    tensor_view<const T, out_rank> dy, tensor_view<T, in_rank> dx, std::index_sequence<I...>) {
+  void backward_all(tensor_view<const T, in_rank, B> x, tensor_view<const T, out_rank, B> y,
+                    tensor_view<const T, out_rank, B> dy, tensor_view<T, in_rank, B> dx, std::index_sequence<I...>) {
     (backward_one<size - 1 - I>(x, y, dy, dx), ...);
   }
   template <std::size_t I>
-  void backward_one(tensor_view<const T, in_rank> x, tensor_view<const T, out_rank> y,
-                    tensor_view<const T, out_rank> dy, tensor_view<T, in_rank> dx) {
+  void backward_one(tensor_view<const T, in_rank, B> x, tensor_view<const T, out_rank, B> y,
+                    tensor_view<const T, out_rank, B> dy, tensor_view<T, in_rank, B> dx) {
     auto& l = std::get<I>(layers_);
     const auto in = input_of<I>(x);
-    tensor_view<const T, layer_type<I>::out_rank> out, dout;
+    tensor_view<const T, layer_type<I>::out_rank, B> out, dout;
     if constexpr (I + 1 == size) {
       out = y;
       dout = dy;
@@ -295,7 +304,7 @@ class sequential {
       l.backward(in, out, dout, dx);
     } else {
       auto& g = std::get<I - 1>(grads_);
-      if (g.shape() != in.shape() || g.data() == nullptr) g = tensor<T, layer_type<I - 1>::out_rank>(in.shape());
+      if (g.shape() != in.shape() || g.data() == nullptr) g = tensor<T, layer_type<I - 1>::out_rank, B>(in.shape());
       l.backward(in, out, dout, g.view());
     }
   }
@@ -304,7 +313,7 @@ class sequential {
   struct outputs_of;
   template <class... L>
   struct outputs_of<std::tuple<L...>> {
-    using type = std::tuple<tensor<T, L::out_rank>...>;
+    using type = std::tuple<tensor<T, L::out_rank, B>...>;
   };
 
   layers_type layers_;

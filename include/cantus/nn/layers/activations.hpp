@@ -1,16 +1,14 @@
 #pragma once
 // Element-wise activations (relu, leaky_relu, tanh, sigmoid) and WaveNet's gated unit
 // tanh(a) * sigmoid(b) over a channel split. All are rank-polymorphic: relu<float> takes the rank
-// of its predecessor in a sequential; on its own write relu<float, 3>.
-#include <omp.h>
-
+// of its predecessor in a sequential; on its own write relu<float, cpu, 3>. Forward passes are a
+// backend_ops<B>::map of the kind's functor; the rest is nn::tt::activations<T, B>.
 #include <cmath>
 #include <string>
 
-#include "cantus/backend/cpu/cpu_backend.hpp"
 #include "cantus/core/functors.hpp"
 #include "cantus/nn/layer.hpp"
-#include "cantus/nn/layers/im2col.hpp"
+#include "cantus/nn/tt/activations.hpp"
 
 namespace cantus::nn {
 
@@ -45,45 +43,34 @@ struct sigmoid {
 };
 }  // namespace activation_kind
 
-template <class T, class Kind, std::size_t Rank = any_rank>
-class activation : public stateless_layer<T> {
+template <class T, class Kind, class B = cpu, std::size_t Rank = any_rank>
+class activation : public stateless_layer<T, B> {
  public:
   static constexpr std::size_t in_rank = Rank, out_rank = Rank;
   template <std::size_t R>
-  using with_input_rank = activation<T, Kind, R>;
+  using with_input_rank = activation<T, Kind, B, R>;
   static constexpr shape_t<Rank> static_input_shape = all_dyn<Rank>();
   static constexpr shape_t<Rank> static_output_shape(const shape_t<Rank>& in) { return in; }
 
   activation() = default;
   explicit activation(Kind k) : kind_(k) {}
   template <class K2, std::size_t R2>
-  explicit activation(const activation<T, K2, R2>& other) requires std::is_same_v<K2, Kind> : kind_(other.kind()) {}
+  explicit activation(const activation<T, K2, B, R2>& other) requires std::is_same_v<K2, Kind> : kind_(other.kind()) {}
 
   const Kind& kind() const { return kind_; }
   shape_t<Rank> output_shape(const shape_t<Rank>& in) const { return in; }
 
-  void forward(tensor_view<const T, Rank> x, tensor_view<T, Rank> y, bool /*training*/) {
+  void forward(tensor_view<const T, Rank, B> x, tensor_view<T, Rank, B> y, bool /*training*/) {
     check_buffer_shape(describe(), "output", x.shape(), y.shape());
-    if (!x.is_contiguous() || !y.is_contiguous()) throw shape_error(describe() + ": tensors must be contiguous");
-    backend_ops<cpu>::map(x.data(), y.data(), static_cast<std::size_t>(x.size()), kind_.forward_op());
+    require_contiguous(describe(), x, y);
+    backend_ops<B>::map(x.data(), y.data(), static_cast<std::size_t>(x.size()), kind_.forward_op());
   }
-  void backward(tensor_view<const T, Rank> x, tensor_view<const T, Rank> y, tensor_view<const T, Rank> dy,
-                tensor_view<T, Rank> dx) {
+  void backward(tensor_view<const T, Rank, B> x, tensor_view<const T, Rank, B> y, tensor_view<const T, Rank, B> dy,
+                tensor_view<T, Rank, B> dx) {
     if (dx.data() == nullptr) return;
     check_buffer_shape(describe(), "output gradient", x.shape(), dy.shape());
     check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    const T *xs = x.data(), *ys = y.data(), *dys = dy.data();
-    T* dxs = dx.data();
-    const index_t n = x.size();
-    const Kind k = kind_;
-    if constexpr (std::is_same_v<Kind, activation_kind::relu>) {
-      // A select, not a multiply: vectorises to compare + and, and keeps dy's NaNs where y > 0 only.
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
-      for (index_t i = 0; i < n; ++i) dxs[i] = ys[i] > T(0) ? dys[i] : T(0);
-    } else {
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
-      for (index_t i = 0; i < n; ++i) dxs[i] = dys[i] * k.grad(xs[i], ys[i]);
-    }
+    tt::activations<T, B>::backward(kind_, x.size(), x.data(), y.data(), dy.data(), dx.data());
   }
 
   std::string name() const { return Kind::name; }
@@ -93,23 +80,23 @@ class activation : public stateless_layer<T> {
   Kind kind_{};
 };
 
-template <class T, std::size_t Rank = any_rank>
-using relu = activation<T, activation_kind::relu, Rank>;
-template <class T, std::size_t Rank = any_rank>
-using leaky_relu = activation<T, activation_kind::leaky_relu<T>, Rank>;
-template <class T, std::size_t Rank = any_rank>
-using tanh = activation<T, activation_kind::tanh, Rank>;
-template <class T, std::size_t Rank = any_rank>
-using sigmoid = activation<T, activation_kind::sigmoid, Rank>;
+template <class T, class B = cpu, std::size_t Rank = any_rank>
+using relu = activation<T, activation_kind::relu, B, Rank>;
+template <class T, class B = cpu, std::size_t Rank = any_rank>
+using leaky_relu = activation<T, activation_kind::leaky_relu<T>, B, Rank>;
+template <class T, class B = cpu, std::size_t Rank = any_rank>
+using tanh = activation<T, activation_kind::tanh, B, Rank>;
+template <class T, class B = cpu, std::size_t Rank = any_rank>
+using sigmoid = activation<T, activation_kind::sigmoid, B, Rank>;
 
 // WaveNet's gated activation unit: x [batch, 2C, ...] -> tanh(x[:, :C]) * sigmoid(x[:, C:]) [batch, C, ...]
 // (the filter half first, the gate half second, as torch.chunk(x, 2, dim=1) splits it).
-template <class T, std::size_t Rank = any_rank>
-class gated_activation : public stateless_layer<T> {
+template <class T, class B = cpu, std::size_t Rank = any_rank>
+class gated_activation : public stateless_layer<T, B> {
  public:
   static constexpr std::size_t in_rank = Rank, out_rank = Rank;
   template <std::size_t R>
-  using with_input_rank = gated_activation<T, R>;
+  using with_input_rank = gated_activation<T, B, R>;
   static constexpr shape_t<Rank> static_input_shape = all_dyn<Rank>();
   static constexpr shape_t<Rank> static_output_shape(const shape_t<Rank>& in) {
     auto s = in;
@@ -128,50 +115,32 @@ class gated_activation : public stateless_layer<T> {
     return s;
   }
 
-  // tanh and sigmoid run through the backend's dispatched SIMD kernels (WaveNet applies this unit to
-  // 20 x [batch, 128, 8192] tensors per step); both halves are kept for backward.
-  void forward(tensor_view<const T, Rank> x, tensor_view<T, Rank> y, bool /*training*/) {
+  // Both halves are kept for backward.
+  void forward(tensor_view<const T, Rank, B> x, tensor_view<T, Rank, B> y, bool /*training*/) {
     check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
-    if (!x.is_contiguous() || !y.is_contiguous()) throw shape_error(describe() + ": tensors must be contiguous");
+    require_contiguous(describe(), x, y);
     const index_t batch = x.extent(0), half = y.size() / std::max<index_t>(batch, 1);
-    T* t = tanh_a_.get(y.size());
-    T* s = sigmoid_b_.get(y.size());
-    for (index_t b = 0; b < batch; ++b) {
-      const T* a = x.data() + 2 * b * half;
-      backend_ops<cpu>::map(a, t + b * half, std::size_t(half), ops::tanh_fn{});
-      backend_ops<cpu>::map(a + half, s + b * half, std::size_t(half), ops::sigmoid{});
-    }
-    backend_ops<cpu>::zip(t, s, y.data(), std::size_t(y.size()), ops::multiplies{});
+    if (tanh_a_.size() != y.size()) tanh_a_ = tensor<T, 1, B>({y.size()}), sigmoid_b_ = tensor<T, 1, B>({y.size()});
+    tt::activations<T, B>::gated_forward(batch, half, x.data(), tanh_a_.data(), sigmoid_b_.data(), y.data());
     cached_shape_ = x.shape();
     cached_data_ = x.data();
   }
-  void backward(tensor_view<const T, Rank> x, tensor_view<const T, Rank> y, tensor_view<const T, Rank> dy,
-                tensor_view<T, Rank> dx) {
+  void backward(tensor_view<const T, Rank, B> x, tensor_view<const T, Rank, B> y, tensor_view<const T, Rank, B> dy,
+                tensor_view<T, Rank, B> dx) {
     if (dx.data() == nullptr) return;
     check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
     check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
     if (x.shape() != cached_shape_ || x.data() != cached_data_)
       throw value_error(describe() + ": backward() must follow forward() on the same input");
     const index_t batch = x.extent(0), half = y.size() / std::max<index_t>(batch, 1);
-    const T *tanh_a = tanh_a_.buffer.data(), *sig_b = sigmoid_b_.buffer.data(), *dys = dy.data();
-    T* dxs = dx.data();
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(y.size()))
-    for (index_t b = 0; b < batch; ++b) {
-      const T *t = tanh_a + b * half, *s = sig_b + b * half, *d = dys + b * half;
-      T *da = dxs + 2 * b * half, *dg = da + half;
-      for (index_t i = 0; i < half; ++i) {
-        const T ds = d[i] * s[i], dt = d[i] * t[i];
-        da[i] = ds * (T(1) - t[i] * t[i]);
-        dg[i] = dt * s[i] * (T(1) - s[i]);
-      }
-    }
+    tt::activations<T, B>::gated_backward(batch, half, tanh_a_.data(), sigmoid_b_.data(), dy.data(), dx.data());
   }
 
   std::string name() const { return "gated_activation"; }
   std::string describe() const { return "gated_activation(tanh*sigmoid)"; }
 
  private:
-  detail::workspace<T> tanh_a_, sigmoid_b_;
+  tensor<T, 1, B> tanh_a_, sigmoid_b_;
   shape_t<Rank> cached_shape_{};
   const T* cached_data_ = nullptr;
 };

@@ -15,7 +15,7 @@
 #include "cantus/backend/cpu/cpu_backend.hpp"
 #include "cantus/nn/init.hpp"
 #include "cantus/nn/layer.hpp"
-#include "cantus/nn/layers/im2col.hpp"
+#include "cantus/backend/cpu/nn/im2col.hpp"
 
 namespace cantus::nn {
 

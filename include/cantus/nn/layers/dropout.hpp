@@ -7,7 +7,7 @@
 
 #include "cantus/core/random.hpp"
 #include "cantus/nn/layer.hpp"
-#include "cantus/nn/layers/im2col.hpp"
+#include "cantus/backend/cpu/nn/im2col.hpp"
 
 namespace cantus::nn {
 

@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cantus/nn/layer.hpp"
-#include "cantus/nn/layers/im2col.hpp"
+#include "cantus/backend/cpu/nn/im2col.hpp"
 
 namespace cantus::nn {
 

@@ -1,5 +1,6 @@
 #pragma once
-// The data movement that turns convolutions into GEMMs. Columns run over (sample, output position)
+// CPU building blocks of the nn kernels (backend/cpu/nn/*.inl): the data movement that turns
+// convolutions into GEMMs, and GEMMs split into blocks for OpenMP threads. Columns run over (sample, output position)
 // of a chunk of samples, so one GEMM covers many small samples (the step-VAE's 512 frames of 64
 // positions) as well as one long one (WaveNet's 8192 samples):
 //   col[(c, k), (b, t)]        = x[b, c, t * stride - pad + k * dilation]    (0 outside)
@@ -160,9 +161,8 @@ void from_channel_major(const T* m, index_t nb, index_t channels, index_t positi
 // y[c, p] = bias[c] for one sample's [channels, positions] output (0 without a bias): the start of a
 // GEMM that accumulates into y with beta = 1.
 template <class T>
-void fill_with_bias(T* y, index_t channels, index_t positions, const std::vector<T>& bias) {
-  for (index_t c = 0; c < channels; ++c)
-    std::fill(y + c * positions, y + (c + 1) * positions, bias.empty() ? T(0) : bias[static_cast<std::size_t>(c)]);
+void fill_with_bias(T* y, index_t channels, index_t positions, const T* bias) {
+  for (index_t c = 0; c < channels; ++c) std::fill(y + c * positions, y + (c + 1) * positions, bias ? bias[c] : T(0));
 }
 
 // grad_bias[c] += sum over b, p of dy[b, c, p].

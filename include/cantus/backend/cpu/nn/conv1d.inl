@@ -1,0 +1,214 @@
+// The CPU implementation of nn::tt::conv1d (contract in nn/tt/conv1d.hpp, which includes this file).
+//
+// im2col over a chunk of samples + one GEMM (see im2col.hpp); a 1x1 convolution skips im2col (its
+// columns are the input itself, in channel-major order). Long stride-1 sequences (WaveNet) use one
+// GEMM per tap on shifted views instead, and long 1x1 convolutions one GEMM per sample in place.
+#include <algorithm>
+#include <vector>
+
+#include "cantus/backend/cpu/cpu_backend.hpp"
+#include "cantus/backend/cpu/nn/im2col.hpp"
+
+namespace cantus::nn::tt {
+
+template <class T>
+class conv1d<T, cpu> {
+ public:
+  void forward(const conv1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
+               const T* bias, T* y) {
+    const index_t cin = c.in_channels, cout = c.out_channels, rows = cin * c.kernel_size;
+    const auto g = geometry(c, in_len, out_len);
+    const index_t lout = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cout) * lout);
+    if (use_shifted_gemms(c, g)) return forward_shifted(c, batch, x, w, bias, y, g);
+    if (use_per_sample_pointwise(c, g)) return forward_pointwise(c, batch, x, w, bias, y, g);
+    T* gbuf = gemm_out_.get(cout * chunk * lout);
+    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
+      const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
+      const T* cols = columns(c, x + b0 * cin * g.in, nb, g);
+      detail::gemm_by_columns(transpose::no, cout, n, rows, T(1), w, rows, cols, n, T(0), gbuf, n);
+      detail::from_channel_major(gbuf, nb, cout, lout, bias, y + b0 * cout * lout);
+    }
+  }
+
+  void backward(const conv1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
+                const T* dy, T* dw, T* dbias, T* dx) {
+    const index_t cin = c.in_channels, cout = c.out_channels, rows = cin * c.kernel_size;
+    const auto g = geometry(c, in_len, out_len);
+    const index_t lout = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cout) * lout);
+    if (dbias) detail::accumulate_bias_grad(dy, batch, cout, lout, dbias);
+    if (use_shifted_gemms(c, g)) return backward_shifted(c, batch, x, w, dy, dw, dx, g);
+    if (use_per_sample_pointwise(c, g)) return backward_pointwise(c, batch, x, w, dy, dw, dx, g);
+    T* gbuf = gemm_out_.get(cout * chunk * lout);
+    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
+      const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
+      detail::to_channel_major(dy + b0 * cout * lout, nb, cout, lout, gbuf);
+      const T* cols = columns(c, x + b0 * cin * g.in, nb, g);
+      // dW[out, (in, k)] += dY[out, n] * cols[(in, k), n]^T
+      detail::gemm_nt_accumulate(cout, rows, n, gbuf, n, cols, n, dw, rows, partial_);
+      if (!dx) continue;
+      T* dx_chunk = dx + b0 * cin * g.in;
+      T* dcols = col_.get(rows * n);
+      detail::gemm_by_columns(transpose::yes, rows, n, cout, T(1), w, rows, gbuf, n, T(0), dcols, n);
+      if (c.is_pointwise()) {  // dX[in, n] = W^T dY, straight back to [nb, in, len]
+        detail::from_channel_major<T>(dcols, nb, cin, lout, nullptr, dx_chunk);
+      } else {
+        std::fill(dx_chunk, dx_chunk + nb * cin * g.in, T(0));
+        detail::col2im_add_1d(dcols, nb, cin, g, dx_chunk);
+      }
+    }
+  }
+
+ private:
+  // Long sequences at stride 1 (WaveNet): y[b] = sum over taps k of W_k x[b] shifted by k * dilation,
+  // one GEMM per sample and tap on views of x and y, no im2col copy at all. The weight is repacked
+  // tap-major ([k][out][in]) so each W_k is a plain matrix.
+  static bool use_shifted_gemms(const conv1d_config& c, const detail::axis_geometry& g) {
+    return c.stride == 1 && g.out >= 512 && !c.is_pointwise();
+  }
+  void pack_taps(const conv1d_config& c, const T* w) {
+    const index_t cout = c.out_channels, cin = c.in_channels, taps = c.kernel_size;
+    T* p = packed_.get(taps * cout * cin);
+    for (index_t o = 0; o < cout; ++o)
+      for (index_t i = 0; i < cin; ++i)
+        for (index_t k = 0; k < taps; ++k) p[(k * cout + o) * cin + i] = w[(o * cin + i) * taps + k];
+  }
+  // One parallel region per pass: work items are (sample, block of positions), blocks fixed by the
+  // problem size, so results do not depend on the thread count and a descheduled thread (shared
+  // cores) stalls only the items it holds.
+  void forward_shifted(const conv1d_config& c, index_t batch, const T* x, const T* w, const T* bias, T* y,
+                       const detail::axis_geometry& g) {
+    const index_t cout = c.out_channels, cin = c.in_channels, taps = c.kernel_size;
+    pack_taps(c, w);
+    const T* wk = packed_.buffer.data();
+    const index_t blocks = detail::column_blocks(cout, g.out, cin * taps);
+#pragma omp parallel for schedule(dynamic, 1) if (batch * blocks > 1 && !omp_in_parallel())
+    for (index_t item = 0; item < batch * blocks; ++item) {
+      const index_t b = item / blocks;
+      index_t c0, c1;
+      detail::column_block(g.out, item % blocks, blocks, c0, c1);
+      T* yb = y + b * cout * g.out;
+      const T* xb = x + b * cin * g.in;
+      for (index_t o = 0; o < cout; ++o) std::fill(yb + o * g.out + c0, yb + o * g.out + c1, bias ? bias[o] : T(0));
+      for (index_t k = 0; k < taps; ++k) {
+        index_t lo, hi;
+        g.valid_range(k, lo, hi);
+        lo = std::max(lo, c0), hi = std::min(hi, c1);
+        if (hi <= lo) continue;
+        const index_t off = k * c.dilation - g.pad;
+        backend_ops<cpu>::gemm(transpose::no, transpose::no, cout, hi - lo, cin, T(1), wk + k * cout * cin, cin,
+                               xb + lo + off, g.in, T(1), yb + lo, g.out);
+      }
+    }
+  }
+  void backward_shifted(const conv1d_config& c, index_t batch, const T* x, const T* w, const T* dy, T* dw, T* dx,
+                        const detail::axis_geometry& g) {
+    const index_t cout = c.out_channels, cin = c.in_channels, taps = c.kernel_size;
+    pack_taps(c, w);
+    const T* wk = packed_.buffer.data();
+    const index_t wsize = taps * cout * cin;
+    // dW: per (sample, block of output positions) partial sums over all taps, added in item order.
+    const index_t wblocks = detail::column_blocks(cout, g.out, cin * taps), witems = batch * wblocks;
+    // dX: per (sample, block of input positions), every tap that reads there.
+    const index_t xblocks = dx ? detail::column_blocks(cin, g.in, cout * taps) : 0, xitems = batch * xblocks;
+    partial_.resize(static_cast<std::size_t>(witems * wsize));
+#pragma omp parallel if (witems + xitems > 1 && !omp_in_parallel())
+    {
+#pragma omp for schedule(dynamic, 1) nowait
+      for (index_t item = 0; item < witems; ++item) {
+        const index_t b = item / wblocks;
+        index_t c0, c1;
+        detail::column_block(g.out, item % wblocks, wblocks, c0, c1);
+        const T* xb = x + b * cin * g.in;
+        const T* db = dy + b * cout * g.out;
+        T* part = partial_.data() + item * wsize;
+        for (index_t k = 0; k < taps; ++k) {
+          index_t lo, hi;
+          g.valid_range(k, lo, hi);
+          lo = std::max(lo, c0), hi = std::min(hi, c1);
+          T* pk = part + k * cout * cin;
+          if (hi <= lo) {
+            std::fill(pk, pk + cout * cin, T(0));
+            continue;
+          }
+          const index_t off = k * c.dilation - g.pad;
+          // dW_k[out, in] = dY[out, lo:hi] X[in, lo+off:hi+off]^T
+          backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, cin, hi - lo, T(1), db + lo, g.out,
+                                 xb + lo + off, g.in, T(0), pk, cin);
+        }
+      }
+#pragma omp for schedule(dynamic, 1)
+      for (index_t item = 0; item < xitems; ++item) {
+        const index_t b = item / xblocks;
+        index_t d0, d1;
+        detail::column_block(g.in, item % xblocks, xblocks, d0, d1);
+        const T* db = dy + b * cout * g.out;
+        T* dxb = dx + b * cin * g.in;
+        for (index_t i = 0; i < cin; ++i) std::fill(dxb + i * g.in + d0, dxb + i * g.in + d1, T(0));
+        for (index_t k = 0; k < taps; ++k) {
+          index_t lo, hi;
+          g.valid_range(k, lo, hi);
+          const index_t off = k * c.dilation - g.pad;  // output t reads input t + off
+          lo = std::max(lo, d0 - off), hi = std::min(hi, d1 - off);
+          if (hi <= lo) continue;
+          // dX[in, lo+off:hi+off] += W_k^T dY[out, lo:hi]
+          backend_ops<cpu>::gemm(transpose::yes, transpose::no, cin, hi - lo, cout, T(1), wk + k * cout * cin, cin,
+                                 db + lo, g.out, T(1), dxb + lo + off, g.in);
+        }
+      }
+    }
+    T* gk = packed_grad_.get(wsize);
+    std::fill(gk, gk + wsize, T(0));
+    for (index_t item = 0; item < witems; ++item) {
+      const T* part = partial_.data() + item * wsize;
+      for (index_t j = 0; j < wsize; ++j) gk[j] += part[j];
+    }
+    for (index_t o = 0; o < cout; ++o)
+      for (index_t i = 0; i < cin; ++i)
+        for (index_t k = 0; k < taps; ++k) dw[(o * cin + i) * taps + k] += gk[(k * cout + o) * cin + i];
+  }
+
+  // A 1x1 convolution over long sequences (WaveNet's residual, skip, conditioning and output
+  // layers): per sample it is Y[b] = W X[b] + bias with X[b], Y[b] already [channels, length]
+  // matrices, so the GEMMs read and write the tensors in place, with no channel-major copies.
+  static bool use_per_sample_pointwise(const conv1d_config& c, const detail::axis_geometry& g) {
+    // Only when each per-sample product is big enough to split across threads (see conv2d::per_sample).
+    return c.is_pointwise() && detail::column_blocks(c.out_channels, g.out, c.in_channels) > 1;
+  }
+  void forward_pointwise(const conv1d_config& c, index_t batch, const T* x, const T* w, const T* bias, T* y,
+                         const detail::axis_geometry& g) {
+    const index_t cout = c.out_channels, cin = c.in_channels, L = g.out;
+    for (index_t b = 0; b < batch; ++b) {
+      T* yb = y + b * cout * L;
+      detail::fill_with_bias(yb, cout, L, bias);
+      detail::gemm_by_columns(transpose::no, cout, L, cin, T(1), w, cin, x + b * cin * L, L, T(1), yb, L);
+    }
+  }
+  void backward_pointwise(const conv1d_config& c, index_t batch, const T* x, const T* w, const T* dy, T* dw, T* dx,
+                          const detail::axis_geometry& g) {
+    const index_t cout = c.out_channels, cin = c.in_channels, L = g.out;
+    for (index_t b = 0; b < batch; ++b) {
+      const T* db = dy + b * cout * L;
+      // dW[out, in] += dY[b][out, t] X[b][in, t]^T
+      detail::gemm_nt_accumulate(cout, cin, L, db, L, x + b * cin * L, L, dw, cin, partial_);
+      if (dx) detail::gemm_by_columns(transpose::yes, cin, L, cout, T(1), w, cin, db, L, T(0), dx + b * cin * L, L);
+    }
+  }
+
+  static detail::axis_geometry geometry(const conv1d_config& c, index_t in_len, index_t out_len) {
+    return {in_len, c.kernel_size, c.stride, c.pad_left(), c.dilation, out_len};
+  }
+  // The chunk's im2col matrix [(in, k), (b, t)]; a pointwise conv's is the input in channel-major order,
+  // and for a single sample that is the input itself.
+  const T* columns(const conv1d_config& c, const T* x, index_t nb, const detail::axis_geometry& g) {
+    if (c.is_pointwise() && nb == 1) return x;
+    T* cols = col_.get(c.in_channels * c.kernel_size * nb * g.out);
+    if (c.is_pointwise()) detail::to_channel_major(x, nb, c.in_channels, g.in, cols);
+    else detail::im2col_1d(x, nb, c.in_channels, g, cols);
+    return cols;
+  }
+
+  std::vector<T> partial_;  // per-block weight-gradient sums
+  detail::workspace<T> col_, gemm_out_, packed_, packed_grad_;
+};
+
+}  // namespace cantus::nn::tt
