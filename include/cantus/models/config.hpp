@@ -25,6 +25,13 @@ struct naive_seq2seq_config {
   index_t hidden = 32;           // GRU hidden size = latent size (the paper tries 8, 16, 32)
   index_t batch_size = 32;
   float learning_rate = 1e-3f;
+  // What models::seq2seq_autoencoder reads: one raw sample per step, batches [batch, chunk_samples].
+  static constexpr const char* name = "naive_seq2seq";
+  static constexpr const char* input_name = "input chunks";
+  static constexpr std::uint64_t seed_tag = 0x4E53;
+  static constexpr std::size_t batch_rank = 2;
+  index_t steps() const { return chunk_samples; }
+  index_t features() const { return 1; }
   void validate() const {
     if (chunk_samples < 2 || hidden < 1 || batch_size < 1)
       throw_value_error("naive_seq2seq_config: chunk_samples must be >= 2 and hidden, batch_size >= 1 (got ",
@@ -53,6 +60,10 @@ struct step_vae_config {
       throw_value_error("step_vae_config: needs >= 1 channel stage, latent >= 1 and the halving conv (k4 s2 p1)");
   }
   index_t encoded_length() const { return n_mels >> channels.size(); }
+  index_t encoded_channels() const { return channels.back(); }
+  // What models::beta_vae reads besides the sizes.
+  static constexpr const char* name = "step_vae";
+  static constexpr std::uint64_t seed_tag = 0x5645;
 };
 
 // (3) LSTM sequence-to-sequence autoencoder over log-mel chunks.
@@ -62,6 +73,13 @@ struct seq2seq_mel_config {
   index_t hidden = 512;   // LSTM hidden = latent size
   index_t batch_size = 16;
   float learning_rate = 1e-3f;
+  // What models::seq2seq_autoencoder reads: time-major chunks [batch, frames, n_mels].
+  static constexpr const char* name = "seq2seq_mel";
+  static constexpr const char* input_name = "input chunks [batch, frames, n_mels]";
+  static constexpr std::uint64_t seed_tag = 0x534D;
+  static constexpr std::size_t batch_rank = 3;
+  index_t steps() const { return frames; }
+  index_t features() const { return n_mels; }
   void validate() const {
     if (n_mels < 1 || frames < 2 || hidden < 1 || batch_size < 1)
       throw_value_error("seq2seq_mel_config: n_mels, hidden, batch_size must be >= 1 and frames >= 2");

@@ -6,6 +6,7 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cantus/core/tensor.hpp"
 #include "cantus/models/trainer.hpp"
@@ -36,31 +37,43 @@ void load_model_state(Model& m, std::istream& i, const std::string& where) {
 namespace detail {
 
 // A contiguous view of `t` with another shape (same element count).
-template <std::size_t R2, class T, std::size_t R>
-tensor_view<T, R2> as_shape(tensor<T, R>& t, const shape_t<R2>& s) {
+template <std::size_t R2, class T, std::size_t R, class B>
+tensor_view<T, R2, B> as_shape(tensor<T, R, B>& t, const shape_t<R2>& s) {
   return t.view().template reshape<R2>(s);
 }
-template <std::size_t R2, class T, std::size_t R>
-tensor_view<const T, R2> as_shape(const tensor<T, R>& t, const shape_t<R2>& s) {
+template <std::size_t R2, class T, std::size_t R, class B>
+tensor_view<const T, R2, B> as_shape(const tensor<T, R, B>& t, const shape_t<R2>& s) {
   return t.view().template reshape<R2>(s);
 }
 
 // Makes `t` a tensor of shape `s`, keeping its storage when the shape is already right: training
 // steps see the same shapes every time, and fresh multi-megabyte buffers would cost page faults.
-template <class T, std::size_t R>
-tensor<T, R>& ensure_shape(tensor<T, R>& t, const shape_t<R>& s) {
-  if (t.shape() != s || t.data() == nullptr) t = tensor<T, R>(s);
+template <class T, std::size_t R, class B>
+tensor<T, R, B>& ensure_shape(tensor<T, R, B>& t, const shape_t<R>& s) {
+  if (t.shape() != s || t.data() == nullptr) t = tensor<T, R, B>(s);
   return t;
 }
 
-template <class T, std::size_t R>
-tensor<T, R> zeros_like(const tensor<T, R>& t) {
-  return tensor<T, R>(t.shape(), T(0));
+template <class T, std::size_t R, class B>
+tensor<T, R, B> zeros_like(const tensor<T, R, B>& t) {
+  return tensor<T, R, B>(t.shape(), T(0));
 }
 
-template <class T, std::size_t R>
-tensor_view<const T, R> cview(const tensor<T, R>& t) {
+template <class T, std::size_t R, class B>
+tensor_view<const T, R, B> cview(const tensor<T, R, B>& t) {
   return t.view();
+}
+
+// Whether every element is finite (a device tensor is checked on a host copy).
+template <class T, std::size_t R, class B>
+bool all_finite(const tensor<T, R, B>& t) {
+  if constexpr (B::host_accessible) {
+    return all_finite(t.data(), t.size());
+  } else {
+    std::vector<T> host(static_cast<std::size_t>(t.size()));
+    backend_ops<B>::download(host.data(), t.data(), host.size());
+    return all_finite(host.data(), t.size());
+  }
 }
 
 // Throws training_diverged naming the model and what became non-finite (cheap: one pass).

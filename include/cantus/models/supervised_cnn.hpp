@@ -1,7 +1,7 @@
 #pragma once
 // (5) supervised_cnn: the paper's supervised baseline on log-mel chunks [batch, 1, n_mels, frames]:
 //   4 x [Conv2d 3x3 pad 1 (32, 64, 128, 128) + BatchNorm2d + ReLU + MaxPool2d 2] -> mean over (H, W)
-//   -> Linear -> genre logits; loss cross-entropy (mean). Exactly Cnn of ../shared/anchor_models.py.
+//   -> Linear -> genre logits; loss cross-entropy (mean). The PyTorch reference is Cnn (docs/models.md).
 // A track's prediction is the argmax of its chunks' mean softmax.
 #include <vector>
 
@@ -16,22 +16,29 @@
 
 namespace cantus::models {
 
+template <class B = cpu>
 struct labelled_chunks {
-  tensor<float, 4> x;       // [batch, 1, n_mels, frames]
-  tensor<index_t, 1> y;     // [batch] genre index
+  tensor<float, 4, B> x;    // [batch, 1, n_mels, frames]
+  tensor<index_t, 1> y;     // [batch] genre index (host)
 };
 
+// Still a hand-written class over the backend's layers (its global average pooling is a host
+// loop), so it runs on host-memory backends only for now.
+template <class B = cpu>
 class supervised_cnn {
+  static_assert(B::host_accessible, "models::supervised_cnn: the pooling still runs on the host");
+
  public:
-  using batch_type = labelled_chunks;
+  using backend_type = B;
+  using batch_type = labelled_chunks<B>;
 
   explicit supervised_cnn(supervised_cnn_config c = {}, std::uint64_t seed = 0) : c_(std::move(c)) {
     c_.validate();
     index_t in = 1;
     for (auto ch : c_.channels) {
-      blocks_.push_back(block{nn::conv2d<float>(nn::conv2d_config{in, ch, {3, 3}, {1, 1}, {1, 1}}),
-                              nn::batch_norm<float, 4>(nn::batch_norm_config{ch}),
-                              nn::max_pool2d<float>(nn::max_pool2d_config{2, 2, 0})});
+      blocks_.push_back(block{nn::conv2d<float, B>(nn::conv2d_config{in, ch, {3, 3}, {1, 1}, {1, 1}}),
+                              nn::batch_norm<float, B, 4>(nn::batch_norm_config{ch}),
+                              nn::max_pool2d<float, B>(nn::max_pool2d_config{2, 2, 0})});
       in = ch;
     }
     head_ = nn::linear<float>(nn::linear_config{in, c_.genres});
@@ -49,8 +56,8 @@ class supervised_cnn {
     head_.init(rng.split(k++));
   }
   // Names as torch's state_dict of Cnn: body.{4i}.weight (conv), body.{4i+1}.* (BatchNorm), head.*
-  nn::parameter_list<float> parameters() {
-    nn::parameter_list<float> ps;
+  nn::parameter_list<float, B> parameters() {
+    nn::parameter_list<float, B> ps;
     for (std::size_t i = 0; i < blocks_.size(); ++i) {
       blocks_[i].conv.parameters(ps, "body." + std::to_string(4 * i));
       blocks_[i].bn.parameters(ps, "body." + std::to_string(4 * i + 1));
@@ -58,8 +65,8 @@ class supervised_cnn {
     head_.parameters(ps, "head");
     return ps;
   }
-  nn::parameter_list<float> buffers() {
-    nn::parameter_list<float> bs;
+  nn::parameter_list<float, B> buffers() {
+    nn::parameter_list<float, B> bs;
     for (std::size_t i = 0; i < blocks_.size(); ++i) blocks_[i].bn.buffers(bs, "body." + std::to_string(4 * i + 1));
     return bs;
   }
@@ -70,31 +77,31 @@ class supervised_cnn {
   double validation_loss(const batch_type& b) { return run(b, false); }
 
   // Logits in evaluation mode (BatchNorm running statistics): [batch, genres].
-  tensor<float, 2> logits(const tensor<float, 4>& x) {
+  tensor<float, 2, B> logits(const tensor<float, 4, B>& x) {
     forward(x, false);
     return logits_;
   }
   // The pooled features before the classifier: [batch, channels.back()].
-  tensor<float, 2> encode(const tensor<float, 4>& x) {
+  tensor<float, 2, B> encode(const tensor<float, 4, B>& x) {
     forward(x, false);
     return pooled_;
   }
-  tensor<float, 2> encode(const labelled_chunks& b) { return encode(b.x); }
+  tensor<float, 2, B> encode(const labelled_chunks<B>& b) { return encode(b.x); }
 
  private:
   struct block {
-    nn::conv2d<float> conv;
-    nn::batch_norm<float, 4> bn;
-    nn::max_pool2d<float> pool;
-    tensor<float, 4> conv_out, bn_out, pool_out, relu_out;  // kept between steps (same shapes)
-    tensor<float, 4> d_relu, d_conv, d_in;                // d_relu: the gradient at the pool's output
+    nn::conv2d<float, B> conv;
+    nn::batch_norm<float, B, 4> bn;
+    nn::max_pool2d<float, B> pool;
+    tensor<float, 4, B> conv_out, bn_out, pool_out, relu_out;  // kept between steps (same shapes)
+    tensor<float, 4, B> d_relu, d_conv, d_in;                // d_relu: the gradient at the pool's output
   };
 
-  void forward(const tensor<float, 4>& x, bool training) {
+  void forward(const tensor<float, 4, B>& x, bool training) {
     if (x.extent(1) != 1 || x.extent(2) != c_.n_mels || x.extent(3) != c_.frames)
       throw_shape_mismatch("supervised_cnn", "input chunks [batch, 1, n_mels, frames]",
                            shape_t<4>{x.extent(0), 1, c_.n_mels, c_.frames}, x.shape());
-    tensor_view<const float, 4> in = x.view();
+    tensor_view<const float, 4, B> in = x.view();
     for (auto& b : blocks_) {
       detail::ensure_shape(b.conv_out, b.conv.output_shape(in.shape()));
       b.conv.forward(in, b.conv_out.view(), training);
@@ -110,14 +117,14 @@ class supervised_cnn {
       in = b.relu_out.view();
     }
     const auto& last = blocks_.back().relu_out;
-    const index_t B = last.extent(0), C = last.extent(1), HW = last.extent(2) * last.extent(3);
-    pooled_ = tensor<float, 2>({B, C});
-    for (index_t i = 0; i < B * C; ++i) {
+    const index_t Bn = last.extent(0), C = last.extent(1), HW = last.extent(2) * last.extent(3);
+    pooled_ = tensor<float, 2, B>({Bn, C});
+    for (index_t i = 0; i < Bn * C; ++i) {
       double s = 0;
       for (index_t j = 0; j < HW; ++j) s += last.data()[i * HW + j];
       pooled_.data()[i] = static_cast<float>(s / double(HW));
     }
-    logits_ = tensor<float, 2>({B, c_.genres});
+    logits_ = tensor<float, 2, B>({Bn, c_.genres});
     head_.forward(detail::cview(pooled_), logits_.view(), training);
   }
 
@@ -128,11 +135,11 @@ class supervised_cnn {
     auto loss = nn::cross_entropy(logits_, b.y);
     if (!training) return loss.value;
     const auto& last = blocks_.back().relu_out;
-    const index_t B = last.extent(0), C = last.extent(1), HW = last.extent(2) * last.extent(3);
-    tensor<float, 2> dpooled({B, C});
+    const index_t Bn = last.extent(0), C = last.extent(1), HW = last.extent(2) * last.extent(3);
+    tensor<float, 2, B> dpooled({Bn, C});
     head_.backward(detail::cview(pooled_), detail::cview(logits_), detail::cview(loss.grad), dpooled.view());
-    tensor<float, 4> d(last.shape());
-    for (index_t i = 0; i < B * C; ++i)
+    tensor<float, 4, B> d(last.shape());
+    for (index_t i = 0; i < Bn * C; ++i)
       for (index_t j = 0; j < HW; ++j) d.data()[i * HW + j] = dpooled.data()[i] / float(HW);
     for (std::size_t k = blocks_.size(); k-- > 0;) {
       auto& bl = blocks_[k];
@@ -144,7 +151,7 @@ class supervised_cnn {
       bl.bn.backward_scattered(detail::cview(bl.conv_out), dpool.data(), bl.pool.argmax().data(),
                                dpool.extent(2) * dpool.extent(3), dconv.view());
       if (k == 0) {
-        bl.conv.backward(b.x.view(), detail::cview(bl.conv_out), detail::cview(dconv), tensor_view<float, 4>());
+        bl.conv.backward(b.x.view(), detail::cview(bl.conv_out), detail::cview(dconv), tensor_view<float, 4, B>());
       } else {
         auto& din = detail::ensure_shape(bl.d_in, blocks_[k - 1].relu_out.shape());
         bl.conv.backward(detail::cview(blocks_[k - 1].relu_out), detail::cview(bl.conv_out), detail::cview(dconv),
@@ -157,9 +164,9 @@ class supervised_cnn {
 
   supervised_cnn_config c_;
   std::vector<block> blocks_;
-  nn::linear<float> head_{nn::linear_config{1, 1}};
-  nn::relu<float, 4> relu_;
-  tensor<float, 2> pooled_, logits_;
+  nn::linear<float, B> head_{nn::linear_config{1, 1}};
+  nn::relu<float, B, 4> relu_;
+  tensor<float, 2, B> pooled_, logits_;
 };
 
 }  // namespace cantus::models

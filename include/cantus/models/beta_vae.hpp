@@ -1,0 +1,221 @@
+#pragma once
+// beta_vae<Encoder, Decoder, Config>: a beta-VAE with the capacity objective of Burgess et al. 2018
+// ("Understanding disentangling in beta-VAE"), the model template behind the paper's step-based VAE.
+//   encoder  Encoder: an nn::sequential [batch, 1, F] -> [batch, C, L], flattened
+//            -> Linear "mu" and Linear "lv" (C * L -> latent)
+//   z        mu + eps * exp(logvar / 2), eps ~ N(0, 1) from Philox keyed by (seed, step)
+//   decoder  Linear "fc" (latent -> C * L) -> [batch, C, L] -> Decoder: an nn::sequential -> [batch, 1, F]
+//   loss     sum-MSE / batch + gamma * |KL - C|, C annealed linearly 0 -> capacity_max, KL averaged
+//            over the batch.
+// The chains' run-time sizes come from the config: `make_encoder<Encoder>(config)` and
+// `make_decoder<Decoder>(config)`, found next to the config type (step_vae.hpp has the convolutional
+// ones). Parameter names are the chains' ("enc.0.weight", "dec.2.bias") and the heads'.
+// Config: name, seed_tag, n_mels (F), latent, encoded_channels(), encoded_length(), gamma,
+// capacity_max, capacity_anneal_steps, validate().
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "cantus/models/model_support.hpp"  // first: see the note there
+#include "cantus/core/random.hpp"
+#include "cantus/nn/layers/linear.hpp"
+#include "cantus/nn/loss/capacity.hpp"
+#include "cantus/nn/sequential.hpp"
+#include "cantus/nn/tt/reparameterize.hpp"
+
+namespace cantus::models {
+
+template <class Encoder, class Decoder, class Config>
+class beta_vae {
+ public:
+  using backend_type = typename Encoder::backend_type;
+  using B = backend_type;
+  using config_type = Config;
+  static_assert(std::is_same_v<typename Decoder::backend_type, B>, "beta_vae: encoder and decoder on different backends");
+  static_assert(Encoder::in_rank == 3 && Encoder::out_rank == 3 && Decoder::in_rank == 3 && Decoder::out_rank == 3,
+                "beta_vae: the chains map [batch, channels, length] to [batch, channels, length]");
+  using batch_type = tensor<float, 3, B>;  // [batch, 1, n_mels] standardised log-mel frames
+
+  explicit beta_vae(Config c = {}, std::uint64_t seed = 0)
+      : c_(validated(std::move(c))),
+        enc_(make_encoder<Encoder>(c_)),
+        dec_(make_decoder<Decoder>(c_)),
+        mu_(nn::linear_config{flat(), c_.latent}),
+        logvar_(nn::linear_config{flat(), c_.latent}),
+        fc_(nn::linear_config{c_.latent, flat()}) {
+    init(random_stream(seed, Config::seed_tag));
+  }
+
+  const Config& config() const { return c_; }
+  index_t latent_dim() const { return c_.latent; }
+  static constexpr const char* name() { return Config::name; }
+  Encoder& encoder() { return enc_; }
+  Decoder& decoder() { return dec_; }
+
+  // Streams in order of appearance, one per layer with parameters (encoder, mu, lv, fc, decoder).
+  void init(random_stream rng) {
+    std::uint64_t k = 0;
+    init_in_order(enc_, rng, k);
+    mu_.init(rng.split(k++));
+    logvar_.init(rng.split(k++));
+    fc_.init(rng.split(k++));
+    init_in_order(dec_, rng, k);
+  }
+
+  nn::parameter_list<float, B> parameters() {
+    nn::parameter_list<float, B> ps;
+    enc_.parameters(ps, "enc");
+    mu_.parameters(ps, "mu");
+    logvar_.parameters(ps, "lv");
+    fc_.parameters(ps, "fc");
+    dec_.parameters(ps, "dec");
+    return ps;
+  }
+  nn::parameter_list<float, B> buffers() {
+    nn::parameter_list<float, B> bs;
+    enc_.buffers(bs, "enc");
+    dec_.buffers(bs, "dec");
+    return bs;
+  }
+  void save_state(std::ostream& o) { save_model_state(*this, o); }
+  void load_state(std::istream& i) { load_model_state(*this, i, Config::name); }
+
+  // The capacity schedule of the loss: C(step) rises linearly to capacity_max.
+  nn::capacity_schedule schedule() const {
+    return {.c_max = c_.capacity_max, .num_steps = c_.capacity_anneal_steps, .gamma = c_.gamma};
+  }
+  // C at an optimizer step.
+  float capacity(std::int64_t step) const { return static_cast<float>(schedule().capacity(step)); }
+
+  struct loss_terms {
+    double total = 0, reconstruction = 0, kl = 0;
+  };
+
+  double loss_and_backward(const batch_type& x, step_info s) {
+    step_ = s.step;
+    std::vector<float> host(static_cast<std::size_t>(x.extent(0) * c_.latent));
+    const random_stream noise = random_stream(s.seed, Config::seed_tag << 16).split(static_cast<std::uint64_t>(s.step));
+    for (std::size_t i = 0; i < host.size(); ++i) host[i] = static_cast<float>(noise.normal(static_cast<std::uint64_t>(i)));
+    const tensor<float, 2, B> eps({x.extent(0), c_.latent}, std::span<const float>(host));
+    return run(x, true, &eps, capacity(s.step)).total;
+  }
+  // The same with the noise given ([batch, latent]) and C fixed: for reproducing a reference exactly.
+  loss_terms loss_and_backward_with_noise(const batch_type& x, const tensor<float, 2, B>& eps, float capacity_now) {
+    if (eps.extent(0) != x.extent(0) || eps.extent(1) != c_.latent)
+      throw_shape_mismatch(Config::name, "noise eps", shape_t<2>{x.extent(0), c_.latent}, eps.shape());
+    return run(x, true, &eps, capacity_now);
+  }
+  // Validation: the same loss with eps = 0 (z = mu), so it does not depend on noise.
+  double validation_loss(const batch_type& x) { return run(x, false, nullptr, capacity(step_)).total; }
+  loss_terms loss_parts(const batch_type& x) { return run(x, false, nullptr, capacity(step_)); }
+
+  // mu for every frame: [batch, latent].
+  tensor<float, 2, B> encode(const batch_type& x) {
+    forward_encoder(x, false);
+    return mu_out_;
+  }
+  // Decoder(mu): the deterministic reconstruction [batch, 1, n_mels].
+  tensor<float, 3, B> reconstruct(const batch_type& x) {
+    forward_encoder(x, false);
+    z_ = mu_out_;
+    forward_decoder(false);
+    return y_;
+  }
+
+ private:
+  static Config validated(Config c) {
+    c.validate();
+    return c;
+  }
+  index_t flat() const { return c_.encoded_channels() * c_.encoded_length(); }
+
+  template <class Chain>
+  static void init_in_order(Chain& chain, random_stream rng, std::uint64_t& k) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+      ((nn::parameters_of(chain.template get<I>()).empty() ? void() : chain.template get<I>().init(rng.split(k++))), ...);
+    }(std::make_index_sequence<Chain::size>{});
+  }
+
+  void forward_encoder(const batch_type& x, bool training) {
+    if (x.extent(1) != 1 || x.extent(2) != c_.n_mels)
+      throw_shape_mismatch(Config::name, "input frames", shape_t<3>{x.extent(0), 1, c_.n_mels}, x.shape());
+    const index_t Bn = x.extent(0);
+    detail::ensure_shape(h_, enc_.output_shape(x.shape()));
+    enc_.forward(x.view(), h_.view(), training);
+    const auto h = detail::as_shape<2>(std::as_const(h_), shape_t<2>{Bn, flat()});
+    detail::ensure_shape(mu_out_, {Bn, c_.latent});
+    detail::ensure_shape(lv_out_, {Bn, c_.latent});
+    mu_.forward(h, mu_out_.view(), training);
+    logvar_.forward(h, lv_out_.view(), training);
+  }
+
+  void forward_decoder(bool training) {
+    const index_t Bn = z_.extent(0);
+    detail::ensure_shape(fc_out_, {Bn, flat()});
+    fc_.forward(detail::cview(z_), fc_out_.view(), training);
+    const auto in = fc_in();
+    detail::ensure_shape(y_, dec_.output_shape(in.shape()));
+    dec_.forward(in, y_.view(), training);
+  }
+  tensor_view<const float, 3, B> fc_in() const {
+    return detail::as_shape<3>(fc_out_, shape_t<3>{fc_out_.extent(0), c_.encoded_channels(), c_.encoded_length()});
+  }
+
+  loss_terms run(const batch_type& x, bool backward, const tensor<float, 2, B>* eps, float C) {
+    forward_encoder(x, backward);
+    const index_t Bn = x.extent(0), Z = c_.latent;
+    eps_ = eps ? *eps : tensor<float, 2, B>({Bn, Z}, 0.0f);
+    detail::ensure_shape(z_, {Bn, Z});
+    nn::tt::reparameterize<float, B>::forward(Bn * Z, mu_out_.data(), lv_out_.data(), eps_.data(), z_.data());
+    forward_decoder(backward);
+    // A diverged network returns NaN (the trainer stops with its message) instead of the loss's throw.
+    if (!detail::all_finite(y_) || !detail::all_finite(mu_out_) || !detail::all_finite(lv_out_)) {
+      const double nan = std::numeric_limits<double>::quiet_NaN();
+      return {nan, nan, nan};
+    }
+    // The loss of the building blocks (nn/loss/capacity.hpp), with C fixed to the step's value.
+    const nn::capacity_schedule at_c{.c_max = C, .num_steps = 0, .gamma = c_.gamma};
+    auto loss = nn::beta_vae_capacity_loss(y_, x, mu_out_, lv_out_, at_c, 0);
+    loss_terms out{double(loss.total), double(loss.recon), double(loss.kl)};
+    if (backward) backward_pass(x, loss);
+    return out;
+  }
+
+  template <class Loss>
+  void backward_pass(const batch_type& x, Loss& loss) {
+    const index_t Bn = x.extent(0), Z = c_.latent, F = flat();
+    tensor<float, 3, B> dfc(fc_in().shape());
+    dec_.backward(fc_in(), detail::cview(y_), detail::cview(loss.grad_recon), dfc.view());
+    tensor<float, 2, B> dz({Bn, Z});
+    fc_.backward(detail::cview(z_), detail::cview(fc_out_), detail::as_shape<2>(std::as_const(dfc), shape_t<2>{Bn, F}),
+                 dz.view());
+    // z = mu + eps * exp(lv / 2): the decoder's gradient reaches mu directly and logvar through the
+    // noise; the loss already holds the gradient of gamma * |KL - C|.
+    auto dmu = std::move(loss.grad_mu);
+    auto dlv = std::move(loss.grad_logvar);
+    nn::tt::reparameterize<float, B>::backward(Bn * Z, lv_out_.data(), eps_.data(), dz.data(), dmu.data(), dlv.data());
+    const auto h = detail::as_shape<2>(std::as_const(h_), shape_t<2>{Bn, F});
+    tensor<float, 2, B> dh({Bn, F}), dh2({Bn, F});
+    mu_.backward(h, detail::cview(mu_out_), detail::cview(dmu), dh.view());
+    logvar_.backward(h, detail::cview(lv_out_), detail::cview(dlv), dh2.view());
+    backend_ops<B>::axpy(1.0f, dh2.data(), dh.data(), static_cast<std::size_t>(dh.size()));
+    enc_.backward(x.view(), detail::cview(h_), detail::as_shape<3>(std::as_const(dh), h_.shape()),
+                  tensor_view<float, 3, B>());
+  }
+
+  Config c_;
+  Encoder enc_;
+  Decoder dec_;
+  nn::linear<float, B> mu_, logvar_, fc_;
+  std::int64_t step_ = 0;
+  // activations of the most recent forward pass
+  tensor<float, 3, B> h_, y_;
+  tensor<float, 2, B> mu_out_, lv_out_, eps_, z_, fc_out_;
+};
+
+}  // namespace cantus::models
