@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cantus/data.hpp"
+#include "cantus/paper/feature_store.hpp"
 #include "corpus_flags.hpp"
 
 namespace {
@@ -17,6 +18,7 @@ void on_signal(int) { interrupted = 1; }
 
 int main(int argc, char** argv) {
   using namespace cantus::data;
+  using namespace cantus::paper;
   cli::corpus_flags corpus_flags;
   std::string cache;
   feature_params p;

@@ -6,7 +6,7 @@
 #include <cstring>
 #include <string>
 
-#include "cantus/data/style_corpus.hpp"
+#include "cantus/paper/style_corpus.hpp"
 
 namespace {
 void usage(std::FILE* out) {
@@ -29,7 +29,7 @@ double number(const char* flag, const char* text) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace cantus::data;
+  using namespace cantus::paper;
   style::options opt;
   std::string out;
   bool list = false;

@@ -20,19 +20,21 @@
 #include <vector>
 
 #include "cantus/core/directories.hpp"
-#include "cantus/data/feature_store.hpp"
 #include "cantus/data/fma.hpp"
 #include "cantus/data/folders.hpp"
-#include "cantus/data/style_corpus.hpp"
 #include "cantus/models.hpp"
-#include "cantus/models/datasets.hpp"
 #include "cantus/models/optimizer_adapter.hpp"
 #include "cantus/nn/optim/adam.hpp"
+#include "cantus/paper/datasets.hpp"
+#include "cantus/paper/feature_store.hpp"
+#include "cantus/paper/style_corpus.hpp"
 
 namespace paper {
 
 namespace fs = std::filesystem;
 using namespace cantus;
+// The paper component (feature store, style corpus, data sets) is named cantus::paper in full:
+// from inside this namespace, `paper::` would be ambiguous.
 
 inline const std::vector<std::string> all_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet", "supervised_cnn"};
 inline const std::vector<std::string> unsupervised_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet"};
@@ -169,9 +171,9 @@ inline std::string cache_key(const fs::path& root) {
 
 struct prepared {
   data::corpus corpus;
-  data::feature_store store;
-  std::vector<const data::stored_track*> train, validation, test;
-  models::mel_standardizer norm;
+  cantus::paper::feature_store store;
+  std::vector<const cantus::paper::stored_track*> train, validation, test;
+  cantus::paper::mel_standardizer norm;
   float raw_gain = 1.0f;    // naive_seq2seq reads raw audio scaled to unit RMS over the training tracks
   std::string description;  // "fma small at ROOT: 50/10/10 tracks, 10 genres"
 };
@@ -189,30 +191,30 @@ inline prepared prepare(const options& o) {
     features_dir = o.cache / "features" / cache_key(o.folders);
   } else {
     const fs::path root = o.cache / "style-corpus";
-    data::style::options so;
+    cantus::paper::style::options so;
     so.threads = o.threads;
     std::fprintf(stderr, "%s: embedded corpus at %s (generated on first use)\n", o.program.c_str(), root.c_str());
-    data::style::generate(root, so);
+    cantus::paper::style::generate(root, so);
     p.corpus = data::fma::load(root);
     p.corpus.name = "embedded style corpus";  // stored in FMA's layout, but not FMA
     features_dir = root / "features";
   }
   for (const auto& pr : p.corpus.problems)
     std::fprintf(stderr, "corpus: track %lld (%s): %s\n", static_cast<long long>(pr.track_id), pr.path.c_str(), pr.what.c_str());
-  data::feature_params fp;
+  cantus::paper::feature_params fp;
   fp.raw_sample_rate = fp.mel.sr;  // the raw-audio models read the same 22050 Hz samples
   fp.max_seconds = 30;
-  data::store_options so;
+  cantus::paper::store_options so;
   so.threads = o.threads;
-  p.store = data::feature_store::open_or_build(p.corpus, fp, features_dir, so);
+  p.store = cantus::paper::feature_store::open_or_build(p.corpus, fp, features_dir, so);
   p.train = p.store.tracks(data::split::training);
   p.validation = p.store.tracks(data::split::validation);
   p.test = p.store.tracks(data::split::test);
   if (p.train.empty() || p.test.empty())
     throw value_error(detail::concat(p.corpus.name, ": needs training and test tracks, found ", p.train.size(), " and ",
                                      p.test.size()));
-  p.norm = models::mel_standardizer::fit(p.store, p.train);
-  p.raw_gain = models::raw_gain(p.store, p.train);
+  p.norm = cantus::paper::mel_standardizer::fit(p.store, p.train);
+  p.raw_gain = cantus::paper::raw_gain(p.store, p.train);
   p.description = detail::concat(p.corpus.name, " (", p.corpus.root.string(), "): ", p.train.size(), " training / ",
                                  p.validation.size(), " validation / ", p.test.size(), " test tracks, ",
                                  p.corpus.labels.size(), " genres");
@@ -310,7 +312,7 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
   const auto cfg = o.quick ? models::paper_config::quick() : models::paper_config{};
   const plan pl = plan_for(name, o.quick);
   const fs::path emb_dir = o.out / "embeddings";
-  auto src = [&](const std::vector<const data::stored_track*>& t) { return models::track_source{&p.store, t, &p.norm}; };
+  auto src = [&](const std::vector<const cantus::paper::stored_track*>& t) { return cantus::paper::track_source{&p.store, t, &p.norm}; };
   model_result r;
   r.model = name;
   auto finish = [&](auto& model, const auto& mk, const std::string& measure, auto&& error_of) {
@@ -330,9 +332,9 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
       r.validation = models::track_embeddings::load(emb_dir, name + "_validation");
       r.test = models::track_embeddings::load(emb_dir, name + "_test");
     } else {
-      r.train = models::embed_dataset(e_tr, enc, eb, name + " embed train");
-      if (e_va.tracks() > 0) r.validation = models::embed_dataset(e_va, enc, eb, name + " embed validation");
-      r.test = models::embed_dataset(e_te, enc, eb, name + " embed test");
+      r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train");
+      if (e_va.tracks() > 0) r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation");
+      r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test");
       r.train.save(emb_dir, name + "_train");
       if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
       r.test.save(emb_dir, name + "_test");
@@ -357,7 +359,7 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
 
   if (name == "step_vae") {
     models::step_vae m(cfg.step_vae, o.seed);
-    auto mk = [&](const auto& t, index_t cap) { return models::frame_dataset(src(t), o.quick ? 8 : 2, cap); };
+    auto mk = [&](const auto& t, index_t cap) { return cantus::paper::frame_dataset(src(t), o.quick ? 8 : 2, cap); };
     finish(m, mk, "MSE per log-mel bin, standardised log-mel, decoder(mu) vs frame", [&](const auto& ds) {
       return mean_over(ds, [&](const models::step_vae::batch_type& x) {
         const auto y = m.reconstruct(x);
@@ -369,7 +371,7 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
   } else if (name == "seq2seq_mel") {
     models::seq2seq_mel m(cfg.seq2seq_mel, o.seed);
     const index_t T = cfg.seq2seq_mel.frames;
-    auto mk = [&](const auto& t, index_t cap) { return models::mel_chunk_dataset(src(t), T, T, cap); };
+    auto mk = [&](const auto& t, index_t cap) { return cantus::paper::mel_chunk_dataset(src(t), T, T, cap); };
     finish(m, mk, "MSE per log-mel bin, standardised log-mel, teacher-forced decoder vs chunk", [&](const auto& ds) {
       return mean_over(ds, [&](const auto& x) { return m.reconstruction_error(x); }, 16);
     });
@@ -381,7 +383,7 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
     auto mk = [&](const auto& t, index_t cap) {
       auto s = src(t);
       s.gain = p.raw_gain;
-      return models::raw_chunk_dataset(std::move(s), T, T, cap);
+      return cantus::paper::raw_chunk_dataset(std::move(s), T, T, cap);
     };
     finish(m, mk, "MSE per sample, raw waveform scaled to unit RMS over the training tracks, teacher-forced decoder vs chunk", [&](const auto& ds) {
       return mean_over(ds, [&](const auto& x) { return m.reconstruction_error(x); }, 32);
@@ -389,7 +391,7 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
   } else if (name == "wavenet") {
     models::wavenet m(cfg.wavenet, o.seed);
     const index_t T = cfg.wavenet.chunk_samples, hop = cfg.wavenet.hop_length;
-    auto mk = [&](const auto& t, index_t cap) { return models::wavenet_dataset(src(t), T, hop, T / hop, cap, cfg.wavenet.classes); };
+    auto mk = [&](const auto& t, index_t cap) { return cantus::paper::wavenet_dataset(src(t), T, hop, T / hop, cap, cfg.wavenet.classes); };
     finish(m, mk, "cross-entropy (nats) of the next mu-law sample (not a reconstruction: WaveNet predicts)",
            [&](const auto& ds) { return mean_over(ds, [&](const auto& b) { return m.validation_loss(b); }, 4); });
   } else if (name == "supervised_cnn") {
@@ -397,12 +399,12 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
     c.genres = static_cast<index_t>(p.corpus.labels.size());
     models::supervised_cnn m(c, o.seed);
     const index_t T = c.frames;
-    auto mk = [&](const auto& t, index_t cap) { return models::cnn_chunk_dataset(src(t), T, T / 2, cap); };
+    auto mk = [&](const auto& t, index_t cap) { return cantus::paper::cnn_chunk_dataset(src(t), T, T / 2, cap); };
     finish(m, mk, "cross-entropy of the genre (nats)", [&](const auto& ds) {
       return mean_over(ds, [&](const auto& b) { return m.validation_loss(b); }, 32);
     });
     // Track-level predictions: mean softmax over the track's chunks.
-    auto predict = [&](const std::vector<const data::stored_track*>& tracks) {
+    auto predict = [&](const std::vector<const cantus::paper::stored_track*>& tracks) {
       auto ds = mk(tracks, 0);
       std::vector<int> pred;
       for (index_t t = 0; t < ds.tracks(); ++t) {

@@ -18,7 +18,7 @@
 #endif
 
 int main(int argc, char** argv) {
-  using namespace cantus;
+  namespace classify = cantus::classify;  // not `using namespace cantus`: paper:: would be ambiguous
   auto o = paper::parse(argc, argv, " [--paper FILE]");
   try {
     const auto t0 = std::chrono::steady_clock::now();
@@ -116,9 +116,9 @@ int main(int argc, char** argv) {
         v[1].push_back(r.test);
         v[2].push_back(paper_of[i].test);
       }
-      viz::bar_chart(o.out / "table1.png", groups, {"train", "test", "paper test"}, v,
-                     {.title = "Genre accuracy from each model's latents (" + std::string(o.quick ? "--quick" : "full") + ")",
-                      .y_label = "accuracy", .reference = chance, .reference_label = "chance"});
+      cantus::viz::bar_chart(o.out / "table1.png", groups, {"train", "test", "paper test"}, v,
+                             {.title = "Genre accuracy from each model's latents (" + std::string(o.quick ? "--quick" : "full") + ")",
+                              .y_label = "accuracy", .reference = chance, .reference_label = "chance"});
     }
 #endif
     std::printf("%s\nwritten: %s, %s%s (%.0f s)\n", md.c_str(), (o.out / "results.json").c_str(), (o.out / "table1.md").c_str(),

@@ -9,7 +9,6 @@
 #include "paper_experiment.hpp"
 
 int main(int argc, char** argv) {
-  using namespace cantus;
   auto o = paper::parse(argc, argv);
   if (o.models == paper::all_models) o.models = paper::unsupervised_models;
   try {

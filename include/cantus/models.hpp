@@ -1,6 +1,7 @@
 #pragma once
-// cantus::models: the paper's five models over cantus::nn, the training harness they share, track
-// embeddings and the per-track features they read (docs/models.md).
+// cantus::models: the paper's five models over cantus::nn, the training harness they share and track
+// embeddings (docs/models.md). The data sets that cut their inputs from the feature store belong to
+// the paper component (cantus/paper/datasets.hpp, target cantus::paper).
 #include "cantus/models/config.hpp"
 #include "cantus/models/embeddings.hpp"
 #include "cantus/models/naive_seq2seq.hpp"

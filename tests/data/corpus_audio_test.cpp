@@ -1,5 +1,6 @@
 // Audio problems in a corpus (empty, truncated, random bytes, ID3 tag only, too short), the real FMA
-// audio in ../shared/data/fma-gtzan, and the generated style corpus (when mma and fluidsynth exist).
+// audio in ../shared/data/fma-gtzan, and the generated style corpus (when mma and fluidsynth exist);
+// the feature store and the style corpus are cantus::paper's.
 #include <boost/test/unit_test.hpp>
 
 #include <map>
@@ -7,15 +8,16 @@
 #include <thread>
 
 #include "cantus/data/corpus_check.hpp"
-#include "cantus/data/feature_store.hpp"
 #include "cantus/data/fma.hpp"
 #include "cantus/data/folders.hpp"
-#include "cantus/data/style_corpus.hpp"
+#include "cantus/paper/feature_store.hpp"
+#include "cantus/paper/style_corpus.hpp"
 #include "cantus_test.hpp"
 #include "data_test_support.hpp"
 
 using namespace cantus;
 using namespace cantus::data;
+using namespace cantus::paper;
 namespace fs = std::filesystem;
 
 namespace {

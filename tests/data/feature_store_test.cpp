@@ -1,6 +1,6 @@
 // The feature store: contents equal the audio front end's log-mel, reuse when nothing changed,
 // rebuild when parameters change, resume after an interruption or lost data, identical bytes for any
-// thread count, raw audio, and damage detection.
+// thread count, raw audio, and damage detection. The store is cantus::paper's.
 #include <boost/test/unit_test.hpp>
 
 #include <thread>
@@ -8,13 +8,14 @@
 #include "cantus/audio/load.hpp"
 #include "cantus/audio/mel.hpp"
 #include "cantus/core/npy.hpp"
-#include "cantus/data/feature_store.hpp"
 #include "cantus/data/folders.hpp"
+#include "cantus/paper/feature_store.hpp"
 #include "cantus_test.hpp"
 #include "data_test_support.hpp"
 
 using namespace cantus;
 using namespace cantus::data;
+using namespace cantus::paper;
 namespace fs = std::filesystem;
 
 namespace {

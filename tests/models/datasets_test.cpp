@@ -1,11 +1,12 @@
-// The data sets cut the right windows from a real feature store (built here from synthetic WAVs).
+// The paper component's data sets cut the right windows from a real feature store (built here from
+// synthetic WAVs).
 #include <sndfile.h>
 
 #include <cmath>
 
-#include "cantus/data/feature_store.hpp"
 #include "cantus/data/folders.hpp"
-#include "cantus/models/datasets.hpp"
+#include "cantus/paper/datasets.hpp"
+#include "cantus/paper/feature_store.hpp"
 #include "cantus_test.hpp"
 
 using namespace cantus;
@@ -26,21 +27,21 @@ void write_wav(const std::filesystem::path& path, double freq, double seconds) {
 }
 
 struct store_fixture {
-  data::feature_store store;
-  std::vector<const data::stored_track*> tracks;
-  models::mel_standardizer norm;
+  paper::feature_store store;
+  std::vector<const paper::stored_track*> tracks;
+  paper::mel_standardizer norm;
   store_fixture() {
     auto dir = cantus::testing::scratch_dir("datasets");
     write_wav(dir / "audio" / "high" / "a.wav", 2000, 1.5);
     write_wav(dir / "audio" / "low" / "b.wav", 200, 2.0);
     auto c = data::folders::load(dir / "audio");
-    data::feature_params p;
+    paper::feature_params p;
     p.raw_sample_rate = 22050;
-    data::store_options so;
+    paper::store_options so;
     so.verbose = false;
-    store = data::feature_store::open_or_build(c, p, dir / "cache", so);
+    store = paper::feature_store::open_or_build(c, p, dir / "cache", so);
     for (const auto& t : store.all()) tracks.push_back(&t);
-    norm = models::mel_standardizer::fit(store, tracks);
+    norm = paper::mel_standardizer::fit(store, tracks);
   }
 };
 }  // namespace
@@ -49,29 +50,29 @@ BOOST_AUTO_TEST_SUITE(datasets)
 
 BOOST_FIXTURE_TEST_CASE(windows_values_and_labels_come_from_the_right_place, store_fixture) {
   BOOST_REQUIRE(tracks.size() == 2u);
-  const models::track_source src{&store, tracks, &norm};
+  const paper::track_source src{&store, tracks, &norm};
   const auto& t1 = *tracks[1];
   const auto mel1 = store.mel(t1);
 
-  models::frame_dataset frames(src, 3);
+  paper::frame_dataset frames(src, 3);
   BOOST_TEST(frames.size() == static_cast<index_t>((tracks[0]->frames + 2) / 3 + (t1.frames + 2) / 3));
   const auto rows1 = frames.items_of(1);
   auto fb = frames.batch(std::span<const index_t>(rows1.data() + 1, 1));  // second frame of track 1 = frame 3
   BOOST_TEST(fb(0, 0, 7) == norm(7, mel1(7, 3)), boost::test_tools::tolerance(1e-6f));
 
-  models::mel_chunk_dataset chunks(src, 16, 8);
+  paper::mel_chunk_dataset chunks(src, 16, 8);
   const auto r = chunks.items_of(1);
   BOOST_TEST(static_cast<index_t>(r.size()) == (static_cast<index_t>(t1.frames) - 16) / 8 + 1);
   auto cb = chunks.batch(std::span<const index_t>(r.data() + 2, 1));  // starts at frame 16
   BOOST_TEST((cb.shape() == shape_t<3>{1, 16, store.n_mels()}));
   BOOST_TEST(cb(0, 5, 9) == norm(9, mel1(9, 21)), boost::test_tools::tolerance(1e-6f));
 
-  models::cnn_chunk_dataset cnn(src, 16, 16);
+  paper::cnn_chunk_dataset cnn(src, 16, 16);
   auto lb = cnn.batch(std::span<const index_t>(cnn.items_of(1).data(), 1));
   BOOST_TEST(lb.y(0) == t1.label);
   BOOST_TEST(lb.x(0, 0, 9, 5) == norm(9, mel1(9, 5)), boost::test_tools::tolerance(1e-6f));
 
-  models::raw_chunk_dataset raw(src, 1000, 1000, 2);  // at most 2 windows per track, evenly spaced
+  paper::raw_chunk_dataset raw(src, 1000, 1000, 2);  // at most 2 windows per track, evenly spaced
   BOOST_TEST(raw.items_of(0).size() == 2u);
   const auto rr = raw.items_of(1);
   auto rb = raw.batch(std::span<const index_t>(rr.data() + 1, 1));
@@ -84,13 +85,13 @@ BOOST_FIXTURE_TEST_CASE(windows_values_and_labels_come_from_the_right_place, sto
     n += double(t->raw_samples);
   }
   auto gained_src = src;
-  gained_src.gain = models::raw_gain(store, tracks);
+  gained_src.gain = paper::raw_gain(store, tracks);
   BOOST_TEST(gained_src.gain == 1.0 / std::sqrt(s2 / n), boost::test_tools::tolerance(1e-5));
-  models::raw_chunk_dataset gained(gained_src, 1000, 1000, 2);
+  paper::raw_chunk_dataset gained(gained_src, 1000, 1000, 2);
   auto gb = gained.batch(std::span<const index_t>(rr.data() + 1, 1));
   BOOST_TEST(gb(0, 3) == gained_src.gain * rb(0, 3), boost::test_tools::tolerance(1e-6f));
 
-  models::wavenet_dataset wn(src, 1024, 512, 2);
+  paper::wavenet_dataset wn(src, 1024, 512, 2);
   const auto wr = wn.items_of(1);
   auto wb = wn.batch(std::span<const index_t>(wr.data() + 1, 1));  // frame k = 2: samples from 1024
   BOOST_TEST((wb.q.shape() == shape_t<2>{1, 1025}));
@@ -104,8 +105,8 @@ BOOST_FIXTURE_TEST_CASE(windows_values_and_labels_come_from_the_right_place, sto
 }
 
 BOOST_FIXTURE_TEST_CASE(standardised_training_frames_have_zero_mean_and_track_embeddings_average_items, store_fixture) {
-  const models::track_source src{&store, tracks, &norm};
-  models::frame_dataset frames(src, 1);
+  const paper::track_source src{&store, tracks, &norm};
+  paper::frame_dataset frames(src, 1);
   std::vector<index_t> all(static_cast<std::size_t>(frames.size()));
   std::iota(all.begin(), all.end(), index_t(0));
   auto x = frames.batch(all);
@@ -113,7 +114,7 @@ BOOST_FIXTURE_TEST_CASE(standardised_training_frames_have_zero_mean_and_track_em
   for (index_t i = 0; i < x.extent(0); ++i) mean += x(i, 0, 20);
   BOOST_TEST(mean / double(x.extent(0)) == 0.0, boost::test_tools::tolerance(1e-3));
   // A fake encoder: the latent of a frame is its bin 20; the track embedding is the mean over frames.
-  auto e = models::embed_dataset(frames, [](const tensor<float, 3>& b) {
+  auto e = paper::embed_dataset(frames, [](const tensor<float, 3>& b) {
     tensor<float, 2> z({b.extent(0), 1});
     for (index_t i = 0; i < b.extent(0); ++i) z(i, 0) = b(i, 0, 20);
     return z;

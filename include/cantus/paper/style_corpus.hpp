@@ -9,6 +9,7 @@
 // of the genre, a soundfont, and mma's own random seed (mma humanises timing and velocity randomly
 // unless seeded with RndSeed). Splits are by pattern family (an mma style file): test clips come from
 // families never used in training, so a classifier must learn the genre, not the loop.
+// Part of cantus::paper (docs/paper.md): needs mma and fluidsynth at run time.
 #include <sndfile.h>
 
 #include <algorithm>
@@ -35,11 +36,11 @@
 #include "cantus/core/random.hpp"
 #include "cantus/data/corpus.hpp"
 #include "cantus/data/csv.hpp"
-#include "cantus/data/directory_lock.hpp"
 #include "cantus/data/fma.hpp"
-#include "cantus/data/subprocess.hpp"
+#include "cantus/paper/directory_lock.hpp"
+#include "cantus/paper/subprocess.hpp"
 
-namespace cantus::data::style {
+namespace cantus::paper::style {
 
 // One mma style file ("library/file", as mma's Use takes it) and the grooves of it we use. Grooves of
 // one family share their basic pattern, so a family is the unit a split keeps together.
@@ -139,7 +140,7 @@ struct clip_plan {
   int progression = 0;
   std::filesystem::path soundfont;
   std::uint32_t mma_seed = 0;
-  data::split split = split::training;
+  data::split split = data::split::training;
   int bars = 0;
 };
 
@@ -213,7 +214,7 @@ inline std::vector<clip_plan> plan(const options& opt) {
       p.genre = g;
       p.clip = c;
       p.id = static_cast<std::int64_t>(g + 1) * 10000 + c;
-      p.split = static_cast<split>(s);
+      p.split = static_cast<data::split>(s);
       p.family = pool[s][static_cast<std::size_t>(in_split[s]++) % pool[s].size()];
       const auto& family = style.families[p.family];
       p.use = family.use;
@@ -384,7 +385,7 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
 
   const auto audio_root = out / "fma_small";
   auto audio_file = [&](const clip_plan& p) {
-    auto a = fma::audio_stem(audio_root, p.id);
+    auto a = data::fma::audio_stem(audio_root, p.id);
     a += ".flac";
     return a;
   };
@@ -432,17 +433,17 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
   write_file_atomically(meta / "genres.csv", [&](std::ofstream& o) {
     o << "genre_id,#tracks,parent,title,top_level\n";
     for (int g = 0; g < opt.genres; ++g)
-      o << (g + 1) << "," << opt.clips_per_genre << ",0," << csv::quote(table[g].name) << "," << (g + 1) << "\n";
+      o << (g + 1) << "," << opt.clips_per_genre << ",0," << data::csv::quote(table[g].name) << "," << (g + 1) << "\n";
   });
   write_file_atomically(meta / "tracks.csv", [&](std::ofstream& o) {
-    o << csv::format_record({"", "set", "set", "track", "track", "track", "track", "track", "style", "style", "style", "style", "style"});
-    o << csv::format_record({"", "split", "subset", "duration", "genre_top", "genres", "title", "bit_rate", "pattern_family", "groove",
+    o << data::csv::format_record({"", "set", "set", "track", "track", "track", "track", "track", "style", "style", "style", "style", "style"});
+    o << data::csv::format_record({"", "split", "subset", "duration", "genre_top", "genres", "title", "bit_rate", "pattern_family", "groove",
                              "tempo", "key", "soundfont"});
-    o << csv::format_record({"track_id", "", "", "", "", "", "", "", "", "", "", "", ""});
+    o << data::csv::format_record({"track_id", "", "", "", "", "", "", "", "", "", "", "", ""});
     for (const auto& p : clips) {
       char dur[32];
       std::snprintf(dur, sizeof dur, "%g", opt.seconds);
-      o << csv::format_record({std::to_string(p.id), std::string(split_name(p.split)), "small", dur, std::string(table[p.genre].name),
+      o << data::csv::format_record({std::to_string(p.id), std::string(split_name(p.split)), "small", dur, std::string(table[p.genre].name),
                                "[" + std::to_string(p.genre + 1) + "]", clip_title(p), "256000", p.use, p.groove,
                                std::to_string(p.tempo), key_name(p.transpose), p.soundfont.filename().string()});
     }
@@ -455,4 +456,4 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
   return res;
 }
 
-}  // namespace cantus::data::style
+}  // namespace cantus::paper::style

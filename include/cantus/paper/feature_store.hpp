@@ -14,7 +14,9 @@
 //                    rewritten atomically after the data it describes was flushed and fsync'ed.
 //   mel.f32.partial, raw.f32.partial   while building: the data being appended.
 // Tracks are appended in corpus order whatever the thread count, so the files are identical for any
-// number of threads, and an interrupted build resumes after the last committed track.
+// number of threads, and an interrupted build resumes after the last committed track. A build holds
+// DIR/lock (directory_lock), so two processes building one cache take turns. Part of cantus::paper
+// (docs/paper.md).
 #include <omp.h>
 #include <unistd.h>
 
@@ -44,10 +46,10 @@
 #include "cantus/core/tensor.hpp"
 #include "cantus/data/checksum.hpp"
 #include "cantus/data/corpus.hpp"
-#include "cantus/data/directory_lock.hpp"
 #include "cantus/data/mapped_file.hpp"
+#include "cantus/paper/directory_lock.hpp"
 
-namespace cantus::data {
+namespace cantus::paper {
 
 struct feature_params {
   audio::mel_params mel{};     // mel.sr is the rate every file is decoded (resampled) to
@@ -70,8 +72,8 @@ inline std::string describe(const feature_params& p) {
 
 // What the cache depends on besides the parameters: which tracks, with which labels and splits, from
 // which files (relative to the corpus root, with their sizes, so a replaced file is noticed).
-inline std::string corpus_fingerprint(const corpus& c) {
-  checksum64 h;
+inline std::string corpus_fingerprint(const data::corpus& c) {
+  data::checksum64 h;
   for (const auto& t : c.tracks) {
     std::error_code ec;
     auto rel = t.path.lexically_relative(c.root);
@@ -90,7 +92,7 @@ inline std::string corpus_fingerprint(const corpus& c) {
 
 struct stored_track {
   std::int64_t id = 0;
-  data::split split = split::training;
+  data::split split = data::split::training;
   int label = -1;
   bool ok = false;
   std::uint64_t mel_offset = 0;  // in floats, into mel.f32
@@ -121,7 +123,7 @@ struct build_report {
   int threads = 1;
   bool up_to_date = false, resumed = false, interrupted = false;
   std::string rebuild_reason;  // why an existing cache was not used as it was
-  std::vector<problem> failures;
+  std::vector<data::problem> failures;
 
   double realtime() const { return wall_seconds > 0 ? audio_seconds / wall_seconds : 0; }
   void print(std::FILE* out = stderr) const {
@@ -170,7 +172,7 @@ inline std::string format_index(const index_contents& x) {
   s << "mel_floats\t" << x.mel_floats << "\nraw_floats\t" << x.raw_floats << "\n";
   std::string body = s.str();
   char sum[40];
-  std::snprintf(sum, sizeof sum, "checksum\t%016llx\n", static_cast<unsigned long long>(checksum(body)));
+  std::snprintf(sum, sizeof sum, "checksum\t%016llx\n", static_cast<unsigned long long>(data::checksum(body)));
   return body + sum;
 }
 
@@ -196,7 +198,8 @@ inline index_contents parse_index(const std::filesystem::path& path) {
   const auto last = text.rfind("checksum\t");
   if (last == std::string::npos || text.empty() || text.back() != '\n') throw bad("incomplete index (no final checksum line)");
   char expect[24];
-  std::snprintf(expect, sizeof expect, "%016llx", static_cast<unsigned long long>(checksum(std::string_view(text).substr(0, last))));
+  std::snprintf(expect, sizeof expect, "%016llx",
+                static_cast<unsigned long long>(data::checksum(std::string_view(text).substr(0, last))));
   if (text.substr(last + 9, 16) != expect) throw bad("index checksum mismatch (file damaged or edited)");
   std::istringstream lines(text.substr(0, last));
   std::string line;
@@ -216,7 +219,7 @@ inline index_contents parse_index(const std::filesystem::path& path) {
     stored_track t;
     try {
       t.id = std::stoll(f[0]);
-      t.split = parse_split(f[1]);
+      t.split = data::parse_split(f[1]);
       t.label = std::stoi(f[2]);
       t.ok = f[3] == "ok";
       t.mel_offset = std::stoull(f[4]);
@@ -249,7 +252,7 @@ inline std::optional<std::string> param_value(const std::string& params, std::st
 }
 
 inline std::uint64_t track_checksum(const float* mel, std::size_t n_mel, const float* raw, std::size_t n_raw) {
-  checksum64 h;
+  data::checksum64 h;
   h.add(mel, n_mel * sizeof(float));
   h.add(raw, n_raw * sizeof(float));
   return h.value();
@@ -308,7 +311,7 @@ struct extracted {
   std::vector<float> raw;
 };
 
-inline extracted extract_track(const track& t, const feature_params& p, const audio::mel_spectrogram& mel) {
+inline extracted extract_track(const data::track& t, const feature_params& p, const audio::mel_spectrogram& mel) {
   extracted r;
   r.entry.id = t.id;
   r.entry.split = t.split;
@@ -362,12 +365,12 @@ class feature_store {
     s.raw_sample_rate_ = num("raw_sample_rate");
     auto map = [&](const char* name, std::uint64_t floats) {
       const auto path = dir / name;
-      if (floats == 0) return mapped_file();
+      if (floats == 0) return data::mapped_file();
       const auto have = internal::file_size_or_zero(path);
       if (have != floats * sizeof(float))
         throw io_error(cantus::detail::concat(path.string(), ": holds ", have, " bytes, the index expects ", floats * sizeof(float),
                                               " (damaged or from another build)"));
-      return mapped_file(path);
+      return data::mapped_file(path);
     };
     s.mel_ = map("mel.f32", s.x_.mel_floats);
     s.raw_ = map("raw.f32", s.x_.raw_floats);
@@ -379,9 +382,10 @@ class feature_store {
 
   // Extracts whatever the cache in `dir` lacks for `c` with `p`: nothing when it is complete with the
   // same parameters and corpus, the rest after an interruption, everything when they changed.
-  static build_report build(const corpus& c, const feature_params& p, const std::filesystem::path& dir, const store_options& opt = {});
+  static build_report build(const data::corpus& c, const feature_params& p, const std::filesystem::path& dir,
+                            const store_options& opt = {});
 
-  static feature_store open_or_build(const corpus& c, const feature_params& p, const std::filesystem::path& dir,
+  static feature_store open_or_build(const data::corpus& c, const feature_params& p, const std::filesystem::path& dir,
                                      const store_options& opt = {}, build_report* report = nullptr) {
     auto r = build(c, p, dir, opt);
     if (report) *report = r;
@@ -401,7 +405,7 @@ class feature_store {
   // Every track of the corpus, failed ones included (ok == false, with the reason in message).
   const std::vector<stored_track>& all() const { return x_.tracks; }
   // The usable tracks of one split, in corpus order.
-  std::vector<const stored_track*> tracks(split s) const {
+  std::vector<const stored_track*> tracks(data::split s) const {
     std::vector<const stored_track*> r;
     for (const auto& t : x_.tracks)
       if (t.ok && t.split == s) r.push_back(&t);
@@ -450,12 +454,12 @@ class feature_store {
 
   std::filesystem::path dir_;
   internal::index_contents x_;
-  mapped_file mel_, raw_;
+  data::mapped_file mel_, raw_;
   int n_mels_ = 0, hop_length_ = 0;
   double sample_rate_ = 0, raw_sample_rate_ = 0;
 };
 
-inline build_report feature_store::build(const corpus& c, const feature_params& p, const std::filesystem::path& dir,
+inline build_report feature_store::build(const data::corpus& c, const feature_params& p, const std::filesystem::path& dir,
                                          const store_options& opt) {
   namespace fs = std::filesystem;
   using clock = std::chrono::steady_clock;
@@ -505,8 +509,8 @@ inline build_report feature_store::build(const corpus& c, const feature_params& 
       if (j.params == x.params && j.labels == x.labels && j.tracks.size() <= c.tracks.size()) {
         const auto mel_have = internal::file_size_or_zero(mel_partial) / sizeof(float);
         const auto raw_have = internal::file_size_or_zero(raw_partial) / sizeof(float);
-        mapped_file mm = mel_have ? mapped_file(mel_partial) : mapped_file();
-        mapped_file rm = raw_have ? mapped_file(raw_partial) : mapped_file();
+        data::mapped_file mm = mel_have ? data::mapped_file(mel_partial) : data::mapped_file();
+        data::mapped_file rm = raw_have ? data::mapped_file(raw_partial) : data::mapped_file();
         const int n_mels = p.mel.n_mels;
         for (const auto& t : j.tracks) {
           if (t.id != c.tracks[x.tracks.size()].id) break;
@@ -646,4 +650,4 @@ inline build_report feature_store::build(const corpus& c, const feature_params& 
   return rep;
 }
 
-}  // namespace cantus::data
+}  // namespace cantus::paper

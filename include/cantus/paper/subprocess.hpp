@@ -1,6 +1,7 @@
 #pragma once
 // Running external tools (mma, fluidsynth) without a shell: posix_spawnp with an argument vector, so
 // no path or argument ever needs quoting, and output captured into a log file for error messages.
+// Part of cantus::paper (the style corpus runs them); POSIX only.
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -19,7 +20,7 @@
 
 extern char** environ;
 
-namespace cantus::data {
+namespace cantus::paper {
 
 // The full path of `program` found on $PATH, or empty.
 inline std::filesystem::path find_program(const std::string& program) {
@@ -68,4 +69,4 @@ inline int run_program(const std::vector<std::string>& argv, const std::filesyst
   return -1;
 }
 
-}  // namespace cantus::data
+}  // namespace cantus::paper

@@ -1,5 +1,5 @@
 #pragma once
-// The five models' inputs cut from a data::feature_store: each data set is a list of (track, offset)
+// The five models' inputs cut from a paper::feature_store: each data set is a list of (track, offset)
 // items over a set of tracks and makes batches of the shape its model takes (the trainer's
 // batch_source). Log-mel is standardised per mel bin with statistics of the training tracks only.
 //   frame_dataset      step_vae        [B, 1, n_mels]        one frame per item
@@ -7,7 +7,8 @@
 //   cnn_chunk_dataset  supervised_cnn  [B, 1, n_mels, frames] + genre labels
 //   raw_chunk_dataset  naive_seq2seq   [B, chunk_samples]    raw audio
 //   wavenet_dataset    wavenet         mu-law [B, T + 1] + the log-mel frames covering them
-// Items of one track are contiguous, so embedding a track is batch(items_of(track)).
+// Items of one track are contiguous, so embedding a track is batch(items_of(track)). Part of
+// cantus::paper (docs/paper.md): the paper's inputs, over the library's models.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -16,19 +17,19 @@
 
 #include "cantus/core/error.hpp"
 #include "cantus/core/tensor.hpp"
-#include "cantus/data/feature_store.hpp"
 #include "cantus/models/embeddings.hpp"
 #include "cantus/models/supervised_cnn.hpp"
 #include "cantus/models/wavenet.hpp"
 #include "cantus/nn/loss/mu_law.hpp"
+#include "cantus/paper/feature_store.hpp"
 
-namespace cantus::models {
+namespace cantus::paper {
 
 // Per-bin mean and standard deviation of the log-mel (dB) over every frame of some tracks.
 struct mel_standardizer {
   std::vector<float> mean, scale;  // scale = 1 / (std + 1e-3): silent bins do not blow up
 
-  static mel_standardizer fit(const data::feature_store& store, const std::vector<const data::stored_track*>& tracks) {
+  static mel_standardizer fit(const feature_store& store, const std::vector<const stored_track*>& tracks) {
     if (tracks.empty()) throw value_error("mel_standardizer::fit: no tracks (is the training split empty?)");
     const index_t bins = store.n_mels();
     std::vector<double> s(static_cast<std::size_t>(bins), 0.0), s2(static_cast<std::size_t>(bins), 0.0);
@@ -60,7 +61,7 @@ struct mel_standardizer {
 // 1 / RMS of the raw samples of some tracks: music sits around 0.1 RMS, and a GRU fed samples that
 // small starts out nearly blind to them (input weights ~ 1/sqrt(H)), so the raw-audio model reads
 // audio scaled to unit power over the training tracks; loudness differences between tracks remain.
-inline float raw_gain(const data::feature_store& store, const std::vector<const data::stored_track*>& tracks) {
+inline float raw_gain(const feature_store& store, const std::vector<const stored_track*>& tracks) {
   double s2 = 0, n = 0;
   for (const auto* t : tracks) {
     for (float v : store.raw(*t)) s2 += double(v) * double(v);
@@ -72,8 +73,8 @@ inline float raw_gain(const data::feature_store& store, const std::vector<const 
 
 // Where items come from: a store, the tracks of one split (or several) and the standardiser.
 struct track_source {
-  const data::feature_store* store = nullptr;
-  std::vector<const data::stored_track*> tracks;
+  const feature_store* store = nullptr;
+  std::vector<const stored_track*> tracks;
   const mel_standardizer* norm = nullptr;
   float gain = 1.0f;  // raw_chunk_dataset multiplies the samples by this (see raw_gain)
 };
@@ -83,7 +84,7 @@ struct dataset_item {
   index_t start = 0;       // frame or sample offset
 };
 
-namespace detail {
+namespace internal {
 // `count` windows of a track, keeping at most `cap` (> 0) evenly spaced ones.
 inline std::vector<index_t> spaced(index_t count, index_t cap) {
   std::vector<index_t> k;
@@ -95,7 +96,7 @@ inline std::vector<index_t> spaced(index_t count, index_t cap) {
   }
   return k;
 }
-}  // namespace detail
+}  // namespace internal
 
 // Common part: items grouped by track, and the per-track ranges.
 class item_dataset {
@@ -119,7 +120,7 @@ class item_dataset {
     first_.assign(1, 0);
     for (std::size_t t = 0; t < src_.tracks.size(); ++t) {
       const std::vector<index_t> starts = windows(*src_.tracks[t]);
-      for (auto k : detail::spaced(static_cast<index_t>(starts.size()), cap))
+      for (auto k : internal::spaced(static_cast<index_t>(starts.size()), cap))
         items_.push_back({static_cast<std::int32_t>(t), starts[static_cast<std::size_t>(k)]});
       first_.push_back(static_cast<index_t>(items_.size()));
     }
@@ -149,7 +150,7 @@ class frame_dataset : public item_dataset {
   using batch_type = tensor<float, 3>;
   // Every `frame_stride`-th frame, at most `max_per_track` per track (0: all).
   frame_dataset(track_source src, index_t frame_stride = 1, index_t max_per_track = 0) {
-    build(std::move(src), max_per_track, [&](const data::stored_track& t) {
+    build(std::move(src), max_per_track, [&](const stored_track& t) {
       return window_starts(static_cast<index_t>(t.frames), 1, std::max<index_t>(1, frame_stride));
     });
   }
@@ -170,7 +171,7 @@ class mel_chunk_dataset : public item_dataset {
   using batch_type = tensor<float, 3>;
   mel_chunk_dataset(track_source src, index_t frames, index_t hop, index_t max_per_track = 0) : frames_(frames) {
     build(std::move(src), max_per_track,
-          [&](const data::stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
+          [&](const stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
   }
   batch_type batch(std::span<const index_t> rows) const {
     const index_t M = src_.store->n_mels();
@@ -190,10 +191,10 @@ class mel_chunk_dataset : public item_dataset {
 
 class cnn_chunk_dataset : public item_dataset {
  public:
-  using batch_type = labelled_chunks;
+  using batch_type = models::labelled_chunks;
   cnn_chunk_dataset(track_source src, index_t frames, index_t hop, index_t max_per_track = 0) : frames_(frames) {
     build(std::move(src), max_per_track,
-          [&](const data::stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
+          [&](const stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
   }
   batch_type batch(std::span<const index_t> rows) const {
     const index_t M = src_.store->n_mels(), B = static_cast<index_t>(rows.size());
@@ -217,7 +218,7 @@ class raw_chunk_dataset : public item_dataset {
   using batch_type = tensor<float, 2>;
   raw_chunk_dataset(track_source src, index_t samples, index_t hop, index_t max_per_track = 0) : samples_(samples) {
     build(std::move(src), max_per_track,
-          [&](const data::stored_track& t) { return window_starts(static_cast<index_t>(t.raw_samples), samples, hop); });
+          [&](const stored_track& t) { return window_starts(static_cast<index_t>(t.raw_samples), samples, hop); });
   }
   batch_type batch(std::span<const index_t> rows) const {
     batch_type x({static_cast<index_t>(rows.size()), samples_});
@@ -238,13 +239,13 @@ class raw_chunk_dataset : public item_dataset {
 // log-mel frame f (centred) describes the samples around f * hop, as WaveNet's conditioning expects.
 class wavenet_dataset : public item_dataset {
  public:
-  using batch_type = wavenet_batch;
+  using batch_type = models::wavenet_batch;
   wavenet_dataset(track_source src, index_t samples, index_t hop_length, index_t hop_frames, index_t max_per_track = 0,
                   index_t classes = 256)
       : samples_(samples), hop_(hop_length), classes_(classes) {
     if (samples % hop_length)
       throw_value_error("wavenet_dataset: chunk samples ", samples, " must be a multiple of hop_length ", hop_length);
-    build(std::move(src), max_per_track, [&](const data::stored_track& t) {
+    build(std::move(src), max_per_track, [&](const stored_track& t) {
       std::vector<index_t> ks;
       const index_t frames_needed = samples / hop_length + 1;
       for (index_t k = 0; k + frames_needed <= static_cast<index_t>(t.frames) &&
@@ -276,13 +277,13 @@ class wavenet_dataset : public item_dataset {
 // Track embeddings of a model over a data set: encode each track's items (in batches of at most
 // `max_batch`) and average. `encode(batch) -> tensor<float, 2>`.
 template <class Dataset, class Encode>
-track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index_t max_batch, const std::string& label) {
+models::track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index_t max_batch, const std::string& label) {
   std::vector<std::int64_t> ids, labels;
   for (const auto* t : ds.source().tracks) {
     ids.push_back(t->id);
     labels.push_back(t->label);
   }
-  return embed_tracks(
+  return models::embed_tracks(
       ids, labels,
       [&](index_t t) {
         const auto rows = ds.items_of(t);
@@ -301,4 +302,4 @@ track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index_t max_b
       label);
 }
 
-}  // namespace cantus::models
+}  // namespace cantus::paper
