@@ -15,9 +15,9 @@ corpus's fma_metadata/tracks.csv, and fits scikit-learn's logistic regression an
 Scores: the corpus's own training -> test split, and a 5-fold cross-validation grouped by the style
 corpus's pattern family (or by artist where tracks.csv has one), so no family is in both halves.
 
-  python3 examples/data/corpus_baselines.py CORPUS_ROOT FEATURE_STORE_DIR
+  python3 examples/paper/corpus_baselines.py CORPUS_ROOT FEATURE_STORE_DIR
 e.g. for the embedded corpus after `table1`:
-  python3 examples/data/corpus_baselines.py ~/.cache/cantus/style-corpus ~/.cache/cantus/style-corpus/features
+  python3 examples/paper/corpus_baselines.py ~/.cache/cantus/style-corpus ~/.cache/cantus/style-corpus/features
 
 Needs numpy and scikit-learn (a reference script: the library and its tests do not use Python).
 """
