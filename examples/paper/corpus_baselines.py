@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """How much genre information simple hand-made features carry in a corpus: the reference against
-which the paper models' latents are read (docs/data.md, docs/results.md).
+which the paper models' latents are read (docs/paper.md, docs/results.md).
 
 Reads a cantus feature store (extract_features --cache DIR, or the one table1 builds) and the
 corpus's fma_metadata/tracks.csv, and fits scikit-learn's logistic regression and random forest

@@ -1,6 +1,7 @@
 #pragma once
-// A fast 64-bit checksum for cached features and index files (detects truncation, bit rot and stale
-// files; not cryptographic). Eight bytes per step through a multiply-rotate mix, then a final avalanche.
+// A fast 64-bit checksum for cached data and index files, such as the paper component's feature store
+// (detects truncation, bit rot and stale files; not cryptographic). Eight bytes per step through a
+// multiply-rotate mix, then a final avalanche.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
