@@ -10,6 +10,8 @@
 // The chains' run-time sizes come from the config: `make_encoder<Encoder>(config)` and
 // `make_decoder<Decoder>(config)`, found next to the config type (step_vae.hpp has the convolutional
 // ones). Parameter names are the chains' ("enc.0.weight", "dec.2.bias") and the heads'.
+// Streams: the chains number their parameterised layers on from the model's count (see
+// nn::sequential::init), so the encoder's convolutions draw splits 0, 1, 2, then mu, lv, fc, decoder.
 // Config: name, seed_tag, n_mels (F), latent, encoded_channels(), encoded_length(), gamma,
 // capacity_max, capacity_anneal_steps, validate().
 #include <cmath>
@@ -60,11 +62,11 @@ class beta_vae {
   // Streams in order of appearance, one per layer with parameters (encoder, mu, lv, fc, decoder).
   void init(random_stream rng) {
     std::uint64_t k = 0;
-    init_in_order(enc_, rng, k);
+    enc_.init(rng, k);
     mu_.init(rng.split(k++));
     logvar_.init(rng.split(k++));
     fc_.init(rng.split(k++));
-    init_in_order(dec_, rng, k);
+    dec_.init(rng, k);
   }
 
   nn::parameter_list<float, B> parameters() {
@@ -133,13 +135,6 @@ class beta_vae {
     return c;
   }
   index_t flat() const { return c_.encoded_channels() * c_.encoded_length(); }
-
-  template <class Chain>
-  static void init_in_order(Chain& chain, random_stream rng, std::uint64_t& k) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-      ((nn::parameters_of(chain.template get<I>()).empty() ? void() : chain.template get<I>().init(rng.split(k++))), ...);
-    }(std::make_index_sequence<Chain::size>{});
-  }
 
   void forward_encoder(const batch_type& x, bool training) {
     if (x.extent(1) != 1 || x.extent(2) != c_.n_mels)

@@ -130,6 +130,9 @@ struct supervised_cnn_config {
   index_t genres = 8;
   index_t batch_size = 32;
   float learning_rate = 1e-3f;
+  // What models::classifier reads besides the sizes.
+  static constexpr const char* name = "supervised_cnn";
+  static constexpr std::uint64_t seed_tag = 0x434E;
   void validate() const {
     index_t h = n_mels, w = frames;
     for (std::size_t i = 0; i < channels.size(); ++i) h /= 2, w /= 2;

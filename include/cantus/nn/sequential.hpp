@@ -16,6 +16,7 @@
 //   torch.nn.Sequential's state_dict ("0.weight", "2.bias"); summary() prints a torchinfo-like table.
 // The layers live in a std::tuple and are walked with fold expressions over an index_sequence; only
 // the rank resolution recurses, once per layer.
+#include <cstdint>
 #include <cstdio>
 #include <sstream>
 #include <string>
@@ -199,6 +200,15 @@ class sequential {
   // Layer I draws from rng.split(I): adding a layer at the end leaves the others' weights alone.
   void init(random_stream rng) {
     each([&]<std::size_t I>(auto& l) { l.init(rng.split(I)); });
+  }
+  // The other numbering, for a chain inside a model: each layer with parameters draws rng.split(k++)
+  // in order (a layer that numbers its own parts, with init(rng, k), continues the count), so the
+  // model's next part goes on from k.
+  void init(random_stream rng, std::uint64_t& k) {
+    each([&]<std::size_t I>(auto& l) {
+      if constexpr (requires { l.init(rng, k); }) l.init(rng, k);
+      else if (!parameters_of(l).empty()) l.init(rng.split(k++));
+    });
   }
   void zero_grad() {
     auto ps = parameters_of(*this);
