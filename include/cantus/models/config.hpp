@@ -114,6 +114,9 @@ struct wavenet_config {
       throw_value_error("wavenet_config: sizes must be positive");
   }
   index_t layers() const { return stacks * layers_per_stack; }
+  // What models::wavenet_stack reads besides the sizes.
+  static constexpr const char* name = "wavenet";
+  static constexpr std::uint64_t seed_tag = 0x574E;
   index_t dilation(index_t layer) const { return index_t(1) << (layer % layers_per_stack); }
   index_t receptive_field() const {
     index_t r = 1;

@@ -6,6 +6,8 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "cantus/core/tensor.hpp"
@@ -64,6 +66,24 @@ tensor_view<const T, R, B> cview(const tensor<T, R, B>& t) {
   return t.view();
 }
 
+// How many layers before position I of Chain take a Cfg: the stage a convolution at I belongs to.
+template <class Chain, class Cfg, std::size_t I>
+constexpr std::size_t stage_of() {
+  return []<std::size_t... J>(std::index_sequence<J...>) {
+    return (std::size_t(std::is_constructible_v<typename Chain::template layer_type<J>, Cfg>) + ... + std::size_t(0));
+  }(std::make_index_sequence<I>{});
+}
+// Builds Chain with make(stage) for each layer that takes a Cfg, default-constructs the rest.
+template <class Chain, class Cfg, class Make>
+Chain build_stages(Make&& make) {
+  return [&]<std::size_t... I>(std::index_sequence<I...>) {
+    return Chain([&]() {
+      using L = typename Chain::template layer_type<I>;
+      if constexpr (std::is_constructible_v<L, Cfg>) return L(make(stage_of<Chain, Cfg, I>()));
+      else return L{};
+    }()...);
+  }(std::make_index_sequence<Chain::size>{});
+}
 // Whether every element is finite (a device tensor is checked on a host copy).
 template <class T, std::size_t R, class B>
 bool all_finite(const tensor<T, R, B>& t) {

@@ -32,24 +32,6 @@ template <class B = cpu>
 using step_vae = beta_vae<vae_encoder<B>, vae_decoder<B>, step_vae_config>;
 
 namespace detail {
-// How many layers before position I of Chain take a Cfg: the stage a convolution at I belongs to.
-template <class Chain, class Cfg, std::size_t I>
-constexpr std::size_t stage_of() {
-  return []<std::size_t... J>(std::index_sequence<J...>) {
-    return (std::size_t(std::is_constructible_v<typename Chain::template layer_type<J>, Cfg>) + ... + std::size_t(0));
-  }(std::make_index_sequence<I>{});
-}
-// Builds Chain with make(stage) for each layer that takes a Cfg, default-constructs the rest.
-template <class Chain, class Cfg, class Make>
-Chain build_stages(Make&& make) {
-  return [&]<std::size_t... I>(std::index_sequence<I...>) {
-    return Chain([&]() {
-      using L = typename Chain::template layer_type<I>;
-      if constexpr (std::is_constructible_v<L, Cfg>) return L(make(stage_of<Chain, Cfg, I>()));
-      else return L{};
-    }()...);
-  }(std::make_index_sequence<Chain::size>{});
-}
 template <class Chain, class Cfg>
 void require_stages(const step_vae_config& c, const char* part) {
   constexpr std::size_t stages = stage_of<Chain, Cfg, Chain::size>();
