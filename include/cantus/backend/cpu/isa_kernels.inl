@@ -12,7 +12,22 @@
 
 namespace cantus::cpu_kernels::CANTUS_ISA_NS {
 
+// Unoptimised GCC builds (Debug, or no build type) with AVX-512BW enabled: GCC's avx512bwintrin.h
+// defines _mm512_mask_blend_epi8/_epi16 as macros with C-style vector casts when __OPTIMIZE__ is
+// unset, and xsimd before 10 picks between them and the 32/64-bit blend with a run-time
+// switch (sizeof(T)) in its avx512bw select. xsimd's log on float/double batches selects on
+// batch<int32>/batch<int64>, so the 8/16-bit branches are compiled for those batches too, and the
+// cast of a batch to __v64qi is ill-formed ("invalid cast to type __v64qi"); with optimisation the
+// intrinsics are inline functions and the batch converts implicitly. Fixed in xsimd 10 (PR #852).
+// The float and double kernels use nothing from BW (it only adds 8- and 16-bit integer operations), so
+// such builds take the AVX-512DQ architecture: same instructions, only simd_name() reads "avx512dq".
+// This concerns the dispatch unit simd_avx512.cpp and any program compiled with -mavx512bw at -O0.
+#if defined(__GNUC__) && !defined(__clang__) && !defined(__OPTIMIZE__) && defined(__AVX512BW__) && \
+    defined(__AVX512DQ__) && XSIMD_VERSION_MAJOR < 10
+using arch = xsimd::avx512dq;
+#else
 using arch = xsimd::default_arch;
+#endif
 
 template <class T, class F>
 void map_kernel(const T* x, T* y, std::size_t n, const void* functor) {
