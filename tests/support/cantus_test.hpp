@@ -11,9 +11,10 @@ namespace cantus::testing {
 inline std::filesystem::path shared_data() { return CANTUS_SHARED_DATA_DIR; }
 inline bool have_shared_data() { return std::filesystem::exists(shared_data() / "README.md"); }
 
-// A fresh scratch directory per test, under the build tree's test working directory.
+// A fresh scratch directory per test, in the build tree (<build>/tests/<area>/scratch, the folder
+// CTest runs the test in) wherever the executable is started from: never in the source tree.
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  auto d = std::filesystem::current_path() / "scratch" / name;
+  auto d = std::filesystem::path(CANTUS_TEST_SCRATCH_DIR) / name;
   std::filesystem::remove_all(d);
   std::filesystem::create_directories(d);
   return d;
