@@ -1,7 +1,8 @@
 # Finding cantus' dependencies, shared by the build tree and the installed cantusConfig.cmake so
-# both resolve them the same way. Debian 12 packages: libeigen3-dev, xtensor-dev (with xtl-dev),
-# libxsimd-dev, libomp-dev or GCC's libgomp; libsndfile1-dev, libsoxr-dev, libfftw3-dev for audio;
-# libcairo2-dev for plots; the CUDA toolkit with cuDNN for the CUDA backend.
+# both resolve them the same way. Debian 12 packages: libeigen3-dev, libxsimd-dev, libomp-dev or
+# GCC's libgomp for the core; xtensor-dev (with xtl-dev) for the opt-in xtensor bridges;
+# libsndfile1-dev, libsoxr-dev, libfftw3-dev for audio; libcairo2-dev for plots; the CUDA toolkit
+# with cuDNN for the CUDA backend.
 include_guard(GLOBAL)
 include(CMakeFindDependencyMacro)
 
@@ -15,15 +16,23 @@ endmacro()
 
 macro(cantus_find_core_dependencies)
   _cantus_find(Eigen3 3.4 NO_MODULE)
-  _cantus_find(xtl)
   _cantus_find(xsimd 8)
-  _cantus_find(xtensor 0.24)
   _cantus_find(OpenMP COMPONENTS CXX)
   _cantus_find(Threads)
 endmacro()
 
 # Optional components: each sets cantus_<comp>_FOUND instead of failing, so a user who only wants
 # the layers needs none of their libraries.
+# xtensor serves only cantus/core/xtensor_interop.hpp (component cantus::xtensor), never the core.
+macro(cantus_find_xtensor_dependencies)
+  set(cantus_xtensor_FOUND FALSE)
+  find_package(xtl QUIET)
+  find_package(xtensor 0.24 QUIET)
+  if(xtensor_FOUND AND TARGET xtensor)
+    set(cantus_xtensor_FOUND TRUE)
+  endif()
+endmacro()
+
 macro(cantus_find_audio_dependencies)
   find_package(PkgConfig QUIET)
   set(cantus_audio_FOUND FALSE)

@@ -1,6 +1,7 @@
 #pragma once
 // The whole of cantus' header-only core. Finer headers: cantus/core/*.hpp, cantus/backend/*, and one
-// umbrella per area (cantus/nn.hpp, cantus/audio.hpp, ...) as they exist.
+// umbrella per area (cantus/nn.hpp, cantus/audio.hpp, ...) as they exist. Needs Eigen, xsimd and
+// OpenMP only; the xtensor bridges are opt-in (cantus/core/xtensor_interop.hpp).
 #include "cantus/core/atomic_file.hpp"
 #include "cantus/core/config.hpp"
 #include "cantus/core/directories.hpp"
