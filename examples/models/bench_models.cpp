@@ -1,6 +1,8 @@
-// Training-step throughput of the paper's five models at the shapes of ../shared/anchors.md, with the
-// PyTorch reference (../shared/anchor_models.py) run in the same invocation, model by model and
-// alternately (cantus, PyTorch, cantus, ...), so machine drift hits both sides alike.
+// Training-step throughput of the paper's models at their full (anchor) sizes, with the PyTorch
+// reference (anchor_models.py, docs/performance.md) run in the same invocation, model by model and
+// alternately (cantus, PyTorch, cantus, ...), so machine drift hits both sides alike. The models, their
+// shapes and batches come from the registry (cantus/paper/registry.hpp); --models takes either the
+// registry's names or the reference script's (gru_seq2seq, lstm_seq2seq, cnn).
 //   bench_models [--seconds S (6)] [--rounds R (1)] [--threads N (2)] [--models a,b] [--reference PATH|none]
 //                [--python PATH]  (default $CANTUS_PYTHON, else /usr/bin/python3 with Debian's python3-torch)
 // One step = forward + backward + Adam update on a fixed random batch. Prints a table with the
@@ -14,12 +16,15 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
+#include <tuple>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "cantus/models.hpp"
 #include "cantus/nn/optim/adam.hpp"
+#include "cantus/paper/registry.hpp"
 
 using namespace cantus;
 
@@ -53,44 +58,33 @@ measured time_steps(Model& m, const Batch& batch, double seconds) {
   return {n / elapsed, loss};
 }
 
-tensor<float, 3> normal3(shape_t<3> s, std::uint64_t seed, float scale = 1.0f) {
-  tensor<float, 3> t(s);
-  random_stream r(seed);
-  for (index_t i = 0; i < t.size(); ++i) t.data()[i] = scale * static_cast<float>(r.normal(std::uint64_t(i)));
-  return t;
+// The registry entry named `name` (its own name or its reference name), by type.
+template <class F>
+auto with_entry(const std::string& name, F&& f) {
+  std::optional<std::invoke_result_t<F, paper::naive_seq2seq_entry>> r;
+  std::apply([&](auto... e) { ((!r && (decltype(e)::reference == name || decltype(e)::matches(name)) ? void(r = f(e)) : void()), ...); },
+             paper::model_entries{});
+  if (!r) throw value_error("bench_models: unknown model " + name);
+  return *r;
 }
 
+// One step = forward + backward + Adam on the entry's synthetic batch at the full configuration.
 measured run_cantus(const std::string& name, double seconds) {
-  if (name == "gru_seq2seq") {
-    models::naive_seq2seq m;
-    auto x3 = normal3({32, 2048, 1}, 1, 0.1f);
-    auto x = std::move(x3).reshaped<2>({32, 2048});
-    return time_steps(m, x, seconds);
-  }
-  if (name == "step_vae") {
-    models::step_vae m;
-    return time_steps(m, normal3({512, 1, 128}, 2), seconds);
-  }
-  if (name == "lstm_seq2seq") {
-    models::seq2seq_mel m;
-    return time_steps(m, normal3({16, 128, 128}, 3), seconds);
-  }
-  if (name == "wavenet") {
-    models::wavenet m;
-    models::wavenet_batch b{tensor<index_t, 2>({2, 8193}), normal3({2, 128, 17}, 4)};
-    random_stream r(5);
-    for (index_t i = 0; i < b.q.size(); ++i) b.q.data()[i] = static_cast<index_t>(r.below(std::uint64_t(i), 256));
-    return time_steps(m, b, seconds);
-  }
-  if (name == "cnn") {
-    models::supervised_cnn m;
-    auto x3 = normal3({32, 128, 128}, 6);
-    models::labelled_chunks b{std::move(x3).reshaped<4>({32, 1, 128, 128}), tensor<index_t, 1>({32})};
-    random_stream r(7);
-    for (index_t i = 0; i < 32; ++i) b.y(i) = static_cast<index_t>(r.below(std::uint64_t(i), 8));
-    return time_steps(m, b, seconds);
-  }
-  throw value_error("bench_models: unknown model " + name);
+  return with_entry(name, [&](auto e) {
+    using E = decltype(e);
+    const auto cfg = E::config(models::paper_config{}, E::name);
+    typename E::model m(cfg);
+    return time_steps(m, E::synthetic_batch(cfg, 1), seconds);
+  });
+}
+std::string reference_name(const std::string& name) {
+  return with_entry(name, [](auto e) { return std::string(decltype(e)::reference); });
+}
+index_t batch_items(const std::string& name) {
+  return with_entry(name, [](auto e) {
+    using E = decltype(e);
+    return E::config(models::paper_config{}, E::name).batch_size;
+  });
 }
 
 // Runs the PyTorch reference for one model; 0 when it cannot run (reported).
@@ -122,7 +116,8 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   double seconds = 6;
   int rounds = 1, threads = 2;
-  std::vector<std::string> names = {"gru_seq2seq", "step_vae", "lstm_seq2seq", "wavenet", "cnn"};
+  std::vector<std::string> names;
+  std::apply([&](auto... e) { (names.push_back(decltype(e)::reference), ...); }, paper::model_entries{});
   std::string reference = std::string(CANTUS_SOURCE_DIR) + "/../shared/anchor_models.py";
   // The interpreter with PyTorch: $CANTUS_PYTHON, else Debian's (python3-torch, as ../shared/anchors.md).
   std::string python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
@@ -146,7 +141,7 @@ int main(int argc, char** argv) {
       for (std::string x; std::getline(ss, x, ',');) names.push_back(x);
     } else {
       std::fprintf(stderr,
-                   "usage: bench_models [--seconds S] [--rounds R] [--threads N] [--models gru_seq2seq,step_vae,lstm_seq2seq,wavenet,cnn] "
+                   "usage: bench_models [--seconds S] [--rounds R] [--threads N] [--models a,b,... (registry or reference names)] "
                    "[--reference anchor_models.py|none] [--python PATH ($CANTUS_PYTHON or /usr/bin/python3)]\n");
       return 2;
     }
@@ -154,7 +149,6 @@ int main(int argc, char** argv) {
   omp_set_num_threads(threads);
   const bool with_reference = reference != "none" && std::filesystem::exists(reference);
   if (!with_reference) std::fprintf(stderr, "bench_models: no PyTorch reference (%s): cantus only\n", reference.c_str());
-  const std::map<std::string, int> items = {{"gru_seq2seq", 32}, {"step_vae", 512}, {"lstm_seq2seq", 16}, {"wavenet", 2}, {"cnn", 32}};
   std::printf("| model | cantus steps/s | PyTorch steps/s | ratio cantus/PyTorch | cantus items/s | cantus loss |\n|---|---|---|---|---|---|\n");
   std::fflush(stdout);
   for (const auto& name : names) {
@@ -165,7 +159,7 @@ int main(int argc, char** argv) {
         const auto m = run_cantus(name, seconds);
         ours.push_back(m.steps_per_second);
         loss = m.loss;
-        if (with_reference) theirs.push_back(run_reference(python, reference, name, threads, seconds));
+        if (with_reference) theirs.push_back(run_reference(python, reference, reference_name(name), threads, seconds));
       }
     } catch (const std::exception& e) {
       std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());
@@ -173,7 +167,7 @@ int main(int argc, char** argv) {
     }
     const double a = median(ours), b = median(theirs);
     std::printf("| %s | %.3f | %s | %s | %.1f | %.4g |\n", name.c_str(), a, b > 0 ? std::to_string(b).substr(0, 6).c_str() : "-",
-                b > 0 ? std::to_string(a / b).substr(0, 5).c_str() : "-", a * items.at(name), loss);
+                b > 0 ? std::to_string(a / b).substr(0, 5).c_str() : "-", a * double(batch_items(name)), loss);
     std::fflush(stdout);
   }
   return 0;

@@ -27,6 +27,7 @@
 #include "cantus/nn/optim/adam.hpp"
 #include "cantus/paper/datasets.hpp"
 #include "cantus/paper/feature_store.hpp"
+#include "cantus/paper/registry.hpp"
 #include "cantus/paper/style_corpus.hpp"
 
 namespace paper {
@@ -36,27 +37,10 @@ using namespace cantus;
 // The paper component (feature store, style corpus, data sets) is named cantus::paper in full:
 // from inside this namespace, `paper::` would be ambiguous.
 
-inline const std::vector<std::string> all_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet", "supervised_cnn"};
-inline const std::vector<std::string> unsupervised_models = {"naive_seq2seq", "step_vae", "seq2seq_mel", "wavenet"};
-
-// The paper tries the naive GRU with z = 8, 16 and 32: "naive_seq2seq_zN" is that model with latent
-// size N (1..4096); plain "naive_seq2seq" keeps the configured size (32, or 16 with --quick).
-// Returns whether `name` is a naive GRU, and sets *z to N for a sized name (0 otherwise).
-inline bool naive_seq2seq_name(const std::string& name, long* z = nullptr) {
-  static const std::string base = "naive_seq2seq", sized = base + "_z";
-  if (z) *z = 0;
-  if (name == base) return true;
-  if (name.rfind(sized, 0) != 0) return false;
-  long n = 0;
-  const char *first = name.data() + sized.size(), *last = name.data() + name.size();
-  const auto [end, ec] = std::from_chars(first, last, n);
-  if (first == last || ec != std::errc{} || end != last || n < 1 || n > 4096) return false;
-  if (z) *z = n;
-  return true;
-}
-inline bool known_model(const std::string& name) {
-  return naive_seq2seq_name(name) || std::find(all_models.begin(), all_models.end(), name) != all_models.end();
-}
+// The models come from the registry (cantus/paper/registry.hpp): one entry per model.
+inline const std::vector<std::string> all_models = cantus::paper::model_names();
+inline const std::vector<std::string> unsupervised_models = cantus::paper::model_names(/*unsupervised_only=*/true);
+inline bool known_model(const std::string& name) { return cantus::paper::known_model(name); }
 
 struct options {
   std::string program;
@@ -78,9 +62,12 @@ inline void usage(const options& o, std::FILE* f, const std::string& extra) {
                "          [--cache DIR] [--models a,b,...]%s\n"
                "  Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache\n"
                "  on first use. --quick: small models and few steps (a few minutes on 2 cores); otherwise the anchor sizes.\n"
-               "  models: naive_seq2seq, step_vae, seq2seq_mel, wavenet, supervised_cnn; naive_seq2seq_z8 (_z16, _z32, ...)\n"
-               "  is the naive GRU with that latent size\n",
-               o.program.c_str(), extra.c_str());
+               "  models: %s; naive_seq2seq_z8 (_z16, _z32, ...) is the naive GRU with that latent size\n",
+               o.program.c_str(), extra.c_str(), [] {
+                 std::string l;
+                 for (const auto& n : all_models) l += (l.empty() ? "" : ", ") + n;
+                 return l;
+               }().c_str());
 }
 
 inline std::vector<std::string> split_list(const std::string& s) {
@@ -222,27 +209,9 @@ inline prepared prepare(const options& o) {
   return p;
 }
 
-// How long each model trains and how many windows per track it sees.
-struct plan {
-  std::int64_t epochs, batches_per_epoch, patience;
-  index_t train_cap, embed_cap;  // windows per track (0: all)
-};
+using plan = cantus::paper::training_plan;
 inline plan plan_for(const std::string& model, bool quick) {
-  if (quick) {
-    if (model == "step_vae") return {15, 60, 4, 0, 0};
-    if (model == "supervised_cnn") return {15, 30, 4, 0, 0};
-    if (model == "seq2seq_mel") return {15, 40, 4, 0, 0};
-    if (naive_seq2seq_name(model)) return {8, 40, 3, 0, 64};
-    return {6, 40, 3, 0, 8};  // wavenet
-  }
-  // Anchor sizes; steps per epoch capped so that all five train in well under an hour on 2 cores.
-  if (model == "step_vae") return {12, 40, 4, 0, 0};
-  if (model == "supervised_cnn") return {12, 20, 4, 0, 0};
-  if (model == "seq2seq_mel") return {10, 20, 3, 0, 0};
-  // Every window of a track is embedded: one GRU state is a snapshot of ~93 ms, and only the mean of
-  // hundreds of them is a stable track descriptor (24 windows gave chance-level accuracy on fma-gtzan).
-  if (naive_seq2seq_name(model)) return {6, 20, 3, 0, 0};
-  return {4, 20, 3, 0, 6};  // wavenet
+  return cantus::paper::visit_model(model, [&](auto e) { return decltype(e)::plan(quick); });
 }
 
 // Everything a program needs from one trained model.
@@ -269,7 +238,9 @@ inline std::string read_text(const fs::path& path) {
 
 namespace detail_ {
 
-inline models::trainer_options trainer_options_for(const options& o, const std::string& model, index_t batch) {
+// drop_last: a model with batch statistics (BatchNorm) needs more than one sample per batch.
+inline models::trainer_options trainer_options_for(const options& o, const std::string& model, index_t batch,
+                                                   bool drop_last = false) {
   const plan pl = plan_for(model, o.quick);
   models::trainer_options t;
   t.epochs = pl.epochs;
@@ -281,7 +252,7 @@ inline models::trainer_options trainer_options_for(const options& o, const std::
   t.max_validation_batches = std::max<std::int64_t>(2, pl.batches_per_epoch / 4);
   t.checkpoint_dir = o.out / "runs" / (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed));
   t.label = model;
-  t.drop_last = model == "supervised_cnn";  // BatchNorm needs more than one sample per batch
+  t.drop_last = drop_last;
   return t;
 }
 
@@ -290,7 +261,7 @@ models::training_result train(Model& m, const Dataset& tr, const Dataset& va, co
                               float lr) {
   nn::adam<float> opt(m.parameters(), {.lr = lr});
   models::optimizer_adapter ad(opt);
-  auto t = trainer_options_for(o, name, m.config().batch_size);
+  auto t = trainer_options_for(o, name, m.config().batch_size, !m.buffers().empty());
   return models::train(m, ad, tr, va.size() > 0 ? &va : nullptr, t);
 }
 
@@ -306,119 +277,81 @@ inline bool have_embeddings(const fs::path& dir, const std::string& model) {
 // --out/embeddings/<model>_<split>_{latents,track_ids,labels}.npy with a stamp of the training run
 // they came from; a later program whose run resumes to the same state reads them back instead of
 // embedding again. The test error (table2) is measured only when asked for: it runs the model over
-// every test window.
-inline model_result run_model(const std::string& name, const prepared& p, const options& o, bool measure_error = false) {
+// every test window. Everything model-specific comes from the model's registry entry.
+template <class Entry>
+model_result run_entry(const std::string& name, const prepared& p, const options& o, bool measure_error) {
   const auto t0 = std::chrono::steady_clock::now();
-  const auto cfg = o.quick ? models::paper_config::quick() : models::paper_config{};
-  const plan pl = plan_for(name, o.quick);
+  auto cfg = Entry::config(o.quick ? models::paper_config::quick() : models::paper_config{}, name);
+  if constexpr (requires { cfg.genres; }) cfg.genres = static_cast<index_t>(p.corpus.labels.size());
+  typename Entry::model m(cfg, o.seed);
+  const plan pl = Entry::plan(o.quick);
   const fs::path emb_dir = o.out / "embeddings";
-  auto src = [&](const std::vector<const cantus::paper::stored_track*>& t) { return cantus::paper::track_source{&p.store, t, &p.norm}; };
+  auto mk = [&](const std::vector<const data::stored_track*>& t, index_t cap) {
+    cantus::paper::track_source s{&p.store, t, &p.norm};
+    s.gain = p.raw_gain;
+    return Entry::data(std::move(s), cfg, o.quick, cap);
+  };
   model_result r;
   r.model = name;
-  auto finish = [&](auto& model, const auto& mk, const std::string& measure, auto&& error_of) {
-    // mk(tracks, cap) makes a data set
-    auto tr = mk(p.train, pl.train_cap), va = mk(p.validation, pl.train_cap);
-    r.training = detail_::train(model, tr, va, o, name, model.config().learning_rate);
-    auto enc = [&](const auto& b) { return model.encode(b); };
-    const index_t eb = std::max<index_t>(1, model.config().batch_size);
-    auto e_tr = mk(p.train, pl.embed_cap), e_va = mk(p.validation, pl.embed_cap), e_te = mk(p.test, pl.embed_cap);
-    const std::string stamp = cantus::detail::concat("steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
-                                                     " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
-    const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
-    if (e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp) {
-      std::fprintf(stderr, "%s: %s embeddings of this run found in %s, reused\n", o.program.c_str(), name.c_str(),
-                   emb_dir.c_str());
-      r.train = models::track_embeddings::load(emb_dir, name + "_train");
-      r.validation = models::track_embeddings::load(emb_dir, name + "_validation");
-      r.test = models::track_embeddings::load(emb_dir, name + "_test");
-    } else {
-      r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train");
-      if (e_va.tracks() > 0) r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation");
-      r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test");
-      r.train.save(emb_dir, name + "_train");
-      if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
-      r.test.save(emb_dir, name + "_test");
-      write_text(stamp_file, stamp);
-    }
-    r.error_measure = measure;
-    if (measure_error) r.test_error = error_of(e_te);
-  };
-  auto mean_over = [&](const auto& ds, auto&& per_batch, index_t batch) {
+  auto tr = mk(p.train, pl.train_cap), va = mk(p.validation, pl.train_cap);
+  r.training = detail_::train(m, tr, va, o, name, m.config().learning_rate);
+  auto enc = [&](const auto& b) { return m.encode(b); };
+  const index_t eb = std::max<index_t>(1, m.config().batch_size);
+  auto e_tr = mk(p.train, pl.embed_cap), e_va = mk(p.validation, pl.embed_cap), e_te = mk(p.test, pl.embed_cap);
+  const std::string stamp = cantus::detail::concat("steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
+                                                   " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
+  const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
+  if (e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp) {
+    std::fprintf(stderr, "%s: %s embeddings of this run found in %s, reused\n", o.program.c_str(), name.c_str(),
+                 emb_dir.c_str());
+    r.train = models::track_embeddings::load(emb_dir, name + "_train");
+    r.validation = models::track_embeddings::load(emb_dir, name + "_validation");
+    r.test = models::track_embeddings::load(emb_dir, name + "_test");
+  } else {
+    r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train");
+    if (e_va.tracks() > 0) r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation");
+    r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test");
+    r.train.save(emb_dir, name + "_train");
+    if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
+    r.test.save(emb_dir, name + "_test");
+    write_text(stamp_file, stamp);
+  }
+  r.error_measure = Entry::error_measure;
+  if (measure_error) {
+    // A reconstructing model's own error measure, else its loss; weighted by the batch sizes.
     double total = 0;
     index_t n = 0;
     std::vector<index_t> rows;
-    for (index_t b = 0; b < ds.size(); b += batch) {
-      const index_t e = std::min(ds.size(), b + batch);
+    for (index_t b = 0; b < e_te.size(); b += Entry::eval_batch) {
+      const index_t e = std::min(e_te.size(), b + Entry::eval_batch);
       rows.resize(static_cast<std::size_t>(e - b));
       std::iota(rows.begin(), rows.end(), b);
-      total += per_batch(ds.batch(rows)) * static_cast<double>(e - b);
+      const auto batch = e_te.batch(rows);
+      double v;
+      if constexpr (requires { m.reconstruction_error(batch); }) v = m.reconstruction_error(batch);
+      else v = m.validation_loss(batch);
+      total += v * static_cast<double>(e - b);
       n += e - b;
     }
-    return n ? total / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
-  };
-
-  if (name == "step_vae") {
-    models::step_vae m(cfg.step_vae, o.seed);
-    auto mk = [&](const auto& t, index_t cap) { return cantus::paper::frame_dataset(src(t), o.quick ? 8 : 2, cap); };
-    finish(m, mk, "MSE per log-mel bin, standardised log-mel, decoder(mu) vs frame", [&](const auto& ds) {
-      return mean_over(ds, [&](const models::step_vae::batch_type& x) {
-        const auto y = m.reconstruct(x);
-        double s = 0;
-        for (index_t i = 0; i < y.size(); ++i) s += double(y.data()[i] - x.data()[i]) * double(y.data()[i] - x.data()[i]);
-        return s / double(y.size());
-      }, 512);
-    });
-  } else if (name == "seq2seq_mel") {
-    models::seq2seq_mel m(cfg.seq2seq_mel, o.seed);
-    const index_t T = cfg.seq2seq_mel.frames;
-    auto mk = [&](const auto& t, index_t cap) { return cantus::paper::mel_chunk_dataset(src(t), T, T, cap); };
-    finish(m, mk, "MSE per log-mel bin, standardised log-mel, teacher-forced decoder vs chunk", [&](const auto& ds) {
-      return mean_over(ds, [&](const auto& x) { return m.reconstruction_error(x); }, 16);
-    });
-  } else if (long z = 0; naive_seq2seq_name(name, &z)) {
-    auto c = cfg.naive_seq2seq;
-    if (z > 0) c.hidden = static_cast<index_t>(z);
-    models::naive_seq2seq m(c, o.seed);
-    const index_t T = c.chunk_samples;
-    auto mk = [&](const auto& t, index_t cap) {
-      auto s = src(t);
-      s.gain = p.raw_gain;
-      return cantus::paper::raw_chunk_dataset(std::move(s), T, T, cap);
-    };
-    finish(m, mk, "MSE per sample, raw waveform scaled to unit RMS over the training tracks, teacher-forced decoder vs chunk", [&](const auto& ds) {
-      return mean_over(ds, [&](const auto& x) { return m.reconstruction_error(x); }, 32);
-    });
-  } else if (name == "wavenet") {
-    models::wavenet m(cfg.wavenet, o.seed);
-    const index_t T = cfg.wavenet.chunk_samples, hop = cfg.wavenet.hop_length;
-    auto mk = [&](const auto& t, index_t cap) { return cantus::paper::wavenet_dataset(src(t), T, hop, T / hop, cap, cfg.wavenet.classes); };
-    finish(m, mk, "cross-entropy (nats) of the next mu-law sample (not a reconstruction: WaveNet predicts)",
-           [&](const auto& ds) { return mean_over(ds, [&](const auto& b) { return m.validation_loss(b); }, 4); });
-  } else if (name == "supervised_cnn") {
-    auto c = cfg.supervised_cnn;
-    c.genres = static_cast<index_t>(p.corpus.labels.size());
-    models::supervised_cnn m(c, o.seed);
-    const index_t T = c.frames;
-    auto mk = [&](const auto& t, index_t cap) { return cantus::paper::cnn_chunk_dataset(src(t), T, T / 2, cap); };
-    finish(m, mk, "cross-entropy of the genre (nats)", [&](const auto& ds) {
-      return mean_over(ds, [&](const auto& b) { return m.validation_loss(b); }, 32);
-    });
+    r.test_error = n ? total / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+  }
+  if constexpr (Entry::supervised) {
     // Track-level predictions: mean softmax over the track's chunks.
-    auto predict = [&](const std::vector<const cantus::paper::stored_track*>& tracks) {
+    auto predict = [&](const std::vector<const data::stored_track*>& tracks) {
       auto ds = mk(tracks, 0);
       std::vector<int> pred;
       for (index_t t = 0; t < ds.tracks(); ++t) {
         const auto rows = ds.items_of(t);
-        std::vector<double> mean(static_cast<std::size_t>(c.genres), 0.0);
+        std::vector<double> mean(static_cast<std::size_t>(cfg.genres), 0.0);
         for (std::size_t b = 0; b < rows.size(); b += 32) {
           const std::size_t e = std::min(rows.size(), b + 32);
           const auto logits = m.logits(ds.batch(std::span<const index_t>(rows.data() + b, e - b)).x);
           for (index_t i = 0; i < logits.extent(0); ++i) {
             float mx = logits(i, 0);
-            for (index_t k = 1; k < c.genres; ++k) mx = std::max(mx, logits(i, k));
+            for (index_t k = 1; k < cfg.genres; ++k) mx = std::max(mx, logits(i, k));
             double z = 0;
-            for (index_t k = 0; k < c.genres; ++k) z += std::exp(double(logits(i, k) - mx));
-            for (index_t k = 0; k < c.genres; ++k) mean[static_cast<std::size_t>(k)] += std::exp(double(logits(i, k) - mx)) / z;
+            for (index_t k = 0; k < cfg.genres; ++k) z += std::exp(double(logits(i, k) - mx));
+            for (index_t k = 0; k < cfg.genres; ++k) mean[static_cast<std::size_t>(k)] += std::exp(double(logits(i, k) - mx)) / z;
           }
         }
         pred.push_back(static_cast<int>(std::max_element(mean.begin(), mean.end()) - mean.begin()));
@@ -427,13 +360,15 @@ inline model_result run_model(const std::string& name, const prepared& p, const 
     };
     r.train_pred = predict(p.train);
     r.test_pred = predict(p.test);
-  } else {
-    throw value_error("unknown model " + name);
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::fprintf(stderr, "%s: %s done in %.1f s (best validation loss %.5g at epoch %lld)\n", o.program.c_str(), name.c_str(),
                r.seconds, r.training.best_validation_loss, static_cast<long long>(r.training.best_epoch));
   return r;
+}
+
+inline model_result run_model(const std::string& name, const prepared& p, const options& o, bool measure_error = false) {
+  return cantus::paper::visit_model(name, [&](auto e) { return run_entry<decltype(e)>(name, p, o, measure_error); });
 }
 
 // The paper's Table 1 from a CSV (model,classifier,train_accuracy,test_accuracy; '#' comments; an

@@ -9,7 +9,7 @@ using namespace cantus;
 BOOST_AUTO_TEST_SUITE(rnn_models)
 
 BOOST_AUTO_TEST_CASE(naive_seq2seq_loss_and_gradients_match_pytorch) {
-  models::naive_seq2seq m({.chunk_samples = 12, .hidden = 4});
+  models::naive_seq2seq<> m({.chunk_samples = 12, .hidden = 4});
   auto ps = m.parameters();
   BOOST_TEST(ps.front().name == "enc.weight_ih_l0");
   cantus::testing::load_golden_parameters(ps, "naive_seq2seq");
@@ -22,7 +22,7 @@ BOOST_AUTO_TEST_CASE(naive_seq2seq_loss_and_gradients_match_pytorch) {
 }
 
 BOOST_AUTO_TEST_CASE(seq2seq_mel_loss_and_gradients_match_pytorch) {
-  models::seq2seq_mel m({.n_mels = 6, .frames = 7, .hidden = 5});
+  models::seq2seq_mel<> m({.n_mels = 6, .frames = 7, .hidden = 5});
   auto ps = m.parameters();
   cantus::testing::load_golden_parameters(ps, "seq2seq_mel");
   auto x = npy::read(cantus::testing::models_golden("seq2seq_mel_in_x.npy")).to_tensor<float, 3>();
@@ -34,15 +34,15 @@ BOOST_AUTO_TEST_CASE(seq2seq_mel_loss_and_gradients_match_pytorch) {
 }
 
 BOOST_AUTO_TEST_CASE(anchor_sizes_have_pytorch_parameter_counts) {
-  models::naive_seq2seq gru;
-  models::seq2seq_mel lstm;
+  models::naive_seq2seq<> gru;
+  models::seq2seq_mel<> lstm;
   // sum(p.numel()) of anchor_models.GruSeq2Seq() and LstmSeq2Seq()
   BOOST_TEST(nn::parameter_count(gru.parameters()) == 6753);
   BOOST_TEST(nn::parameter_count(lstm.parameters()) == 2695296);
 }
 
 BOOST_AUTO_TEST_CASE(training_reduces_the_reconstruction_error_and_shapes_are_checked) {
-  models::seq2seq_mel m({.n_mels = 4, .frames = 10, .hidden = 16}, 1);
+  models::seq2seq_mel<> m({.n_mels = 4, .frames = 10, .hidden = 16}, 1);
   tensor<float, 3> x({8, 10, 4});
   for (index_t b = 0; b < 8; ++b)
     for (index_t t = 0; t < 10; ++t)
@@ -58,7 +58,7 @@ BOOST_AUTO_TEST_CASE(training_reduces_the_reconstruction_error_and_shapes_are_ch
   BOOST_TEST_MESSAGE("seq2seq_mel reconstruction " << before << " -> " << after);
   BOOST_TEST(after < 0.3 * before);
   BOOST_CHECK_THROW(m.encode(tensor<float, 3>({2, 9, 4}, 0.0f)), shape_error);
-  models::naive_seq2seq g({.chunk_samples = 16, .hidden = 4});
+  models::naive_seq2seq<> g({.chunk_samples = 16, .hidden = 4});
   BOOST_CHECK_THROW(g.encode(tensor<float, 2>({2, 15}, 0.0f)), shape_error);
 }
 

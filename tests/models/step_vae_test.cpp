@@ -27,7 +27,7 @@ tensor<float, 3> random_frames(index_t b, index_t bins, std::uint64_t seed) {
 BOOST_AUTO_TEST_SUITE(step_vae)
 
 BOOST_AUTO_TEST_CASE(anchor_shapes_and_parameter_names_match_pytorch) {
-  models::step_vae vae;
+  models::step_vae<> vae;
   auto ps = vae.parameters();
   BOOST_TEST(ps.front().name == "enc.0.weight");
   BOOST_TEST(ps.back().name == "dec.4.bias");
@@ -41,7 +41,7 @@ BOOST_AUTO_TEST_CASE(loss_and_every_gradient_match_pytorch) {
   models::step_vae_config c;
   c.n_mels = 16;
   c.latent = 5;
-  models::step_vae vae(c);
+  models::step_vae<> vae(c);
   auto ps = vae.parameters();
   cantus::testing::load_golden_parameters(ps, "step_vae");
   auto x = npy::read(cantus::testing::models_golden("step_vae_in_x.npy")).to_tensor<float, 3>();
@@ -56,7 +56,7 @@ BOOST_AUTO_TEST_CASE(capacity_is_annealed_linearly) {
   auto c = small_vae();
   c.capacity_anneal_steps = 100;
   c.capacity_max = 5;
-  models::step_vae vae(c);
+  models::step_vae<> vae(c);
   BOOST_TEST(vae.capacity(0) == 0.0f);
   BOOST_TEST(vae.capacity(50) == 2.5f);
   BOOST_TEST(vae.capacity(1000) == 5.0f);
@@ -67,7 +67,7 @@ BOOST_AUTO_TEST_CASE(training_lowers_the_reconstruction_error_and_input_shape_is
   c.latent = 8;
   c.capacity_max = 25.0f;  // enough information through the bottleneck for these frames
   c.gamma = 1.0f;
-  models::step_vae vae(c, 1);
+  models::step_vae<> vae(c, 1);
   // Frames from a 2-D family: reconstructable through the bottleneck.
   tensor<float, 3> x({64, 1, 16});
   for (index_t b = 0; b < 64; ++b)

@@ -8,11 +8,11 @@ using namespace cantus;
 BOOST_AUTO_TEST_SUITE(supervised_cnn)
 
 BOOST_AUTO_TEST_CASE(loss_gradients_and_running_statistics_match_pytorch) {
-  models::supervised_cnn m({.n_mels = 16, .frames = 16, .genres = 4});
+  models::supervised_cnn<> m({.n_mels = 16, .frames = 16, .genres = 4});
   auto ps = m.parameters();
   BOOST_TEST(ps.front().name == "body.0.weight");
   cantus::testing::load_golden_parameters(ps, "supervised_cnn");
-  models::labelled_chunks b{npy::read(cantus::testing::models_golden("supervised_cnn_in_x.npy")).to_tensor<float, 4>(),
+  models::labelled_chunks<> b{npy::read(cantus::testing::models_golden("supervised_cnn_in_x.npy")).to_tensor<float, 4>(),
                             npy::read(cantus::testing::models_golden("supervised_cnn_in_y.npy")).to_tensor<index_t, 1>()};
   nn::zero_grad(ps);
   const double loss = m.loss_and_backward(b);
@@ -27,10 +27,10 @@ BOOST_AUTO_TEST_CASE(loss_gradients_and_running_statistics_match_pytorch) {
 }
 
 BOOST_AUTO_TEST_CASE(anchor_size_and_learning_a_separable_task) {
-  BOOST_TEST(nn::parameter_count(models::supervised_cnn().parameters()) == 241992);  // anchor_models.Cnn()
-  models::supervised_cnn m({.n_mels = 16, .frames = 16, .channels = {4, 8}, .genres = 2}, 1);
+  BOOST_TEST(nn::parameter_count(models::supervised_cnn<>().parameters()) == 241992);  // anchor_models.Cnn()
+  models::supervised_cnn<> m({.n_mels = 16, .frames = 16, .channels = {4, 8}, .genres = 2}, 1);
   // Class 0: energy in the low bins, class 1: in the high bins.
-  models::labelled_chunks b{tensor<float, 4>({16, 1, 16, 16}), tensor<index_t, 1>({16})};
+  models::labelled_chunks<> b{tensor<float, 4>({16, 1, 16, 16}), tensor<index_t, 1>({16})};
   random_stream r(3);
   for (index_t n = 0; n < 16; ++n) {
     b.y(n) = n % 2;

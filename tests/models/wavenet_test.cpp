@@ -22,10 +22,10 @@ models::wavenet_config small_wavenet() {
 BOOST_AUTO_TEST_SUITE(wavenet)
 
 BOOST_AUTO_TEST_CASE(loss_and_every_gradient_match_pytorch) {
-  models::wavenet m(small_wavenet());
+  models::wavenet<> m(small_wavenet());
   auto ps = m.parameters();
   cantus::testing::load_golden_parameters(ps, "wavenet");
-  models::wavenet_batch b{npy::read(cantus::testing::models_golden("wavenet_in_q.npy")).to_tensor<index_t, 2>(),
+  models::wavenet_batch<> b{npy::read(cantus::testing::models_golden("wavenet_in_q.npy")).to_tensor<index_t, 2>(),
                           npy::read(cantus::testing::models_golden("wavenet_in_mel.npy")).to_tensor<float, 3>()};
   nn::zero_grad(ps);
   const double loss = m.loss_and_backward(b);
@@ -35,11 +35,11 @@ BOOST_AUTO_TEST_CASE(loss_and_every_gradient_match_pytorch) {
 }
 
 BOOST_AUTO_TEST_CASE(anchor_size_learning_and_input_checks) {
-  BOOST_TEST(nn::parameter_count(models::wavenet().parameters()) == 1762880);  // anchor_models.WaveNet()
+  BOOST_TEST(nn::parameter_count(models::wavenet<>().parameters()) == 1762880);  // anchor_models.WaveNet()
   auto c = small_wavenet();
-  models::wavenet m(c, 1);
+  models::wavenet<> m(c, 1);
   // A periodic class sequence is predictable from the past: cross-entropy must fall well below log(16).
-  models::wavenet_batch b{tensor<index_t, 2>({2, 513}), tensor<float, 3>({2, 3, 2}, 0.0f)};
+  models::wavenet_batch<> b{tensor<index_t, 2>({2, 513}), tensor<float, 3>({2, 3, 2}, 0.0f)};
   for (index_t n = 0; n < 2; ++n)
     for (index_t t = 0; t <= 512; ++t) b.q(n, t) = (t * 3 + n) % 16;
   const double before = m.validation_loss(b);

@@ -121,6 +121,13 @@ class beta_vae {
     forward_encoder(x, false);
     return mu_out_;
   }
+  // MSE per bin of decoder(mu) against the frames (table2's measure for this model).
+  double reconstruction_error(const batch_type& x) {
+    const auto y = detail::host_values(reconstruct(x)), t = detail::host_values(x);
+    double s = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) s += double(y[i] - t[i]) * double(y[i] - t[i]);
+    return s / double(y.size());
+  }
   // Decoder(mu): the deterministic reconstruction [batch, 1, n_mels].
   tensor<float, 3, B> reconstruct(const batch_type& x) {
     forward_encoder(x, false);

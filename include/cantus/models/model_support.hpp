@@ -84,6 +84,14 @@ Chain build_stages(Make&& make) {
     }()...);
   }(std::make_index_sequence<Chain::size>{});
 }
+// The elements of a tensor on the host, in order.
+template <class T, std::size_t R, class B>
+std::vector<T> host_values(const tensor<T, R, B>& t) {
+  std::vector<T> host(static_cast<std::size_t>(t.size()));
+  backend_ops<B>::download(host.data(), t.data(), host.size());
+  return host;
+}
+
 // Whether every element is finite (a device tensor is checked on a host copy).
 template <class T, std::size_t R, class B>
 bool all_finite(const tensor<T, R, B>& t) {

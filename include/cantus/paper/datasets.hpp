@@ -191,7 +191,7 @@ class mel_chunk_dataset : public item_dataset {
 
 class cnn_chunk_dataset : public item_dataset {
  public:
-  using batch_type = models::labelled_chunks;
+  using batch_type = models::labelled_chunks<>;
   cnn_chunk_dataset(track_source src, index_t frames, index_t hop, index_t max_per_track = 0) : frames_(frames) {
     build(std::move(src), max_per_track,
           [&](const stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
@@ -239,7 +239,7 @@ class raw_chunk_dataset : public item_dataset {
 // log-mel frame f (centred) describes the samples around f * hop, as WaveNet's conditioning expects.
 class wavenet_dataset : public item_dataset {
  public:
-  using batch_type = models::wavenet_batch;
+  using batch_type = models::wavenet_batch<>;
   wavenet_dataset(track_source src, index_t samples, index_t hop_length, index_t hop_frames, index_t max_per_track = 0,
                   index_t classes = 256)
       : samples_(samples), hop_(hop_length), classes_(classes) {
