@@ -16,7 +16,17 @@ endmacro()
 
 macro(cantus_find_core_dependencies)
   _cantus_find(Eigen3 3.4 NO_MODULE)
+  # Debian's libxsimd-dev exports a target that links `xtl` without finding it (and the package does
+  # not depend on xtl-dev); xsimd's headers use xtl only under XSIMD_ENABLE_XTL_COMPLEX, which cantus
+  # never sets. Use xtl where it is installed, else give that link name an empty target.
+  find_package(xtl QUIET)
   _cantus_find(xsimd 8)
+  if(NOT TARGET xtl)
+    get_target_property(_cantus_xsimd_links xsimd INTERFACE_LINK_LIBRARIES)
+    if(_cantus_xsimd_links AND "xtl" IN_LIST _cantus_xsimd_links)
+      add_library(xtl INTERFACE IMPORTED)
+    endif()
+  endif()
   _cantus_find(OpenMP COMPONENTS CXX)
   _cantus_find(Threads)
 endmacro()
