@@ -6,6 +6,7 @@
 #include <istream>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "cantus/core/error.hpp"
 #include "cantus/nn/optim/optimizer.hpp"
@@ -25,8 +26,12 @@ class optimizer_adapter {
     out.write(kind.data(), static_cast<std::streamsize>(n));
     const std::int64_t steps = o_.steps();
     out.write(reinterpret_cast<const char*>(&steps), sizeof steps);
-    for (auto& s : o_.state())
-      out.write(reinterpret_cast<const char*>(s.value.data()), static_cast<std::streamsize>(s.value.size() * sizeof(float)));
+    std::vector<float> host;
+    for (auto& s : o_.state()) {
+      host.resize(static_cast<std::size_t>(s.value.size()));
+      backend_ops<typename Optimizer::backend_type>::download(host.data(), s.value.data(), host.size());
+      out.write(reinterpret_cast<const char*>(host.data()), static_cast<std::streamsize>(host.size() * sizeof(float)));
+    }
   }
   void load_state(std::istream& in) {
     std::uint64_t n = 0;
@@ -39,8 +44,12 @@ class optimizer_adapter {
     std::int64_t steps = 0;
     in.read(reinterpret_cast<char*>(&steps), sizeof steps);
     o_.set_steps(steps);
-    for (auto& s : o_.state())
-      in.read(reinterpret_cast<char*>(s.value.data()), static_cast<std::streamsize>(s.value.size() * sizeof(float)));
+    std::vector<float> host;
+    for (auto& s : o_.state()) {
+      host.resize(static_cast<std::size_t>(s.value.size()));
+      in.read(reinterpret_cast<char*>(host.data()), static_cast<std::streamsize>(host.size() * sizeof(float)));
+      backend_ops<typename Optimizer::backend_type>::upload(s.value.data(), host.data(), host.size());
+    }
     if (!in) throw io_error("optimizer state: truncated checkpoint");
   }
 

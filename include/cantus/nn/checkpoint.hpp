@@ -59,12 +59,13 @@ struct checkpoint_counters {
 };
 
 // The tensors of a model (and optionally its optimizer) as checkpoints see them.
-template <class T>
+// Tensors on a device backend are staged through host memory; the file format is the same.
+template <class T, class B = cpu>
 struct checkpoint_target {
   std::string signature;              // the model type, e.g. Model::signature() or describe()
-  parameter_list<T> parameters;
-  parameter_list<T> buffers;          // non-trainable state; may be empty
-  optimizer<T>* optim = nullptr;      // optional
+  parameter_list<T, B> parameters;
+  parameter_list<T, B> buffers;       // non-trainable state; may be empty
+  optimizer<T, B>* optim = nullptr;   // optional
 };
 
 namespace checkpoint_detail {
@@ -138,14 +139,23 @@ struct stored_tensor {
   std::vector<char> data;  // raw values of the stored element type
 };
 
-template <class T>
-void write_tensors(writer& w, const parameter_list<T>& ps) {
+// The values of a backend view, on the host.
+template <class T, class B>
+std::vector<T> host_copy(const tensor_view<T, 1, B>& v) {
+  std::vector<T> h(static_cast<std::size_t>(v.size()));
+  backend_ops<B>::download(h.data(), v.data(), h.size());
+  return h;
+}
+
+template <class T, class B>
+void write_tensors(writer& w, const parameter_list<T, B>& ps) {
   w.pod(static_cast<std::uint32_t>(ps.size()));
   for (auto& p : ps) {
     w.str(p.name);
     w.pod(static_cast<std::uint32_t>(p.shape.size()));
     for (auto d : p.shape) w.pod(static_cast<std::int64_t>(d));
-    w.array(p.value.data(), static_cast<std::uint64_t>(p.value.size()));
+    const auto h = host_copy(p.value);
+    w.array(h.data(), static_cast<std::uint64_t>(h.size()));
   }
 }
 
@@ -168,13 +178,13 @@ std::vector<stored_tensor> read_tensors(reader& r, const char* section) {
 }
 
 // Matches stored tensors to the model's one-to-one by name, checking shapes; returns the copy plan.
-template <class T>
-std::vector<std::pair<const parameter<T>*, const stored_tensor*>> match(const reader& r, const char* what,
-                                                                        const parameter_list<T>& model,
-                                                                        const std::vector<stored_tensor>& stored) {
+template <class T, class B>
+std::vector<std::pair<const parameter<T, B>*, const stored_tensor*>> match(const reader& r, const char* what,
+                                                                           const parameter_list<T, B>& model,
+                                                                           const std::vector<stored_tensor>& stored) {
   std::map<std::string, const stored_tensor*> by_name;
   for (auto& s : stored) by_name[s.name] = &s;
-  std::vector<std::pair<const parameter<T>*, const stored_tensor*>> plan;
+  std::vector<std::pair<const parameter<T, B>*, const stored_tensor*>> plan;
   for (auto& p : model) {
     auto it = by_name.find(p.name);
     if (it == by_name.end()) r.fail(detail::concat("has no ", what, " '", p.name, "' that the model needs"));
@@ -194,8 +204,8 @@ std::vector<std::pair<const parameter<T>*, const stored_tensor*>> match(const re
 }
 }  // namespace checkpoint_detail
 
-template <class T>
-void save_checkpoint(const std::filesystem::path& path, const checkpoint_target<T>& target,
+template <class T, class B>
+void save_checkpoint(const std::filesystem::path& path, const checkpoint_target<T, B>& target,
                      const checkpoint_counters& counters = {}) {
   static_assert(std::is_same_v<T, float> || std::is_same_v<T, double>, "checkpoints hold float or double tensors");
   checkpoint_detail::writer w;
@@ -219,7 +229,10 @@ void save_checkpoint(const std::filesystem::path& path, const checkpoint_target<
     w.pod(static_cast<std::int64_t>(target.optim->steps()));
     auto state = target.optim->state();
     w.pod(static_cast<std::uint32_t>(state.size()));
-    for (auto& s : state) w.str(s.name), w.array(s.value.data(), static_cast<std::uint64_t>(s.value.size()));
+    for (auto& s : state) {
+      const auto h = checkpoint_detail::host_copy(s.value);
+      w.str(s.name), w.array(h.data(), static_cast<std::uint64_t>(h.size()));
+    }
   }
   const std::uint64_t total = w.bytes.size() + sizeof(std::uint32_t);
   std::memcpy(w.bytes.data() + length_at, &total, sizeof total);
@@ -228,8 +241,8 @@ void save_checkpoint(const std::filesystem::path& path, const checkpoint_target<
 }
 
 // Restores parameters, buffers and (when target.optim is set) the optimizer; returns the counters.
-template <class T>
-checkpoint_counters load_checkpoint(const std::filesystem::path& path, const checkpoint_target<T>& target) {
+template <class T, class B>
+checkpoint_counters load_checkpoint(const std::filesystem::path& path, const checkpoint_target<T, B>& target) {
   const std::string file = path.string();
   std::ifstream in(path, std::ios::binary);
   if (!in) throw io_error(file + ": cannot open checkpoint (" + (std::filesystem::exists(path) ? "unreadable" : "no such file") + ")");
@@ -295,7 +308,7 @@ checkpoint_counters load_checkpoint(const std::filesystem::path& path, const che
   }
   if (body.position() != b.size() - 4) r.fail("is malformed: unread bytes before the checksum");
 
-  std::vector<optimizer_state_tensor<T>> live;
+  std::vector<optimizer_state_tensor<T, B>> live;
   if (target.optim) {
     live = target.optim->state();
     if (live.size() != state.size())
@@ -311,10 +324,11 @@ checkpoint_counters load_checkpoint(const std::filesystem::path& path, const che
   }
   // Everything is valid: copy.
   for (auto& plan : {param_plan, buffer_plan})
-    for (auto& [p, s] : plan) std::memcpy(p->value.data(), s->data.data(), s->data.size());
+    for (auto& [p, s] : plan)
+      backend_ops<B>::upload(p->value.data(), reinterpret_cast<const T*>(s->data.data()), s->data.size() / sizeof(T));
   if (target.optim) {
     for (std::size_t i = 0; i < live.size(); ++i)
-      std::memcpy(live[i].value.data(), state[i].second.data(), state[i].second.size() * sizeof(T));
+      backend_ops<B>::upload(live[i].value.data(), state[i].second.data(), state[i].second.size());
     target.optim->set_lr(lr);
     target.optim->set_steps(steps);
   }
@@ -341,20 +355,20 @@ std::string model_signature(const Model& m) {
 }
 
 // Whole-model conveniences for anything with parameters(out, prefix) / buffers(out, prefix).
-template <class Model, class T = typename Model::value_type>
-checkpoint_target<T> checkpoint_target_of(Model& model, optimizer<T>* optim = nullptr) {
-  checkpoint_target<T> t{model_signature(model), {}, {}, optim};
+template <class Model, class T = typename Model::value_type, class B = typename Model::backend_type>
+checkpoint_target<T, B> checkpoint_target_of(Model& model, optimizer<T, B>* optim = nullptr) {
+  checkpoint_target<T, B> t{model_signature(model), {}, {}, optim};
   model.parameters(t.parameters, "");
   if constexpr (requires { model.buffers(t.buffers, std::string()); }) model.buffers(t.buffers, "");
   return t;
 }
-template <class Model, class T = typename Model::value_type>
-void save_checkpoint(const std::filesystem::path& path, Model& model, optimizer<T>* optim = nullptr,
+template <class Model, class T = typename Model::value_type, class B = typename Model::backend_type>
+void save_checkpoint(const std::filesystem::path& path, Model& model, optimizer<T, B>* optim = nullptr,
                      const checkpoint_counters& counters = {}) {
   save_checkpoint(path, checkpoint_target_of(model, optim), counters);
 }
-template <class Model, class T = typename Model::value_type>
-checkpoint_counters load_checkpoint(const std::filesystem::path& path, Model& model, optimizer<T>* optim = nullptr) {
+template <class Model, class T = typename Model::value_type, class B = typename Model::backend_type>
+checkpoint_counters load_checkpoint(const std::filesystem::path& path, Model& model, optimizer<T, B>* optim = nullptr) {
   return load_checkpoint(path, checkpoint_target_of(model, optim));
 }
 

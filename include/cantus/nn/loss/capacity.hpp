@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "cantus/core/functors.hpp"
 #include "cantus/nn/loss/common.hpp"
 #include "cantus/nn/loss/kl.hpp"
 
@@ -25,21 +26,23 @@ struct capacity_schedule {
   }
 };
 
-template <class T, std::size_t RankX, std::size_t RankZ>
+template <class T, std::size_t RankX, std::size_t RankZ, class B = cpu>
 struct capacity_loss_result {
   T total{}, recon{}, kl{}, capacity{};
-  tensor<T, RankX> grad_recon;          // d total / d reconstruction
-  tensor<T, RankZ> grad_mu, grad_logvar;
+  tensor<T, RankX, B> grad_recon;          // d total / d reconstruction
+  tensor<T, RankZ, B> grad_mu, grad_logvar;
 };
 
 template <host_array Rec, host_array Tg, host_array Mu, host_array LogVar>
   requires std::is_same_v<element_t<Rec>, element_t<Tg>> && std::is_same_v<element_t<Rec>, element_t<Mu>> &&
-           (Rec::rank == Tg::rank)
-capacity_loss_result<element_t<Rec>, Rec::rank, Mu::rank> beta_vae_capacity_loss(const Rec& reconstruction, const Tg& target,
+           (Rec::rank == Tg::rank) && std::is_same_v<backend_t<Rec>, backend_t<Tg>> &&
+           std::is_same_v<backend_t<Rec>, backend_t<Mu>>
+capacity_loss_result<element_t<Rec>, Rec::rank, Mu::rank, backend_t<Rec>> beta_vae_capacity_loss(const Rec& reconstruction, const Tg& target,
                                                                                 const Mu& mu, const LogVar& logvar,
                                                                                 const capacity_schedule& schedule,
                                                                                 std::int64_t step) {
   using T = element_t<Rec>;
+  using B = backend_t<Rec>;
   if (reconstruction.shape() != target.shape())
     throw_shape_mismatch("beta_vae_capacity_loss", "target (same as reconstruction)", reconstruction.shape(), target.shape());
   if (reconstruction.shape()[0] != mu.shape()[0])
@@ -50,17 +53,12 @@ capacity_loss_result<element_t<Rec>, Rec::rank, Mu::rank> beta_vae_capacity_loss
   loss_detail::require_contiguous("beta_vae_capacity_loss", "reconstruction", reconstruction);
   loss_detail::require_contiguous("beta_vae_capacity_loss", "target", target);
   auto kl = gaussian_kl(mu, logvar);
-  const index_t B = reconstruction.shape()[0], n = reconstruction.size();
-  capacity_loss_result<T, Rec::rank, Mu::rank> out;
-  out.grad_recon = tensor<T, Rec::rank>(reconstruction.shape());
-  const T inv_b = T(1) / static_cast<T>(B);
-  double acc = 0;
-  for (index_t i = 0; i < n; ++i) {
-    const T d = reconstruction.data()[i] - target.data()[i];
-    acc += double(d) * double(d);
-    out.grad_recon.data()[i] = T(2) * d * inv_b;
-  }
-  out.recon = static_cast<T>(acc / double(B));
+  const index_t batch = reconstruction.shape()[0], n = reconstruction.size();
+  capacity_loss_result<T, Rec::rank, Mu::rank, B> out;
+  out.grad_recon = tensor<T, Rec::rank, B>(reconstruction.shape());
+  const T inv_b = T(1) / static_cast<T>(batch);
+  const double acc = tt::losses<T, B>::squared_error(n, reconstruction.data(), target.data(), inv_b, out.grad_recon.data());
+  out.recon = static_cast<T>(acc / double(batch));
   out.kl = kl.value;
   out.capacity = static_cast<T>(schedule.capacity(step));
   const double gap = double(out.kl) - double(out.capacity);
@@ -69,7 +67,9 @@ capacity_loss_result<element_t<Rec>, Rec::rank, Mu::rank> beta_vae_capacity_loss
   const T coef = static_cast<T>(schedule.gamma * (gap > 0 ? 1.0 : gap < 0 ? -1.0 : 0.0));
   out.grad_mu = std::move(kl.grad_mu);
   out.grad_logvar = std::move(kl.grad_logvar);
-  for (index_t i = 0; i < out.grad_mu.size(); ++i) out.grad_mu.data()[i] *= coef, out.grad_logvar.data()[i] *= coef;
+  const auto nz = static_cast<std::size_t>(out.grad_mu.size());
+  backend_ops<B>::map(out.grad_mu.data(), out.grad_mu.data(), nz, ops::scale_by<T>{coef});
+  backend_ops<B>::map(out.grad_logvar.data(), out.grad_logvar.data(), nz, ops::scale_by<T>{coef});
   if (!std::isfinite(out.total)) throw value_error(detail::concat("beta_vae_capacity_loss: loss is not finite (recon ",
                                                                   out.recon, ", kl ", out.kl, ")"));
   return out;

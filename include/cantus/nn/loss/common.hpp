@@ -8,13 +8,14 @@
 
 #include "cantus/core/error.hpp"
 #include "cantus/core/tensor.hpp"
+#include "cantus/nn/tt/losses.hpp"
 
 namespace cantus::nn {
 
 // PyTorch's `reduction=` argument.
 enum class reduction { mean, sum };
 
-// A host tensor or tensor view (const or not), any rank.
+// A tensor or tensor view (const or not), any rank, on any backend.
 template <class V>
 concept host_array = requires(const V& v) {
   typename V::value_type;
@@ -26,12 +27,14 @@ concept host_array = requires(const V& v) {
 
 template <class V>
 using element_t = std::remove_const_t<typename V::value_type>;
+template <class V>
+using backend_t = typename V::backend_type;
 
-// A scalar loss and d(loss)/d(input), shaped like the input.
-template <class T, std::size_t Rank>
+// A scalar loss and d(loss)/d(input), shaped like the input and on its backend.
+template <class T, std::size_t Rank, class B = cpu>
 struct loss_result {
   T value{};
-  tensor<T, Rank> grad;
+  tensor<T, Rank, B> grad;
 };
 
 namespace loss_detail {

@@ -7,6 +7,7 @@
 #include <cmath>
 
 #include "cantus/nn/optim/optimizer.hpp"
+#include "cantus/nn/tt/optimizers.hpp"
 
 namespace cantus::nn {
 
@@ -19,15 +20,15 @@ struct adam_options {
   bool amsgrad = false;
 };
 
-template <class T>
-class adam : public optimizer<T> {
-  using base = optimizer<T>;
+template <class T, class B = cpu>
+class adam : public optimizer<T, B> {
+  using base = optimizer<T, B>;
 
  public:
-  adam(parameter_list<T> params, adam_options o = {}) : adam(std::move(params), o, false) {}
+  adam(parameter_list<T, B> params, adam_options o = {}) : adam(std::move(params), o, false) {}
   std::string kind() const override { return decoupled_ ? "adamw" : "adam"; }
-  std::vector<optimizer_state_tensor<T>> state() override {
-    std::vector<optimizer_state_tensor<T>> s;
+  std::vector<optimizer_state_tensor<T, B>> state() override {
+    std::vector<optimizer_state_tensor<T, B>> s;
     this->add_state(s, exp_avg_, "exp_avg");
     this->add_state(s, exp_avg_sq_, "exp_avg_sq");
     if (o_.amsgrad) this->add_state(s, max_exp_avg_sq_, "max_exp_avg_sq");
@@ -36,7 +37,7 @@ class adam : public optimizer<T> {
   const adam_options& options() const { return o_; }
 
  protected:
-  adam(parameter_list<T> params, adam_options o, bool decoupled)
+  adam(parameter_list<T, B> params, adam_options o, bool decoupled)
       : base(std::move(params), o.lr), o_(o), decoupled_(decoupled) {
     const char* who = decoupled ? "adamw" : "adam";
     if (!(o.eps >= 0)) throw_value_error(who, ": eps must be >= 0, got ", o.eps);
@@ -52,33 +53,19 @@ class adam : public optimizer<T> {
     const double t = static_cast<double>(this->steps_);
     const double bc1 = 1 - std::pow(o_.beta1, t), bc2_sqrt = std::sqrt(1 - std::pow(o_.beta2, t));
     const T step_size = static_cast<T>(this->lr_ / bc1), bc2_sqrt_t = static_cast<T>(bc2_sqrt);
-    const T b1 = static_cast<T>(o_.beta1), b2 = static_cast<T>(o_.beta2), eps = static_cast<T>(o_.eps);
-    const T wd = static_cast<T>(o_.weight_decay), decay = static_cast<T>(1 - this->lr_ * o_.weight_decay);
+    const tt::adam_step<T> st{step_size, bc2_sqrt_t, static_cast<T>(o_.beta1), static_cast<T>(o_.beta2),
+                              static_cast<T>(o_.eps), static_cast<T>(o_.weight_decay),
+                              static_cast<T>(1 - this->lr_ * o_.weight_decay), decoupled_};
     for (std::size_t k = 0; k < this->params_.size(); ++k) {
       auto& p = this->params_[k];
-      T* w = p.value.data();
-      const T* gr = p.grad.data();
-      T* m = exp_avg_[k].data();
-      T* v = exp_avg_sq_[k].data();
-      T* vmax = o_.amsgrad ? max_exp_avg_sq_[k].data() : nullptr;
-      const index_t n = p.value.size();
-      for (index_t i = 0; i < n; ++i) {
-        T g = gr[i];
-        if (decoupled_) w[i] *= decay;
-        else if (wd != T(0)) g += wd * w[i];
-        m[i] = m[i] * b1 + (T(1) - b1) * g;
-        v[i] = v[i] * b2 + (T(1) - b2) * g * g;
-        T vv = v[i];
-        if (vmax) vv = vmax[i] = std::max(vmax[i], v[i]);
-        const T denom = std::sqrt(vv) / bc2_sqrt_t + eps;
-        w[i] -= step_size * (m[i] / denom);  // addcdiv_: p + value * (m / denom)
-      }
+      tt::optimizers<T, B>::adam(p.value.size(), p.value.data(), p.grad.data(), exp_avg_[k].data(), exp_avg_sq_[k].data(),
+                                 o_.amsgrad ? max_exp_avg_sq_[k].data() : nullptr, st);
     }
   }
 
   adam_options o_;
   bool decoupled_;
-  std::vector<tensor<T, 1>> exp_avg_, exp_avg_sq_, max_exp_avg_sq_;
+  std::vector<tensor<T, 1, B>> exp_avg_, exp_avg_sq_, max_exp_avg_sq_;
 };
 
 // AdamW's own defaults (weight_decay 1e-2), an aggregate so designated initialisers work.
@@ -91,11 +78,11 @@ struct adamw_options {
   bool amsgrad = false;
 };
 
-template <class T>
-class adamw : public adam<T> {
+template <class T, class B = cpu>
+class adamw : public adam<T, B> {
  public:
-  adamw(parameter_list<T> params, adamw_options o = {})
-      : adam<T>(std::move(params), adam_options{o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.amsgrad}, true) {}
+  adamw(parameter_list<T, B> params, adamw_options o = {})
+      : adam<T, B>(std::move(params), adam_options{o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.amsgrad}, true) {}
 };
 
 }  // namespace cantus::nn

@@ -5,21 +5,18 @@
 #include <cmath>
 
 #include "cantus/core/error.hpp"
+#include "cantus/core/functors.hpp"
 #include "cantus/nn/parameter.hpp"
+#include "cantus/nn/tt/optimizers.hpp"
 
 namespace cantus::nn {
 
-template <class T>
-double clip_grad_norm(parameter_list<T>& params, double max_norm, bool error_if_nonfinite = false) {
+template <class T, class B>
+double clip_grad_norm(parameter_list<T, B>& params, double max_norm, bool error_if_nonfinite = false) {
   if (!(max_norm >= 0)) throw_value_error("clip_grad_norm: max_norm must be >= 0, got ", max_norm);
   double sq = 0;
-  for (auto& p : params) {
-    if (p.grad.data() == nullptr) continue;
-    double s = 0;  // per-parameter in double: the norm of a big gradient must not lose digits
-    const T* g = p.grad.data();
-    for (index_t i = 0; i < p.grad.size(); ++i) s += double(g[i]) * double(g[i]);
-    sq += s;
-  }
+  for (auto& p : params)
+    if (p.grad.data() != nullptr) sq += tt::optimizers<T, B>::sum_of_squares(p.grad.size(), p.grad.data());
   const double total = std::sqrt(sq);
   if (error_if_nonfinite && !std::isfinite(total))
     throw value_error(detail::concat("clip_grad_norm: the total gradient norm is ", total,
@@ -27,11 +24,9 @@ double clip_grad_norm(parameter_list<T>& params, double max_norm, bool error_if_
   const double coef = max_norm / (total + 1e-6);
   if (coef < 1.0) {
     const T c = static_cast<T>(coef);
-    for (auto& p : params) {
-      if (p.grad.data() == nullptr) continue;
-      T* g = p.grad.data();
-      for (index_t i = 0; i < p.grad.size(); ++i) g[i] *= c;
-    }
+    for (auto& p : params)
+      if (p.grad.data() != nullptr)
+        backend_ops<B>::map(p.grad.data(), p.grad.data(), static_cast<std::size_t>(p.grad.size()), ops::scale_by<T>{c});
   }
   return total;
 }

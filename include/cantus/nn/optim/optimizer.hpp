@@ -16,16 +16,20 @@
 namespace cantus::nn {
 
 // One named state buffer, e.g. "weight_ih_l0.exp_avg": a flat view into the optimizer's storage.
-template <class T>
+template <class T, class B = cpu>
 struct optimizer_state_tensor {
   std::string name;
-  tensor_view<T, 1> value;
+  tensor_view<T, 1, B> value;
 };
 
-template <class T>
+// Optimizers keep their state on the parameters' backend B and update through nn::tt::optimizers.
+template <class T, class B = cpu>
 class optimizer {
  public:
-  explicit optimizer(parameter_list<T> params, double lr) : params_(std::move(params)), lr_(lr) {
+  using value_type = T;
+  using backend_type = B;
+
+  explicit optimizer(parameter_list<T, B> params, double lr) : params_(std::move(params)), lr_(lr) {
     if (!(lr >= 0)) throw_value_error("optimizer: learning rate lr must be >= 0, got ", lr);
   }
   virtual ~optimizer() = default;
@@ -48,13 +52,13 @@ class optimizer {
   std::int64_t steps() const { return steps_; }
   void set_steps(std::int64_t s) { steps_ = s; }
 
-  parameter_list<T>& parameters() { return params_; }
-  const parameter_list<T>& parameters() const { return params_; }
+  parameter_list<T, B>& parameters() { return params_; }
+  const parameter_list<T, B>& parameters() const { return params_; }
 
   // "sgd", "adam", "adamw": stored in checkpoints so a state is never loaded into another kind.
   virtual std::string kind() const = 0;
   // Every state buffer, named "<parameter>.<buffer>", in a fixed order.
-  virtual std::vector<optimizer_state_tensor<T>> state() = 0;
+  virtual std::vector<optimizer_state_tensor<T, B>> state() = 0;
 
   // The whole state (kind, lr, step count, every buffer by name) as a self-describing binary blob,
   // for training harnesses with their own checkpoint files (nn/checkpoint.hpp stores the same).
@@ -70,10 +74,13 @@ class optimizer {
     put(static_cast<std::int64_t>(steps_));
     auto st = state();
     put(static_cast<std::uint32_t>(st.size()));
+    std::vector<T> host;
     for (auto& e : st) {
       put_str(e.name);
       put(static_cast<std::uint64_t>(e.value.size()));
-      out.write(reinterpret_cast<const char*>(e.value.data()), static_cast<std::streamsize>(e.value.size() * sizeof(T)));
+      host.resize(static_cast<std::size_t>(e.value.size()));
+      backend_ops<B>::download(host.data(), e.value.data(), host.size());
+      out.write(reinterpret_cast<const char*>(host.data()), static_cast<std::streamsize>(host.size() * sizeof(T)));
     }
     if (!out) throw io_error(kind() + " optimizer: writing the state failed");
   }
@@ -117,7 +124,7 @@ class optimizer {
       if (!in.read(reinterpret_cast<char*>(values[i].data()), static_cast<std::streamsize>(count * sizeof(T))))
         throw io_error(who + ": truncated in state '" + name + "'");
     }
-    for (std::uint32_t i = 0; i < n; ++i) std::copy(values[i].begin(), values[i].end(), live[i].value.data());
+    for (std::uint32_t i = 0; i < n; ++i) backend_ops<B>::upload(live[i].value.data(), values[i].data(), values[i].size());
     set_lr(lr);
     steps_ = steps;
   }
@@ -125,18 +132,18 @@ class optimizer {
  protected:
   virtual void update() = 0;
   // One zeroed buffer per parameter, shaped like it.
-  std::vector<tensor<T, 1>> zeros_like_params() const {
-    std::vector<tensor<T, 1>> v;
+  std::vector<tensor<T, 1, B>> zeros_like_params() const {
+    std::vector<tensor<T, 1, B>> v;
     v.reserve(params_.size());
     for (auto& p : params_) v.emplace_back(shape_t<1>{p.value.size()}, T(0));
     return v;
   }
-  void add_state(std::vector<optimizer_state_tensor<T>>& out, std::vector<tensor<T, 1>>& bufs, const char* what) {
+  void add_state(std::vector<optimizer_state_tensor<T, B>>& out, std::vector<tensor<T, 1, B>>& bufs, const char* what) {
     for (std::size_t i = 0; i < bufs.size(); ++i)
-      out.push_back({params_[i].name + "." + what, tensor_view<T, 1>(bufs[i].data(), {bufs[i].size()})});
+      out.push_back({params_[i].name + "." + what, tensor_view<T, 1, B>(bufs[i].data(), {bufs[i].size()})});
   }
 
-  parameter_list<T> params_;
+  parameter_list<T, B> params_;
   double lr_;
   std::int64_t steps_ = 0;
 };

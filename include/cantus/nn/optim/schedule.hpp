@@ -64,10 +64,10 @@ struct noam {
 };
 
 // Drives an optimizer's lr; like a torch scheduler it sets lr(0) on construction.
-template <class T>
+template <class T, class B = cpu>
 class lr_scheduler {
  public:
-  lr_scheduler(optimizer<T>& opt, std::function<double(std::int64_t)> schedule, std::int64_t last_epoch = 0)
+  lr_scheduler(optimizer<T, B>& opt, std::function<double(std::int64_t)> schedule, std::int64_t last_epoch = 0)
       : opt_(opt), schedule_(std::move(schedule)), epoch_(last_epoch) {
     opt_.set_lr(schedule_(epoch_));
   }
@@ -78,7 +78,7 @@ class lr_scheduler {
   double lr() const { return opt_.lr(); }
 
  private:
-  optimizer<T>& opt_;
+  optimizer<T, B>& opt_;
   std::function<double(std::int64_t)> schedule_;
   std::int64_t epoch_;
 };

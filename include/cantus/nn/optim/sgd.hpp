@@ -6,6 +6,7 @@
 //   g = g + momentum * buf (nesterov) or buf
 //   p -= lr * g
 #include "cantus/nn/optim/optimizer.hpp"
+#include "cantus/nn/tt/optimizers.hpp"
 
 namespace cantus::nn {
 
@@ -17,12 +18,12 @@ struct sgd_options {
   bool nesterov = false;
 };
 
-template <class T>
-class sgd : public optimizer<T> {
-  using base = optimizer<T>;
+template <class T, class B = cpu>
+class sgd : public optimizer<T, B> {
+  using base = optimizer<T, B>;
 
  public:
-  sgd(parameter_list<T> params, sgd_options o = {}) : base(std::move(params), o.lr), o_(o) {
+  sgd(parameter_list<T, B> params, sgd_options o = {}) : base(std::move(params), o.lr), o_(o) {
     if (o.momentum < 0) throw_value_error("sgd: momentum must be >= 0, got ", o.momentum);
     if (o.weight_decay < 0) throw_value_error("sgd: weight_decay must be >= 0, got ", o.weight_decay);
     if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
@@ -30,8 +31,8 @@ class sgd : public optimizer<T> {
     if (o.momentum != 0) momentum_buffer_ = this->zeros_like_params();
   }
   std::string kind() const override { return "sgd"; }
-  std::vector<optimizer_state_tensor<T>> state() override {
-    std::vector<optimizer_state_tensor<T>> s;
+  std::vector<optimizer_state_tensor<T, B>> state() override {
+    std::vector<optimizer_state_tensor<T, B>> s;
     this->add_state(s, momentum_buffer_, "momentum_buffer");
     return s;
   }
@@ -39,30 +40,18 @@ class sgd : public optimizer<T> {
 
  protected:
   void update() override {
-    const T lr = static_cast<T>(this->lr_), wd = static_cast<T>(o_.weight_decay), mom = static_cast<T>(o_.momentum);
-    const T damp = T(1) - static_cast<T>(o_.dampening);
-    const bool first = this->steps_ == 1;
+    const tt::sgd_step<T> st{static_cast<T>(this->lr_), static_cast<T>(o_.weight_decay), static_cast<T>(o_.momentum),
+                             T(1) - static_cast<T>(o_.dampening), this->steps_ == 1, o_.nesterov};
     for (std::size_t k = 0; k < this->params_.size(); ++k) {
       auto& p = this->params_[k];
-      T* w = p.value.data();
-      const T* g = p.grad.data();
-      T* buf = o_.momentum != 0 ? momentum_buffer_[k].data() : nullptr;
-      const index_t n = p.value.size();
-      for (index_t i = 0; i < n; ++i) {
-        T d = g[i];
-        if (wd != T(0)) d += wd * w[i];
-        if (buf) {
-          buf[i] = first ? d : mom * buf[i] + damp * d;
-          d = o_.nesterov ? d + mom * buf[i] : buf[i];
-        }
-        w[i] -= lr * d;
-      }
+      tt::optimizers<T, B>::sgd(p.value.size(), p.value.data(), p.grad.data(),
+                                o_.momentum != 0 ? momentum_buffer_[k].data() : nullptr, st);
     }
   }
 
  private:
   sgd_options o_;
-  std::vector<tensor<T, 1>> momentum_buffer_;
+  std::vector<tensor<T, 1, B>> momentum_buffer_;
 };
 
 }  // namespace cantus::nn
