@@ -28,7 +28,10 @@ BOOST_AUTO_TEST_CASE(loss_gradients_and_running_statistics_match_pytorch) {
 
 BOOST_AUTO_TEST_CASE(anchor_size_and_learning_a_separable_task) {
   BOOST_TEST(nn::parameter_count(models::supervised_cnn<>().parameters()) == 241992);  // anchor_models.Cnn()
-  models::supervised_cnn<> m({.n_mels = 16, .frames = 16, .channels = {4, 8}, .genres = 2}, 1);
+  // A variant of the paper's model as one typedef: two blocks instead of four.
+  using two_block_cnn = models::classifier<nn::conv_pool_stack<float, cpu, 2>, nn::linear<float>, models::supervised_cnn_config>;
+  two_block_cnn m({.n_mels = 16, .frames = 16, .channels = {4, 8}, .genres = 2}, 1);
+  BOOST_CHECK_THROW(models::supervised_cnn<>({.n_mels = 16, .frames = 16, .channels = {4, 8}, .genres = 2}), value_error);
   // Class 0: energy in the low bins, class 1: in the high bins.
   models::labelled_chunks<> b{tensor<float, 4>({16, 1, 16, 16}), tensor<index_t, 1>({16})};
   random_stream r(3);

@@ -80,10 +80,7 @@ class seq2seq_autoencoder {
   }
   template <class Cell>
   static auto cell_config(const Config& c) {
-    std::remove_cvref_t<decltype(std::declval<const Cell&>().config())> cc{};
-    cc.input_size = c.features();
-    cc.hidden_size = c.hidden;
-    return cc;
+    return typename Cell::config_type{c.features(), c.hidden};
   }
 
   // An LSTM's calls carry a cell state next to the hidden state; it starts at zero and its gradient

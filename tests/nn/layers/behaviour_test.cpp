@@ -17,7 +17,7 @@ BOOST_AUTO_TEST_SUITE(behaviour)
 
 BOOST_AUTO_TEST_CASE(dropout_is_deterministic_per_seed_and_step) {
   tensor<float, 2> x({8, 1000}, 1.f);
-  nn::dropout<float, 2> a(0.25, 9), b(0.25, 9), c(0.25, 10);
+  nn::dropout<float, cpu, 2> a(0.25, 9), b(0.25, 9), c(0.25, 10);
   auto ya = nn::forward(a, x.view(), true), yb = nn::forward(b, x.view(), true), yc = nn::forward(c, x.view(), true);
   BOOST_TEST(ya.to_vector() == yb.to_vector());
   BOOST_TEST(ya.to_vector() != yc.to_vector());
@@ -36,7 +36,7 @@ BOOST_AUTO_TEST_CASE(dropout_is_deterministic_per_seed_and_step) {
 }
 
 BOOST_AUTO_TEST_CASE(batch_norm_running_statistics_and_buffers) {
-  nn::batch_norm1d<double, 2> bn;
+  nn::batch_norm1d<double, cpu, 2> bn;
   tensor<double, 3> x({2, 2, 2}, {1, 3, 10, 10, 5, 7, 10, 10});
   nn::forward(bn, x.view(), true);
   auto bufs = nn::buffers_of(bn, "bn");
@@ -57,8 +57,8 @@ BOOST_AUTO_TEST_CASE(batch_norm_running_statistics_and_buffers) {
 }
 
 BOOST_AUTO_TEST_CASE(sequential_names_like_torch_and_summarises) {
-  nn::sequential<nn::conv1d<float, 1, 32, 4, 2, 1>, nn::relu<float>, nn::conv1d<float, 32, 64, 4, 2, 1>,
-                 nn::relu<float>, nn::flatten<float>, nn::linear<float, 2048, 100>>
+  nn::sequential<nn::conv1d<float, cpu, 1, 32, 4, 2, 1>, nn::relu<float>, nn::conv1d<float, cpu, 32, 64, 4, 2, 1>,
+                 nn::relu<float>, nn::flatten<float>, nn::linear<float, cpu, 2048, 100>>
       enc;
   auto ps = nn::parameters_of(enc, "encoder");
   std::vector<std::string> names;
@@ -86,7 +86,7 @@ BOOST_AUTO_TEST_CASE(sequential_accepts_configured_layers) {
 }
 
 BOOST_AUTO_TEST_CASE(default_initialisation_matches_pytorch_bounds) {
-  nn::conv1d<double, 64, 128, 2> conv;
+  nn::conv1d<double, cpu, 64, 128, 2> conv;
   conv.init(random_stream(3));
   auto ps = nn::parameters_of(conv);
   const double bound = 1.0 / std::sqrt(64.0 * 2.0);
@@ -95,12 +95,12 @@ BOOST_AUTO_TEST_CASE(default_initialisation_matches_pytorch_bounds) {
   BOOST_TEST(lo >= -bound);
   BOOST_TEST(hi <= bound);
   BOOST_TEST(hi - lo > 1.9 * bound);  // 16384 uniform draws fill the interval
-  nn::conv1d<double, 64, 128, 2> same;
+  nn::conv1d<double, cpu, 64, 128, 2> same;
   same.init(random_stream(3));
   BOOST_TEST(std::equal(ps[0].value.data(), ps[0].value.data() + ps[0].value.size(),
                         nn::parameters_of(same)[0].value.data()));
   // conv_transpose1d: PyTorch takes fan_in from weight.size(1) = out_channels
-  nn::conv_transpose1d<double, 4, 100, 4, 2, 1> up;
+  nn::conv_transpose1d<double, cpu, 4, 100, 4, 2, 1> up;
   up.init(random_stream(4));
   auto w = nn::parameters_of(up)[0].value;
   double m = 0;
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(default_initialisation_matches_pytorch_bounds) {
 }
 
 BOOST_AUTO_TEST_CASE(one_hot_layout_is_channels_first) {
-  nn::one_hot<float, 4> oh;
+  nn::one_hot<float, cpu, 4> oh;
   tensor<float, 2> idx({1, 3}, {2.f, 0.f, 3.f});
   auto y = nn::forward(oh, idx.view());
   BOOST_TEST(y(0, 2, 0) == 1.f);
@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(one_hot_layout_is_channels_first) {
 
 BOOST_AUTO_TEST_CASE(large_batches_match_small_batches) {
   // Chunking over samples (im2col budget) must not change results: one sample at a time vs all.
-  nn::conv1d<float, 64, 128, 4, 2, 1> conv;
+  nn::conv1d<float, cpu, 64, 128, 4, 2, 1> conv;
   conv.init(random_stream(5));
   tensor<float, 3> x({600, 64, 16});
   random_stream r(6);
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(large_batches_match_small_batches) {
 BOOST_AUTO_TEST_CASE(batch_norm_scattered_backward_equals_dense_max_pool_then_batch_norm) {
   // The CNN's fused path: BatchNorm backward fed a max-pool's per-window gradients directly.
   for (bool training : {true, false}) {
-    nn::batch_norm<float, 4> bn(nn::batch_norm_config{3});
+    nn::batch_norm<float, cpu, 4> bn(nn::batch_norm_config{3});
     nn::max_pool2d<float> pool(nn::max_pool2d_config{2, 2, 0});
     tensor<float, 4> x({2, 3, 8, 6});
     random_stream r(21);
@@ -197,12 +197,12 @@ void check_thread_counts_agree(const L& layer, const shape_t<L::in_rank>& shape)
 
 BOOST_AUTO_TEST_CASE(threaded_gemms_agree_with_one_thread) {
   // Big enough for the column-split GEMMs and the per-thread weight-gradient sums.
-  check_thread_counts_agree(nn::causal_conv1d<float, 16, 32, 2, 64>(), {2, 16, 8192});
-  check_thread_counts_agree(nn::conv1d<float, 32, 64, 4, 2, 1>(), {64, 32, 64});
-  check_thread_counts_agree(nn::conv1d<float, 32, 64, 1>(), {4, 32, 1024});
-  check_thread_counts_agree(nn::conv_transpose1d<float, 64, 32, 4, 2, 1>(), {64, 64, 32});
-  check_thread_counts_agree(nn::conv2d<float, 8, 16, 3, 1, 1>(), {4, 8, 32, 32});
-  check_thread_counts_agree(nn::linear<float, 256, 100>(), {1024, 256});
+  check_thread_counts_agree(nn::causal_conv1d<float, cpu, 16, 32, 2, 64>(), {2, 16, 8192});
+  check_thread_counts_agree(nn::conv1d<float, cpu, 32, 64, 4, 2, 1>(), {64, 32, 64});
+  check_thread_counts_agree(nn::conv1d<float, cpu, 32, 64, 1>(), {4, 32, 1024});
+  check_thread_counts_agree(nn::conv_transpose1d<float, cpu, 64, 32, 4, 2, 1>(), {64, 64, 32});
+  check_thread_counts_agree(nn::conv2d<float, cpu, 8, 16, 3, 1, 1>(), {4, 8, 32, 32});
+  check_thread_counts_agree(nn::linear<float, cpu, 256, 100>(), {1024, 256});
 }
 
 BOOST_AUTO_TEST_SUITE_END()

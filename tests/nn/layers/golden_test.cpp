@@ -76,32 +76,32 @@ void check_against_torch(const std::string& c, L& layer, const golden_options& o
 BOOST_AUTO_TEST_SUITE(golden_pytorch)
 
 BOOST_AUTO_TEST_CASE(linear) {
-  nn::linear<float, 6, 3> a;
+  nn::linear<float, cpu, 6, 3> a;
   check_against_torch("linear", a);
-  nn::linear<float, 6, 3, 3> b;
+  nn::linear<float, cpu, 6, 3, 3> b;
   check_against_torch("linear3d", b);
 }
 
 BOOST_AUTO_TEST_CASE(conv1d) {
-  nn::conv1d<float, 2, 3, 4, 2, 1> a;
+  nn::conv1d<float, cpu, 2, 3, 4, 2, 1> a;
   check_against_torch("conv1d_s2p1", a);
   nn::conv1d<float> b({.in_channels = 3, .out_channels = 2, .kernel_size = 3, .padding = 2, .dilation = 2});
   check_against_torch("conv1d_dilated", b);
-  nn::conv1d<float, 3, 4, 1> c;
+  nn::conv1d<float, cpu, 3, 4, 1> c;
   check_against_torch("conv1d_pointwise", c);
-  nn::causal_conv1d<float, 2, 4, 2, 3> d;
+  nn::causal_conv1d<float, cpu, 2, 4, 2, 3> d;
   check_against_torch("causal_conv1d", d, {.torch_prefix = "conv."});
 }
 
 BOOST_AUTO_TEST_CASE(conv_transpose1d) {
-  nn::conv_transpose1d<float, 3, 2, 4, 2, 1> a;
+  nn::conv_transpose1d<float, cpu, 3, 2, 4, 2, 1> a;
   check_against_torch("conv_transpose1d_s2p1", a);
-  nn::conv_transpose1d<float, 2, 3, 3, 2, 1, 1, 2> b;
+  nn::conv_transpose1d<float, cpu, 2, 3, 3, 2, 1, 1, 2> b;
   check_against_torch("conv_transpose1d_op", b);
 }
 
 BOOST_AUTO_TEST_CASE(conv2d) {
-  nn::conv2d<float, 2, 3, 3, 1, 1> a;
+  nn::conv2d<float, cpu, 2, 3, 3, 1, 1> a;
   check_against_torch("conv2d_same", a);
   nn::conv2d<float> b({.in_channels = 2, .out_channels = 3, .kernel_size = {2, 3}, .stride = {2, 1}, .padding = {1, 0},
                        .dilation = {1, 2}});
@@ -109,54 +109,54 @@ BOOST_AUTO_TEST_CASE(conv2d) {
 }
 
 BOOST_AUTO_TEST_CASE(max_pool2d) {
-  nn::max_pool2d<float, 2> a;
+  nn::max_pool2d<float, cpu, 2> a;
   check_against_torch("max_pool2d", a);
-  nn::max_pool2d<float, 3, 2, 1> b;
+  nn::max_pool2d<float, cpu, 3, 2, 1> b;
   check_against_torch("max_pool2d_overlap", b);
 }
 
 BOOST_AUTO_TEST_CASE(batch_norm) {
-  nn::batch_norm2d<float, 3> a;
+  nn::batch_norm2d<float, cpu, 3> a;
   check_against_torch("batch_norm2d_train", a);  // also compares the updated running statistics
-  nn::batch_norm2d<float, 3> b;
+  nn::batch_norm2d<float, cpu, 3> b;
   check_against_torch("batch_norm2d_eval", b, {.training = false, .load_buffers = true});
-  nn::batch_norm1d<float, 4> c;
+  nn::batch_norm1d<float, cpu, 4> c;
   check_against_torch("batch_norm1d_train", c);
 }
 
 BOOST_AUTO_TEST_CASE(activations) {
-  nn::relu<float, 3> relu;
+  nn::relu<float, cpu, 3> relu;
   check_against_torch("relu", relu);
-  nn::leaky_relu<float, 3> leaky(nn::activation_kind::leaky_relu<float>{0.2f});
+  nn::leaky_relu<float, cpu, 3> leaky(nn::activation_kind::leaky_relu<float>{0.2f});
   check_against_torch("leaky_relu", leaky);
-  nn::tanh<float, 3> tanh;
+  nn::tanh<float, cpu, 3> tanh;
   check_against_torch("tanh", tanh);
-  nn::sigmoid<float, 3> sigmoid;
+  nn::sigmoid<float, cpu, 3> sigmoid;
   check_against_torch("sigmoid", sigmoid);
-  nn::gated_activation<float, 3> gated;
+  nn::gated_activation<float, cpu, 3> gated;
   check_against_torch("gated", gated);
 }
 
 BOOST_AUTO_TEST_CASE(pooling_shapes_embedding) {
-  nn::global_avg_pool<float, 4> gap;
+  nn::global_avg_pool<float, cpu, 4> gap;
   check_against_torch("global_avg_pool", gap);
-  nn::flatten<float, 3> flat;
+  nn::flatten<float, cpu, 3> flat;
   check_against_torch("flatten", flat);
-  nn::embedding<float, 10, 4> emb;
+  nn::embedding<float, cpu, 10, 4> emb;
   check_against_torch("embedding", emb, {.input_grad = false});
 }
 
 BOOST_AUTO_TEST_CASE(sequential_models) {
-  nn::sequential<nn::conv1d<float, 1, 4, 4, 2, 1>, nn::relu<float>, nn::conv1d<float, 4, 8, 4, 2, 1>, nn::relu<float>,
-                 nn::flatten<float>, nn::linear<float, 32, 5>>
+  nn::sequential<nn::conv1d<float, cpu, 1, 4, 4, 2, 1>, nn::relu<float>, nn::conv1d<float, cpu, 4, 8, 4, 2, 1>, nn::relu<float>,
+                 nn::flatten<float>, nn::linear<float, cpu, 32, 5>>
       encoder;
   check_against_torch("sequential_encoder", encoder);
-  nn::sequential<nn::linear<float, 5, 32>, nn::reshape<float, static_shape<8, 4>>, nn::conv_transpose1d<float, 8, 4, 4, 2, 1>,
-                 nn::relu<float>, nn::conv_transpose1d<float, 4, 1, 4, 2, 1>>
+  nn::sequential<nn::linear<float, cpu, 5, 32>, nn::reshape<float, cpu, static_shape<8, 4>>, nn::conv_transpose1d<float, cpu, 8, 4, 4, 2, 1>,
+                 nn::relu<float>, nn::conv_transpose1d<float, cpu, 4, 1, 4, 2, 1>>
       decoder;
   check_against_torch("sequential_decoder", decoder);
-  nn::sequential<nn::conv2d<float, 1, 4, 3, 1, 1>, nn::batch_norm2d<float, 4>, nn::relu<float>, nn::max_pool2d<float, 2>,
-                 nn::global_avg_pool<float>, nn::linear<float, 4, 3>>
+  nn::sequential<nn::conv2d<float, cpu, 1, 4, 3, 1, 1>, nn::batch_norm2d<float, cpu, 4>, nn::relu<float>, nn::max_pool2d<float, cpu, 2>,
+                 nn::global_avg_pool<float>, nn::linear<float, cpu, 4, 3>>
       cnn;
   check_against_torch("sequential_cnn", cnn);
 }

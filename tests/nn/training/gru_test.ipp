@@ -44,9 +44,9 @@ void gru_matches_torch(double tol) {
 BOOST_AUTO_TEST_SUITE(gru)
 
 static_assert(nn::layer<nn::gru<float>>);
-static_assert(nn::layer<nn::gru<double, 3, 4>>);
-static_assert(nn::gru<float, 1, 32>::static_output_shape({8, 100, 1}) == shape_t<3>{8, 100, 32});
-static_assert(nn::gru<float, 1, 32>::static_output_shape({8, 100, 2})[2] == nn::shape_mismatch);
+static_assert(nn::layer<nn::gru<double, cpu, 3, 4>>);
+static_assert(nn::gru<float, cpu, 1, 32>::static_output_shape({8, 100, 1}) == shape_t<3>{8, 100, 32});
+static_assert(nn::gru<float, cpu, 1, 32>::static_output_shape({8, 100, 2})[2] == nn::shape_mismatch);
 
 BOOST_AUTO_TEST_CASE(matches_torch_double) { gru_matches_torch<double>(1e-10); }
 BOOST_AUTO_TEST_CASE(matches_torch_float) { gru_matches_torch<float>(1e-5); }
@@ -75,7 +75,7 @@ BOOST_AUTO_TEST_CASE(finite_differences) {
 }
 
 BOOST_AUTO_TEST_CASE(layer_contract_form_is_zero_state_and_accumulates) {
-  nn::gru<double, 2, 3> g;
+  nn::gru<double, cpu, 2, 3> g;
   tensor<double, 3> x({2, 3, 2}, {0.1, -0.2, 0.3, 0.4, -0.5, 0.6, 0.7, 0.8, -0.9, 1.0, 1.1, -1.2});
   tensor<double, 3> y1({2, 3, 3}), y2({2, 3, 3}), dy({2, 3, 3}, 1.0), dx({2, 3, 2});
   tensor<double, 2> zeros({2, 3}, 0.0);

@@ -43,8 +43,8 @@ void lstm_matches_torch(double tol) {
 BOOST_AUTO_TEST_SUITE(lstm)
 
 static_assert(nn::layer<nn::lstm<float>>);
-static_assert(nn::layer<nn::lstm<double, 128, 512>>);
-static_assert(nn::lstm<float, 128, 512>::static_output_shape({16, dyn, 128}) == shape_t<3>{16, dyn, 512});
+static_assert(nn::layer<nn::lstm<double, cpu, 128, 512>>);
+static_assert(nn::lstm<float, cpu, 128, 512>::static_output_shape({16, dyn, 128}) == shape_t<3>{16, dyn, 512});
 
 BOOST_AUTO_TEST_CASE(matches_torch_double) { lstm_matches_torch<double>(1e-10); }
 BOOST_AUTO_TEST_CASE(matches_torch_float) { lstm_matches_torch<float>(1e-5); }

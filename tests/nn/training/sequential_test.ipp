@@ -15,7 +15,7 @@
 using namespace cantus;
 
 namespace {
-using stack = nn::sequential<nn::gru<double, 2, 4>, nn::tanh<double>, nn::lstm<double, 4, 3>>;
+using stack = nn::sequential<nn::gru<double, cpu, 2, 4>, nn::tanh<double>, nn::lstm<double, cpu, 4, 3>>;
 static_assert(stack::accepts_static_input<dyn, dyn, 2>());
 static_assert(!stack::accepts_static_input<dyn, dyn, 3>());
 }  // namespace
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(sequential_checkpoint_round_trip) {
   BOOST_TEST(nn::load_checkpoint(dir / "stack.ckpt", b, &opt_b).step == 11);
   for (std::size_t i = 0; i < pa.size(); ++i)
     for (index_t k = 0; k < pa[i].value.size(); ++k) BOOST_TEST_REQUIRE(pa[i].value.data()[k] == pb[i].value.data()[k]);
-  nn::sequential<nn::gru<double, 2, 4>, nn::tanh<double>, nn::gru<double, 4, 3>> other;
+  nn::sequential<nn::gru<double, cpu, 2, 4>, nn::tanh<double>, nn::gru<double, cpu, 4, 3>> other;
   BOOST_CHECK_THROW(nn::load_checkpoint(dir / "stack.ckpt", other), io_error);
 }
 

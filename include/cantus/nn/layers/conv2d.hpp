@@ -1,29 +1,23 @@
 #pragma once
 // conv2d: torch.nn.Conv2d over [batch, channels, height, width] (stride, padding, dilation, bias).
-// Static form: conv2d<float, 1, 32, 3, 1, 1> (in, out, square kernel, stride, padding, dilation = 1);
+// Static form: conv2d<float, cpu, 1, 32, 3, 1, 1> (in, out, square kernel, stride, padding, dilation = 1);
 // dynamic form: conv2d<float>(conv2d_config{...}) with separate height/width values.
-// Weight [out, in, kh, kw], bias [out]. im2col over a chunk of samples + one GEMM.
+// Weight [out, in, kh, kw], bias [out]. The arithmetic is nn::tt::conv2d<T, B>.
 #include <array>
 #include <string>
-#include <vector>
 
-#include "cantus/backend/cpu/cpu_backend.hpp"
 #include "cantus/nn/init.hpp"
 #include "cantus/nn/layer.hpp"
-#include "cantus/backend/cpu/nn/im2col.hpp"
+#include "cantus/nn/tt/conv2d.hpp"
 
 namespace cantus::nn {
 
-struct conv2d_config {
-  index_t in_channels = dyn, out_channels = dyn;
-  std::array<index_t, 2> kernel_size{dyn, dyn}, stride{1, 1}, padding{0, 0}, dilation{1, 1};
-  bool bias = true;
-};
-
-template <class T, index_t In = dyn, index_t Out = dyn, index_t K = dyn, index_t S = 1, index_t P = 0, index_t D = 1>
+template <class T, class B = cpu, index_t In = dyn, index_t Out = dyn, index_t K = dyn, index_t S = 1, index_t P = 0,
+          index_t D = 1>
 class conv2d {
  public:
   using value_type = T;
+  using backend_type = B;
   static constexpr std::size_t in_rank = 4, out_rank = 4;
   static constexpr bool is_static = In != dyn && Out != dyn && K != dyn;
   static constexpr shape_t<4> static_input_shape{dyn, In, dyn, dyn};
@@ -49,12 +43,8 @@ class conv2d {
     if (!ok)
       throw_value_error(describe(), ": channels, kernel_size, stride and dilation must be positive, padding "
                                     "non-negative");
-    weight_.assign(static_cast<std::size_t>(c.out_channels * rows()), T(0));
-    weight_grad_.assign(weight_.size(), T(0));
-    if (c.bias) {
-      bias_.assign(static_cast<std::size_t>(c.out_channels), T(0));
-      bias_grad_.assign(bias_.size(), T(0));
-    }
+    weight_ = trainable<T, B>(c.out_channels * rows());
+    if (c.bias) bias_ = trainable<T, B>(c.out_channels);
     init(random_stream(0));
   }
 
@@ -73,88 +63,30 @@ class conv2d {
     return {in[0], c_.out_channels, o[0], o[1]};
   }
 
-  void forward(tensor_view<const T, 4> x, tensor_view<T, 4> y, bool /*training*/) {
+  void forward(tensor_view<const T, 4, B> x, tensor_view<T, 4, B> y, bool /*training*/) {
     check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
-    require_contiguous(x, y);
-    const index_t batch = x.extent(0), cin = c_.in_channels, cout = c_.out_channels, r = rows();
-    const auto [gh, gw] = geometry(x.shape(), y.shape());
-    const index_t plane_in = gh.in * gw.in, plane_out = gh.out * gw.out;
-    const index_t chunk = detail::samples_per_chunk(batch, std::max(r, cout) * plane_out);
-    if (per_sample(plane_out)) {
-      // Y[b] = W cols(X[b]) + bias, written in place: Y[b] is already a [cout, plane] matrix.
-      T* cols = col_.get(r * plane_out);
-      for (index_t b = 0; b < batch; ++b) {
-        detail::im2col_2d(x.data() + b * cin * plane_in, 1, cin, gh, gw, cols);
-        T* yb = y.data() + b * cout * plane_out;
-        detail::fill_with_bias(yb, cout, plane_out, bias_);
-        detail::gemm_by_columns(transpose::no, cout, plane_out, r, T(1), weight_.data(), r, cols, plane_out, T(1), yb,
-                                plane_out);
-      }
-      return;
-    }
-    T* gbuf = gemm_out_.get(cout * chunk * plane_out);
-    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
-      const index_t nb = std::min(chunk, batch - b0), n = nb * plane_out;
-      T* cols = col_.get(r * n);
-      detail::im2col_2d(x.data() + b0 * cin * plane_in, nb, cin, gh, gw, cols);
-      detail::gemm_by_columns(transpose::no, cout, n, r, T(1), weight_.data(), r, cols, n, T(0), gbuf, n);
-      detail::from_channel_major(gbuf, nb, cout, plane_out, bias_.empty() ? nullptr : bias_.data(),
-                                 y.data() + b0 * cout * plane_out);
-    }
+    require_contiguous(describe(), x, y);
+    kernel_.forward(c_, x.shape(), y.shape(), x.data(), weight_.data(), bias_.data(), y.data());
   }
 
-  void backward(tensor_view<const T, 4> x, tensor_view<const T, 4> y, tensor_view<const T, 4> dy,
-                tensor_view<T, 4> dx) {
+  void backward(tensor_view<const T, 4, B> x, tensor_view<const T, 4, B> y, tensor_view<const T, 4, B> dy,
+                tensor_view<T, 4, B> dx) {
     check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
     check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
-    const bool want_dx = dx.data() != nullptr;
-    if (want_dx) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    require_contiguous(x, dy);
-    const index_t batch = x.extent(0), cin = c_.in_channels, cout = c_.out_channels, r = rows();
-    const auto [gh, gw] = geometry(x.shape(), y.shape());
-    const index_t plane_in = gh.in * gw.in, plane_out = gh.out * gw.out;
-    const index_t chunk = detail::samples_per_chunk(batch, std::max(r, cout) * plane_out);
-    if (!bias_.empty()) detail::accumulate_bias_grad(dy.data(), batch, cout, plane_out, bias_grad_.data());
-    if (per_sample(plane_out)) {
-      T* cols = col_.get(r * plane_out);
-      T* dcols = want_dx ? gemm_out_.get(r * plane_out) : nullptr;
-      for (index_t b = 0; b < batch; ++b) {
-        const T* db = dy.data() + b * cout * plane_out;
-        detail::im2col_2d(x.data() + b * cin * plane_in, 1, cin, gh, gw, cols);
-        detail::gemm_nt_accumulate(cout, r, plane_out, db, plane_out, cols, plane_out, weight_grad_.data(), r, partial_);
-        if (!want_dx) continue;
-        detail::gemm_by_columns(transpose::yes, r, plane_out, cout, T(1), weight_.data(), r, db, plane_out, T(0), dcols,
-                                plane_out);
-        T* dxb = dx.data() + b * cin * plane_in;
-        std::fill(dxb, dxb + cin * plane_in, T(0));
-        detail::col2im_add_2d(dcols, 1, cin, gh, gw, dxb);
-      }
-      return;
-    }
-    T* gbuf = gemm_out_.get(cout * chunk * plane_out);
-    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
-      const index_t nb = std::min(chunk, batch - b0), n = nb * plane_out;
-      detail::to_channel_major(dy.data() + b0 * cout * plane_out, nb, cout, plane_out, gbuf);
-      T* cols = col_.get(r * n);
-      detail::im2col_2d(x.data() + b0 * cin * plane_in, nb, cin, gh, gw, cols);
-      detail::gemm_nt_accumulate(cout, r, n, gbuf, n, cols, n, weight_grad_.data(), r, partial_);
-      if (!want_dx) continue;
-      detail::gemm_by_columns(transpose::yes, r, n, cout, T(1), weight_.data(), r, gbuf, n, T(0), cols, n);
-      T* dx_chunk = dx.data() + b0 * cin * plane_in;
-      std::fill(dx_chunk, dx_chunk + nb * cin * plane_in, T(0));
-      detail::col2im_add_2d(cols, nb, cin, gh, gw, dx_chunk);
-    }
+    if (dx.data() != nullptr) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
+    require_contiguous(describe(), x, dy);
+    kernel_.backward(c_, x.shape(), y.shape(), x.data(), weight_.data(), dy.data(), weight_.grad_data(), bias_.grad_data(),
+                     dx.data());
   }
 
-  void parameters(parameter_list<T>& out, const std::string& prefix) {
-    add_parameter<T>(out, prefix, "weight", weight_.data(), weight_grad_.data(),
-                     {c_.out_channels, c_.in_channels, c_.kernel_size[0], c_.kernel_size[1]});
-    if (!bias_.empty()) add_parameter<T>(out, prefix, "bias", bias_.data(), bias_grad_.data(), {c_.out_channels});
+  void parameters(parameter_list<T, B>& out, const std::string& prefix) {
+    add_parameter(out, prefix, "weight", weight_, {c_.out_channels, c_.in_channels, c_.kernel_size[0], c_.kernel_size[1]});
+    add_parameter(out, prefix, "bias", bias_, {c_.out_channels});
   }
-  void buffers(parameter_list<T>&, const std::string&) {}
+  void buffers(parameter_list<T, B>&, const std::string&) {}
   void init(random_stream rng) {
-    init::default_weight(tensor_view<T, 1>(weight_.data(), {index_t(weight_.size())}), rows(), rng.split(0));
-    if (!bias_.empty()) init::default_bias(tensor_view<T, 1>(bias_.data(), {index_t(bias_.size())}), rows(), rng.split(1));
+    weight_.set_from_host([&](tensor_view<T, 1> w) { init::default_weight(w, rows(), rng.split(0)); });
+    bias_.set_from_host([&](tensor_view<T, 1> b) { init::default_bias(b, rows(), rng.split(1)); });
   }
 
   std::string name() const { return "conv2d"; }
@@ -172,25 +104,10 @@ class conv2d {
 
  private:
   index_t rows() const { return c_.in_channels * c_.kernel_size[0] * c_.kernel_size[1]; }
-  std::pair<detail::axis_geometry, detail::axis_geometry> geometry(const shape_t<4>& in, const shape_t<4>& out) const {
-    return {{in[2], c_.kernel_size[0], c_.stride[0], c_.padding[0], c_.dilation[0], out[2]},
-            {in[3], c_.kernel_size[1], c_.stride[1], c_.padding[1], c_.dilation[1], out[3]}};
-  }
-  void require_contiguous(const tensor_view<const T, 4>& a, const tensor_view<const T, 4>& b) const {
-    if (!a.is_contiguous() || !b.is_contiguous()) throw shape_error(describe() + ": tensors must be contiguous");
-  }
 
   conv2d_config c_;
-  std::vector<T> weight_, weight_grad_, bias_, bias_grad_;
-  std::vector<T> partial_;  // per-thread weight-gradient sums
-  // Samples with large output planes run one at a time: the GEMMs then read dY and write Y in their
-  // own [channels, plane] layout, with no channel-major copies. Only when each per-sample product is
-  // big enough to be split into column blocks across threads; smaller ones are batched over samples.
-  bool per_sample(index_t plane_out) const {
-    return detail::column_blocks(c_.out_channels, plane_out, rows()) > 1;
-  }
-
-  detail::workspace<T> col_, gemm_out_;
+  trainable<T, B> weight_, bias_;
+  tt::conv2d<T, B> kernel_;
 };
 
 }  // namespace cantus::nn

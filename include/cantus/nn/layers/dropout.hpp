@@ -7,16 +7,16 @@
 
 #include "cantus/core/random.hpp"
 #include "cantus/nn/layer.hpp"
-#include "cantus/backend/cpu/nn/im2col.hpp"
+#include "cantus/nn/tt/dropout.hpp"
 
 namespace cantus::nn {
 
-template <class T, std::size_t Rank = any_rank>
-class dropout : public stateless_layer<T> {
+template <class T, class B = cpu, std::size_t Rank = any_rank>
+class dropout : public stateless_layer<T, B> {
  public:
   static constexpr std::size_t in_rank = Rank, out_rank = Rank;
   template <std::size_t R>
-  using with_input_rank = dropout<T, R>;
+  using with_input_rank = dropout<T, B, R>;
   static constexpr shape_t<Rank> static_input_shape = all_dyn<Rank>();
   static constexpr shape_t<Rank> static_output_shape(const shape_t<Rank>& in) { return in; }
 
@@ -24,7 +24,7 @@ class dropout : public stateless_layer<T> {
     if (!(p >= 0 && p < 1)) throw_value_error("dropout: p must be in [0, 1), got ", p);
   }
   template <std::size_t R2>
-  explicit dropout(const dropout<T, R2>& o) : dropout(o.p(), o.seed()) {}
+  explicit dropout(const dropout<T, B, R2>& o) : dropout(o.p(), o.seed()) {}
 
   double p() const { return p_; }
   std::uint64_t seed() const { return seed_; }
@@ -34,40 +34,22 @@ class dropout : public stateless_layer<T> {
 
   shape_t<Rank> output_shape(const shape_t<Rank>& in) const { return in; }
 
-  void forward(tensor_view<const T, Rank> x, tensor_view<T, Rank> y, bool training) {
+  void forward(tensor_view<const T, Rank, B> x, tensor_view<T, Rank, B> y, bool training) {
     check_buffer_shape(describe(), "output", x.shape(), y.shape());
     last_training_ = training && p_ > 0;
-    const T* xs = x.data();
-    T* ys = y.data();
-    const index_t n = x.size();
-    if (!last_training_) {
-      std::copy(xs, xs + n, ys);
-      return;
-    }
+    const auto n = static_cast<std::size_t>(x.size());
+    if (!last_training_) return backend_ops<B>::copy(y.data(), x.data(), n);
     mask_step_ = step_++;
-    const random_stream rng = stream(mask_step_);
-    const T scale = T(1.0 / (1.0 - p_));
-    const float p = float(p_);
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
-    for (index_t i = 0; i < n; ++i) ys[i] = rng.uniform(std::uint64_t(i)) < p ? T(0) : xs[i] * scale;
+    tt::dropout<T, B>::apply(x.size(), x.data(), y.data(), stream(mask_step_), float(p_), T(1.0 / (1.0 - p_)));
   }
-  void backward(tensor_view<const T, Rank> x, tensor_view<const T, Rank> /*y*/, tensor_view<const T, Rank> dy,
-                tensor_view<T, Rank> dx) {
+  void backward(tensor_view<const T, Rank, B> x, tensor_view<const T, Rank, B> /*y*/, tensor_view<const T, Rank, B> dy,
+                tensor_view<T, Rank, B> dx) {
     if (dx.data() == nullptr) return;
     check_buffer_shape(describe(), "output gradient", x.shape(), dy.shape());
     check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    const T* d = dy.data();
-    T* q = dx.data();
-    const index_t n = x.size();
-    if (!last_training_) {
-      std::copy(d, d + n, q);
-      return;
-    }
-    const random_stream rng = stream(mask_step_);
-    const T scale = T(1.0 / (1.0 - p_));
-    const float p = float(p_);
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
-    for (index_t i = 0; i < n; ++i) q[i] = rng.uniform(std::uint64_t(i)) < p ? T(0) : d[i] * scale;
+    const auto n = static_cast<std::size_t>(x.size());
+    if (!last_training_) return backend_ops<B>::copy(dx.data(), dy.data(), n);
+    tt::dropout<T, B>::apply(x.size(), dy.data(), dx.data(), stream(mask_step_), float(p_), T(1.0 / (1.0 - p_)));
   }
 
   std::string name() const { return "dropout"; }

@@ -1,12 +1,10 @@
 #pragma once
-// nn::gru<T>: one-layer GRU over [batch, time, features] (batch_first), PyTorch's equations, gate
+// nn::gru<T, B>: one-layer GRU over [batch, time, features] (batch_first), PyTorch's equations, gate
 // order (r, z, n) and parameter names/shapes, so weights load into and out of torch.nn.GRU unchanged:
 //   r = sigmoid(W_ir x + b_ir + W_hr h + b_hr)      z = sigmoid(W_iz x + b_iz + W_hz h + b_hz)
 //   n = tanh(W_in x + b_in + r * (W_hn h + b_hn))   h' = (1 - z) * n + z * h
 //
-// Fused kernels: the input projection of every time step is one GEMM ([B*T, I] x [I, 3H]) before the
-// recurrence; each step is one GEMM ([B, H] x [H, 3H]) plus one pass over the gates; backward is one
-// GEMM per step for dh and the weight gradients are single GEMMs over all steps at the end.
+// The arithmetic (fused gate kernels, one GEMM per step) is nn::tt::gru<T, B>.
 //
 // Direct API for seq2seq: forward(x, h0, y, h_n) and backward(dy, dh_n, dx, dh0). Null views ({})
 // stand for zeros (h0, dy, dh_n) or "not wanted" (h_n, dx, dh0). Parameter gradients accumulate.
@@ -18,8 +16,8 @@
 #include "cantus/nn/init.hpp"
 #include "cantus/nn/layer.hpp"
 #include "cantus/nn/parameter.hpp"
-#include "cantus/nn/rnn/cells.hpp"
-#include "cantus/nn/rnn/detail.hpp"
+#include "cantus/nn/rnn/checks.hpp"
+#include "cantus/nn/tt/gru.hpp"
 
 namespace cantus::nn {
 
@@ -28,15 +26,17 @@ struct gru_config {
   index_t hidden_size = dyn;
 };
 
-// InputSize/HiddenSize fixed in the type (gru<float, 1, 32>) or given at run time
+// InputSize/HiddenSize fixed in the type (gru<float, cpu, 1, 32>) or given at run time
 // (gru<float>({.input_size = 1, .hidden_size = 32})). Constructed layers are initialised from
 // random_stream(0); init(rng) re-draws them.
-template <class T, index_t InputSize = dyn, index_t HiddenSize = dyn>
+template <class T, class B = cpu, index_t InputSize = dyn, index_t HiddenSize = dyn>
 class gru {
   static_assert(std::is_floating_point_v<T>, "nn::gru: T must be float or double");
 
  public:
   using value_type = T;
+  using backend_type = B;
+  using config_type = gru_config;
   static constexpr std::size_t in_rank = 3, out_rank = 3;
   static constexpr shape_t<3> static_input_shape{dyn, dyn, InputSize};
   static constexpr shape_t<3> static_output_shape(const shape_t<3>& in) {
@@ -51,25 +51,24 @@ class gru {
       throw_value_error("gru: config (", input_, ", ", hidden_, ") contradicts the type's sizes (", InputSize, ", ",
                         HiddenSize, ")");
     const index_t G = 3 * hidden_;
-    weight_ih = tensor<T, 2>({G, input_});
-    weight_hh = tensor<T, 2>({G, hidden_});
-    bias_ih = tensor<T, 1>({G});
-    bias_hh = tensor<T, 1>({G});
-    grad_weight_ih = tensor<T, 2>({G, input_}, T(0));
-    grad_weight_hh = tensor<T, 2>({G, hidden_}, T(0));
-    grad_bias_ih = tensor<T, 1>({G}, T(0));
-    grad_bias_hh = tensor<T, 1>({G}, T(0));
+    weight_ih = tensor<T, 2, B>({G, input_});
+    weight_hh = tensor<T, 2, B>({G, hidden_});
+    bias_ih = tensor<T, 1, B>({G});
+    bias_hh = tensor<T, 1, B>({G});
+    grad_weight_ih = tensor<T, 2, B>({G, input_}, T(0));
+    grad_weight_hh = tensor<T, 2, B>({G, hidden_}, T(0));
+    grad_bias_ih = tensor<T, 1, B>({G}, T(0));
+    grad_bias_hh = tensor<T, 1, B>({G}, T(0));
     init(random_stream(0));
   }
 
   // U(-1/sqrt(H), 1/sqrt(H)) for every parameter, as torch.nn.GRU.reset_parameters.
   void init(random_stream rng) {
     const double bound = 1.0 / std::sqrt(static_cast<double>(hidden_));
-    auto flat = [](auto& t) { return tensor_view<T, 1>(t.data(), {t.size()}); };
-    init::uniform(flat(weight_ih), -bound, bound, rng.split(0));
-    init::uniform(flat(weight_hh), -bound, bound, rng.split(1));
-    init::uniform(flat(bias_ih), -bound, bound, rng.split(2));
-    init::uniform(flat(bias_hh), -bound, bound, rng.split(3));
+    rnn_checks::init_uniform(weight_ih, bound, rng.split(0));
+    rnn_checks::init_uniform(weight_hh, bound, rng.split(1));
+    rnn_checks::init_uniform(bias_ih, bound, rng.split(2));
+    rnn_checks::init_uniform(bias_hh, bound, rng.split(3));
   }
 
   index_t input_size() const { return input_; }
@@ -83,142 +82,67 @@ class gru {
   }
 
   // PyTorch names and shapes: weight_ih_l0 [3H, I], weight_hh_l0 [3H, H], bias_ih_l0, bias_hh_l0 [3H].
-  void parameters(parameter_list<T>& out, const std::string& prefix) {
+  void parameters(parameter_list<T, B>& out, const std::string& prefix) {
     add_parameter(out, prefix, "weight_ih_l0", weight_ih.data(), grad_weight_ih.data(), {3 * hidden_, input_});
     add_parameter(out, prefix, "weight_hh_l0", weight_hh.data(), grad_weight_hh.data(), {3 * hidden_, hidden_});
     add_parameter(out, prefix, "bias_ih_l0", bias_ih.data(), grad_bias_ih.data(), {3 * hidden_});
     add_parameter(out, prefix, "bias_hh_l0", bias_hh.data(), grad_bias_hh.data(), {3 * hidden_});
   }
-  parameter_list<T> parameters(const std::string& prefix = "") {
-    parameter_list<T> ps;
+  parameter_list<T, B> parameters(const std::string& prefix = "") {
+    parameter_list<T, B> ps;
     parameters(ps, prefix);
     return ps;
   }
-  void buffers(parameter_list<T>&, const std::string&) {}
+  void buffers(parameter_list<T, B>&, const std::string&) {}
 
   // Layer-contract form (inside nn::sequential): zero initial state, final state discarded.
   // Templates only so that a call that fits both forms equally well picks the direct form below.
   template <int = 0>
-  void forward(tensor_view<const T, 3> x, tensor_view<T, 3> y, bool /*training*/) { forward(x, {}, y, {}); }
+  void forward(tensor_view<const T, 3, B> x, tensor_view<T, 3, B> y, bool /*training*/) { forward(x, {}, y, {}); }
   template <int = 0>
-  void backward(tensor_view<const T, 3> /*x*/, tensor_view<const T, 3> /*y*/, tensor_view<const T, 3> dy,
-                tensor_view<T, 3> dx) {
+  void backward(tensor_view<const T, 3, B> /*x*/, tensor_view<const T, 3, B> /*y*/, tensor_view<const T, 3, B> dy,
+                tensor_view<T, 3, B> dx) {
     backward(dy, {}, dx, {});
   }
 
   // x [B, T, I] -> y [B, T, H]; h0 [B, H] or null (zeros); h_n [B, H] or null.
-  void forward(tensor_view<const T, 3> x, tensor_view<const T, 2> h0, tensor_view<T, 3> y, tensor_view<T, 2> h_n = {}) {
-    using ops = backend_ops<cpu>;
+  void forward(tensor_view<const T, 3, B> x, tensor_view<const T, 2, B> h0, tensor_view<T, 3, B> y,
+               tensor_view<T, 2, B> h_n = {}) {
     const std::string where = describe();
     output_shape(x.shape());
-    const index_t B = x.extent(0), Tn = x.extent(1), H = hidden_, G = 3 * H, I = input_;
-    rnn_detail::require_shape<3>(where, "input", x, x.shape());
-    rnn_detail::require_shape<3>(where, "output", y, {B, Tn, H});
-    if (!rnn_detail::is_null(h0)) rnn_detail::require_shape<2>(where, "initial state h0", h0, {B, H});
-    if (!rnn_detail::is_null(h_n)) rnn_detail::require_shape<2>(where, "final state h_n", h_n, {B, H});
-    if (B == 0 || Tn == 0) throw shape_error(detail::concat(where, ": input ", shape_string(x.shape()), " has no batch rows or no time steps"));
-    batch_ = B, time_ = Tn;
-
-    rnn_detail::ensure_shape(x_, {Tn, B, I});
-    rnn_detail::to_time_major(x.data(), B, Tn, I, x_.data());
-    rnn_detail::ensure_shape(gi_, {Tn * B, G});
-    rnn_detail::gemm_row_blocks(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, weight_ih.data(), I, T(0),
-                                gi_.data(), G);
-    rnn_detail::ensure_shape(hprev_, {Tn, B, H});
-    rnn_detail::ensure_shape(gates_, {Tn, B, 4 * H});
-    rnn_detail::ensure_shape(gh_, {B, G});
-    for (index_t b = 0; b < B; ++b)
-      for (index_t j = 0; j < H; ++j) hprev_(0, b, j) = rnn_detail::is_null(h0) ? T(0) : h0(b, j);
-
-    const T* bih = bias_ih.data();
-    const T* bhh = bias_hh.data();
-    // Rows [b0, b0 + nb) through all steps: gh = h_{t-1} W_hh^T (one GEMM), then the gates row by row.
-    auto run_rows = [&](index_t b0, index_t nb) {
-      for (index_t t = 0; t < Tn; ++t) {
-        ops::gemm(transpose::no, transpose::yes, nb, G, H, T(1), hprev_.data() + (t * B + b0) * H, H, weight_hh.data(), H,
-                  T(0), gh_.data() + b0 * G, G);
-        for (index_t b = b0; b < b0 + nb; ++b) {
-          const index_t row = t * B + b;
-          T* yb = y.data() + (b * Tn + t) * H;
-          rnn_cells::gru_forward_row(gi_.data() + row * G, gh_.data() + b * G, bih, bhh, hprev_.data() + row * H,
-                                     gates_.data() + row * 4 * H, yb, H);
-          if (t + 1 < Tn) ops::copy(hprev_.data() + (row + B) * H, yb, static_cast<std::size_t>(H));
-        }
-      }
-    };
-    rnn_detail::for_batch_blocks(B, double(B) * double(Tn) * double(H) * double(G), run_rows);
-    if (!rnn_detail::is_null(h_n))
-      for (index_t b = 0; b < B; ++b) ops::copy(h_n.data() + b * H, y.data() + (b * Tn + Tn - 1) * H, static_cast<std::size_t>(H));
+    const index_t Bn = x.extent(0), Tn = x.extent(1), H = hidden_;
+    rnn_checks::require_shape<3>(where, "input", x, x.shape());
+    rnn_checks::require_shape<3>(where, "output", y, {Bn, Tn, H});
+    if (!rnn_checks::is_null(h0)) rnn_checks::require_shape<2>(where, "initial state h0", h0, {Bn, H});
+    if (!rnn_checks::is_null(h_n)) rnn_checks::require_shape<2>(where, "final state h_n", h_n, {Bn, H});
+    if (Bn == 0 || Tn == 0) throw shape_error(detail::concat(where, ": input ", shape_string(x.shape()), " has no batch rows or no time steps"));
+    kernel_.forward(Bn, Tn, input_, H, x.data(), h0.data(), weight_ih.data(), weight_hh.data(), bias_ih.data(),
+                    bias_hh.data(), y.data(), h_n.data());
   }
 
   // dy [B, T, H] or null, dh_n [B, H] or null -> dx [B, T, I] or null, dh0 [B, H] or null; parameter
   // gradients accumulate. Needs the preceding forward().
-  void backward(tensor_view<const T, 3> dy, tensor_view<const T, 2> dh_n, tensor_view<T, 3> dx,
-                tensor_view<T, 2> dh0 = {}) {
-    using ops = backend_ops<cpu>;
+  void backward(tensor_view<const T, 3, B> dy, tensor_view<const T, 2, B> dh_n, tensor_view<T, 3, B> dx,
+                tensor_view<T, 2, B> dh0 = {}) {
     const std::string where = describe() + " backward";
-    if (gates_.empty()) throw value_error(where + ": backward() called before forward()");
-    const index_t B = batch_, Tn = time_, H = hidden_, G = 3 * H, I = input_;
-    if (!rnn_detail::is_null(dy)) rnn_detail::require_shape<3>(where, "output gradient dy", dy, {B, Tn, H});
-    if (!rnn_detail::is_null(dh_n)) rnn_detail::require_shape<2>(where, "final state gradient dh_n", dh_n, {B, H});
-    if (!rnn_detail::is_null(dx)) rnn_detail::require_shape<3>(where, "input gradient dx", dx, {B, Tn, I});
-    if (!rnn_detail::is_null(dh0)) rnn_detail::require_shape<2>(where, "initial state gradient dh0", dh0, {B, H});
-
-    rnn_detail::ensure_shape(dh_, {B, H});
-    auto& dh = dh_;
-    dh.fill(T(0));
-    if (!rnn_detail::is_null(dh_n)) ops::copy(dh.data(), dh_n.data(), static_cast<std::size_t>(B * H));
-    rnn_detail::ensure_shape(dgi_, {Tn * B, G});
-    rnn_detail::ensure_shape(dgh_, {Tn * B, G});
-    auto& dgi = dgi_;  // gradient w.r.t. W_ih x + b_ih
-    auto& dgh = dgh_;  // gradient w.r.t. W_hh h + b_hh
-    const bool have_dy = !rnn_detail::is_null(dy);
-    if (!have_dy) zeros_ = tensor<T, 1>({H}, T(0));
-    // Rows [b0, b0 + nb) back through all steps: the gates row by row, then dh_{t-1} += dgh_t W_hh.
-    auto run_rows = [&](index_t b0, index_t nb) {
-      for (index_t t = Tn; t-- > 0;) {
-        for (index_t b = b0; b < b0 + nb; ++b) {
-          const index_t row = t * B + b;
-          rnn_cells::gru_backward_row(gates_.data() + row * 4 * H, hprev_.data() + row * H,
-                                      have_dy ? dy.data() + (b * Tn + t) * H : zeros_.data(), dh.data() + b * H,
-                                      dgi.data() + row * G, dgh.data() + row * G, H);
-        }
-        ops::gemm(transpose::no, transpose::no, nb, H, G, T(1), dgh.data() + (t * B + b0) * G, G, weight_hh.data(), H, T(1),
-                  dh.data() + b0 * H, H);
-      }
-    };
-    rnn_detail::for_batch_blocks(B, double(B) * double(Tn) * double(H) * double(G), run_rows);
-    // Weight gradients over all steps at once: dW_ih += dgi^T X, dW_hh += dgh^T H_prev.
-    rnn_detail::gemm_row_blocks(transpose::yes, transpose::no, G, I, B * Tn, T(1), dgi.data(), G, x_.data(), I, T(1),
-                                grad_weight_ih.data(), I);
-    rnn_detail::gemm_row_blocks(transpose::yes, transpose::no, G, H, B * Tn, T(1), dgh.data(), G, hprev_.data(), H, T(1),
-                                grad_weight_hh.data(), H);
-    rnn_detail::add_column_sums(dgi.data(), B * Tn, G, grad_bias_ih.data());
-    rnn_detail::add_column_sums(dgh.data(), B * Tn, G, grad_bias_hh.data());
-    if (!rnn_detail::is_null(dx)) {
-      rnn_detail::ensure_shape(dx_, {Tn * B, I});
-      rnn_detail::gemm_row_blocks(transpose::no, transpose::no, Tn * B, I, G, T(1), dgi.data(), G, weight_ih.data(), I, T(0),
-                                  dx_.data(), I);
-      rnn_detail::to_batch_major(dx_.data(), B, Tn, I, dx.data());
-    }
-    if (!rnn_detail::is_null(dh0)) ops::copy(dh0.data(), dh.data(), static_cast<std::size_t>(B * H));
+    if (!kernel_.has_forward()) throw value_error(where + ": backward() called before forward()");
+    const index_t Bn = kernel_.batch(), Tn = kernel_.time(), H = hidden_, I = input_;
+    if (!rnn_checks::is_null(dy)) rnn_checks::require_shape<3>(where, "output gradient dy", dy, {Bn, Tn, H});
+    if (!rnn_checks::is_null(dh_n)) rnn_checks::require_shape<2>(where, "final state gradient dh_n", dh_n, {Bn, H});
+    if (!rnn_checks::is_null(dx)) rnn_checks::require_shape<3>(where, "input gradient dx", dx, {Bn, Tn, I});
+    if (!rnn_checks::is_null(dh0)) rnn_checks::require_shape<2>(where, "initial state gradient dh0", dh0, {Bn, H});
+    kernel_.backward(I, H, dy.data(), dh_n.data(), weight_ih.data(), weight_hh.data(), grad_weight_ih.data(),
+                     grad_weight_hh.data(), grad_bias_ih.data(), grad_bias_hh.data(), dx.data(), dh0.data());
   }
 
-  tensor<T, 2> weight_ih, weight_hh;
-  tensor<T, 1> bias_ih, bias_hh;
-  tensor<T, 2> grad_weight_ih, grad_weight_hh;
-  tensor<T, 1> grad_bias_ih, grad_bias_hh;
+  tensor<T, 2, B> weight_ih, weight_hh;
+  tensor<T, 1, B> bias_ih, bias_hh;
+  tensor<T, 2, B> grad_weight_ih, grad_weight_hh;
+  tensor<T, 1, B> grad_bias_ih, grad_bias_hh;
 
  private:
   index_t input_, hidden_;
-  index_t batch_ = 0, time_ = 0;
-  // Time-major [T, B, .] copies and per-step records of the last forward.
-  tensor<T, 3> x_;       // the input (the weight gradient needs it)
-  tensor<T, 2> gi_;      // x W_ih^T for every step, [T*B, 3H]
-  tensor<T, 3> hprev_;   // h_{t-1} for every step, [T, B, H]
-  tensor<T, 3> gates_;   // r, z, n, W_hn h + b_hn per step, [T, B, 4H]
-  tensor<T, 2> gh_, dh_, dgi_, dgh_, dx_;  // step and backward workspaces
-  tensor<T, 1> zeros_;                // stands for a null dy
+  tt::gru<T, B> kernel_;
 };
 
 }  // namespace cantus::nn

@@ -4,7 +4,7 @@
 // transcendentals go through the dispatched SIMD kernels (rnn_detail::sigmoid_inplace/tanh_inplace).
 // Gate k of unit j sits at [k * H + j].
 #include "cantus/core/config.hpp"
-#include "cantus/nn/rnn/detail.hpp"
+#include "cantus/backend/cpu/nn/rnn_detail.hpp"
 
 namespace cantus::nn::rnn_cells {
 

@@ -1,5 +1,5 @@
 #pragma once
-// Shared machinery of the fused recurrent cells: the run-time dispatched SIMD activations applied
+// Shared machinery of the CPU recurrent kernels (gru.inl, lstm.inl): the run-time dispatched SIMD activations applied
 // to short contiguous rows, row-parallel loops that only spawn threads when a step is big enough to
 // pay for it, and small reductions.
 #include <omp.h>
@@ -106,16 +106,6 @@ template <class T>
 inline void to_batch_major(const T* src, index_t B, index_t Tn, index_t F, T* dst) {
   for (index_t t = 0; t < Tn; ++t)
     for (index_t b = 0; b < B; ++b) std::copy(src + (t * B + b) * F, src + (t * B + b + 1) * F, dst + (b * Tn + t) * F);
-}
-
-template <class V>
-inline bool is_null(const V& v) { return v.data() == nullptr; }
-
-template <std::size_t R, class V>
-inline void require_shape(const std::string& where, const char* what, const V& v, const shape_t<R>& expected) {
-  if (v.shape() != expected) throw_shape_mismatch(where, what, expected, v.shape());
-  if (!v.is_contiguous())
-    throw shape_error(detail::concat(where, ": ", what, " of shape ", shape_string(v.shape()), " must be contiguous"));
 }
 
 }  // namespace cantus::nn::rnn_detail
