@@ -2,10 +2,14 @@
 #include <boost/test/unit_test.hpp>
 
 #include "cantus/nn.hpp"
+#include "layer_concepts.hpp"
 
 using namespace cantus;
 
 BOOST_AUTO_TEST_SUITE(contract)
+
+// Compile-time: the whole layer list on the CPU backend (tests/cuda checks it for CUDA with nvcc).
+static_assert(cantus::testing::every_layer_satisfies_the_contract<cpu>());
 
 BOOST_AUTO_TEST_CASE(static_shape_helpers) {
   static_assert(nn::static_compatible<3>({dyn, 1, dyn}, {8, 1, 128}));

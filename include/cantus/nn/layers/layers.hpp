@@ -4,6 +4,7 @@
 #include "cantus/nn/layers/batch_norm.hpp"
 #include "cantus/nn/layers/conv1d.hpp"
 #include "cantus/nn/layers/conv2d.hpp"
+#include "cantus/nn/layers/conv_pool_stack.hpp"
 #include "cantus/nn/layers/conv_transpose1d.hpp"
 #include "cantus/nn/layers/dropout.hpp"
 #include "cantus/nn/layers/embedding.hpp"
