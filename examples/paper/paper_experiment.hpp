@@ -22,12 +22,11 @@
 #include "cantus/core/directories.hpp"
 #include "cantus/data/fma.hpp"
 #include "cantus/data/folders.hpp"
-#include "cantus/models.hpp"
-#include "cantus/models/optimizer_adapter.hpp"
-#include "cantus/nn/optim/adam.hpp"
+#include "cantus/models/config.hpp"
+#include "cantus/models/embeddings.hpp"
+#include "cantus/models/trainer.hpp"
 #include "cantus/paper/datasets.hpp"
 #include "cantus/paper/feature_store.hpp"
-#include "cantus/paper/registry.hpp"
 #include "cantus/paper/style_corpus.hpp"
 
 namespace paper {
@@ -37,10 +36,11 @@ using namespace cantus;
 // The paper component (feature store, style corpus, data sets) is named cantus::paper in full:
 // from inside this namespace, `paper::` would be ambiguous.
 
-// The models come from the registry (cantus/paper/registry.hpp): one entry per model.
-inline const std::vector<std::string> all_models = cantus::paper::model_names();
-inline const std::vector<std::string> unsupervised_models = cantus::paper::model_names(/*unsupervised_only=*/true);
-inline bool known_model(const std::string& name) { return cantus::paper::known_model(name); }
+// The models come from the registry (cantus/paper/registry.hpp, one entry per model); the functions
+// that instantiate them are compiled once, in paper_experiment.cpp, for all four programs.
+const std::vector<std::string>& all_models();
+const std::vector<std::string>& unsupervised_models();
+bool known_model(const std::string& name);
 
 struct options {
   std::string program;
@@ -50,7 +50,7 @@ struct options {
   std::uint64_t seed = 2019;
   fs::path out = "out/paper";
   fs::path cache;               // default: $XDG_CACHE_HOME/cantus or ~/.cache/cantus
-  std::vector<std::string> models = all_models;
+  std::vector<std::string> models = all_models();
   std::vector<std::string> genres;  // figure6: the two genres
   std::string split = "test";       // figures: which tracks to plot (test | all)
   fs::path paper = fs::path(CANTUS_SOURCE_DIR) / "examples" / "paper" / "paper_table1.csv";  // table1: the paper's figures
@@ -65,7 +65,7 @@ inline void usage(const options& o, std::FILE* f, const std::string& extra) {
                "  models: %s; naive_seq2seq_z8 (_z16, _z32, ...) is the naive GRU with that latent size\n",
                o.program.c_str(), extra.c_str(), [] {
                  std::string l;
-                 for (const auto& n : all_models) l += (l.empty() ? "" : ", ") + n;
+                 for (const auto& n : all_models()) l += (l.empty() ? "" : ", ") + n;
                  return l;
                }().c_str());
 }
@@ -210,9 +210,7 @@ inline prepared prepare(const options& o) {
 }
 
 using plan = cantus::paper::training_plan;
-inline plan plan_for(const std::string& model, bool quick) {
-  return cantus::paper::visit_model(model, [&](auto e) { return decltype(e)::plan(quick); });
-}
+plan plan_for(const std::string& model, bool quick);
 
 // Everything a program needs from one trained model.
 struct model_result {
@@ -256,15 +254,6 @@ inline models::trainer_options trainer_options_for(const options& o, const std::
   return t;
 }
 
-template <class Model, class Dataset>
-models::training_result train(Model& m, const Dataset& tr, const Dataset& va, const options& o, const std::string& name,
-                              float lr) {
-  nn::adam<float> opt(m.parameters(), {.lr = lr});
-  models::optimizer_adapter ad(opt);
-  auto t = trainer_options_for(o, name, m.config().batch_size, !m.buffers().empty());
-  return models::train(m, ad, tr, va.size() > 0 ? &va : nullptr, t);
-}
-
 inline bool have_embeddings(const fs::path& dir, const std::string& model) {
   for (const char* s : {"train", "validation", "test"})
     if (!fs::exists(dir / (model + "_" + s + "_labels.npy"))) return false;
@@ -278,98 +267,7 @@ inline bool have_embeddings(const fs::path& dir, const std::string& model) {
 // they came from; a later program whose run resumes to the same state reads them back instead of
 // embedding again. The test error (table2) is measured only when asked for: it runs the model over
 // every test window. Everything model-specific comes from the model's registry entry.
-template <class Entry>
-model_result run_entry(const std::string& name, const prepared& p, const options& o, bool measure_error) {
-  const auto t0 = std::chrono::steady_clock::now();
-  auto cfg = Entry::config(o.quick ? models::paper_config::quick() : models::paper_config{}, name);
-  if constexpr (requires { cfg.genres; }) cfg.genres = static_cast<index_t>(p.corpus.labels.size());
-  typename Entry::model m(cfg, o.seed);
-  const plan pl = Entry::plan(o.quick);
-  const fs::path emb_dir = o.out / "embeddings";
-  auto mk = [&](const std::vector<const data::stored_track*>& t, index_t cap) {
-    cantus::paper::track_source s{&p.store, t, &p.norm};
-    s.gain = p.raw_gain;
-    return Entry::data(std::move(s), cfg, o.quick, cap);
-  };
-  model_result r;
-  r.model = name;
-  auto tr = mk(p.train, pl.train_cap), va = mk(p.validation, pl.train_cap);
-  r.training = detail_::train(m, tr, va, o, name, m.config().learning_rate);
-  auto enc = [&](const auto& b) { return m.encode(b); };
-  const index_t eb = std::max<index_t>(1, m.config().batch_size);
-  auto e_tr = mk(p.train, pl.embed_cap), e_va = mk(p.validation, pl.embed_cap), e_te = mk(p.test, pl.embed_cap);
-  const std::string stamp = cantus::detail::concat("steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
-                                                   " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
-  const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
-  if (e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp) {
-    std::fprintf(stderr, "%s: %s embeddings of this run found in %s, reused\n", o.program.c_str(), name.c_str(),
-                 emb_dir.c_str());
-    r.train = models::track_embeddings::load(emb_dir, name + "_train");
-    r.validation = models::track_embeddings::load(emb_dir, name + "_validation");
-    r.test = models::track_embeddings::load(emb_dir, name + "_test");
-  } else {
-    r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train");
-    if (e_va.tracks() > 0) r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation");
-    r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test");
-    r.train.save(emb_dir, name + "_train");
-    if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
-    r.test.save(emb_dir, name + "_test");
-    write_text(stamp_file, stamp);
-  }
-  r.error_measure = Entry::error_measure;
-  if (measure_error) {
-    // A reconstructing model's own error measure, else its loss; weighted by the batch sizes.
-    double total = 0;
-    index_t n = 0;
-    std::vector<index_t> rows;
-    for (index_t b = 0; b < e_te.size(); b += Entry::eval_batch) {
-      const index_t e = std::min(e_te.size(), b + Entry::eval_batch);
-      rows.resize(static_cast<std::size_t>(e - b));
-      std::iota(rows.begin(), rows.end(), b);
-      const auto batch = e_te.batch(rows);
-      double v;
-      if constexpr (requires { m.reconstruction_error(batch); }) v = m.reconstruction_error(batch);
-      else v = m.validation_loss(batch);
-      total += v * static_cast<double>(e - b);
-      n += e - b;
-    }
-    r.test_error = n ? total / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
-  }
-  if constexpr (Entry::supervised) {
-    // Track-level predictions: mean softmax over the track's chunks.
-    auto predict = [&](const std::vector<const data::stored_track*>& tracks) {
-      auto ds = mk(tracks, 0);
-      std::vector<int> pred;
-      for (index_t t = 0; t < ds.tracks(); ++t) {
-        const auto rows = ds.items_of(t);
-        std::vector<double> mean(static_cast<std::size_t>(cfg.genres), 0.0);
-        for (std::size_t b = 0; b < rows.size(); b += 32) {
-          const std::size_t e = std::min(rows.size(), b + 32);
-          const auto logits = m.logits(ds.batch(std::span<const index_t>(rows.data() + b, e - b)).x);
-          for (index_t i = 0; i < logits.extent(0); ++i) {
-            float mx = logits(i, 0);
-            for (index_t k = 1; k < cfg.genres; ++k) mx = std::max(mx, logits(i, k));
-            double z = 0;
-            for (index_t k = 0; k < cfg.genres; ++k) z += std::exp(double(logits(i, k) - mx));
-            for (index_t k = 0; k < cfg.genres; ++k) mean[static_cast<std::size_t>(k)] += std::exp(double(logits(i, k) - mx)) / z;
-          }
-        }
-        pred.push_back(static_cast<int>(std::max_element(mean.begin(), mean.end()) - mean.begin()));
-      }
-      return pred;
-    };
-    r.train_pred = predict(p.train);
-    r.test_pred = predict(p.test);
-  }
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "%s: %s done in %.1f s (best validation loss %.5g at epoch %lld)\n", o.program.c_str(), name.c_str(),
-               r.seconds, r.training.best_validation_loss, static_cast<long long>(r.training.best_epoch));
-  return r;
-}
-
-inline model_result run_model(const std::string& name, const prepared& p, const options& o, bool measure_error = false) {
-  return cantus::paper::visit_model(name, [&](auto e) { return run_entry<decltype(e)>(name, p, o, measure_error); });
-}
+model_result run_model(const std::string& name, const prepared& p, const options& o, bool measure_error = false);
 
 // The paper's Table 1 from a CSV (model,classifier,train_accuracy,test_accuracy; '#' comments; an
 // empty field is a value not on record). A missing file gives no rows; a malformed one is an error.

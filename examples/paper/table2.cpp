@@ -10,7 +10,7 @@
 
 int main(int argc, char** argv) {
   auto o = paper::parse(argc, argv);
-  if (o.models == paper::all_models) o.models = paper::unsupervised_models;
+  if (o.models == paper::all_models()) o.models = paper::unsupervised_models();
   try {
     auto p = paper::prepare(o);
     std::string json = "{\n  \"program\": \"table2\",\n  \"corpus\": " + paper::json_string(p.description) +
