@@ -176,7 +176,13 @@ void write(const std::filesystem::path& path, const T* data, const std::vector<i
     n *= static_cast<std::size_t>(shape[i]);
   }
   sh += ")";
-  std::string header = std::string("{'descr': '") + descr(dtype_of<T>()) + "', 'fortran_order': False, 'shape': " + sh + ", }";
+  // Appended piece by piece: GCC 12 at -O3 reports a false -Wstringop-overflow for the chain of
+  // std::string operator+ that built it before (seen with the examples' precompiled header).
+  std::string header = "{'descr': '";
+  header += descr(dtype_of<T>());
+  header += "', 'fortran_order': False, 'shape': ";
+  header += sh;
+  header += ", }";
   // Pad so that the data starts on a 64-byte boundary, as NumPy does.
   const bool v2 = header.size() + 11 > 65535;
   const std::size_t prefix = v2 ? 12 : 10;
