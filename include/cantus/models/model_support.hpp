@@ -21,6 +21,10 @@ using cantus::detail::concat;
 }
 
 namespace cantus::models {
+// The same for cantus::models::detail (embeddings.hpp spells detail::concat inside cantus::models).
+namespace detail {
+using cantus::detail::concat;
+}
 
 // Save/load a model's parameters followed by its buffers (names and sizes checked on load).
 template <class Model>
