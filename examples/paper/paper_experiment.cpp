@@ -46,7 +46,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   typename Entry::model m(cfg, o.seed);
   const plan pl = Entry::plan(o.quick);
   const fs::path emb_dir = o.out / "embeddings";
-  auto mk = [&](const std::vector<const data::stored_track*>& t, index_t cap) {
+  auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) {
     cantus::paper::track_source s{&p.store, t, &p.norm};
     s.gain = p.raw_gain;
     return Entry::data(std::move(s), cfg, o.quick, cap);
@@ -97,7 +97,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   }
   if constexpr (Entry::supervised) {
     // Track-level predictions: mean softmax over the track's chunks.
-    auto predict = [&](const std::vector<const data::stored_track*>& tracks) {
+    auto predict = [&](const std::vector<const cantus::paper::stored_track*>& tracks) {
       auto ds = mk(tracks, 0);
       std::vector<int> pred;
       for (index_t t = 0; t < ds.tracks(); ++t) {
