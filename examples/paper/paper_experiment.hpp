@@ -28,6 +28,7 @@
 #include "cantus/paper/datasets.hpp"
 #include "cantus/paper/feature_store.hpp"
 #include "cantus/paper/style_corpus.hpp"
+#include "cantus/paper/training_plan.hpp"
 
 namespace paper {
 

@@ -32,14 +32,9 @@
 #include "cantus/models/supervised_cnn.hpp"
 #include "cantus/models/wavenet.hpp"
 #include "cantus/paper/datasets.hpp"
+#include "cantus/paper/training_plan.hpp"
 
 namespace cantus::paper {
-
-// How long a model trains and how many windows per track it sees.
-struct training_plan {
-  std::int64_t epochs, batches_per_epoch, patience;
-  index_t train_cap, embed_cap;  // windows per track (0: all)
-};
 
 namespace internal {
 template <class T, std::size_t R>
