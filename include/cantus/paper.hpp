@@ -7,5 +7,6 @@
 #include "cantus/paper/directory_lock.hpp"
 #include "cantus/paper/feature_store.hpp"
 #include "cantus/paper/registry.hpp"
+#include "cantus/paper/training_plan.hpp"
 #include "cantus/paper/style_corpus.hpp"
 #include "cantus/paper/subprocess.hpp"

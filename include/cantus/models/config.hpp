@@ -1,6 +1,6 @@
 #pragma once
-// Hyperparameters of the paper's five models. Defaults are the shapes of ../shared/anchors.md and
-// ../shared/anchor_models.py (the PyTorch reference the benchmark runs beside cantus); every field
+// Hyperparameters of the paper's five models. Defaults are the anchor shapes of the PyTorch reference
+// the benchmark runs beside cantus (docs/models.md, docs/performance.md); every field
 // can be changed, and `quick()` gives the small settings the example programs use with --quick.
 #include <cstdint>
 #include <string>
