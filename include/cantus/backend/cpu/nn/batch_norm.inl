@@ -126,6 +126,10 @@ class batch_norm<T, cpu> {
   void backward_planes(const batch_norm_config& c_, index_t batch, index_t inner, const T* xs, const T* weight,
                        T* dweight, T* dbias, T* dxs, Sums&& sums, Write&& write) {
     const index_t ch = c_.num_features, n = batch * inner;
+    // A backward() before any forward() (outside the layer contract) reads zero statistics, as the
+    // layer did before nn::tt, instead of indexing empty vectors.
+    mean_.resize(static_cast<std::size_t>(ch));
+    invstd_.resize(static_cast<std::size_t>(ch));
 #pragma omp parallel for schedule(static) if (detail::worth_parallel(batch * ch * inner))
     for (index_t c = 0; c < ch; ++c) {
       const auto cu = static_cast<std::size_t>(c);
