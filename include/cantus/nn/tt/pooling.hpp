@@ -1,7 +1,6 @@
 #pragma once
 // nn::tt::pooling<T, B>: global average pooling on backend B (see nn/tt/conv1d.hpp for nn::tt).
-//   static void mean_rows(index_t rows, index_t inner, const T* x, T* y);      y[r] = mean of row r
-//       (summed in T, in order, as before nn::tt existed, so the classifier's embeddings stay bitwise the same)
+//   static void mean_rows(index_t rows, index_t inner, const T* x, T* y);      y[r] = mean of row r (in double)
 //   static void spread_rows(index_t rows, index_t inner, const T* dy, T* dx);  dx[r, :] = dy[r] / inner
 #include "cantus/backend/backend.hpp"
 #include "cantus/core/config.hpp"

@@ -13,9 +13,9 @@ struct pooling<T, cpu> {
   static void mean_rows(index_t rows, index_t inner, const T* xs, T* ys) {
 #pragma omp parallel for schedule(static) if (detail::worth_parallel(rows * inner))
     for (index_t r = 0; r < rows; ++r) {
-      T s = 0;
+      double s = 0;  // in double: a long row's mean must not drift with its length
       for (const T *p = xs + r * inner, *e = p + inner; p != e; ++p) s += *p;
-      ys[r] = s / T(inner);
+      ys[r] = static_cast<T>(s / double(inner));
     }
   }
   static void spread_rows(index_t rows, index_t inner, const T* d, T* q) {
