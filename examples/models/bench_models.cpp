@@ -16,7 +16,6 @@
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <optional>
 #include <tuple>
 #include <sstream>
 #include <string>
@@ -58,14 +57,14 @@ measured time_steps(Model& m, const Batch& batch, double seconds) {
   return {n / elapsed, loss};
 }
 
-// The registry entry named `name` (its own name or its reference name), by type.
+// The registry entry named `name`, by type; the reference script's names (gru_seq2seq, cnn, ...) are
+// accepted too.
 template <class F>
 auto with_entry(const std::string& name, F&& f) {
-  std::optional<std::invoke_result_t<F, paper::naive_seq2seq_entry>> r;
-  std::apply([&](auto... e) { ((!r && (decltype(e)::reference == name || decltype(e)::matches(name)) ? void(r = f(e)) : void()), ...); },
+  std::string entry = name;
+  std::apply([&](auto... e) { ((decltype(e)::reference == name ? void(entry = decltype(e)::name) : void()), ...); },
              paper::model_entries{});
-  if (!r) throw value_error("bench_models: unknown model " + name);
-  return *r;
+  return paper::visit_model(entry, f);
 }
 
 // One step = forward + backward + Adam on the entry's synthetic batch at the full configuration.

@@ -307,4 +307,12 @@ tensor_view<T, Rank, cpu> host_view(T* data, const shape_t<Rank>& shape) {
   return {data, shape};
 }
 
+// Makes `t` a tensor of shape `s`, keeping its storage when the shape is already right: training
+// steps see the same shapes every time, and fresh multi-megabyte buffers would cost page faults.
+template <class T, std::size_t R, class B>
+tensor<T, R, B>& ensure_shape(tensor<T, R, B>& t, const shape_t<R>& s) {
+  if (t.shape() != s || t.data() == nullptr) t = tensor<T, R, B>(s);
+  return t;
+}
+
 }  // namespace cantus

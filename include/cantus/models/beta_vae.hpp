@@ -44,7 +44,7 @@ class beta_vae {
   using batch_type = tensor<float, 3, B>;  // [batch, 1, n_mels] standardised log-mel frames
 
   explicit beta_vae(Config c = {}, std::uint64_t seed = 0)
-      : c_(validated(std::move(c))),
+      : c_(detail::validated(std::move(c))),
         enc_(make_encoder<Encoder>(c_)),
         dec_(make_decoder<Decoder>(c_)),
         mu_(nn::linear_config{flat(), c_.latent}),
@@ -123,7 +123,7 @@ class beta_vae {
   }
   // MSE per bin of decoder(mu) against the frames (table2's measure for this model).
   double reconstruction_error(const batch_type& x) {
-    const auto y = detail::host_values(reconstruct(x)), t = detail::host_values(x);
+    const auto y = reconstruct(x).to_vector(), t = x.to_vector();
     double s = 0;
     for (std::size_t i = 0; i < y.size(); ++i) s += double(y[i] - t[i]) * double(y[i] - t[i]);
     return s / double(y.size());
@@ -137,10 +137,6 @@ class beta_vae {
   }
 
  private:
-  static Config validated(Config c) {
-    c.validate();
-    return c;
-  }
   index_t flat() const { return c_.encoded_channels() * c_.encoded_length(); }
 
   void forward_encoder(const batch_type& x, bool training) {

@@ -35,7 +35,7 @@ class classifier {
   using batch_type = labelled_chunks<B>;
 
   explicit classifier(Config c = {}, std::uint64_t seed = 0)
-      : c_(validated(std::move(c))), body_(make_body<Body>(c_)), head_(nn::linear_config{latent_dim(), c_.genres}) {
+      : c_(detail::validated(std::move(c))), body_(make_body<Body>(c_)), head_(nn::linear_config{latent_dim(), c_.genres}) {
     init(random_stream(seed, Config::seed_tag));
   }
   const Config& config() const { return c_; }
@@ -79,10 +79,6 @@ class classifier {
   tensor<float, 2, B> encode(const batch_type& b) { return encode(b.x); }
 
  private:
-  static Config validated(Config c) {
-    c.validate();
-    return c;
-  }
 
   void forward(const tensor<float, 4, B>& x, bool training) {
     if (x.extent(1) != 1 || x.extent(2) != c_.n_mels || x.extent(3) != c_.frames)

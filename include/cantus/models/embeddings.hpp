@@ -50,7 +50,7 @@ struct track_embeddings {
     e.track_ids = npy::read(dir / (prefix + "_track_ids.npy")).values<std::int64_t>();
     e.labels = npy::read(dir / (prefix + "_labels.npy")).values<std::int64_t>();
     if (static_cast<index_t>(e.track_ids.size()) != e.size() || static_cast<index_t>(e.labels.size()) != e.size())
-      throw io_error(detail::concat((dir / prefix).string(), ": ", e.size(), " latent rows but ", e.track_ids.size(),
+      throw io_error(cantus::detail::concat((dir / prefix).string(), ": ", e.size(), " latent rows but ", e.track_ids.size(),
                                     " track ids and ", e.labels.size(), " labels"));
     return e;
   }
@@ -74,7 +74,7 @@ track_embeddings embed_tracks(const std::vector<std::int64_t>& track_ids, const 
     const tensor<float, 2> z = encode_track(t);
     const index_t chunks = z.extent(0), dim = z.extent(1);
     if (chunks == 0)
-      throw value_error(detail::concat(label, ": track ", track_ids[static_cast<std::size_t>(t)],
+      throw value_error(cantus::detail::concat(label, ": track ", track_ids[static_cast<std::size_t>(t)],
                                        " has no chunks (shorter than one chunk?)"));
     if (t == 0) out.latents = tensor<float, 2>({n, dim});
     else if (dim != out.dim())
@@ -85,7 +85,7 @@ track_embeddings embed_tracks(const std::vector<std::int64_t>& track_ids, const 
     for (index_t d = 0; d < dim; ++d) {
       const double v = mean[static_cast<std::size_t>(d)] / static_cast<double>(chunks);
       if (!std::isfinite(v))
-        throw value_error(detail::concat(label, ": track ", track_ids[static_cast<std::size_t>(t)], " has a non-finite latent (",
+        throw value_error(cantus::detail::concat(label, ": track ", track_ids[static_cast<std::size_t>(t)], " has a non-finite latent (",
                                          v, " in dimension ", d, "); the model diverged"));
       out.latents(t, d) = static_cast<float>(v);
     }

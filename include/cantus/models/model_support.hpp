@@ -21,11 +21,6 @@ using cantus::detail::concat;
 }
 
 namespace cantus::models {
-// The same for cantus::models::detail (embeddings.hpp spells detail::concat inside cantus::models).
-namespace detail {
-using cantus::detail::concat;
-}
-
 // Save/load a model's parameters followed by its buffers (names and sizes checked on load).
 template <class Model>
 void save_model_state(Model& m, std::ostream& o) {
@@ -52,13 +47,7 @@ tensor_view<const T, R2, B> as_shape(const tensor<T, R, B>& t, const shape_t<R2>
   return t.view().template reshape<R2>(s);
 }
 
-// Makes `t` a tensor of shape `s`, keeping its storage when the shape is already right: training
-// steps see the same shapes every time, and fresh multi-megabyte buffers would cost page faults.
-template <class T, std::size_t R, class B>
-tensor<T, R, B>& ensure_shape(tensor<T, R, B>& t, const shape_t<R>& s) {
-  if (t.shape() != s || t.data() == nullptr) t = tensor<T, R, B>(s);
-  return t;
-}
+using cantus::ensure_shape;  // core/tensor.hpp
 
 template <class T, std::size_t R, class B>
 tensor<T, R, B> zeros_like(const tensor<T, R, B>& t) {
@@ -88,12 +77,12 @@ Chain build_stages(Make&& make) {
     }()...);
   }(std::make_index_sequence<Chain::size>{});
 }
-// The elements of a tensor on the host, in order.
-template <class T, std::size_t R, class B>
-std::vector<T> host_values(const tensor<T, R, B>& t) {
-  std::vector<T> host(static_cast<std::size_t>(t.size()));
-  backend_ops<B>::download(host.data(), t.data(), host.size());
-  return host;
+// A model's config after its validate() (which throws value_error naming the field): for
+// member initialisers that need a valid config before the layers are built from it.
+template <class Config>
+Config validated(Config c) {
+  c.validate();
+  return c;
 }
 
 // Whether every element is finite (a device tensor is checked on a host copy).
@@ -102,8 +91,7 @@ bool all_finite(const tensor<T, R, B>& t) {
   if constexpr (B::host_accessible) {
     return all_finite(t.data(), t.size());
   } else {
-    std::vector<T> host(static_cast<std::size_t>(t.size()));
-    backend_ops<B>::download(host.data(), t.data(), host.size());
+    const auto host = t.to_vector();
     return all_finite(host.data(), t.size());
   }
 }

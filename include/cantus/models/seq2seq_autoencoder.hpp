@@ -33,7 +33,7 @@ class seq2seq_autoencoder {
   using batch_type = tensor<float, batch_rank, B>;  // [batch, T] raw samples or [batch, T, F] frames
 
   explicit seq2seq_autoencoder(Config c = {}, std::uint64_t seed = 0)
-      : c_(validated(std::move(c))),
+      : c_(detail::validated(std::move(c))),
         enc_(cell_config<Encoder>(c_)),
         dec_(cell_config<Decoder>(c_)),
         out_(nn::linear_config{c_.hidden, c_.features()}) {
@@ -74,10 +74,6 @@ class seq2seq_autoencoder {
   }
 
  private:
-  static Config validated(Config c) {
-    c.validate();
-    return c;
-  }
   template <class Cell>
   static auto cell_config(const Config& c) {
     return typename Cell::config_type{c.features(), c.hidden};

@@ -41,7 +41,7 @@ class wavenet_stack {
   using batch_type = wavenet_batch<B>;
 
   explicit wavenet_stack(Config c = {}, std::uint64_t seed = 0)
-      : c_(validated(std::move(c))),
+      : c_(detail::validated(std::move(c))),
         emb_(nn::conv1d_config{c_.classes, c_.residual, 1}),
         up_(make_upsampler<Upsampler>(c_)),
         out1_(nn::conv1d_config{c_.skip, c_.skip, 1}),
@@ -95,10 +95,6 @@ class wavenet_stack {
   }
 
  private:
-  static Config validated(Config c) {
-    c.validate();
-    return c;
-  }
   void check(const batch_type& b) const {
     const index_t Bn = b.q.extent(0), T = b.q.extent(1) - 1;
     if (T < 1 || T % c_.hop_length != 0)

@@ -287,8 +287,7 @@ class sequential {
     } else {
       auto& a = std::get<I>(acts_);
       const auto s = l.output_shape(in.shape());
-      if (a.shape() != s || a.data() == nullptr) a = tensor<T, layer_type<I>::out_rank, B>(s);
-      l.forward(in, a.view(), training);
+      l.forward(in, ensure_shape(a, s).view(), training);
     }
   }
 
@@ -313,9 +312,7 @@ class sequential {
     if constexpr (I == 0) {
       l.backward(in, out, dout, dx);
     } else {
-      auto& g = std::get<I - 1>(grads_);
-      if (g.shape() != in.shape() || g.data() == nullptr) g = tensor<T, layer_type<I - 1>::out_rank, B>(in.shape());
-      l.backward(in, out, dout, g.view());
+      l.backward(in, out, dout, ensure_shape(std::get<I - 1>(grads_), in.shape()).view());
     }
   }
 

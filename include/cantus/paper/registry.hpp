@@ -12,7 +12,7 @@
 //   static constexpr bool supervised;          trained on the genres (its own predictions go to table1)
 //   static constexpr index_t eval_batch;       batch size when measuring the test error
 //   static constexpr const char* error_measure;
-//   static bool matches(const std::string& name);
+//   static bool matches(const std::string& name);  optional: by default the entry's own name only
 //   static model::config_type config(const models::paper_config&, const std::string& name);
 //   static training_plan plan(bool quick);
 //   static auto data(track_source, const model::config_type&, bool quick, index_t max_per_track);
@@ -37,6 +37,13 @@
 namespace cantus::paper {
 
 namespace internal {
+// Whether `n` names entry E (its own matches() where it has one, e.g. naive_seq2seq_zN).
+template <class E>
+bool names(const std::string& n) {
+  if constexpr (requires { E::matches(n); }) return E::matches(n);
+  else return n == E::name;
+}
+
 template <class T, std::size_t R>
 tensor<T, R> normal_tensor(const shape_t<R>& s, std::uint64_t seed, float scale = 1.0f) {
   tensor<T, R> t(s);
@@ -101,7 +108,6 @@ struct step_vae_entry {
   static constexpr bool supervised = false;
   static constexpr index_t eval_batch = 512;
   static constexpr const char* error_measure = "MSE per log-mel bin, standardised log-mel, decoder(mu) vs frame";
-  static bool matches(const std::string& n) { return n == name; }
   static model::config_type config(const models::paper_config& c, const std::string&) { return c.step_vae; }
   static training_plan plan(bool quick) { return quick ? training_plan{15, 60, 4, 0, 0} : training_plan{12, 40, 4, 0, 0}; }
   static auto data(track_source s, const model::config_type&, bool quick, index_t cap) {
@@ -120,7 +126,6 @@ struct seq2seq_mel_entry {
   static constexpr bool supervised = false;
   static constexpr index_t eval_batch = 16;
   static constexpr const char* error_measure = "MSE per log-mel bin, standardised log-mel, teacher-forced decoder vs chunk";
-  static bool matches(const std::string& n) { return n == name; }
   static model::config_type config(const models::paper_config& c, const std::string&) { return c.seq2seq_mel; }
   static training_plan plan(bool quick) { return quick ? training_plan{15, 40, 4, 0, 0} : training_plan{10, 20, 3, 0, 0}; }
   static auto data(track_source s, const model::config_type& c, bool, index_t cap) {
@@ -140,7 +145,6 @@ struct wavenet_entry {
   static constexpr index_t eval_batch = 4;
   static constexpr const char* error_measure =
       "cross-entropy (nats) of the next mu-law sample (not a reconstruction: WaveNet predicts)";
-  static bool matches(const std::string& n) { return n == name; }
   static model::config_type config(const models::paper_config& c, const std::string&) { return c.wavenet; }
   static training_plan plan(bool quick) { return quick ? training_plan{6, 40, 3, 0, 8} : training_plan{4, 20, 3, 0, 6}; }
   static auto data(track_source s, const model::config_type& c, bool, index_t cap) {
@@ -163,7 +167,6 @@ struct supervised_cnn_entry {
   static constexpr bool supervised = true;
   static constexpr index_t eval_batch = 32;
   static constexpr const char* error_measure = "cross-entropy of the genre (nats)";
-  static bool matches(const std::string& n) { return n == name; }
   static model::config_type config(const models::paper_config& c, const std::string&) { return c.supervised_cnn; }
   static training_plan plan(bool quick) { return quick ? training_plan{15, 30, 4, 0, 0} : training_plan{12, 20, 4, 0, 0}; }
   static auto data(track_source s, const model::config_type& c, bool, index_t cap) {
@@ -189,7 +192,7 @@ inline std::vector<std::string> model_names(bool unsupervised_only = false) {
   return r;
 }
 inline bool known_model(const std::string& name) {
-  return std::apply([&](auto... e) { return (decltype(e)::matches(name) || ...); }, model_entries{});
+  return std::apply([&](auto... e) { return (internal::names<decltype(e)>(name) || ...); }, model_entries{});
 }
 
 namespace internal {
@@ -197,10 +200,10 @@ template <std::size_t I, class F>
 decltype(auto) visit_from(const std::string& name, F& f) {
   using E = std::tuple_element_t<I, model_entries>;
   if constexpr (I + 1 < std::tuple_size_v<model_entries>) {
-    if (E::matches(name)) return f(E{});
+    if (internal::names<E>(name)) return f(E{});
     return visit_from<I + 1>(name, f);
   } else {
-    if (E::matches(name)) return f(E{});
+    if (internal::names<E>(name)) return f(E{});
     std::string known;
     for (const auto& n : model_names()) known += (known.empty() ? "" : ", ") + n;
     throw value_error("unknown model '" + name + "' (known: " + known + ")");

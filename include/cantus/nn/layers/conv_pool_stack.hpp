@@ -72,13 +72,13 @@ class conv_pool_stack {
     check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
     tensor_view<const T, 4, B> in = x;
     for (auto& b : blocks_) {
-      ensure(b.conv_out, b.conv.output_shape(in.shape()));
+      ensure_shape(b.conv_out, b.conv.output_shape(in.shape()));
       b.conv.forward(in, b.conv_out.view(), training);
-      ensure(b.bn_out, b.conv_out.shape());
+      ensure_shape(b.bn_out, b.conv_out.shape());
       b.bn.forward(b.conv_out.view(), b.bn_out.view(), training);
-      ensure(b.pool_out, b.pool.output_shape(b.bn_out.shape()));
+      ensure_shape(b.pool_out, b.pool.output_shape(b.bn_out.shape()));
       b.pool.forward(b.bn_out.view(), b.pool_out.view(), training);
-      ensure(b.relu_out, b.pool_out.shape());
+      ensure_shape(b.relu_out, b.pool_out.shape());
       relu_.forward(b.pool_out.view(), b.relu_out.view(), training);
       in = b.relu_out.view();
     }
@@ -89,19 +89,19 @@ class conv_pool_stack {
                 tensor_view<T, 4, B> dx) {
     check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
     if (dx.data() != nullptr) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    ensure(d_, dy.shape());
+    ensure_shape(d_, dy.shape());
     backend_ops<B>::copy(d_.data(), dy.data(), static_cast<std::size_t>(dy.size()));
     for (std::size_t k = blocks_.size(); k-- > 0;) {
       auto& bl = blocks_[k];
-      ensure(bl.d_relu, bl.pool_out.shape());
-      ensure(bl.d_conv, bl.conv_out.shape());
+      ensure_shape(bl.d_relu, bl.pool_out.shape());
+      ensure_shape(bl.d_conv, bl.conv_out.shape());
       relu_.backward(bl.pool_out.view(), bl.relu_out.view(), d_.view(), bl.d_relu.view());
       bl.bn.backward_scattered(bl.conv_out.view(), bl.d_relu.data(), bl.pool.argmax().data(),
                                bl.d_relu.extent(2) * bl.d_relu.extent(3), bl.d_conv.view());
       if (k == 0) {
         bl.conv.backward(x, bl.conv_out.view(), bl.d_conv.view(), dx);
       } else {
-        auto& din = ensure(bl.d_in, blocks_[k - 1].relu_out.shape());
+        auto& din = ensure_shape(bl.d_in, blocks_[k - 1].relu_out.shape());
         bl.conv.backward(blocks_[k - 1].relu_out.view(), bl.conv_out.view(), bl.d_conv.view(), din.view());
         std::swap(d_, din);
       }
@@ -141,10 +141,6 @@ class conv_pool_stack {
     tensor<T, 4, B> conv_out, bn_out, pool_out, relu_out;  // kept between steps (same shapes)
     tensor<T, 4, B> d_relu, d_conv, d_in;                 // d_relu: the gradient at the pool's output
   };
-  static tensor<T, 4, B>& ensure(tensor<T, 4, B>& t, const shape_t<4>& s) {
-    if (t.shape() != s || t.data() == nullptr) t = tensor<T, 4, B>(s);
-    return t;
-  }
 
   conv_pool_stack_config c_;
   std::vector<block> blocks_;
