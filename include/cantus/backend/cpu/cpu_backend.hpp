@@ -21,6 +21,17 @@
 #include "cantus/backend/cpu/isa_kernels.inl"
 #undef CANTUS_ISA_NS
 
+#if defined(CANTUS_SIMD_DISPATCH) && CANTUS_SIMD_DISPATCH
+// The project compiles the dispatch units (cmake/CantusSimdDispatch.cmake), and with them the
+// baseline table once (dispatch/simd_baseline.cpp): Eigen's GEMM and every kernel of the table then
+// cost one translation unit instead of every file that includes the backend (about a quarter of a
+// typical file's compile time).
+namespace cantus::cpu_kernels::isa_baseline {
+extern template const kernel_table<float>& table<float>();
+extern template const kernel_table<double>& table<double>();
+}  // namespace cantus::cpu_kernels::isa_baseline
+#endif
+
 namespace cantus {
 namespace cpu_kernels {
 namespace detail {
