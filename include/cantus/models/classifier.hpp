@@ -21,7 +21,7 @@ namespace cantus::models {
 template <class B = cpu>
 struct labelled_chunks {
   tensor<float, 4, B> x;  // [batch, 1, n_mels, frames]
-  tensor<index_t, 1> y;   // [batch] genre index (host)
+  tensor<index_t, 1, B> y;  // [batch] genre index
 };
 
 template <class Body, class Head, class Config>

@@ -12,8 +12,6 @@
 // The embedding of a chunk is relu(out1(relu(skips))), the activations before the output layer,
 // averaged over time. Parameters are listed, and initialised, by kind: emb, filt.l, cond.l, resc.l,
 // skipc.l, up.*, out1, out2.
-// The input lookup and the time average are host loops, so it runs on host-memory backends until
-// they become nn::tt kernels.
 #include <string>
 #include <vector>
 
@@ -21,13 +19,15 @@
 #include "cantus/nn/layers/activations.hpp"
 #include "cantus/nn/layers/conv1d.hpp"
 #include "cantus/nn/loss/cross_entropy.hpp"
+#include "cantus/nn/tt/indexing.hpp"
+#include "cantus/nn/tt/pooling.hpp"
 #include "cantus/models/gated_residual.hpp"
 
 namespace cantus::models {
 
 template <class B = cpu>
 struct wavenet_batch {
-  tensor<index_t, 2> q;     // [batch, T + 1] mu-law classes (host: they index the input lookup)
+  tensor<index_t, 2, B> q;  // [batch, T + 1] mu-law classes
   tensor<float, 3, B> mel;  // [batch, n_mels, T / hop + 1] standardised log-mel frames covering the chunk
 };
 
@@ -37,7 +37,6 @@ class wavenet_stack {
   using backend_type = typename Upsampler::backend_type;
   using B = backend_type;
   using config_type = Config;
-  static_assert(B::host_accessible, "models::wavenet_stack: the input lookup and time average still run on the host");
   using batch_type = wavenet_batch<B>;
 
   explicit wavenet_stack(Config c = {}, std::uint64_t seed = 0)
@@ -86,11 +85,7 @@ class wavenet_stack {
     forward(b, false);
     const index_t Bn = r2_.extent(0), S = r2_.extent(1), T = r2_.extent(2);
     tensor<float, 2, B> z({Bn, S});
-    for (index_t i = 0; i < Bn * S; ++i) {
-      double s = 0;
-      for (index_t t = 0; t < T; ++t) s += r2_.data()[i * T + t];
-      z.data()[i] = static_cast<float>(s / double(T));
-    }
+    nn::tt::pooling<float, B>::mean_rows(Bn * S, T, r2_.data(), z.data());
     return z;
   }
 
@@ -111,14 +106,8 @@ class wavenet_stack {
     auto eps = emb_params();
     xs_.resize(static_cast<std::size_t>(L + 1));
     detail::ensure_shape(xs_[0], {Bn, R, T});
-    for (index_t n = 0; n < Bn; ++n)
-      for (index_t t = 0; t < T; ++t) {
-        const index_t k = b.q(n, t);
-        if (k < 0 || k >= c_.classes)
-          throw value_error(cantus::detail::concat(Config::name, ": input class ", k, " at (", n, ", ", t,
-                                                   ") outside [0, ", c_.classes, ")"));
-        for (index_t r = 0; r < R; ++r) xs_[0](n, r, t) = eps.w[r * c_.classes + k] + eps.b[r];
-      }
+    nn::tt::indexing<float, B>::gather_columns(Config::name, Bn, T, T + 1, c_.classes, R, b.q.data(), eps.w, eps.b,
+                                               xs_[0].data());
     // conditioning, cropped to T
     detail::ensure_shape(up_out_, up_.output_shape(b.mel.shape()));
     up_.forward(b.mel.view(), up_out_.view(), training);
@@ -144,8 +133,8 @@ class wavenet_stack {
   double run(const batch_type& b, bool training) {
     forward(b, training);
     const index_t Bn = b.q.extent(0), T = b.q.extent(1) - 1, R = c_.residual, L = c_.layers();
-    tensor<index_t, 2> target({Bn, T});
-    for (index_t n = 0; n < Bn; ++n) std::copy_n(&b.q(n, 1), T, &target(n, 0));
+    tensor<index_t, 2, B> target({Bn, T});
+    for (index_t n = 0; n < Bn; ++n) backend_ops<B>::copy(target.data() + n * T, b.q.data() + n * (T + 1) + 1, std::size_t(T));
     auto loss = nn::cross_entropy(logits_, target);
     if (!training) return loss.value;
     // output head
@@ -166,15 +155,7 @@ class wavenet_stack {
     up_.backward(b.mel.view(), detail::cview(up_out_), detail::cview(dup), tensor_view<float, 3, B>());
     // input lookup: scatter-add into the columns of the one-hot convolution
     auto eps = emb_params();
-    for (index_t n = 0; n < Bn; ++n)
-      for (index_t t = 0; t < T; ++t) {
-        const index_t k = b.q(n, t);
-        for (index_t r = 0; r < R; ++r) {
-          const float d = dx(n, r, t);
-          eps.gw[r * c_.classes + k] += d;
-          eps.gb[r] += d;
-        }
-      }
+    nn::tt::indexing<float, B>::scatter_add_columns(Bn, T, T + 1, c_.classes, R, b.q.data(), dx.data(), eps.gw, eps.gb);
     return loss.value;
   }
 

@@ -33,7 +33,7 @@ struct capacity_loss_result {
   tensor<T, RankZ, B> grad_mu, grad_logvar;
 };
 
-template <host_array Rec, host_array Tg, host_array Mu, host_array LogVar>
+template <any_array Rec, any_array Tg, any_array Mu, any_array LogVar>
   requires std::is_same_v<element_t<Rec>, element_t<Tg>> && std::is_same_v<element_t<Rec>, element_t<Mu>> &&
            (Rec::rank == Tg::rank) && std::is_same_v<backend_t<Rec>, backend_t<Tg>> &&
            std::is_same_v<backend_t<Rec>, backend_t<Mu>>

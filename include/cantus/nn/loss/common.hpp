@@ -17,7 +17,7 @@ enum class reduction { mean, sum };
 
 // A tensor or tensor view (const or not), any rank, on any backend.
 template <class V>
-concept host_array = requires(const V& v) {
+concept any_array = requires(const V& v) {
   typename V::value_type;
   { V::rank } -> std::convertible_to<std::size_t>;
   v.data();

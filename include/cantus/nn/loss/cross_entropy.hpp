@@ -11,8 +11,9 @@
 
 namespace cantus::nn {
 
-template <host_array In, host_array Tg>
-  requires std::is_integral_v<element_t<Tg>> && (In::rank == Tg::rank + 1) && (In::rank == 2 || In::rank == 3)
+template <any_array In, any_array Tg>
+  requires std::is_integral_v<element_t<Tg>> && std::is_same_v<backend_t<In>, backend_t<Tg>> &&
+           (In::rank == Tg::rank + 1) && (In::rank == 2 || In::rank == 3)
 loss_result<element_t<In>, In::rank, backend_t<In>> cross_entropy(const In& input, const Tg& target,
                                                                    reduction r = reduction::mean,
                                                                    index_t ignore_index = -100) {

@@ -14,7 +14,7 @@ struct gaussian_kl_result {
   tensor<T, Rank, B> grad_mu, grad_logvar;
 };
 
-template <host_array Mu, host_array LogVar>
+template <any_array Mu, any_array LogVar>
   requires std::is_same_v<element_t<Mu>, element_t<LogVar>> && (Mu::rank == LogVar::rank) && (Mu::rank >= 1) &&
            std::is_same_v<backend_t<Mu>, backend_t<LogVar>>
 gaussian_kl_result<element_t<Mu>, Mu::rank, backend_t<Mu>> gaussian_kl(const Mu& mu, const LogVar& logvar) {

@@ -4,7 +4,7 @@
 
 namespace cantus::nn {
 
-template <host_array In, host_array Tg>
+template <any_array In, any_array Tg>
   requires std::is_same_v<element_t<In>, element_t<Tg>> && (In::rank == Tg::rank) &&
            std::is_same_v<backend_t<In>, backend_t<Tg>>
 loss_result<element_t<In>, In::rank, backend_t<In>> mse_loss(const In& input, const Tg& target,

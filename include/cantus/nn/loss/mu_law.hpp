@@ -36,7 +36,7 @@ T mu_law_decode(index_t c, index_t quantization_channels = mu_law_classes) {
 }
 
 // Element-wise over tensors/views of any rank.
-template <host_array In>
+template <any_array In>
   requires std::is_floating_point_v<element_t<In>>
 tensor<index_t, In::rank> mu_law_encode(const In& x, index_t quantization_channels = mu_law_classes) {
   loss_detail::require_contiguous("mu_law_encode", "input", x);
@@ -44,7 +44,7 @@ tensor<index_t, In::rank> mu_law_encode(const In& x, index_t quantization_channe
   for (index_t i = 0; i < x.size(); ++i) out.data()[i] = mu_law_encode(x.data()[i], quantization_channels);
   return out;
 }
-template <class T, host_array In>
+template <class T, any_array In>
   requires std::is_integral_v<element_t<In>>
 tensor<T, In::rank> mu_law_decode(const In& classes, index_t quantization_channels = mu_law_classes) {
   loss_detail::require_contiguous("mu_law_decode", "input", classes);

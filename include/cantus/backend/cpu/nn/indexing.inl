@@ -39,6 +39,32 @@ struct indexing<T, cpu> {
       for (index_t j = 0; j < d; ++j) g[j] += s[j];
     }
   }
+  template <class I>
+  static void gather_columns(const std::string& layer, index_t batch, index_t len, index_t q_stride, index_t classes,
+                             index_t dim, const I* q, const T* table, const T* bias, T* y) {
+    for (index_t n = 0; n < batch; ++n)
+      for (index_t t = 0; t < len; ++t) {
+        const auto k = static_cast<index_t>(q[n * q_stride + t]);
+        if (k < 0 || k >= classes)
+          throw value_error(cantus::detail::concat(layer, ": input class ", k, " at (", n, ", ", t, ") outside [0, ",
+                                                   classes, ")"));
+        for (index_t r = 0; r < dim; ++r) y[(n * dim + r) * len + t] = table[r * classes + k] + bias[r];
+      }
+  }
+  // Serial, in (n, t) order: each table entry's sum is then the same for any thread count.
+  template <class I>
+  static void scatter_add_columns(index_t batch, index_t len, index_t q_stride, index_t classes, index_t dim,
+                                  const I* q, const T* dy, T* dtable, T* dbias) {
+    for (index_t n = 0; n < batch; ++n)
+      for (index_t t = 0; t < len; ++t) {
+        const auto k = static_cast<index_t>(q[n * q_stride + t]);
+        for (index_t r = 0; r < dim; ++r) {
+          const T d = dy[(n * dim + r) * len + t];
+          dtable[r * classes + k] += d;
+          dbias[r] += d;
+        }
+      }
+  }
 };
 
 }  // namespace cantus::nn::tt

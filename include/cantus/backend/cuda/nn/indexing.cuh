@@ -9,6 +9,12 @@ struct indexing<T, cuda> {
   static void gather_rows(const std::string& layer, index_t n, index_t rows, index_t dim, const T* x, const T* table, T* y);
   static void scatter_add_rows(const std::string& layer, index_t n, index_t rows, index_t dim, const T* x, const T* dy,
                                T* dtable);
+  template <class I>
+  static void gather_columns(const std::string& layer, index_t batch, index_t len, index_t q_stride, index_t classes,
+                             index_t dim, const I* q, const T* table, const T* bias, T* y);
+  template <class I>
+  static void scatter_add_columns(index_t batch, index_t len, index_t q_stride, index_t classes, index_t dim,
+                                  const I* q, const T* dy, T* dtable, T* dbias);
 };
 
 }  // namespace cantus::nn::tt
