@@ -91,14 +91,22 @@ T reduce_blocks(std::size_t n, Kernel&& kernel, T (*combine)(T, T)) {
 // The best registered level the processor supports, capped by `CANTUS_SIMD=baseline|avx2|avx512`
 // in the environment (for benchmarks and cross-checks). Levels register from static initialisers;
 // the baseline is registered here too so the choice never depends on initialisation order.
+namespace detail {
+// Never inlined: xsimd's CPU detection is an `asm("cpuid")` without `volatile`, which GCC may hoist out
+// of the one-time initialisation into whatever inlined it. Inlined into an OpenMP region it ran cpuid
+// at every entry, and cpuid traps to the hypervisor in a virtual machine: the naive GRU trained 20 %
+// slower (bench_models, 2 threads) until this was a call.
+[[gnu::noinline, gnu::cold]] inline const isa_tables* choose_isa() {
+  register_isa(isa::baseline, isa_baseline::tables());
+  const int cap = isa_cap_from_environment();
+  for (int level = cap; level > 0; --level)
+    if (registered_isas[level].f32 && cpu_supports(static_cast<isa>(level))) return &registered_isas[level];
+  return &registered_isas[0];
+}
+}  // namespace detail
+
 inline const isa_tables& active_isa() {
-  static const isa_tables* chosen = [] {
-    register_isa(isa::baseline, isa_baseline::tables());
-    const int cap = detail::isa_cap_from_environment();
-    for (int level = cap; level > 0; --level)
-      if (registered_isas[level].f32 && detail::cpu_supports(static_cast<isa>(level))) return &registered_isas[level];
-    return &registered_isas[0];
-  }();
+  static const isa_tables* const chosen = detail::choose_isa();
   return *chosen;
 }
 
