@@ -18,7 +18,7 @@ namespace activation_kind {
 struct relu {
   static constexpr const char* name = "relu";
   ops::relu forward_op() const { return {}; }
-  template <class T> T grad(T /*x*/, T y) const { return y > T(0) ? T(1) : T(0); }
+  template <class T> CANTUS_HD T grad(T /*x*/, T y) const { return y > T(0) ? T(1) : T(0); }
   std::string describe() const { return "relu"; }
 };
 template <class T>
@@ -26,19 +26,19 @@ struct leaky_relu {
   T negative_slope = T(0.01);
   static constexpr const char* name = "leaky_relu";
   ops::leaky_relu<T> forward_op() const { return {negative_slope}; }
-  T grad(T x, T /*y*/) const { return x > T(0) ? T(1) : negative_slope; }
+  CANTUS_HD T grad(T x, T /*y*/) const { return x > T(0) ? T(1) : negative_slope; }
   std::string describe() const { return detail::concat("leaky_relu(", negative_slope, ")"); }
 };
 struct tanh {
   static constexpr const char* name = "tanh";
   ops::tanh_fn forward_op() const { return {}; }
-  template <class T> T grad(T /*x*/, T y) const { return T(1) - y * y; }
+  template <class T> CANTUS_HD T grad(T /*x*/, T y) const { return T(1) - y * y; }
   std::string describe() const { return "tanh"; }
 };
 struct sigmoid {
   static constexpr const char* name = "sigmoid";
   ops::sigmoid forward_op() const { return {}; }
-  template <class T> T grad(T /*x*/, T y) const { return y * (T(1) - y); }
+  template <class T> CANTUS_HD T grad(T /*x*/, T y) const { return y * (T(1) - y); }
   std::string describe() const { return "sigmoid"; }
 };
 }  // namespace activation_kind

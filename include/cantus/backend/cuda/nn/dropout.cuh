@@ -1,11 +1,14 @@
-// nn::tt::dropout on CUDA: the interface the nn code compiles against (contract in nn/tt/dropout.hpp). The
-// definitions come with the CUDA implementation; until then a program that runs it fails to link,
-// naming the function.
+// nn::tt::dropout on CUDA (contract in nn/tt/dropout.hpp): element i draws value i of the same Philox
+// stream as the CPU, so a seed drops the same elements on both backends.
+#include "cantus/backend/cuda/nn/launch.cuh"
+
 namespace cantus::nn::tt {
 
 template <class T>
 struct dropout<T, cuda> {
-  static void apply(index_t n, const T* x, T* y, const random_stream& rng, float p, T scale);
+  static void apply(index_t n, const T* x, T* y, const random_stream& rng, float p, T scale) {
+    cuda_launch::for_each(n, cuda_bodies::dropout<T>{x, y, rng, p, scale});
+  }
 };
 
 }  // namespace cantus::nn::tt

@@ -1,12 +1,21 @@
-// nn::tt::linear on CUDA: the interface the layer compiles against (contract in nn/tt/linear.hpp).
-// The definitions come with the cuBLAS implementation; until then using it fails to link.
+// nn::tt::linear on CUDA (contract in nn/tt/linear.hpp): cuBLAS GEMMs (backend_ops<cuda>::gemm) and a
+// thread per output column for the bias gradient (rows summed in order).
+#include "cantus/backend/cuda/nn/launch.cuh"
+
 namespace cantus::nn::tt {
 
 template <class T>
 class linear<T, cuda> {
  public:
-  void forward(index_t rows, index_t in, index_t out, const T* x, const T* w, const T* bias, T* y);
-  void backward(index_t rows, index_t in, index_t out, const T* x, const T* w, const T* dy, T* dw, T* dbias, T* dx);
+  void forward(index_t rows, index_t in, index_t out, const T* x, const T* w, const T* bias, T* y) {
+    if (bias) cuda_launch::for_each(rows * out, cuda_bodies::broadcast_row<T>{out, bias, y});
+    backend_ops<cuda>::gemm(transpose::no, transpose::yes, rows, out, in, T(1), x, in, w, in, bias ? T(1) : T(0), y, out);
+  }
+  void backward(index_t rows, index_t in, index_t out, const T* x, const T* w, const T* dy, T* dw, T* dbias, T* dx) {
+    backend_ops<cuda>::gemm(transpose::yes, transpose::no, out, in, rows, T(1), dy, out, x, in, T(1), dw, in);
+    if (dbias) cuda_launch::for_each(out, cuda_bodies::column_sum<T>{rows, out, dy, dbias});
+    if (dx) backend_ops<cuda>::gemm(transpose::no, transpose::no, rows, in, out, T(1), dy, out, w, in, T(0), dx, in);
+  }
 };
 
 }  // namespace cantus::nn::tt

@@ -1,12 +1,17 @@
-// nn::tt::pooling on CUDA: the interface the nn code compiles against (contract in nn/tt/pooling.hpp). The
-// definitions come with the CUDA implementation; until then a program that runs it fails to link,
-// naming the function.
+// nn::tt::pooling on CUDA (contract in nn/tt/pooling.hpp): a thread per row sums it in double, in the
+// CPU's order, so the means are the CPU's bits.
+#include "cantus/backend/cuda/nn/launch.cuh"
+
 namespace cantus::nn::tt {
 
 template <class T>
 struct pooling<T, cuda> {
-  static void mean_rows(index_t rows, index_t inner, const T* x, T* y);
-  static void spread_rows(index_t rows, index_t inner, const T* dy, T* dx);
+  static void mean_rows(index_t rows, index_t inner, const T* x, T* y) {
+    cuda_launch::for_each(rows, cuda_bodies::mean_row<T>{inner, x, y});
+  }
+  static void spread_rows(index_t rows, index_t inner, const T* dy, T* dx) {
+    cuda_launch::for_each(rows * inner, cuda_bodies::spread_row<T>{inner, dy, dx});
+  }
 };
 
 }  // namespace cantus::nn::tt

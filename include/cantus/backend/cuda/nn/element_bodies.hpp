@@ -1,0 +1,331 @@
+#pragma once
+// What one CUDA thread computes in the simple nn::tt kernels (optimizers, reparameterisation, dropout,
+// activation gradients, the gated unit, pooling, lookups, losses, bias sums): a body per index,
+// `CANTUS_HD void operator()(index_t i) const` or, for sums, `CANTUS_HD double operator()(index_t i)`.
+// The .cuh files launch them over a grid (launch.cuh); being plain host/device code they also run on
+// the CPU, where tests/nn/layers/cuda_bodies_test.cpp checks each against the CPU backend's kernel,
+// so the arithmetic of the CUDA backend is tested on machines without a GPU.
+//
+// Each body follows its CPU kernel's operation order. Where the CPU sums serially (a bias gradient,
+// a scatter into a lookup table), one thread owns one output and adds in the same order, so those
+// results are the CPU's bits; sums into one double (losses, norms) are combined per block on the device
+// and the blocks in order on the host: reproducible run to run, equal to the CPU within rounding.
+#include <cmath>
+#include <cstdint>
+
+#include "cantus/core/config.hpp"
+#include "cantus/core/functors.hpp"
+#include "cantus/core/random.hpp"
+
+namespace cantus::nn::tt::cuda_bodies {
+
+// ---- optimizers (Step: nn::tt::adam_step<T> / sgd_step<T>, named by the caller so that this header
+// needs nothing from nn/) ----
+template <class T, class Step>
+struct adam {
+  T *w, *m, *v, *vmax;
+  const T* g;
+  Step s;
+  CANTUS_HD void operator()(index_t i) const {
+    T gi = g[i];
+    if (s.decoupled) w[i] *= s.decay;
+    else if (s.weight_decay != T(0)) gi += s.weight_decay * w[i];
+    m[i] = m[i] * s.beta1 + (T(1) - s.beta1) * gi;
+    v[i] = v[i] * s.beta2 + (T(1) - s.beta2) * gi * gi;
+    T vv = v[i];
+    if (vmax) vv = vmax[i] = vmax[i] > v[i] ? vmax[i] : v[i];
+    const T denom = std::sqrt(vv) / s.bc2_sqrt + s.eps;
+    w[i] -= s.step_size * (m[i] / denom);
+  }
+};
+template <class T, class Step>
+struct sgd {
+  T *w, *buf;
+  const T* g;
+  Step s;
+  CANTUS_HD void operator()(index_t i) const {
+    T d = g[i];
+    if (s.weight_decay != T(0)) d += s.weight_decay * w[i];
+    if (buf) {
+      buf[i] = s.first ? d : s.momentum * buf[i] + s.damp * d;
+      d = s.nesterov ? d + s.momentum * buf[i] : buf[i];
+    }
+    w[i] -= s.lr * d;
+  }
+};
+template <class T>
+struct square {
+  const T* g;
+  CANTUS_HD double operator()(index_t i) const { return double(g[i]) * double(g[i]); }
+};
+
+// ---- reparameterisation and dropout ----
+template <class T>
+struct reparameterize_forward {
+  const T *mu, *logvar, *eps;
+  T* z;
+  CANTUS_HD void operator()(index_t i) const { z[i] = mu[i] + eps[i] * std::exp(T(0.5) * logvar[i]); }
+};
+template <class T>
+struct reparameterize_backward {
+  const T *logvar, *eps, *dz;
+  T *dmu, *dlogvar;
+  CANTUS_HD void operator()(index_t i) const {
+    const T sd = std::exp(T(0.5) * logvar[i]);
+    dmu[i] += dz[i];
+    dlogvar[i] += dz[i] * eps[i] * T(0.5) * sd;
+  }
+};
+template <class T>
+struct dropout {
+  const T* x;
+  T* y;
+  random_stream rng;
+  float p;
+  T scale;
+  CANTUS_HD void operator()(index_t i) const { y[i] = rng.uniform(std::uint64_t(i)) < p ? T(0) : x[i] * scale; }
+};
+
+// ---- activations ----
+template <class T, class Kind, bool Select>
+struct activation_backward {
+  Kind k;
+  const T *x, *y, *dy;
+  T* dx;
+  CANTUS_HD void operator()(index_t i) const {
+    if constexpr (Select) dx[i] = y[i] > T(0) ? dy[i] : T(0);  // relu: dy's NaNs pass only where y > 0
+    else dx[i] = dy[i] * k.grad(x[i], y[i]);
+  }
+};
+// Over [batch, half]: a = x[b, 0, j], g = x[b, 1, j].
+template <class T>
+struct gated_forward {
+  index_t half;
+  const T* x;
+  T *t, *s, *y;
+  CANTUS_HD void operator()(index_t i) const {
+    const index_t b = i / half, j = i - b * half;
+    t[i] = ops::tanh_fn{}(x[2 * b * half + j]);
+    s[i] = ops::sigmoid{}(x[(2 * b + 1) * half + j]);
+    y[i] = t[i] * s[i];
+  }
+};
+template <class T>
+struct gated_backward {
+  index_t half;
+  const T *t, *s, *dy;
+  T* dx;
+  CANTUS_HD void operator()(index_t i) const {
+    const index_t b = i / half, j = i - b * half;
+    const T ds = dy[i] * s[i], dt = dy[i] * t[i];
+    dx[2 * b * half + j] = ds * (T(1) - t[i] * t[i]);
+    dx[(2 * b + 1) * half + j] = dt * s[i] * (T(1) - s[i]);
+  }
+};
+
+// ---- pooling ----
+template <class T>
+struct mean_row {  // one thread per row
+  index_t inner;
+  const T* x;
+  T* y;
+  CANTUS_HD void operator()(index_t r) const {
+    double s = 0;
+    for (const T *p = x + r * inner, *e = p + inner; p != e; ++p) s += *p;
+    y[r] = static_cast<T>(s / double(inner));
+  }
+};
+template <class T>
+struct spread_row {
+  index_t inner;
+  const T* dy;
+  T* dx;
+  CANTUS_HD void operator()(index_t i) const { dx[i] = dy[i / inner] / T(inner); }
+};
+
+// ---- lookups ----
+// Index checks: the position of a bad index, or `none` (the launcher takes the minimum).
+inline constexpr index_t none = INT64_MAX;
+template <class T>
+struct bad_class_value {  // indices held as values of T: integral and in [0, classes)
+  const T* x;
+  index_t classes;
+  CANTUS_HD index_t operator()(index_t i) const {
+    const T v = x[i];
+    return (v >= T(0) && v < T(classes) && v == std::floor(v)) ? none : i;
+  }
+};
+template <class I>
+struct bad_class_index {  // integer indices, rows of q_stride of which the first len count
+  const I* q;
+  index_t len, q_stride, classes;
+  CANTUS_HD index_t operator()(index_t i) const {
+    const index_t n = i / len, t = i - n * len;
+    const auto k = static_cast<index_t>(q[n * q_stride + t]);
+    return (k >= 0 && k < classes) ? none : i;
+  }
+};
+template <class T>
+struct one_hot {  // one thread per (b, t); y zeroed first
+  index_t len, classes;
+  const T* x;
+  T* y;
+  CANTUS_HD void operator()(index_t i) const {
+    const index_t b = i / len, t = i - b * len;
+    y[(b * classes + static_cast<index_t>(x[i])) * len + t] = T(1);
+  }
+};
+template <class T>
+struct gather_row {  // one thread per (i, j)
+  index_t dim;
+  const T *x, *table;
+  T* y;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t i = e / dim, j = e - i * dim;
+    y[e] = table[static_cast<index_t>(x[i]) * dim + j];
+  }
+};
+template <class T>
+struct scatter_add_column {  // one thread per column j, rows in order: the CPU's sums exactly
+  index_t n, dim;
+  const T *x, *dy;
+  T* dtable;
+  CANTUS_HD void operator()(index_t j) const {
+    for (index_t i = 0; i < n; ++i) dtable[static_cast<index_t>(x[i]) * dim + j] += dy[i * dim + j];
+  }
+};
+template <class T, class I>
+struct gather_column {  // one thread per (n, r, t) of y [batch, dim, len]
+  index_t len, q_stride, classes, dim;
+  const I* q;
+  const T *table, *bias;
+  T* y;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t t = e % len, nr = e / len, r = nr % dim, n = nr / dim;
+    y[e] = table[r * classes + static_cast<index_t>(q[n * q_stride + t])] + bias[r];
+  }
+};
+template <class T, class I>
+struct scatter_add_row_of_table {  // one thread per r, (n, t) in order: the CPU's sums exactly
+  index_t batch, len, q_stride, classes, dim;
+  const I* q;
+  const T* dy;
+  T *dtable, *dbias;
+  CANTUS_HD void operator()(index_t r) const {
+    for (index_t n = 0; n < batch; ++n)
+      for (index_t t = 0; t < len; ++t) {
+        const auto k = static_cast<index_t>(q[n * q_stride + t]);
+        const T d = dy[(n * dim + r) * len + t];
+        dtable[r * classes + k] += d;
+        dbias[r] += d;
+      }
+  }
+};
+
+// ---- losses ----
+template <class T>
+struct squared_error {
+  const T *x, *y;
+  T two_scale;
+  T* g;
+  CANTUS_HD double operator()(index_t i) const {
+    const T d = x[i] - y[i];
+    g[i] = two_scale * d;
+    return double(d) * double(d);
+  }
+};
+template <class T>
+struct gaussian_kl {
+  const T *mu, *logvar;
+  T inv_b;
+  T *grad_mu, *grad_logvar;
+  CANTUS_HD double operator()(index_t i) const {
+    const T m = mu[i], lv = logvar[i], v = std::exp(lv);
+    grad_mu[i] = m * inv_b;
+    grad_logvar[i] = T(0.5) * (v - T(1)) * inv_b;
+    return -0.5 * (1.0 + double(lv) - double(m) * double(m) - double(v));
+  }
+};
+template <class I>
+struct cross_entropy_target {  // a target outside [0, C) that is not ignore_index
+  const I* y;
+  index_t C, ignore_index;
+  CANTUS_HD index_t operator()(index_t i) const {
+    const auto k = static_cast<index_t>(y[i]);
+    return (k == ignore_index || (k >= 0 && k < C)) ? none : i;
+  }
+};
+template <class I>
+struct cross_entropy_counted {
+  const I* y;
+  index_t ignore_index;
+  CANTUS_HD double operator()(index_t i) const { return static_cast<index_t>(y[i]) == ignore_index ? 0.0 : 1.0; }
+};
+template <class T>
+struct cross_entropy_nonfinite {  // a position whose largest logit is not finite
+  const T* x;
+  index_t C, S;
+  CANTUS_HD index_t operator()(index_t p) const {
+    const index_t n = p / S, t = p - n * S;
+    const T* xn = x + n * C * S + t;
+    T m = xn[0];
+    for (index_t c = 1; c < C; ++c) m = m < xn[c * S] ? xn[c * S] : m;  // std::max's NaN behaviour
+    return (m - m == T(0)) ? none : p;  // inf - inf and NaN are NaN
+  }
+};
+// One thread per position (n, t): log-softmax over the C classes, the gradient softmax - one_hot
+// times `scale` (1 / counted for a mean), and the position's loss.
+template <class T, class I>
+struct cross_entropy_position {
+  index_t C, S, ignore_index;
+  const T* x;
+  const I* y;
+  T scale;
+  T* g;
+  CANTUS_HD double operator()(index_t p) const {
+    const index_t n = p / S, t = p - n * S;
+    const T* xn = x + n * C * S + t;
+    T* gn = g + n * C * S + t;
+    T m = xn[0];
+    for (index_t c = 1; c < C; ++c) m = m < xn[c * S] ? xn[c * S] : m;  // std::max's NaN behaviour
+    T z = T(0);
+    for (index_t c = 0; c < C; ++c) {
+      gn[c * S] = ops::exponential{}(xn[c * S] - m);
+      z += gn[c * S];
+    }
+    const auto k = static_cast<index_t>(y[n * S + t]);
+    if (k == ignore_index) {
+      for (index_t c = 0; c < C; ++c) gn[c * S] = T(0);
+      return 0.0;
+    }
+    const double loss = double(m) + std::log(double(z)) - double(xn[k * S]);
+    const T inv_z = T(1) / z;
+    for (index_t c = 0; c < C; ++c) gn[c * S] *= inv_z;
+    gn[k * S] -= T(1);
+    if (scale != T(1))
+      for (index_t c = 0; c < C; ++c) gn[c * S] *= scale;
+    return loss;
+  }
+};
+
+// ---- linear ----
+template <class T>
+struct column_sum {  // one thread per column j: out[j] += sum over rows in order
+  index_t rows, cols;
+  const T* m;
+  T* out;
+  CANTUS_HD void operator()(index_t j) const {
+    T s = out[j];
+    for (index_t r = 0; r < rows; ++r) s += m[r * cols + j];
+    out[j] = s;
+  }
+};
+template <class T>
+struct broadcast_row {  // y[r, j] = bias[j]
+  index_t cols;
+  const T* bias;
+  T* y;
+  CANTUS_HD void operator()(index_t i) const { y[i] = bias[i % cols]; }
+};
+
+}  // namespace cantus::nn::tt::cuda_bodies
