@@ -15,6 +15,8 @@
 #include "cantus/nn/tt/dropout.hpp"
 #include "cantus/nn/tt/indexing.hpp"
 #include "cantus/nn/tt/linear.hpp"
+#include "cantus/nn/tt/max_pool2d.hpp"
+#include "cantus/backend/cpu/nn/im2col.hpp"
 #include "cantus/nn/tt/losses.hpp"
 #include "cantus/nn/tt/optimizers.hpp"
 #include "cantus/nn/tt/pooling.hpp"
@@ -156,6 +158,46 @@ BOOST_AUTO_TEST_CASE(pooling_and_bias_sums_are_the_cpu_bits) {
   lin.backward(r, in, out, xs.data(), w.data(), dy.data(), dw.data(), db1.data(), dx.data());
   run(out, cb::column_sum<float>{r, out, dy.data(), db2.data()});
   BOOST_TEST(same_bits(db1, db2));
+}
+
+BOOST_AUTO_TEST_CASE(convolution_glue_and_max_pooling_are_the_cpu_bits) {
+  // bias, its gradient (the CPU's 16-lane order) and the causal crop / zero pad around cuDNN
+  const index_t batch = 3, ch = 5, len = 37;
+  const auto dy = values(batch * ch * len, 1), bias = values(ch, 2);
+  auto g1 = values(ch, 3);
+  auto g2 = g1;
+  nn::detail::accumulate_bias_grad(dy.data(), batch, ch, len, g1.data());
+  run(ch, cb::channel_bias_grad<float>{batch, ch, len, dy.data(), g2.data()});
+  BOOST_TEST(same_bits(g1, g2));
+  auto y = dy;
+  run(batch * ch * len, cb::add_channel_bias<float>{ch, len, bias.data(), y.data()});
+  for (index_t i = 0; i < batch * ch * len; ++i) BOOST_TEST(y[i] == dy[i] + bias[(i / len) % ch]);
+  std::vector<float> cropped(batch * ch * 30), padded(batch * ch * len);
+  run(batch * ch * 30, cb::resize_rows<float>{len, 30, dy.data(), cropped.data()});
+  run(batch * ch * len, cb::resize_rows<float>{30, len, cropped.data(), padded.data()});
+  for (index_t r = 0; r < batch * ch; ++r)
+    for (index_t t = 0; t < len; ++t) BOOST_TEST(padded[r * len + t] == (t < 30 ? dy[r * len + t] : 0.f));
+
+  // max-pool: the general loop and the 2x2 fast path of the CPU, with ties, NaNs and padding
+  const index_t planes = 4, H = 9, W = 8;
+  auto x = values(planes * H * W, 4);
+  x[3] = x[4];               // a tie: the first maximum wins
+  x[H * W + 10] = NAN;       // a NaN wins and stays
+  for (auto [k, s, p] : {std::array<index_t, 3>{2, 2, 0}, {3, 2, 1}, {3, 1, 0}}) {
+    const nn::max_pool2d_config c{k, s, p};
+    const index_t OH = (H + 2 * p - k) / s + 1, OW = (W + 2 * p - k) / s + 1;
+    std::vector<float> y1(planes * OH * OW), y2(planes * OH * OW);
+    std::vector<std::int32_t> a1(y1.size()), a2(y1.size());
+    nn::tt::max_pool2d<float, cpu>::forward(c, planes, H, W, OH, OW, x.data(), y1.data(), a1.data());
+    run(planes * OH * OW, cb::max_pool_output<float>{H, W, OH, OW, k, s, p, x.data(), y2.data(), a2.data()});
+    BOOST_TEST(same_bits(y1, y2));
+    BOOST_TEST(a1 == a2);
+    const auto dyp = values(y1.size(), 5);
+    std::vector<float> d1(planes * H * W), d2(planes * H * W, 7.f);
+    nn::tt::max_pool2d<float, cpu>::backward(planes, H * W, OH * OW, a1.data(), dyp.data(), d1.data());
+    run(planes, cb::max_pool_plane_backward<float>{H * W, OH * OW, a1.data(), dyp.data(), d2.data()});
+    BOOST_TEST(same_bits(d1, d2));  // overlapping windows (stride 1) add in the CPU's order
+  }
 }
 
 BOOST_AUTO_TEST_CASE(lookups_and_their_gradients_are_the_cpu_bits) {

@@ -1,17 +1,221 @@
-// nn::tt::batch_norm on CUDA: the interface the nn code compiles against (contract in nn/tt/batch_norm.hpp). The
-// definitions come with the CUDA implementation; until then a program that runs it fails to link,
-// naming the function.
+// nn::tt::batch_norm on CUDA (contract in nn/tt/batch_norm.hpp). Not cuDNN's batch norm: the layer
+// also runs backward after an evaluation-mode forward (frozen statistics, no mean-correction terms),
+// without affine parameters, and from a max-pool's sparse gradient (backward_scattered), none of which
+// cuDNN's kernels take; and the CPU's statistics (shifted sums in double) are kept, so both backends
+// normalise with the same numbers to rounding. A block per channel sums over the channel's elements
+// (two doubles, tree in shared memory); the per-channel arithmetic then runs on the host exactly as in
+// the CPU kernel (C values); the element-wise passes are a thread per element.
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+#include "cantus/backend/cuda/nn/launch.cuh"
+
 namespace cantus::nn::tt {
+namespace cuda_bn {
+
+inline constexpr int threads = 256;
+
+struct two {
+  double a, b;
+};
+
+// Block c: the sums over b in [0, batch), i in [0, count) of body(c, b, i) -> out[2c], out[2c + 1].
+template <class Body>
+__global__ void channel_sums(index_t batch, index_t count, Body body, double* out) {
+  __shared__ double sa[threads], sb[threads];
+  const index_t c = blockIdx.x;
+  double a = 0, b = 0;
+  for (index_t e = threadIdx.x; e < batch * count; e += blockDim.x) {
+    const two v = body(c, e / count, e % count);
+    a += v.a, b += v.b;
+  }
+  sa[threadIdx.x] = a, sb[threadIdx.x] = b;
+  __syncthreads();
+  for (int w = threads / 2; w > 0; w /= 2) {
+    if (threadIdx.x < w) sa[threadIdx.x] += sa[threadIdx.x + w], sb[threadIdx.x] += sb[threadIdx.x + w];
+    __syncthreads();
+  }
+  if (threadIdx.x == 0) out[2 * c] = sa[0], out[2 * c + 1] = sb[0];
+}
+
+template <class T>
+struct shifted_moments {  // (x - k0, (x - k0)^2) around the channel's first value, as the CPU
+  index_t ch, inner;
+  const T* x;
+  CANTUS_HD two operator()(index_t c, index_t b, index_t i) const {
+    const double k0 = double(x[c * inner]), d = double(x[(b * ch + c) * inner + i]) - k0;
+    return {d, d * d};
+  }
+};
+template <class T>
+struct dense_grad_sums {  // (dy, dy * xhat)
+  index_t ch, inner;
+  const T *x, *dy, *mean, *invstd;
+  CANTUS_HD two operator()(index_t c, index_t b, index_t i) const {
+    const index_t at = (b * ch + c) * inner + i;
+    return {double(dy[at]), double(dy[at]) * double((x[at] - mean[c]) * invstd[c])};
+  }
+};
+template <class T>
+struct scattered_grad_sums {  // the same over a max-pool's (value, position) pairs
+  index_t ch, inner, per_plane;
+  const T *x, *val, *mean, *invstd;
+  const std::int32_t* pos;
+  CANTUS_HD two operator()(index_t c, index_t b, index_t j) const {
+    const index_t plane = b * ch + c, at = plane * per_plane + j;
+    return {double(val[at]), double(val[at]) * double((x[plane * inner + pos[at]] - mean[c]) * invstd[c])};
+  }
+};
+
+template <class T>
+struct normalize {  // y = (x - mean) * (invstd * gamma) + beta
+  index_t ch, inner;
+  const T *x, *mean, *invstd, *weight, *bias;
+  T* y;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t c = (e / inner) % ch;
+    const T scale = invstd[c] * (weight ? weight[c] : T(1)), shift = bias ? bias[c] : T(0);
+    y[e] = (x[e] - mean[c]) * scale + shift;
+  }
+};
+// coefficient rows: k, mdy, mdyx (per channel)
+template <class T>
+struct dense_dx {
+  index_t ch, inner;
+  const T *x, *dy, *mean, *invstd, *k, *mdy, *mdyx;
+  T* dx;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t c = (e / inner) % ch;
+    dx[e] = k[c] * (dy[e] - mdy[c] - (x[e] - mean[c]) * invstd[c] * mdyx[c]);
+  }
+};
+template <class T>
+struct scattered_dx_base {
+  index_t ch, inner;
+  const T *x, *mean, *invstd, *k, *mdy, *mdyx;
+  T* dx;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t c = (e / inner) % ch;
+    dx[e] = k[c] * (-mdy[c] - (x[e] - mean[c]) * invstd[c] * mdyx[c]);
+  }
+};
+template <class T>
+struct scattered_dx_pairs {  // one thread per plane, pairs in order
+  index_t ch, inner, per_plane;
+  const T *val, *k;
+  const std::int32_t* pos;
+  T* dx;
+  CANTUS_HD void operator()(index_t plane) const {
+    const T kc = k[plane % ch];
+    for (index_t j = 0; j < per_plane; ++j) dx[plane * inner + pos[plane * per_plane + j]] += kc * val[plane * per_plane + j];
+  }
+};
+
+}  // namespace cuda_bn
 
 template <class T>
 class batch_norm<T, cuda> {
  public:
   void forward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* bias,
-               T* running_mean, T* running_var, bool training, T* y);
+               T* running_mean, T* running_var, bool training, T* y) {
+    const index_t ch = c.num_features, n = batch * inner;
+    last_training_ = training;
+    std::vector<T> mean(ch), invstd(ch), rm(ch), rv(ch);
+    backend_ops<cuda>::download(rm.data(), running_mean, rm.size());
+    backend_ops<cuda>::download(rv.data(), running_var, rv.size());
+    if (training) {
+      const auto sums = channel_sums(ch, batch, inner, cuda_bn::shifted_moments<T>{ch, inner, x});
+      std::vector<T> first(ch);
+      for (index_t k = 0; k < ch; ++k) first[k] = cuda_launch::element(x, k * inner);
+      for (index_t k = 0; k < ch; ++k) {  // the CPU kernel's arithmetic, channel by channel
+        const double s = sums[2 * k], v2 = sums[2 * k + 1];
+        const double m = double(first[k]) + s / double(n);
+        const double var = std::max(0.0, v2 - s * s / double(n)) / double(n);
+        mean[k] = T(m);
+        invstd[k] = T(1.0 / std::sqrt(var + c.eps));
+        rm[k] = T((1 - c.momentum) * rm[k] + c.momentum * m);
+        rv[k] = T((1 - c.momentum) * rv[k] + c.momentum * var * double(n) / double(n - 1));
+      }
+      backend_ops<cuda>::upload(running_mean, rm.data(), rm.size());
+      backend_ops<cuda>::upload(running_var, rv.data(), rv.size());
+    } else {
+      for (index_t k = 0; k < ch; ++k) mean[k] = rm[k], invstd[k] = T(1.0 / std::sqrt(double(rv[k]) + c.eps));
+    }
+    stats_ = tensor<T, 1, cuda>({2 * ch});
+    backend_ops<cuda>::upload(stats_.data(), mean.data(), mean.size());
+    backend_ops<cuda>::upload(stats_.data() + ch, invstd.data(), invstd.size());
+    cuda_launch::for_each(batch * ch * inner,
+                          cuda_bn::normalize<T>{ch, inner, x, stats_.data(), stats_.data() + ch, weight, bias, y});
+  }
+
   void backward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* dy,
-                T* dweight, T* dbias, T* dx);
+                T* dweight, T* dbias, T* dx) {
+    const index_t ch = c.num_features;
+    ensure_stats(ch);
+    const T *mean = stats_.data(), *invstd = stats_.data() + ch;
+    const auto sums = channel_sums(ch, batch, inner, cuda_bn::dense_grad_sums<T>{ch, inner, x, dy, mean, invstd});
+    const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias);
+    if (dx)
+      cuda_launch::for_each(batch * ch * inner,
+                            cuda_bn::dense_dx<T>{ch, inner, x, dy, mean, invstd, k, k + ch, k + 2 * ch, dx});
+  }
+
   void backward_scattered(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight,
-                          const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx);
+                          const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx) {
+    const index_t ch = c.num_features;
+    ensure_stats(ch);
+    const T *mean = stats_.data(), *invstd = stats_.data() + ch;
+    const auto sums = channel_sums(ch, batch, per_plane,
+                                   cuda_bn::scattered_grad_sums<T>{ch, inner, per_plane, x, val, mean, invstd, pos});
+    const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias);
+    if (!dx) return;
+    cuda_launch::for_each(batch * ch * inner,
+                          cuda_bn::scattered_dx_base<T>{ch, inner, x, mean, invstd, k, k + ch, k + 2 * ch, dx});
+    cuda_launch::for_each(batch * ch, cuda_bn::scattered_dx_pairs<T>{ch, inner, per_plane, val, k, pos, dx});
+  }
+
+ private:
+  template <class Body>
+  static std::vector<double> channel_sums(index_t ch, index_t batch, index_t count, const Body& body) {
+    tensor<double, 1, cuda> out({2 * ch});
+    cuda_bn::channel_sums<<<static_cast<unsigned>(ch), cuda_bn::threads>>>(batch, count, body, out.data());
+    cuda_launch::check_launch("batch_norm channel_sums");
+    std::vector<double> host(static_cast<std::size_t>(2 * ch));
+    backend_ops<cuda>::download(host.data(), out.data(), host.size());
+    return host;
+  }
+  // A backward() before any forward() reads zero statistics, as on the CPU.
+  void ensure_stats(index_t ch) {
+    if (stats_.size() != 2 * ch) stats_ = tensor<T, 1, cuda>({2 * ch}, T(0));
+  }
+  // Accumulates dweight/dbias from the sums and returns the device rows k, mdy, mdyx.
+  const T* coefficients(const batch_norm_config& c, index_t n, const T* weight, const std::vector<double>& sums,
+                        T* dweight, T* dbias) {
+    const index_t ch = c.num_features;
+    std::vector<T> gamma(ch, T(1)), invstd(ch), rows(3 * ch);
+    if (weight) backend_ops<cuda>::download(gamma.data(), weight, gamma.size());
+    backend_ops<cuda>::download(invstd.data(), stats_.data() + ch, invstd.size());
+    if (dweight) {
+      std::vector<T> dw(ch), db(ch);
+      backend_ops<cuda>::download(dw.data(), dweight, dw.size());
+      backend_ops<cuda>::download(db.data(), dbias, db.size());
+      for (index_t k = 0; k < ch; ++k) dw[k] += T(sums[2 * k + 1]), db[k] += T(sums[2 * k]);
+      backend_ops<cuda>::upload(dweight, dw.data(), dw.size());
+      backend_ops<cuda>::upload(dbias, db.data(), db.size());
+    }
+    for (index_t k = 0; k < ch; ++k) {
+      rows[k] = gamma[k] * invstd[k];
+      rows[ch + k] = last_training_ ? T(sums[2 * k] / double(n)) : T(0);
+      rows[2 * ch + k] = last_training_ ? T(sums[2 * k + 1] / double(n)) : T(0);
+    }
+    coefficients_ = tensor<T, 1, cuda>({3 * ch});
+    backend_ops<cuda>::upload(coefficients_.data(), rows.data(), rows.size());
+    return coefficients_.data();
+  }
+
+  tensor<T, 1, cuda> stats_, coefficients_;  // mean and invstd of the last forward(); k, mdy, mdyx
+  bool last_training_ = false;
 };
 
 }  // namespace cantus::nn::tt

@@ -1,15 +1,58 @@
-// nn::tt::conv1d on CUDA: the interface the layer compiles against (contract in nn/tt/conv1d.hpp).
-// The definitions come with the cuDNN implementation; until then a program that runs a conv1d on
-// the cuda backend fails to link, naming this function.
+// nn::tt::conv1d on CUDA (contract in nn/tt/conv1d.hpp): cuDNN with H = 1. cuDNN pads symmetrically,
+// so a causal convolution (WaveNet's dilated ones) runs with its left padding on both sides and keeps
+// the first out_len outputs; its backward pass pads dy with zeros to match. Bias in a kernel of its
+// own; the bias gradient in the CPU's order (cuda_bodies::channel_bias_grad).
+#include "cantus/backend/cuda/nn/cudnn_conv.cuh"
+#include "cantus/backend/cuda/nn/launch.cuh"
+
 namespace cantus::nn::tt {
 
 template <class T>
 class conv1d<T, cuda> {
  public:
   void forward(const conv1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
-               const T* bias, T* y);
+               const T* bias, T* y) {
+    const auto g = geometry(c, batch, in_len);
+    const index_t full = g.y[3], rows = batch * c.out_channels;
+    T* target = full == out_len ? y : scratch(rows * full);
+    conv_.forward(g, x, w, target, T(0));
+    if (target != y) cuda_launch::for_each(rows * out_len, cuda_bodies::resize_rows<T>{full, out_len, target, y});
+    if (bias) cuda_launch::for_each(rows * out_len, cuda_bodies::add_channel_bias<T>{c.out_channels, out_len, bias, y});
+  }
   void backward(const conv1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
-                const T* dy, T* dw, T* dbias, T* dx);
+                const T* dy, T* dw, T* dbias, T* dx) {
+    const auto g = geometry(c, batch, in_len);
+    const index_t full = g.y[3], rows = batch * c.out_channels;
+    const T* dy_full = dy;
+    if (full != out_len) {
+      T* p = scratch(rows * full);
+      cuda_launch::for_each(rows * full, cuda_bodies::resize_rows<T>{out_len, full, dy, p});
+      dy_full = p;
+    }
+    if (dbias) cuda_launch::for_each(c.out_channels, cuda_bodies::channel_bias_grad<T>{batch, c.out_channels, out_len, dy, dbias});
+    conv_.backward_filter(g, x, dy_full, dw, T(1));
+    if (dx) conv_.backward_data(g, w, dy_full, dx, T(0));
+  }
+
+ private:
+  static cuda_conv::geometry geometry(const conv1d_config& c, index_t batch, index_t in_len) {
+    const index_t pad = c.pad_left();  // == pad_right() unless causal
+    const index_t full = (in_len + 2 * pad - c.dilation * (c.kernel_size - 1) - 1) / c.stride + 1;
+    cuda_conv::geometry g;
+    g.x = {int(batch), int(c.in_channels), 1, int(in_len)};
+    g.w = {int(c.out_channels), int(c.in_channels), 1, int(c.kernel_size)};
+    g.y = {int(batch), int(c.out_channels), 1, int(full)};
+    g.pad = {0, int(pad)};
+    g.stride = {1, int(c.stride)};
+    g.dilation = {1, int(c.dilation)};
+    return g;
+  }
+  T* scratch(index_t n) {
+    if (scratch_.size() < n) scratch_ = tensor<T, 1, cuda>({n});
+    return scratch_.data();
+  }
+  cuda_conv::convolution<T> conv_;
+  tensor<T, 1, cuda> scratch_;
 };
 
 }  // namespace cantus::nn::tt

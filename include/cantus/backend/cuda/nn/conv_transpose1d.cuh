@@ -1,15 +1,44 @@
-// nn::tt::conv_transpose1d on CUDA: the interface the nn code compiles against (contract in nn/tt/conv_transpose1d.hpp). The
-// definitions come with the CUDA implementation; until then a program that runs it fails to link,
-// naming the function.
+// nn::tt::conv_transpose1d on CUDA (contract in nn/tt/conv_transpose1d.hpp): the transposed
+// convolution is cuDNN's convolution run backwards, H = 1. Its weight [in, out, kernel] is the filter
+// of the convolution that maps y [out channels] to x [in channels]: forward = backward-data, the input
+// gradient = forward, the weight gradient = backward-filter with dy as that convolution's input.
+#include "cantus/backend/cuda/nn/cudnn_conv.cuh"
+#include "cantus/backend/cuda/nn/launch.cuh"
+
 namespace cantus::nn::tt {
 
 template <class T>
 class conv_transpose1d<T, cuda> {
  public:
   void forward(const conv_transpose1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
-               const T* bias, T* y);
-  void backward(const conv_transpose1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
-                const T* dy, T* dw, T* dbias, T* dx);
+               const T* bias, T* y) {
+    conv_.backward_data(geometry(c, batch, in_len, out_len), w, x, y, T(0));
+    if (bias)
+      cuda_launch::for_each(batch * c.out_channels * out_len,
+                            cuda_bodies::add_channel_bias<T>{c.out_channels, out_len, bias, y});
+  }
+  void backward(const conv_transpose1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x,
+                const T* w, const T* dy, T* dw, T* dbias, T* dx) {
+    const auto g = geometry(c, batch, in_len, out_len);
+    if (dbias)
+      cuda_launch::for_each(c.out_channels, cuda_bodies::channel_bias_grad<T>{batch, c.out_channels, out_len, dy, dbias});
+    conv_.backward_filter(g, dy, x, dw, T(1));
+    if (dx) conv_.forward(g, dy, w, dx, T(0));
+  }
+
+ private:
+  // The convolution y [batch, out, 1, out_len] -> x [batch, in, 1, in_len] with filter [in, out, 1, k].
+  static cuda_conv::geometry geometry(const conv_transpose1d_config& c, index_t batch, index_t in_len, index_t out_len) {
+    cuda_conv::geometry g;
+    g.x = {int(batch), int(c.out_channels), 1, int(out_len)};
+    g.w = {int(c.in_channels), int(c.out_channels), 1, int(c.kernel_size)};
+    g.y = {int(batch), int(c.in_channels), 1, int(in_len)};
+    g.pad = {0, int(c.padding)};
+    g.stride = {1, int(c.stride)};
+    g.dilation = {1, int(c.dilation)};
+    return g;
+  }
+  cuda_conv::convolution<T> conv_;
 };
 
 }  // namespace cantus::nn::tt

@@ -308,6 +308,104 @@ struct cross_entropy_position {
   }
 };
 
+// ---- convolutions (cuDNN does the products) ----
+template <class T>
+struct add_channel_bias {  // y [batch, channels, inner] += bias[channel]
+  index_t channels, inner;
+  const T* bias;
+  T* y;
+  CANTUS_HD void operator()(index_t i) const { y[i] += bias[(i / inner) % channels]; }
+};
+// One thread per channel, in the CPU's order (detail::accumulate_bias_grad: sixteen interleaved
+// partial sums per sample, combined in a fixed order), so the bias gradient is the CPU's bits.
+template <class T>
+struct channel_bias_grad {
+  index_t batch, channels, positions;
+  const T* dy;
+  T* grad_bias;
+  CANTUS_HD void operator()(index_t c) const {
+    T s = 0;
+    for (index_t b = 0; b < batch; ++b) {
+      const T* d = dy + (b * channels + c) * positions;
+      constexpr index_t lanes = 16;
+      T acc[lanes] = {};
+      index_t p = 0;
+      for (; p + lanes <= positions; p += lanes)
+        for (index_t j = 0; j < lanes; ++j) acc[j] += d[p + j];
+      T part = 0;
+      for (; p < positions; ++p) part += d[p];
+      for (index_t j = 0; j < lanes; ++j) part += acc[j];
+      s += part;
+    }
+    grad_bias[c] += s;
+  }
+};
+// Rows of from_len -> rows of to_len: the first to_len values (to_len <= from_len), or the values
+// followed by zeros (to_len >= from_len). A causal convolution is the symmetric one cropped.
+template <class T>
+struct resize_rows {
+  index_t from_len, to_len;
+  const T* src;
+  T* dst;
+  CANTUS_HD void operator()(index_t i) const {
+    const index_t r = i / to_len, t = i - r * to_len;
+    dst[i] = t < from_len ? src[r * from_len + t] : T(0);
+  }
+};
+
+// ---- max-pooling ----
+template <class T>
+struct max_pool_output {  // one thread per output: the first maximum of its window, a NaN wins and stays
+  index_t H, W, OH, OW, k, s, p;
+  const T* x;
+  T* y;
+  std::int32_t* argmax;
+  CANTUS_HD void operator()(index_t o) const {
+    const index_t pl = o / (OH * OW), r = o - pl * OH * OW, oh = r / OW, ow = r - oh * OW;
+    const T* in = x + pl * H * W;
+    T best = T(0);
+    index_t where = -1;
+    for (index_t i = 0; i < k; ++i) {
+      const index_t ih = oh * s - p + i;
+      if (ih < 0 || ih >= H) continue;
+      for (index_t j = 0; j < k; ++j) {
+        const index_t iw = ow * s - p + j;
+        if (iw < 0 || iw >= W) continue;
+        const T v = in[ih * W + iw];
+        if (where < 0 || v > best || (v != v && best == best)) {
+          best = v;
+          where = ih * W + iw;
+        }
+      }
+    }
+    y[o] = where < 0 ? -INFINITY : best;
+    argmax[o] = static_cast<std::int32_t>(where);
+  }
+};
+template <class T>
+struct max_pool_plane_backward {  // one thread per plane, outputs in order: overlapping windows add as on the CPU
+  index_t HW, OHW;
+  const std::int32_t* argmax;
+  const T* dy;
+  T* dx;
+  CANTUS_HD void operator()(index_t pl) const {
+    T* d = dx + pl * HW;
+    for (index_t i = 0; i < HW; ++i) d[i] = T(0);
+    for (index_t o = 0; o < OHW; ++o) d[argmax[pl * OHW + o]] += dy[pl * OHW + o];
+  }
+};
+// dy dense from a max-pool's (value, position) pairs: zero it first, one thread per plane adds its pairs in order.
+template <class T>
+struct scatter_plane {
+  index_t inner, per_plane;
+  const T* val;
+  const std::int32_t* pos;
+  T* dy;
+  CANTUS_HD void operator()(index_t pl) const {
+    for (index_t j = 0; j < per_plane; ++j) dy[pl * inner + pos[pl * per_plane + j]] += val[pl * per_plane + j];
+  }
+};
+
 // ---- linear ----
 template <class T>
 struct column_sum {  // one thread per column j: out[j] += sum over rows in order

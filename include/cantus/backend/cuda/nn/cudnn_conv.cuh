@@ -1,0 +1,117 @@
+#pragma once
+// One 2-D cross-correlation (NCHW, float or double) through cuDNN's convolution API: forward,
+// backward-data and backward-filter, with beta to overwrite or accumulate. conv1d is the H = 1 case,
+// conv_transpose1d is this convolution run backwards (its forward is backward-data), conv2d the plain
+// one. The algorithms are fixed to cuDNN's deterministic ones (implicit precomputed GEMM forward,
+// ALGO_1 for both backward passes): a seed gives the same bits run to run, which the project promises
+// on every backend. The descriptors are made per call (host-only, microseconds); the workspace is
+// kept between calls. cuDNN 9 marks this API deprecated in favour of its graph API; it is complete and
+// supported, and the move is local to this file.
+#include <cudnn.h>
+
+#include <array>
+
+#include "cantus/backend/cuda/cuda_backend.hpp"
+#include "cantus/backend/cuda/cuda_check.hpp"
+#include "cantus/core/tensor.hpp"
+
+namespace cantus::nn::tt::cuda_conv {
+
+template <class T>
+constexpr cudnnDataType_t data_type() {
+  return std::is_same_v<T, float> ? CUDNN_DATA_FLOAT : CUDNN_DATA_DOUBLE;
+}
+
+// x [n, c, h, w] * w [k, c, r, s] -> y [n, k, p, q] with the given padding, stride and dilation.
+struct geometry {
+  std::array<int, 4> x{}, w{}, y{};
+  std::array<int, 2> pad{}, stride{1, 1}, dilation{1, 1};
+};
+
+class descriptors {
+ public:
+  template <class T>
+  descriptors(const geometry& g, T) {
+    CANTUS_CUDNN_CHECK(cudnnCreateTensorDescriptor(&x_));
+    CANTUS_CUDNN_CHECK(cudnnCreateTensorDescriptor(&y_));
+    CANTUS_CUDNN_CHECK(cudnnCreateFilterDescriptor(&w_));
+    CANTUS_CUDNN_CHECK(cudnnCreateConvolutionDescriptor(&c_));
+    constexpr auto dt = data_type<T>();
+    CANTUS_CUDNN_CHECK(cudnnSetTensor4dDescriptor(x_, CUDNN_TENSOR_NCHW, dt, g.x[0], g.x[1], g.x[2], g.x[3]));
+    CANTUS_CUDNN_CHECK(cudnnSetTensor4dDescriptor(y_, CUDNN_TENSOR_NCHW, dt, g.y[0], g.y[1], g.y[2], g.y[3]));
+    CANTUS_CUDNN_CHECK(cudnnSetFilter4dDescriptor(w_, dt, CUDNN_TENSOR_NCHW, g.w[0], g.w[1], g.w[2], g.w[3]));
+    CANTUS_CUDNN_CHECK(cudnnSetConvolution2dDescriptor(c_, g.pad[0], g.pad[1], g.stride[0], g.stride[1], g.dilation[0],
+                                                       g.dilation[1], CUDNN_CROSS_CORRELATION, dt));
+    // Tensor cores would round float inputs to TF32: results would no longer match the CPU to 1e-5.
+    CANTUS_CUDNN_CHECK(cudnnSetConvolutionMathType(c_, CUDNN_FMA_MATH));
+    // The output size cuDNN derives must be the one the layer computed.
+    std::array<int, 4> out{};
+    CANTUS_CUDNN_CHECK(cudnnGetConvolution2dForwardOutputDim(c_, x_, w_, &out[0], &out[1], &out[2], &out[3]));
+    if (out != g.y)
+      throw shape_error(cantus::detail::concat("cudnn convolution: output [", out[0], ", ", out[1], ", ", out[2], ", ",
+                                               out[3], "] differs from the layer's [", g.y[0], ", ", g.y[1], ", ",
+                                               g.y[2], ", ", g.y[3], "]"));
+  }
+  ~descriptors() {
+    cudnnDestroyConvolutionDescriptor(c_);
+    cudnnDestroyFilterDescriptor(w_);
+    cudnnDestroyTensorDescriptor(y_);
+    cudnnDestroyTensorDescriptor(x_);
+  }
+  descriptors(const descriptors&) = delete;
+  descriptors& operator=(const descriptors&) = delete;
+
+  cudnnTensorDescriptor_t x_{}, y_{};
+  cudnnFilterDescriptor_t w_{};
+  cudnnConvolutionDescriptor_t c_{};
+};
+
+inline constexpr cudnnConvolutionFwdAlgo_t forward_algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
+inline constexpr cudnnConvolutionBwdDataAlgo_t backward_data_algo = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
+inline constexpr cudnnConvolutionBwdFilterAlgo_t backward_filter_algo = CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1;
+
+// A convolution's three passes; owns the workspace, so one object serves one layer.
+template <class T>
+class convolution {
+ public:
+  // y = conv(x, w) + beta * y
+  void forward(const geometry& g, const T* x, const T* w, T* y, T beta) {
+    descriptors d(g, T{});
+    std::size_t bytes = 0;
+    CANTUS_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(cuda_detail::cudnn(), d.x_, d.w_, d.c_, d.y_, forward_algo, &bytes));
+    const T one(1);
+    CANTUS_CUDNN_CHECK(cudnnConvolutionForward(cuda_detail::cudnn(), &one, d.x_, x, d.w_, w, d.c_, forward_algo,
+                                               workspace(bytes), bytes, &beta, d.y_, y));
+  }
+  // dx = conv^T(dy, w) + beta * dx
+  void backward_data(const geometry& g, const T* w, const T* dy, T* dx, T beta) {
+    descriptors d(g, T{});
+    std::size_t bytes = 0;
+    CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(cuda_detail::cudnn(), d.w_, d.y_, d.c_, d.x_,
+                                                                    backward_data_algo, &bytes));
+    const T one(1);
+    CANTUS_CUDNN_CHECK(cudnnConvolutionBackwardData(cuda_detail::cudnn(), &one, d.w_, w, d.y_, dy, d.c_, backward_data_algo,
+                                                    workspace(bytes), bytes, &beta, d.x_, dx));
+  }
+  // dw = d(conv)/dw (x, dy) + beta * dw
+  void backward_filter(const geometry& g, const T* x, const T* dy, T* dw, T beta) {
+    descriptors d(g, T{});
+    std::size_t bytes = 0;
+    CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(cuda_detail::cudnn(), d.x_, d.y_, d.c_, d.w_,
+                                                                      backward_filter_algo, &bytes));
+    const T one(1);
+    CANTUS_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cuda_detail::cudnn(), &one, d.x_, x, d.y_, dy, d.c_,
+                                                      backward_filter_algo, workspace(bytes), bytes, &beta, d.w_, dw));
+  }
+
+ private:
+  void* workspace(std::size_t bytes) {
+    const auto words = static_cast<index_t>((bytes + sizeof(double) - 1) / sizeof(double));
+    if (words == 0) return nullptr;
+    if (workspace_.size() < words) workspace_ = tensor<double, 1, cuda>({words});
+    return workspace_.data();
+  }
+  tensor<double, 1, cuda> workspace_;
+};
+
+}  // namespace cantus::nn::tt::cuda_conv
