@@ -2,9 +2,9 @@
 // One 2-D cross-correlation (NCHW, float or double) through cuDNN's convolution API: forward,
 // backward-data and backward-filter, with beta to overwrite or accumulate. conv1d is the H = 1 case,
 // conv_transpose1d is this convolution run backwards (its forward is backward-data), conv2d the plain
-// one. The algorithms are fixed to cuDNN's deterministic ones (implicit precomputed GEMM forward,
-// ALGO_1 for both backward passes): a seed gives the same bits run to run, which the project promises
-// on every backend. The descriptors are made per call (host-only, microseconds); the workspace is
+// one. Each pass takes the first algorithm cuDNN's heuristics rank that is deterministic and supports
+// the geometry (not every algorithm takes dilation or a 1 x k filter): a seed gives the same bits run
+// to run, which the project promises on every backend. The descriptors are made per call (host-only, microseconds); the workspace is
 // kept between calls. cuDNN 9 marks this API deprecated in favour of its graph API; it is complete and
 // supported, and the move is local to this file.
 #include <cudnn.h>
@@ -66,9 +66,34 @@ class descriptors {
   cudnnConvolutionDescriptor_t c_{};
 };
 
-inline constexpr cudnnConvolutionFwdAlgo_t forward_algo = CUDNN_CONVOLUTION_FWD_ALGO_IMPLICIT_PRECOMP_GEMM;
-inline constexpr cudnnConvolutionBwdDataAlgo_t backward_data_algo = CUDNN_CONVOLUTION_BWD_DATA_ALGO_1;
-inline constexpr cudnnConvolutionBwdFilterAlgo_t backward_filter_algo = CUDNN_CONVOLUTION_BWD_FILTER_ALGO_1;
+// The best-ranked deterministic algorithm of a heuristic list (cudnnGet*Algorithm_v7).
+template <class Perf>
+auto deterministic(const Perf* perf, int n, const char* pass) {
+  for (int i = 0; i < n; ++i)
+    if (perf[i].status == CUDNN_STATUS_SUCCESS && perf[i].determinism == CUDNN_DETERMINISTIC) return perf[i].algo;
+  throw device_error(cantus::detail::concat("cudnn convolution: no deterministic ", pass, " algorithm for this geometry"));
+}
+inline cudnnConvolutionFwdAlgo_t forward_algo(const descriptors& d) {
+  cudnnConvolutionFwdAlgoPerf_t perf[CUDNN_CONVOLUTION_FWD_ALGO_COUNT];
+  int n = 0;
+  CANTUS_CUDNN_CHECK(cudnnGetConvolutionForwardAlgorithm_v7(cuda_detail::cudnn(), d.x_, d.w_, d.c_, d.y_,
+                                                            CUDNN_CONVOLUTION_FWD_ALGO_COUNT, &n, perf));
+  return deterministic(perf, n, "forward");
+}
+inline cudnnConvolutionBwdDataAlgo_t backward_data_algo(const descriptors& d) {
+  cudnnConvolutionBwdDataAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT];
+  int n = 0;
+  CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataAlgorithm_v7(cuda_detail::cudnn(), d.w_, d.y_, d.c_, d.x_,
+                                                                 CUDNN_CONVOLUTION_BWD_DATA_ALGO_COUNT, &n, perf));
+  return deterministic(perf, n, "backward-data");
+}
+inline cudnnConvolutionBwdFilterAlgo_t backward_filter_algo(const descriptors& d) {
+  cudnnConvolutionBwdFilterAlgoPerf_t perf[CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT];
+  int n = 0;
+  CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterAlgorithm_v7(cuda_detail::cudnn(), d.x_, d.y_, d.c_, d.w_,
+                                                                   CUDNN_CONVOLUTION_BWD_FILTER_ALGO_COUNT, &n, perf));
+  return deterministic(perf, n, "backward-filter");
+}
 
 // A convolution's three passes; owns the workspace, so one object serves one layer.
 template <class T>
@@ -77,31 +102,32 @@ class convolution {
   // y = conv(x, w) + beta * y
   void forward(const geometry& g, const T* x, const T* w, T* y, T beta) {
     descriptors d(g, T{});
+    const auto algo = forward_algo(d);
     std::size_t bytes = 0;
-    CANTUS_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(cuda_detail::cudnn(), d.x_, d.w_, d.c_, d.y_, forward_algo, &bytes));
+    CANTUS_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(cuda_detail::cudnn(), d.x_, d.w_, d.c_, d.y_, algo, &bytes));
     const T one(1);
-    CANTUS_CUDNN_CHECK(cudnnConvolutionForward(cuda_detail::cudnn(), &one, d.x_, x, d.w_, w, d.c_, forward_algo,
+    CANTUS_CUDNN_CHECK(cudnnConvolutionForward(cuda_detail::cudnn(), &one, d.x_, x, d.w_, w, d.c_, algo,
                                                workspace(bytes), bytes, &beta, d.y_, y));
   }
   // dx = conv^T(dy, w) + beta * dx
   void backward_data(const geometry& g, const T* w, const T* dy, T* dx, T beta) {
     descriptors d(g, T{});
+    const auto algo = backward_data_algo(d);
     std::size_t bytes = 0;
-    CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(cuda_detail::cudnn(), d.w_, d.y_, d.c_, d.x_,
-                                                                    backward_data_algo, &bytes));
+    CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(cuda_detail::cudnn(), d.w_, d.y_, d.c_, d.x_, algo, &bytes));
     const T one(1);
-    CANTUS_CUDNN_CHECK(cudnnConvolutionBackwardData(cuda_detail::cudnn(), &one, d.w_, w, d.y_, dy, d.c_, backward_data_algo,
+    CANTUS_CUDNN_CHECK(cudnnConvolutionBackwardData(cuda_detail::cudnn(), &one, d.w_, w, d.y_, dy, d.c_, algo,
                                                     workspace(bytes), bytes, &beta, d.x_, dx));
   }
   // dw = d(conv)/dw (x, dy) + beta * dw
   void backward_filter(const geometry& g, const T* x, const T* dy, T* dw, T beta) {
     descriptors d(g, T{});
+    const auto algo = backward_filter_algo(d);
     std::size_t bytes = 0;
-    CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(cuda_detail::cudnn(), d.x_, d.y_, d.c_, d.w_,
-                                                                      backward_filter_algo, &bytes));
+    CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(cuda_detail::cudnn(), d.x_, d.y_, d.c_, d.w_, algo, &bytes));
     const T one(1);
-    CANTUS_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cuda_detail::cudnn(), &one, d.x_, x, d.y_, dy, d.c_,
-                                                      backward_filter_algo, workspace(bytes), bytes, &beta, d.w_, dw));
+    CANTUS_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cuda_detail::cudnn(), &one, d.x_, x, d.y_, dy, d.c_, algo,
+                                                      workspace(bytes), bytes, &beta, d.w_, dw));
   }
 
  private:
