@@ -13,7 +13,9 @@
 #include "cantus/nn/layers/layers.hpp"
 #include "cantus/nn/tt/activations.hpp"
 #include "cantus/nn/tt/dropout.hpp"
+#include "cantus/nn/tt/gru.hpp"
 #include "cantus/nn/tt/indexing.hpp"
+#include "cantus/nn/tt/lstm.hpp"
 #include "cantus/nn/tt/linear.hpp"
 #include "cantus/nn/tt/max_pool2d.hpp"
 #include "cantus/backend/cpu/nn/im2col.hpp"
@@ -288,6 +290,109 @@ BOOST_AUTO_TEST_CASE(losses_match_the_cpu) {
   auto lb = logits;
   lb[2 * C * S + 5 * S + 3] = INFINITY;  // position (2, 3)
   BOOST_TEST(first_bad(N * S, cb::cross_entropy_nonfinite<float>{lb.data(), C, S}) == 2 * S + 3);
+}
+
+// The recurrent layers: gru.cuh's and lstm.cuh's sequence of steps replayed on the host (the CPU
+// backend's GEMMs standing in for cuBLAS's), against the CPU kernels.
+namespace {
+using gemm_ops = backend_ops<cpu>;
+struct rnn_case {
+  index_t B = 3, Tn = 7, I = 5, H = 6;
+};
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(gru_steps_match_the_cpu_kernel) {
+  const rnn_case k;
+  const index_t B = k.B, Tn = k.Tn, I = k.I, H = k.H, G = 3 * H;
+  const auto x = values(B * Tn * I, 1), h0 = values(B * H, 2), wih = values(G * I, 3, -0.5f, 0.5f),
+             whh = values(G * H, 4, -0.5f, 0.5f), bih = values(G, 5), bhh = values(G, 6), dy = values(B * Tn * H, 7),
+             dhn = values(B * H, 8);
+  nn::tt::gru<float, cpu> ref;
+  std::vector<float> y1(B * Tn * H), hn1(B * H), dwih1(G * I, 0.f), dwhh1(G * H, 0.f), dbih1(G, 0.f), dbhh1(G, 0.f),
+      dx1(B * Tn * I), dh01(B * H);
+  ref.forward(B, Tn, I, H, x.data(), h0.data(), wih.data(), whh.data(), bih.data(), bhh.data(), y1.data(), hn1.data());
+  ref.backward(I, H, dy.data(), dhn.data(), wih.data(), whh.data(), dwih1.data(), dwhh1.data(), dbih1.data(), dbhh1.data(),
+               dx1.data(), dh01.data());
+
+  std::vector<float> xt(Tn * B * I), gi(Tn * B * G), hprev(Tn * B * H), gates(Tn * B * 4 * H), gh(B * G), y2(B * Tn * H),
+      hn2(B * H);
+  run(Tn * B * I, cb::to_time_major<float>{B, Tn, I, x.data(), xt.data()});
+  gemm_ops::gemm(transpose::no, transpose::yes, Tn * B, G, I, 1.f, xt.data(), I, wih.data(), I, 0.f, gi.data(), G);
+  run(B * H, cb::copy_or_zero<float>{h0.data(), hprev.data()});
+  for (index_t t = 0; t < Tn; ++t) {
+    gemm_ops::gemm(transpose::no, transpose::yes, B, G, H, 1.f, hprev.data() + t * B * H, H, whh.data(), H, 0.f, gh.data(), G);
+    run(B * H, cb::gru_forward_unit<float>{t, B, Tn, H, gi.data(), gh.data(), bih.data(), bhh.data(), hprev.data(),
+                                           gates.data(), y2.data()});
+  }
+  run(B * H, cb::last_step<float>{Tn, H, y2.data(), hn2.data()});
+  BOOST_TEST(max_rel(y1, y2) < 1e-5);
+  BOOST_TEST(max_rel(hn1, hn2) < 1e-5);
+
+  std::vector<float> dh(B * H), dgi(Tn * B * G), dgh(Tn * B * G), dwih2(G * I, 0.f), dwhh2(G * H, 0.f), dbih2(G, 0.f),
+      dbhh2(G, 0.f), dxt(Tn * B * I), dx2(B * Tn * I);
+  run(B * H, cb::copy_or_zero<float>{dhn.data(), dh.data()});
+  for (index_t t = Tn; t-- > 0;) {
+    run(B * H, cb::gru_backward_unit<float>{t, B, Tn, H, gates.data(), hprev.data(), dy.data(), dh.data(), dgi.data(), dgh.data()});
+    gemm_ops::gemm(transpose::no, transpose::no, B, H, G, 1.f, dgh.data() + t * B * G, G, whh.data(), H, 1.f, dh.data(), H);
+  }
+  gemm_ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, 1.f, dgi.data(), G, xt.data(), I, 1.f, dwih2.data(), I);
+  gemm_ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, 1.f, dgh.data(), G, hprev.data(), H, 1.f, dwhh2.data(), H);
+  run(G, cb::column_sum<float>{B * Tn, G, dgi.data(), dbih2.data()});
+  run(G, cb::column_sum<float>{B * Tn, G, dgh.data(), dbhh2.data()});
+  gemm_ops::gemm(transpose::no, transpose::no, Tn * B, I, G, 1.f, dgi.data(), G, wih.data(), I, 0.f, dxt.data(), I);
+  run(B * Tn * I, cb::to_batch_major<float>{B, Tn, I, dxt.data(), dx2.data()});
+  for (const auto& [a, b] : {std::pair{&dwih1, &dwih2}, {&dwhh1, &dwhh2}, {&dbih1, &dbih2}, {&dbhh1, &dbhh2}, {&dx1, &dx2}, {&dh01, &dh}})
+    BOOST_TEST(max_rel(*a, *b) < 1e-5);
+}
+
+BOOST_AUTO_TEST_CASE(lstm_steps_match_the_cpu_kernel) {
+  const rnn_case k;
+  const index_t B = k.B, Tn = k.Tn, I = k.I, H = k.H, G = 4 * H;
+  const auto x = values(B * Tn * I, 11), h0 = values(B * H, 12), c0 = values(B * H, 13),
+             wih = values(G * I, 14, -0.5f, 0.5f), whh = values(G * H, 15, -0.5f, 0.5f), bih = values(G, 16),
+             bhh = values(G, 17), dy = values(B * Tn * H, 18), dhn = values(B * H, 19), dcn = values(B * H, 20);
+  nn::tt::lstm<float, cpu> ref;
+  std::vector<float> y1(B * Tn * H), hn1(B * H), cn1(B * H), dwih1(G * I, 0.f), dwhh1(G * H, 0.f), dbih1(G, 0.f),
+      dbhh1(G, 0.f), dx1(B * Tn * I), dh01(B * H), dc01(B * H);
+  ref.forward(B, Tn, I, H, x.data(), h0.data(), c0.data(), wih.data(), whh.data(), bih.data(), bhh.data(), y1.data(),
+              hn1.data(), cn1.data());
+  ref.backward(I, H, dy.data(), dhn.data(), dcn.data(), wih.data(), whh.data(), dwih1.data(), dwhh1.data(), dbih1.data(),
+               dbhh1.data(), dx1.data(), dh01.data(), dc01.data());
+
+  std::vector<float> xt(Tn * B * I), gates(Tn * B * G), hprev(Tn * B * H), cprev(Tn * B * H), tanh_c(Tn * B * H),
+      gh(B * G), c(B * H), y2(B * Tn * H), hn2(B * H);
+  run(Tn * B * I, cb::to_time_major<float>{B, Tn, I, x.data(), xt.data()});
+  gemm_ops::gemm(transpose::no, transpose::yes, Tn * B, G, I, 1.f, xt.data(), I, wih.data(), I, 0.f, gates.data(), G);
+  run(B * H, cb::copy_or_zero<float>{h0.data(), hprev.data()});
+  run(B * H, cb::copy_or_zero<float>{c0.data(), c.data()});
+  for (index_t t = 0; t < Tn; ++t) {
+    gemm_ops::gemm(transpose::no, transpose::yes, B, G, H, 1.f, hprev.data() + t * B * H, H, whh.data(), H, 0.f, gh.data(), G);
+    run(B * H, cb::lstm_forward_unit<float>{t, B, Tn, H, gh.data(), bih.data(), bhh.data(), gates.data(), c.data(),
+                                            cprev.data(), tanh_c.data(), hprev.data(), y2.data()});
+  }
+  run(B * H, cb::last_step<float>{Tn, H, y2.data(), hn2.data()});
+  BOOST_TEST(max_rel(y1, y2) < 1e-5);
+  BOOST_TEST(max_rel(hn1, hn2) < 1e-5);
+  BOOST_TEST(max_rel(cn1, c) < 1e-5);
+
+  std::vector<float> dh(B * H), dc(B * H), dg(Tn * B * G), dwih2(G * I, 0.f), dwhh2(G * H, 0.f), db(G, 0.f),
+      dbih2(G, 0.f), dbhh2(G, 0.f), dxt(Tn * B * I), dx2(B * Tn * I);
+  run(B * H, cb::copy_or_zero<float>{dhn.data(), dh.data()});
+  run(B * H, cb::copy_or_zero<float>{dcn.data(), dc.data()});
+  for (index_t t = Tn; t-- > 0;) {
+    run(B * H, cb::lstm_backward_unit<float>{t, B, Tn, H, gates.data(), tanh_c.data(), cprev.data(), dy.data(), dh.data(),
+                                             dc.data(), dg.data()});
+    gemm_ops::gemm(transpose::no, transpose::no, B, H, G, 1.f, dg.data() + t * B * G, G, whh.data(), H, 0.f, dh.data(), H);
+  }
+  gemm_ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, 1.f, dg.data(), G, xt.data(), I, 1.f, dwih2.data(), I);
+  gemm_ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, 1.f, dg.data(), G, hprev.data(), H, 1.f, dwhh2.data(), H);
+  run(G, cb::column_sum<float>{B * Tn, G, dg.data(), db.data()});
+  run(G, cb::add_to_both<float>{db.data(), dbih2.data(), dbhh2.data()});
+  gemm_ops::gemm(transpose::no, transpose::no, Tn * B, I, G, 1.f, dg.data(), G, wih.data(), I, 0.f, dxt.data(), I);
+  run(B * Tn * I, cb::to_batch_major<float>{B, Tn, I, dxt.data(), dx2.data()});
+  for (const auto& [a, b] : {std::pair{&dwih1, &dwih2}, {&dwhh1, &dwhh2}, {&dbih1, &dbih2}, {&dbhh1, &dbhh2}, {&dx1, &dx2},
+                             {&dh01, &dh}, {&dc01, &dc}})
+    BOOST_TEST(max_rel(*a, *b) < 1e-5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -406,6 +406,141 @@ struct scatter_plane {
   }
 };
 
+// ---- recurrent layers: layout changes, and one time step a thread per (row b, unit j) ----
+template <class T>
+struct to_time_major {  // [B, T, F] -> [T, B, F]
+  index_t B, Tn, F;
+  const T* src;
+  T* dst;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t t = e / (B * F), r = e - t * B * F, b = r / F, f = r - b * F;
+    dst[e] = src[(b * Tn + t) * F + f];
+  }
+};
+template <class T>
+struct to_batch_major {  // [T, B, F] -> [B, T, F]
+  index_t B, Tn, F;
+  const T* src;
+  T* dst;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t b = e / (Tn * F), r = e - b * Tn * F, t = r / F, f = r - t * F;
+    dst[e] = src[(t * B + b) * F + f];
+  }
+};
+template <class T>
+struct copy_or_zero {  // dst = src, or zeros for a null src
+  const T* src;
+  T* dst;
+  CANTUS_HD void operator()(index_t i) const { dst[i] = src ? src[i] : T(0); }
+};
+template <class T>
+struct last_step {  // out [B, H] = y [B, T, H] at t = T - 1
+  index_t Tn, H;
+  const T* y;
+  T* out;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t b = e / H, j = e - b * H;
+    out[e] = y[(b * Tn + Tn - 1) * H + j];
+  }
+};
+template <class T>
+struct add_to_both {  // a[i] += s[i]; b[i] += s[i]
+  const T* s;
+  T *a, *b;
+  CANTUS_HD void operator()(index_t i) const { a[i] += s[i], b[i] += s[i]; }
+};
+
+// GRU step t (rnn_cells::gru_forward_row per unit). gi [T*B, 3H], gh [B, 3H] = h_{t-1} W_hh^T;
+// gates [T*B, 4H] <- r, z, n, W_hn h + b_hn; y [B, T, H]; hprev [T, B, H] gets h_t at t + 1.
+template <class T>
+struct gru_forward_unit {
+  index_t t, B, Tn, H;
+  const T *gi, *gh, *bih, *bhh;
+  T *hprev, *gates, *y;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t b = e / H, j = e - b * H, row = t * B + b, G = 3 * H;
+    const T *i = gi + row * G, *h = gh + b * G;
+    T* g = gates + row * 4 * H;
+    const T r = ops::sigmoid{}((i[j] + bih[j]) + (h[j] + bhh[j]));
+    const T z = ops::sigmoid{}((i[H + j] + bih[H + j]) + (h[H + j] + bhh[H + j]));
+    const T ghn = h[2 * H + j] + bhh[2 * H + j];
+    const T n = ops::tanh_fn{}(i[2 * H + j] + bih[2 * H + j] + r * ghn);
+    g[j] = r, g[H + j] = z, g[2 * H + j] = n, g[3 * H + j] = ghn;
+    const T out = n + z * (hprev[row * H + j] - n);
+    y[(b * Tn + t) * H + j] = out;
+    if (t + 1 < Tn) hprev[(row + B) * H + j] = out;
+  }
+};
+// GRU step t backwards (rnn_cells::gru_backward_row per unit): dh [B, H] in = from step t + 1, out =
+// the part through z (the caller's GEMM adds dgh_t W_hh); dy null stands for zeros.
+template <class T>
+struct gru_backward_unit {
+  index_t t, B, Tn, H;
+  const T *gates, *hprev, *dy;
+  T *dh, *dgi, *dgh;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t b = e / H, j = e - b * H, row = t * B + b, G = 3 * H;
+    const T* g = gates + row * 4 * H;
+    const T r = g[j], z = g[H + j], n = g[2 * H + j], ghn = g[3 * H + j];
+    const T d = dh[b * H + j] + (dy ? dy[(b * Tn + t) * H + j] : T(0));
+    const T dn_pre = d * (T(1) - z) * (T(1) - n * n);
+    const T dz_pre = d * (hprev[row * H + j] - n) * z * (T(1) - z);
+    const T dr_pre = dn_pre * ghn * r * (T(1) - r);
+    T *di = dgi + row * G, *dr = dgh + row * G;
+    di[j] = dr_pre, di[H + j] = dz_pre, di[2 * H + j] = dn_pre;
+    dr[j] = dr_pre, dr[H + j] = dz_pre, dr[2 * H + j] = dn_pre * r;
+    dh[b * H + j] = d * z;
+  }
+};
+// LSTM step t (rnn_cells::lstm_forward_row per unit). gates [T*B, 4H] hold x W_ih^T and become
+// i, f, g, o; c [B, H] is c_{t-1} in and c_t out; cprev, tanh_c [T, B, H].
+template <class T>
+struct lstm_forward_unit {
+  index_t t, B, Tn, H;
+  const T *gh, *bih, *bhh;
+  T *gates, *c, *cprev, *tanh_c, *hprev, *y;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t b = e / H, j = e - b * H, row = t * B + b, G = 4 * H;
+    T* g = gates + row * G;
+    const T* h = gh + b * G;
+    for (index_t k = 0; k < 4; ++k) {
+      const index_t o = k * H + j;
+      const T pre = (g[o] + bih[o]) + (h[o] + bhh[o]);
+      g[o] = k == 2 ? ops::tanh_fn{}(pre) : ops::sigmoid{}(pre);
+    }
+    const T cp = c[b * H + j];
+    cprev[row * H + j] = cp;
+    const T cn = g[H + j] * cp + g[j] * g[2 * H + j];
+    c[b * H + j] = cn;
+    const T tc = ops::tanh_fn{}(cn);
+    tanh_c[row * H + j] = tc;
+    const T out = g[3 * H + j] * tc;
+    y[(b * Tn + t) * H + j] = out;
+    if (t + 1 < Tn) hprev[(row + B) * H + j] = out;
+  }
+};
+// LSTM step t backwards (rnn_cells::lstm_backward_row per unit): dh from step t + 1 (the caller's
+// GEMM then replaces it with dg_t W_hh), dc in and out; dg [T*B, 4H].
+template <class T>
+struct lstm_backward_unit {
+  index_t t, B, Tn, H;
+  const T *gates, *tanh_c, *cprev, *dy, *dh;
+  T *dc, *dg;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t b = e / H, j = e - b * H, row = t * B + b, G = 4 * H;
+    const T* g = gates + row * G;
+    const T i = g[j], f = g[H + j], gg = g[2 * H + j], o = g[3 * H + j], tc = tanh_c[row * H + j];
+    const T dhj = dh[b * H + j] + (dy ? dy[(b * Tn + t) * H + j] : T(0));
+    const T dcj = dc[b * H + j] + dhj * o * (T(1) - tc * tc);
+    T* d = dg + row * G;
+    d[j] = dcj * gg * i * (T(1) - i);
+    d[H + j] = dcj * cprev[row * H + j] * f * (T(1) - f);
+    d[2 * H + j] = dcj * i * (T(1) - gg * gg);
+    d[3 * H + j] = dhj * tc * o * (T(1) - o);
+    dc[b * H + j] = dcj * f;
+  }
+};
+
 // ---- linear ----
 template <class T>
 struct column_sum {  // one thread per column j: out[j] += sum over rows in order
