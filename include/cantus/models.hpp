@@ -9,5 +9,6 @@
 #include "cantus/models/seq2seq_mel.hpp"
 #include "cantus/models/step_vae.hpp"
 #include "cantus/models/supervised_cnn.hpp"
+#include "cantus/models/to_backend.hpp"
 #include "cantus/models/trainer.hpp"
 #include "cantus/models/wavenet.hpp"

@@ -7,7 +7,8 @@
 //   data set  : size(), batch(std::span<const index_t> rows) -> batch_type
 //   model     : loss_and_backward(batch, step_info) -> loss (accumulates gradients),
 //               validation_loss(batch) -> loss (no gradients, evaluation mode),
-//               parameters() -> nn::parameter_list<float>, save_state(ostream&), load_state(istream&)
+//               parameters() -> nn::parameter_list<float, B> (B = the model's backend_type, cpu when it
+//               names none), save_state(ostream&), load_state(istream&)
 //   optimizer : zero_grad(), step(), save_state(ostream&), load_state(istream&)
 // Determinism: the batch order of epoch e depends only on (seed, e), and models draw their noise
 // from Philox streams keyed by step_info, so a run is bit-identical for a seed and thread count, and
@@ -36,6 +37,7 @@
 #include "cantus/core/progress.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus/nn/parameter.hpp"
+#include "cantus/nn/tt/optimizers.hpp"
 
 namespace cantus::models {
 
@@ -59,11 +61,24 @@ concept batch_source = requires(const D& d, std::span<const index_t> rows) {
   { d.batch(rows) } -> std::same_as<typename D::batch_type>;
 };
 
+// The backend a model's parameters live on: its backend_type, or cpu for a model that names none.
+template <class M>
+struct model_backend {
+  using type = cpu;
+};
+template <class M>
+  requires requires { typename M::backend_type; }
+struct model_backend<M> {
+  using type = typename M::backend_type;
+};
+template <class M>
+using model_backend_t = typename model_backend<M>::type;
+
 template <class M, class Batch>
 concept trainable_model = requires(M& m, const Batch& b, step_info s, std::ostream& o, std::istream& i) {
   { m.loss_and_backward(b, s) } -> std::convertible_to<double>;
   { m.validation_loss(b) } -> std::convertible_to<double>;
-  { m.parameters() } -> std::convertible_to<nn::parameter_list<float>>;
+  { m.parameters() } -> std::convertible_to<nn::parameter_list<float, model_backend_t<M>>>;
   m.save_state(o);
   m.load_state(i);
 };
@@ -166,15 +181,26 @@ inline std::string format_loss(double v) {
 
 // Writes/reads the parameters of a model (values only, in order, with names and sizes checked):
 // the default save_state/load_state for models whose whole state is their parameters.
-inline void save_parameters(std::ostream& o, const nn::parameter_list<float>& ps) {
+// The bytes are the same for every backend (device values go through a host copy), so a state saved
+// on one backend loads on another.
+template <class B>
+void save_parameters(std::ostream& o, const nn::parameter_list<float, B>& ps) {
   detail::put<std::uint64_t>(o, ps.size());
+  std::vector<float> host;
   for (auto& p : ps) {
     detail::put_blob(o, p.name);
     detail::put<std::int64_t>(o, p.value.size());
-    o.write(reinterpret_cast<const char*>(p.value.data()), static_cast<std::streamsize>(p.value.size() * sizeof(float)));
+    const float* values = p.value.data();
+    if constexpr (!B::host_accessible) {
+      host.resize(static_cast<std::size_t>(p.value.size()));
+      backend_ops<B>::download(host.data(), p.value.data(), host.size());
+      values = host.data();
+    }
+    o.write(reinterpret_cast<const char*>(values), static_cast<std::streamsize>(p.value.size() * sizeof(float)));
   }
 }
-inline void load_parameters(std::istream& i, nn::parameter_list<float>& ps, const std::string& where = "model state") {
+template <class B>
+void load_parameters(std::istream& i, nn::parameter_list<float, B>& ps, const std::string& where = "model state") {
   const auto n = detail::get<std::uint64_t>(i, where, "parameter count");
   if (n != ps.size())
     throw io_error(cantus::detail::concat(where, ": holds ", n, " parameters but the model has ", ps.size()));
@@ -184,9 +210,23 @@ inline void load_parameters(std::istream& i, nn::parameter_list<float>& ps, cons
     if (name != p.name || size != p.value.size())
       throw io_error(cantus::detail::concat(where, ": parameter '", name, "' with ", size, " values where the model has '",
                                             p.name, "' with ", p.value.size()));
-    if (!i.read(reinterpret_cast<char*>(p.value.data()), static_cast<std::streamsize>(size * sizeof(float))))
+    std::vector<float> host;
+    float* values = p.value.data();
+    if constexpr (!B::host_accessible) {
+      host.resize(static_cast<std::size_t>(size));
+      values = host.data();
+    }
+    if (!i.read(reinterpret_cast<char*>(values), static_cast<std::streamsize>(size * sizeof(float))))
       throw io_error(cantus::detail::concat(where, ": truncated in parameter '", name, "'"));
+    if constexpr (!B::host_accessible) backend_ops<B>::upload(p.value.data(), host.data(), host.size());
   }
+}
+// Whether every gradient element is finite; on a device one squared-norm reduction (a NaN or an
+// infinity makes it non-finite) instead of copying every gradient to the host each step.
+template <class T, class B>
+bool gradient_finite(const nn::parameter<T, B>& p) {
+  if constexpr (B::host_accessible) return detail::all_finite(p.grad.data(), p.grad.size());
+  else return std::isfinite(nn::tt::optimizers<T, B>::sum_of_squares(p.grad.size(), p.grad.data()));
 }
 
 // Saved after every epoch: everything needed to continue exactly where training stopped.
@@ -332,7 +372,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
       std::string bad_param;
       if (!bad)
         for (auto& p : params)
-          if (!detail::all_finite(p.grad.data(), p.grad.size())) {
+          if (!gradient_finite(p)) {
             bad = "gradient of ";
             bad_param = p.name;
             break;
