@@ -42,12 +42,16 @@ using namespace cantus;
 const std::vector<std::string>& all_models();
 const std::vector<std::string>& unsupervised_models();
 bool known_model(const std::string& name);
+// --backend cuda: whether this build has the CUDA backend and a device to run it; `why` says what is
+// missing (paper_experiment_cuda.cu where CUDA is built, paper_experiment.cpp otherwise).
+bool cuda_usable(std::string& why);
 
 struct options {
   std::string program;
   fs::path fma, folders;        // one or neither (neither: the embedded corpus)
   bool quick = false;
   int threads = 2;
+  std::string backend = "cpu";  // where the models train and embed: cpu | cuda
   std::uint64_t seed = 2019;
   fs::path out = "out/paper";
   fs::path cache;               // default: $XDG_CACHE_HOME/cantus or ~/.cache/cantus
@@ -60,7 +64,7 @@ struct options {
 inline void usage(const options& o, std::FILE* f, const std::string& extra) {
   std::fprintf(f,
                "usage: %s [--fma ROOT | --folders ROOT] [--quick] [--threads N (2)] [--seed K (2019)] [--out DIR (out/paper)]\n"
-               "          [--cache DIR] [--models a,b,...]%s\n"
+               "          [--cache DIR] [--models a,b,...] [--backend cpu|cuda (cpu)]%s\n"
                "  Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache\n"
                "  on first use. --quick: small models and few steps (a few minutes on 2 cores); otherwise the anchor sizes.\n"
                "  models: %s; naive_seq2seq_z8 (_z16, _z32, ...) is the naive GRU with that latent size\n",
@@ -108,6 +112,7 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     else if (a == "--quick") o.quick = true;
     else if (a == "--threads") o.threads = static_cast<int>(number(value()));
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(value()));
+    else if (a == "--backend") o.backend = value();
     else if (a == "--out") o.out = value();
     else if (a == "--cache") o.cache = value();
     else if (a == "--models") o.models = split_list(value());
@@ -129,6 +134,14 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
   }
   if (o.threads < 1) {
     std::fprintf(stderr, "%s: --threads must be >= 1\n", o.program.c_str());
+    std::exit(2);
+  }
+  if (o.backend != "cpu" && o.backend != "cuda") {
+    std::fprintf(stderr, "%s: --backend must be cpu or cuda, got '%s'\n", o.program.c_str(), o.backend.c_str());
+    std::exit(2);
+  }
+  if (std::string why; o.backend == "cuda" && !cuda_usable(why)) {
+    std::fprintf(stderr, "%s: --backend cuda: %s\n", o.program.c_str(), why.c_str());
     std::exit(2);
   }
   for (const auto& m : o.models)

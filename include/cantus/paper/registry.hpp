@@ -6,7 +6,8 @@
 // here and its name in `model_entries` (docs/models.md walks through it).
 //
 // An entry is a struct with
-//   using model = ...;                         the model's typedef (a models:: template on cpu)
+//   template <class B> using model_on = ...;   the model's typedef on backend B
+//   using model = model_on<cpu>;
 //   static constexpr const char* name;         what --models says
 //   static constexpr const char* reference;    the model's name in the PyTorch benchmark script
 //   static constexpr bool supervised;          trained on the genres (its own predictions go to table1)
@@ -62,7 +63,9 @@ inline tensor<index_t, 1> random_labels(index_t n, index_t classes, std::uint64_
 // (1) The naive GRU on raw audio. "naive_seq2seq_zN" is the same model with latent size N (the
 // paper tries 8, 16 and 32); plain "naive_seq2seq" keeps the configured size.
 struct naive_seq2seq_entry {
-  using model = models::naive_seq2seq<>;
+  template <class B>
+  using model_on = models::naive_seq2seq<B>;
+  using model = model_on<cpu>;
   static constexpr const char* name = "naive_seq2seq";
   static constexpr const char* reference = "gru_seq2seq";
   static constexpr bool supervised = false;
@@ -102,7 +105,9 @@ struct naive_seq2seq_entry {
 
 // (2) The step-based beta-VAE on log-mel frames.
 struct step_vae_entry {
-  using model = models::step_vae<>;
+  template <class B>
+  using model_on = models::step_vae<B>;
+  using model = model_on<cpu>;
   static constexpr const char* name = "step_vae";
   static constexpr const char* reference = "step_vae";
   static constexpr bool supervised = false;
@@ -120,7 +125,9 @@ struct step_vae_entry {
 
 // (3) The LSTM autoencoder on log-mel chunks.
 struct seq2seq_mel_entry {
-  using model = models::seq2seq_mel<>;
+  template <class B>
+  using model_on = models::seq2seq_mel<B>;
+  using model = model_on<cpu>;
   static constexpr const char* name = "seq2seq_mel";
   static constexpr const char* reference = "lstm_seq2seq";
   static constexpr bool supervised = false;
@@ -138,7 +145,9 @@ struct seq2seq_mel_entry {
 
 // (4) WaveNet on mu-law audio conditioned on the log-mel.
 struct wavenet_entry {
-  using model = models::wavenet<>;
+  template <class B>
+  using model_on = models::wavenet<B>;
+  using model = model_on<cpu>;
   static constexpr const char* name = "wavenet";
   static constexpr const char* reference = "wavenet";
   static constexpr bool supervised = false;
@@ -161,7 +170,9 @@ struct wavenet_entry {
 
 // (5) The supervised CNN baseline (its genre count is the corpus's).
 struct supervised_cnn_entry {
-  using model = models::supervised_cnn<>;
+  template <class B>
+  using model_on = models::supervised_cnn<B>;
+  using model = model_on<cpu>;
   static constexpr const char* name = "supervised_cnn";
   static constexpr const char* reference = "cnn";
   static constexpr bool supervised = true;

@@ -1,0 +1,18 @@
+// The paper programs' models on the CUDA backend (--backend cuda): the same training and embedding
+// as paper_experiment.cpp, instantiated for cuda by nvcc.
+#include "cantus/backend/cuda/cuda_backend.hpp"
+#include "paper_experiment_run.hpp"
+
+namespace paper {
+
+bool cuda_usable(std::string& why) {
+  if (cantus::cuda_detail::device_available()) return true;
+  why = "no CUDA device is visible to this process (the CUDA runtime reports none); run on a machine with a GPU or use --backend cpu";
+  return false;
+}
+
+model_result run_model_cuda(const std::string& name, const prepared& p, const options& o, bool measure_error) {
+  return run_model_on<cantus::cuda>(name, p, o, measure_error);
+}
+
+}  // namespace paper
