@@ -5,6 +5,8 @@
 // registry's names or the reference script's (gru_seq2seq, lstm_seq2seq, cnn).
 //   bench_models [--seconds S (6)] [--rounds R (1)] [--threads N (2)] [--models a,b] [--reference PATH|none]
 //                [--python PATH]  (default $CANTUS_PYTHON, else /usr/bin/python3 with Debian's python3-torch)
+//                [--backend cpu|cuda]  (cuda: the models on the GPU, and by default PyTorch on the same GPU
+//                through examples/models/torch_gpu_reference.py, which runs the reference script's models there)
 // One step = forward + backward + Adam update on a fixed random batch. Prints a table with the
 // ratio cantus/PyTorch (> 1: cantus is faster).
 #include <omp.h>
@@ -21,61 +23,24 @@
 #include <string>
 #include <vector>
 
-#include "cantus/models.hpp"
-#include "cantus/nn/optim/adam.hpp"
-#include "cantus/paper/registry.hpp"
+#include "bench_models_run.hpp"
 
 using namespace cantus;
+using bench::measured;
+using bench::with_entry;
+
+#if !CANTUS_EXAMPLE_HAVE_CUDA
+namespace bench {
+bool cuda_usable(std::string& why) {
+  why = "this build has no CUDA backend (configure with -DCANTUS_CUDA=ON on a machine with nvcc and cuDNN 9)";
+  return false;
+}
+measured run_cantus_cuda(const std::string&, double) { return {}; }
+}  // namespace bench
+#endif
 
 namespace {
 
-struct measured {
-  double steps_per_second = 0;
-  double loss = 0;
-};
-
-template <class Model, class Batch>
-measured time_steps(Model& m, const Batch& batch, double seconds) {
-  nn::adam<float> opt(m.parameters(), {.lr = 1e-3});
-  double loss = 0;
-  std::int64_t step = 0;
-  for (int w = 0; w < 2; ++w, ++step) {  // warm-up (allocations, first-touch)
-    opt.zero_grad();
-    loss = m.loss_and_backward(batch, models::step_info{0, 0, step, true});
-    opt.step();
-  }
-  const auto t0 = std::chrono::steady_clock::now();
-  std::int64_t n = 0;
-  double elapsed = 0;
-  do {
-    opt.zero_grad();
-    loss = m.loss_and_backward(batch, models::step_info{0, 0, step++, true});
-    opt.step();
-    ++n;
-    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  } while (elapsed < seconds);
-  return {n / elapsed, loss};
-}
-
-// The registry entry named `name`, by type; the reference script's names (gru_seq2seq, cnn, ...) are
-// accepted too.
-template <class F>
-auto with_entry(const std::string& name, F&& f) {
-  std::string entry = name;
-  std::apply([&](auto... e) { ((decltype(e)::reference == name ? void(entry = decltype(e)::name) : void()), ...); },
-             paper::model_entries{});
-  return paper::visit_model(entry, f);
-}
-
-// One step = forward + backward + Adam on the entry's synthetic batch at the full configuration.
-measured run_cantus(const std::string& name, double seconds) {
-  return with_entry(name, [&](auto e) {
-    using E = decltype(e);
-    const auto cfg = E::config(models::paper_config{}, E::name);
-    typename E::model m(cfg);
-    return time_steps(m, E::synthetic_batch(cfg, 1), seconds);
-  });
-}
 std::string reference_name(const std::string& name) {
   return with_entry(name, [](auto e) { return std::string(decltype(e)::reference); });
 }
@@ -88,9 +53,9 @@ index_t batch_items(const std::string& name) {
 
 // Runs the PyTorch reference for one model; 0 when it cannot run (reported).
 double run_reference(const std::string& python, const std::string& script, const std::string& name, int threads,
-                     double seconds) {
+                     double seconds, const std::string& extra_args) {
   const std::string cmd = "'" + python + "' '" + script + "' --threads " + std::to_string(threads) + " --seconds " +
-                          std::to_string(seconds) + " --models " + name + " 2>&1";
+                          std::to_string(seconds) + " --models " + name + extra_args + " 2>&1";
   std::FILE* p = ::popen(cmd.c_str(), "r");
   if (!p) return 0;
   std::string out;
@@ -120,6 +85,8 @@ int main(int argc, char** argv) {
   std::string reference = std::string(CANTUS_SOURCE_DIR) + "/../shared/anchor_models.py";
   // The interpreter with PyTorch: $CANTUS_PYTHON, else Debian's (python3-torch, as ../shared/anchors.md).
   std::string python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
+  std::string backend = "cpu";
+  bool reference_given = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -132,7 +99,8 @@ int main(int argc, char** argv) {
     if (a == "--seconds") seconds = std::atof(value().c_str());
     else if (a == "--rounds") rounds = std::max(1, std::atoi(value().c_str()));
     else if (a == "--threads") threads = std::max(1, std::atoi(value().c_str()));
-    else if (a == "--reference") reference = value();
+    else if (a == "--reference") reference = value(), reference_given = true;
+    else if (a == "--backend") backend = value();
     else if (a == "--python") python = value();
     else if (a == "--models") {
       names.clear();
@@ -141,9 +109,23 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_models [--seconds S] [--rounds R] [--threads N] [--models a,b,... (registry or reference names)] "
-                   "[--reference anchor_models.py|none] [--python PATH ($CANTUS_PYTHON or /usr/bin/python3)]\n");
+                   "[--reference anchor_models.py|none] [--python PATH ($CANTUS_PYTHON or /usr/bin/python3)] [--backend cpu|cuda]\n");
       return 2;
     }
+  }
+  if (backend != "cpu" && backend != "cuda") {
+    std::fprintf(stderr, "bench_models: --backend must be cpu or cuda, got '%s'\n", backend.c_str());
+    return 2;
+  }
+  if (std::string why; backend == "cuda" && !bench::cuda_usable(why)) {
+    std::fprintf(stderr, "bench_models: --backend cuda: %s\n", why.c_str());
+    return 2;
+  }
+  // On the GPU the reference is PyTorch on the same GPU: the reference script's models moved there.
+  std::string reference_args;
+  if (backend == "cuda") {
+    if (!reference_given) reference = std::string(CANTUS_SOURCE_DIR) + "/examples/models/torch_gpu_reference.py";
+    reference_args = " --device cuda";
   }
   omp_set_num_threads(threads);
   const bool with_reference = reference != "none" && std::filesystem::exists(reference);
@@ -155,10 +137,11 @@ int main(int argc, char** argv) {
     double loss = 0;
     try {
       for (int r = 0; r < rounds; ++r) {
-        const auto m = run_cantus(name, seconds);
+        const auto m = backend == "cuda" ? bench::run_cantus_cuda(name, seconds) : bench::run_cantus_on<cpu>(name, seconds);
         ours.push_back(m.steps_per_second);
         loss = m.loss;
-        if (with_reference) theirs.push_back(run_reference(python, reference, reference_name(name), threads, seconds));
+        if (with_reference)
+          theirs.push_back(run_reference(python, reference, reference_name(name), threads, seconds, reference_args));
       }
     } catch (const std::exception& e) {
       std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());

@@ -1,0 +1,70 @@
+#pragma once
+// bench_models' timing of one model on backend B (bench_models.cpp for the CPU, bench_models_cuda.cu
+// for cuda where the CUDA backend is built).
+#include <chrono>
+#include <string>
+#include <tuple>
+
+#include "cantus/models.hpp"
+#include "cantus/nn/optim/adam.hpp"
+#include "cantus/paper/registry.hpp"
+
+namespace bench {
+using namespace cantus;
+
+struct measured {
+  double steps_per_second = 0;
+  double loss = 0;
+};
+
+template <class Model, class Batch>
+measured time_steps(Model& m, const Batch& batch, double seconds) {
+  using B = typename Model::backend_type;
+  nn::adam<float, B> opt(m.parameters(), {.lr = 1e-3});
+  double loss = 0;
+  std::int64_t step = 0;
+  for (int w = 0; w < 2; ++w, ++step) {  // warm-up (allocations, first-touch)
+    opt.zero_grad();
+    loss = m.loss_and_backward(batch, models::step_info{0, 0, step, true});
+    opt.step();
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  std::int64_t n = 0;
+  double elapsed = 0;
+  do {
+    opt.zero_grad();
+    loss = m.loss_and_backward(batch, models::step_info{0, 0, step++, true});
+    opt.step();
+    ++n;
+    if constexpr (!B::host_accessible) backend_ops<B>::synchronize();  // the step's last kernels are asynchronous
+    elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  } while (elapsed < seconds);
+  return {n / elapsed, loss};
+}
+
+// The registry entry named `name`, by type; the reference script's names (gru_seq2seq, cnn, ...) are
+// accepted too.
+template <class F>
+auto with_entry(const std::string& name, F&& f) {
+  std::string entry = name;
+  std::apply([&](auto... e) { ((decltype(e)::reference == name ? void(entry = decltype(e)::name) : void()), ...); },
+             paper::model_entries{});
+  return paper::visit_model(entry, f);
+}
+
+// One step = forward + backward + Adam on the entry's synthetic batch at the full configuration.
+template <class B>
+measured run_cantus_on(const std::string& name, double seconds) {
+  return with_entry(name, [&](auto e) {
+    using E = decltype(e);
+    const auto cfg = E::config(models::paper_config{}, E::name);
+    typename E::template model_on<B> m(cfg);
+    return time_steps(m, models::to_backend<B>(E::synthetic_batch(cfg, 1)), seconds);
+  });
+}
+// The cuda instantiation and whether it can run here (bench_models_cuda.cu; bench_models.cpp says why
+// not when the CUDA backend is not built).
+measured run_cantus_cuda(const std::string& name, double seconds);
+bool cuda_usable(std::string& why);
+
+}  // namespace bench
