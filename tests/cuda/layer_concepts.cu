@@ -22,20 +22,6 @@ static_assert(sizeof(models::step_vae<cuda>) > 0 && sizeof(models::supervised_cn
 static_assert(sizeof(models::wavenet<cuda>) > 0);
 static_assert(std::is_same_v<models::step_vae<cuda>::batch_type, tensor<float, 3, cuda>>);
 
-// Naming the members instantiates their bodies: training, validation and embedding of every model
-// compile for cuda down to the nn::tt kernels. Never called (nothing is emitted that needs them).
-template <class M>
-[[maybe_unused]] static void instantiate_model_members() {
-  [[maybe_unused]] auto train = &M::loss_and_backward;
-  [[maybe_unused]] auto validate = &M::validation_loss;
-  [[maybe_unused]] tensor<float, 2, cuda> (M::*encode)(const typename M::batch_type&) = &M::encode;
-  [[maybe_unused]] auto params = &M::parameters;
-}
-[[maybe_unused]] static void instantiate_models() {
-  instantiate_model_members<models::naive_seq2seq<cuda>>();
-  instantiate_model_members<models::seq2seq_mel<cuda>>();
-  instantiate_model_members<models::step_vae<cuda>>();
-  instantiate_model_members<models::supervised_cnn<cuda>>();
-  instantiate_model_members<models::wavenet<cuda>>();
-}
+// The bodies of every model's training, validation, encode and parameters on cuda are instantiated
+// (and run, where there is a device) by parity.cu.
 }  // namespace cantus::cuda_test

@@ -18,6 +18,22 @@
 #include "cantus/core/atomic_file.hpp"
 #include "cantus/core/error.hpp"
 
+// Separate compilation, as the SIMD dispatch units: the build tree compiles the classifiers' member
+// functions once (classify/compiled.cpp, object library cantus_classify_objects) and defines
+// CANTUS_CLASSIFY_COMPILED for every other file, which then sees declarations only (the random forest,
+// logistic regression and t-SNE cost 10-15 s of compile time in each file that fits them). Without
+// it (an installed cantus, any consumer) they are inline definitions, header-only as ever.
+#if defined(CANTUS_CLASSIFY_COMPILED) && CANTUS_CLASSIFY_COMPILED && !defined(CANTUS_CLASSIFY_IMPLEMENTATION)
+#define CANTUS_CLASSIFY_DEFINITIONS 0
+#else
+#define CANTUS_CLASSIFY_DEFINITIONS 1
+#endif
+#if defined(CANTUS_CLASSIFY_IMPLEMENTATION)
+#define CANTUS_CLASSIFY_INLINE
+#else
+#define CANTUS_CLASSIFY_INLINE inline
+#endif
+
 namespace cantus::classify {
 
 // Samples in rows, features in columns. A column-major Eigen::MatrixXd binds too (Eigen copies it

@@ -395,163 +395,18 @@ class random_forest {
   random_forest() = default;
   explicit random_forest(random_forest_params params) : params_(std::move(params)) {}
 
-  random_forest& fit(const matrix_ref& X, labels_ref y) {
-    validate_params();
-    detail::check_matrix("random_forest::fit", "X", X);
-    detail::check_labels("random_forest::fit", X, y);
-    {
-      Eigen::Index r, c;
-      if (X.cwiseAbs().maxCoeff(&r, &c) > std::numeric_limits<float>::max())
-        throw value_error(cantus::detail::concat("random_forest::fit: X must fit in float32 (trees split on float32 values, as "
-                                                 "scikit-learn's do) but X(", r, ", ", c, ") = ", X(r, c)));
-    }
-    if (X.rows() >= (std::int64_t(1) << 31))
-      throw value_error("random_forest::fit: at most 2^31 - 1 samples are supported");
-    const std::vector<int> encoded = detail::encode_labels("random_forest::fit", y, classes_);
-    const auto n = X.rows();
-    const int d = static_cast<int>(X.cols());
-    const int C = static_cast<int>(classes_.size());
-    const int max_features = detail::resolve_max_features(params_.max_features, d);
-
-    // Bin every feature once.
-    std::vector<std::vector<double>> edges(d);
-    std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * d);
-    std::vector<float> values(static_cast<std::size_t>(n) * d);
-#pragma omp parallel for schedule(dynamic, 4)
-    for (int f = 0; f < d; ++f) {
-      float* column = values.data() + static_cast<std::size_t>(f) * n;
-      for (Eigen::Index i = 0; i < n; ++i) column[i] = static_cast<float>(X(i, f));
-      edges[f] = detail::quantile_edges(std::vector<double>(column, column + n), params_.max_bins);
-      std::uint8_t* out = codes.data() + static_cast<std::size_t>(f) * n;
-      for (Eigen::Index i = 0; i < n; ++i)
-        out[i] = static_cast<std::uint8_t>(std::lower_bound(edges[f].begin(), edges[f].end(), column[i]) - edges[f].begin());
-    }
-
-    detail::tree_builder::problem problem{codes.data(), values.data(), &edges, encoded.data(), n, d, C, max_features, &params_,
-                                          params_.criterion == "entropy"};
-    trees_.assign(static_cast<std::size_t>(params_.n_estimators), {});
-    const random_stream root(params_.random_state);
-#pragma omp parallel
-    {
-      detail::tree_builder builder(problem);
-#pragma omp for schedule(dynamic, 1)
-      for (int t = 0; t < params_.n_estimators; ++t) trees_[t] = builder.build(root.split(static_cast<std::uint64_t>(t)));
-    }
-    n_features_ = d;
-    feature_importances_.assign(d, 0.0);
-    for (const auto& t : trees_)
-      for (int f = 0; f < d; ++f) feature_importances_[f] += t.importances[f];
-    double total = 0;
-    for (double v : feature_importances_) total += v;
-    if (total > 0)
-      for (auto& v : feature_importances_) v /= total;
-    return *this;
-  }
+  random_forest& fit(const matrix_ref& X, labels_ref y);
 
   // n x n_classes: the mean over trees of the leaf class fractions; columns follow classes().
-  Eigen::MatrixXd predict_proba(const matrix_ref& X) const {
-    detail::check_features("random_forest::predict_proba", X, n_features_);
-    detail::check_matrix("random_forest::predict_proba", "X", X);
-    const int C = n_classes();
-    Eigen::MatrixXd P = Eigen::MatrixXd::Zero(X.rows(), C);
-    const double scale = 1.0 / static_cast<double>(trees_.size());
-#pragma omp parallel for schedule(static)
-    for (Eigen::Index i = 0; i < X.rows(); ++i) {
-      const auto row = X.row(i);
-      for (const auto& t : trees_) {
-        const double* leaf = t.leaf_of(row, C);
-        for (int c = 0; c < C; ++c) P(i, c) += leaf[c];
-      }
-      P.row(i) *= scale;
-    }
-    return P;
-  }
+  Eigen::MatrixXd predict_proba(const matrix_ref& X) const;
 
-  Eigen::VectorXi predict(const matrix_ref& X) const {
-    const Eigen::MatrixXd P = predict_proba(X);
-    Eigen::VectorXi out(P.rows());
-    for (Eigen::Index i = 0; i < P.rows(); ++i) {
-      Eigen::Index best = 0;
-      P.row(i).maxCoeff(&best);  // first maximum, as numpy.argmax
-      out[i] = classes_[best];
-    }
-    return out;
-  }
+  Eigen::VectorXi predict(const matrix_ref& X) const;
 
-  double score(const matrix_ref& X, labels_ref y) const {
-    detail::check_labels("random_forest::score", X, y);
-    const Eigen::VectorXi p = predict(X);
-    return accuracy_score(y, p);
-  }
+  double score(const matrix_ref& X, labels_ref y) const;
 
-  void save(const std::filesystem::path& path) const {
-    if (trees_.empty()) throw value_error("random_forest::save: the model is not fitted");
-    write_file_atomically(path, [&](std::ofstream& out) {
-      detail::binary_writer w(out);
-      out.write(kMagic, 8);
-      w.put<std::uint32_t>(kVersion);
-      w.put<std::int32_t>(params_.n_estimators);
-      w.put<std::int32_t>(params_.max_depth);
-      w.put_string(params_.criterion);
-      w.put_string(params_.max_features);
-      w.put<std::uint8_t>(params_.bootstrap);
-      w.put<std::int32_t>(params_.min_samples_split);
-      w.put<std::int32_t>(params_.min_samples_leaf);
-      w.put<std::uint64_t>(params_.random_state);
-      w.put<std::int32_t>(params_.max_bins);
-      w.put<std::int64_t>(n_features_);
-      w.put_vector(classes_);
-      w.put_vector(feature_importances_);
-      w.put<std::uint64_t>(trees_.size());
-      for (const auto& t : trees_) {
-        w.put_vector(t.nodes);
-        w.put_vector(t.leaf_values);
-        w.put_vector(t.importances);
-      }
-    });
-  }
+  void save(const std::filesystem::path& path) const;
 
-  static random_forest load(const std::filesystem::path& path) {
-    detail::binary_reader r(path, std::string_view(kMagic, 8), kVersion);
-    random_forest m;
-    auto& p = m.params_;
-    p.n_estimators = r.get<std::int32_t>("n_estimators");
-    p.max_depth = r.get<std::int32_t>("max_depth");
-    p.criterion = r.get_string("criterion");
-    p.max_features = r.get_string("max_features");
-    p.bootstrap = r.get<std::uint8_t>("bootstrap") != 0;
-    p.min_samples_split = r.get<std::int32_t>("min_samples_split");
-    p.min_samples_leaf = r.get<std::int32_t>("min_samples_leaf");
-    p.random_state = r.get<std::uint64_t>("random_state");
-    p.max_bins = r.get<std::int32_t>("max_bins");
-    m.n_features_ = r.get<std::int64_t>("n_features");
-    m.classes_ = r.get_vector<int>("classes");
-    m.feature_importances_ = r.get_vector<double>("feature_importances");
-    const auto n_trees = r.get<std::uint64_t>("tree count");
-    const int C = static_cast<int>(m.classes_.size());
-    if (m.n_features_ <= 0 || C < 2 || m.feature_importances_.size() != static_cast<std::size_t>(m.n_features_) ||
-        n_trees == 0 || n_trees > (1u << 24))
-      r.corrupt("inconsistent header (features, classes or tree count)");
-    m.trees_.resize(n_trees);
-    for (auto& t : m.trees_) {
-      t.nodes = r.get_vector<decision_tree::node>("tree nodes");
-      t.leaf_values = r.get_vector<double>("leaf values");
-      t.importances = r.get_vector<double>("tree importances");
-      const auto n_leaves = static_cast<std::int64_t>(t.leaf_values.size() / C);
-      if (t.nodes.empty() || t.leaf_values.size() % C != 0) r.corrupt("a tree has no nodes or ragged leaf values");
-      for (std::size_t k = 0; k < t.nodes.size(); ++k) {
-        const auto& nd = t.nodes[k];
-        const auto next = static_cast<std::int64_t>(k);
-        const bool ok = nd.feature < 0 ? (nd.left >= 0 && nd.left < n_leaves)
-                                       : (nd.feature < m.n_features_ && nd.left > next && nd.right > next &&
-                                          nd.left < static_cast<std::int64_t>(t.nodes.size()) &&
-                                          nd.right < static_cast<std::int64_t>(t.nodes.size()));
-        if (!ok) r.corrupt(cantus::detail::concat("tree node ", k, " points outside its tree"));
-      }
-    }
-    r.expect_end();
-    return m;
-  }
+  static random_forest load(const std::filesystem::path& path);
 
   const std::vector<int>& classes() const { return classes_; }
   int n_classes() const { return static_cast<int>(classes_.size()); }
@@ -564,17 +419,7 @@ class random_forest {
   static constexpr char kMagic[9] = "CNTS-RF1";
   static constexpr std::uint32_t kVersion = 1;
 
-  void validate_params() const {
-    const auto& p = params_;
-    auto fail = [](auto... parts) { throw value_error(cantus::detail::concat("random_forest: ", parts...)); };
-    if (p.n_estimators < 1) fail("n_estimators must be >= 1 but found ", p.n_estimators);
-    if (p.max_depth < -1 || p.max_depth == 0) fail("max_depth must be -1 (unlimited) or >= 1 but found ", p.max_depth);
-    if (p.criterion != "gini" && p.criterion != "entropy")
-      fail("criterion must be \"gini\" or \"entropy\" but found \"", p.criterion, "\"");
-    if (p.min_samples_split < 2) fail("min_samples_split must be >= 2 but found ", p.min_samples_split);
-    if (p.min_samples_leaf < 1) fail("min_samples_leaf must be >= 1 but found ", p.min_samples_leaf);
-    if (p.max_bins < 2 || p.max_bins > 256) fail("max_bins must be in [2, 256] but found ", p.max_bins);
-  }
+  void validate_params() const;
 
   random_forest_params params_;
   std::vector<int> classes_;
@@ -582,5 +427,176 @@ class random_forest {
   std::vector<double> feature_importances_;
   std::vector<decision_tree> trees_;
 };
+
+#if CANTUS_CLASSIFY_DEFINITIONS
+CANTUS_CLASSIFY_INLINE random_forest& random_forest::fit(const matrix_ref& X, labels_ref y) {
+  validate_params();
+  detail::check_matrix("random_forest::fit", "X", X);
+  detail::check_labels("random_forest::fit", X, y);
+  {
+    Eigen::Index r, c;
+    if (X.cwiseAbs().maxCoeff(&r, &c) > std::numeric_limits<float>::max())
+      throw value_error(cantus::detail::concat("random_forest::fit: X must fit in float32 (trees split on float32 values, as "
+                                               "scikit-learn's do) but X(", r, ", ", c, ") = ", X(r, c)));
+  }
+  if (X.rows() >= (std::int64_t(1) << 31))
+    throw value_error("random_forest::fit: at most 2^31 - 1 samples are supported");
+  const std::vector<int> encoded = detail::encode_labels("random_forest::fit", y, classes_);
+  const auto n = X.rows();
+  const int d = static_cast<int>(X.cols());
+  const int C = static_cast<int>(classes_.size());
+  const int max_features = detail::resolve_max_features(params_.max_features, d);
+
+  // Bin every feature once.
+  std::vector<std::vector<double>> edges(d);
+  std::vector<std::uint8_t> codes(static_cast<std::size_t>(n) * d);
+  std::vector<float> values(static_cast<std::size_t>(n) * d);
+#pragma omp parallel for schedule(dynamic, 4)
+  for (int f = 0; f < d; ++f) {
+    float* column = values.data() + static_cast<std::size_t>(f) * n;
+    for (Eigen::Index i = 0; i < n; ++i) column[i] = static_cast<float>(X(i, f));
+    edges[f] = detail::quantile_edges(std::vector<double>(column, column + n), params_.max_bins);
+    std::uint8_t* out = codes.data() + static_cast<std::size_t>(f) * n;
+    for (Eigen::Index i = 0; i < n; ++i)
+      out[i] = static_cast<std::uint8_t>(std::lower_bound(edges[f].begin(), edges[f].end(), column[i]) - edges[f].begin());
+  }
+
+  detail::tree_builder::problem problem{codes.data(), values.data(), &edges, encoded.data(), n, d, C, max_features, &params_,
+                                        params_.criterion == "entropy"};
+  trees_.assign(static_cast<std::size_t>(params_.n_estimators), {});
+  const random_stream root(params_.random_state);
+#pragma omp parallel
+  {
+    detail::tree_builder builder(problem);
+#pragma omp for schedule(dynamic, 1)
+    for (int t = 0; t < params_.n_estimators; ++t) trees_[t] = builder.build(root.split(static_cast<std::uint64_t>(t)));
+  }
+  n_features_ = d;
+  feature_importances_.assign(d, 0.0);
+  for (const auto& t : trees_)
+    for (int f = 0; f < d; ++f) feature_importances_[f] += t.importances[f];
+  double total = 0;
+  for (double v : feature_importances_) total += v;
+  if (total > 0)
+    for (auto& v : feature_importances_) v /= total;
+  return *this;
+}
+
+CANTUS_CLASSIFY_INLINE Eigen::MatrixXd random_forest::predict_proba(const matrix_ref& X) const {
+  detail::check_features("random_forest::predict_proba", X, n_features_);
+  detail::check_matrix("random_forest::predict_proba", "X", X);
+  const int C = n_classes();
+  Eigen::MatrixXd P = Eigen::MatrixXd::Zero(X.rows(), C);
+  const double scale = 1.0 / static_cast<double>(trees_.size());
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index i = 0; i < X.rows(); ++i) {
+    const auto row = X.row(i);
+    for (const auto& t : trees_) {
+      const double* leaf = t.leaf_of(row, C);
+      for (int c = 0; c < C; ++c) P(i, c) += leaf[c];
+    }
+    P.row(i) *= scale;
+  }
+  return P;
+}
+
+CANTUS_CLASSIFY_INLINE Eigen::VectorXi random_forest::predict(const matrix_ref& X) const {
+  const Eigen::MatrixXd P = predict_proba(X);
+  Eigen::VectorXi out(P.rows());
+  for (Eigen::Index i = 0; i < P.rows(); ++i) {
+    Eigen::Index best = 0;
+    P.row(i).maxCoeff(&best);  // first maximum, as numpy.argmax
+    out[i] = classes_[best];
+  }
+  return out;
+}
+
+CANTUS_CLASSIFY_INLINE double random_forest::score(const matrix_ref& X, labels_ref y) const {
+  detail::check_labels("random_forest::score", X, y);
+  const Eigen::VectorXi p = predict(X);
+  return accuracy_score(y, p);
+}
+
+CANTUS_CLASSIFY_INLINE void random_forest::save(const std::filesystem::path& path) const {
+  if (trees_.empty()) throw value_error("random_forest::save: the model is not fitted");
+  write_file_atomically(path, [&](std::ofstream& out) {
+    detail::binary_writer w(out);
+    out.write(kMagic, 8);
+    w.put<std::uint32_t>(kVersion);
+    w.put<std::int32_t>(params_.n_estimators);
+    w.put<std::int32_t>(params_.max_depth);
+    w.put_string(params_.criterion);
+    w.put_string(params_.max_features);
+    w.put<std::uint8_t>(params_.bootstrap);
+    w.put<std::int32_t>(params_.min_samples_split);
+    w.put<std::int32_t>(params_.min_samples_leaf);
+    w.put<std::uint64_t>(params_.random_state);
+    w.put<std::int32_t>(params_.max_bins);
+    w.put<std::int64_t>(n_features_);
+    w.put_vector(classes_);
+    w.put_vector(feature_importances_);
+    w.put<std::uint64_t>(trees_.size());
+    for (const auto& t : trees_) {
+      w.put_vector(t.nodes);
+      w.put_vector(t.leaf_values);
+      w.put_vector(t.importances);
+    }
+  });
+}
+
+CANTUS_CLASSIFY_INLINE random_forest random_forest::load(const std::filesystem::path& path) {
+  detail::binary_reader r(path, std::string_view(kMagic, 8), kVersion);
+  random_forest m;
+  auto& p = m.params_;
+  p.n_estimators = r.get<std::int32_t>("n_estimators");
+  p.max_depth = r.get<std::int32_t>("max_depth");
+  p.criterion = r.get_string("criterion");
+  p.max_features = r.get_string("max_features");
+  p.bootstrap = r.get<std::uint8_t>("bootstrap") != 0;
+  p.min_samples_split = r.get<std::int32_t>("min_samples_split");
+  p.min_samples_leaf = r.get<std::int32_t>("min_samples_leaf");
+  p.random_state = r.get<std::uint64_t>("random_state");
+  p.max_bins = r.get<std::int32_t>("max_bins");
+  m.n_features_ = r.get<std::int64_t>("n_features");
+  m.classes_ = r.get_vector<int>("classes");
+  m.feature_importances_ = r.get_vector<double>("feature_importances");
+  const auto n_trees = r.get<std::uint64_t>("tree count");
+  const int C = static_cast<int>(m.classes_.size());
+  if (m.n_features_ <= 0 || C < 2 || m.feature_importances_.size() != static_cast<std::size_t>(m.n_features_) ||
+      n_trees == 0 || n_trees > (1u << 24))
+    r.corrupt("inconsistent header (features, classes or tree count)");
+  m.trees_.resize(n_trees);
+  for (auto& t : m.trees_) {
+    t.nodes = r.get_vector<decision_tree::node>("tree nodes");
+    t.leaf_values = r.get_vector<double>("leaf values");
+    t.importances = r.get_vector<double>("tree importances");
+    const auto n_leaves = static_cast<std::int64_t>(t.leaf_values.size() / C);
+    if (t.nodes.empty() || t.leaf_values.size() % C != 0) r.corrupt("a tree has no nodes or ragged leaf values");
+    for (std::size_t k = 0; k < t.nodes.size(); ++k) {
+      const auto& nd = t.nodes[k];
+      const auto next = static_cast<std::int64_t>(k);
+      const bool ok = nd.feature < 0 ? (nd.left >= 0 && nd.left < n_leaves)
+                                     : (nd.feature < m.n_features_ && nd.left > next && nd.right > next &&
+                                        nd.left < static_cast<std::int64_t>(t.nodes.size()) &&
+                                        nd.right < static_cast<std::int64_t>(t.nodes.size()));
+      if (!ok) r.corrupt(cantus::detail::concat("tree node ", k, " points outside its tree"));
+    }
+  }
+  r.expect_end();
+  return m;
+}
+
+CANTUS_CLASSIFY_INLINE void random_forest::validate_params() const {
+  const auto& p = params_;
+  auto fail = [](auto... parts) { throw value_error(cantus::detail::concat("random_forest: ", parts...)); };
+  if (p.n_estimators < 1) fail("n_estimators must be >= 1 but found ", p.n_estimators);
+  if (p.max_depth < -1 || p.max_depth == 0) fail("max_depth must be -1 (unlimited) or >= 1 but found ", p.max_depth);
+  if (p.criterion != "gini" && p.criterion != "entropy")
+    fail("criterion must be \"gini\" or \"entropy\" but found \"", p.criterion, "\"");
+  if (p.min_samples_split < 2) fail("min_samples_split must be >= 2 but found ", p.min_samples_split);
+  if (p.min_samples_leaf < 1) fail("min_samples_leaf must be >= 1 but found ", p.min_samples_leaf);
+  if (p.max_bins < 2 || p.max_bins > 256) fail("max_bins must be in [2, 256] but found ", p.max_bins);
+}
+#endif  // CANTUS_CLASSIFY_DEFINITIONS
 
 }  // namespace cantus::classify

@@ -12,7 +12,10 @@
 
 namespace cantus::classify {
 
-inline double trustworthiness(const matrix_ref& X_in, const matrix_ref& Y_in, int n_neighbors = 5) {
+double trustworthiness(const matrix_ref& X_in, const matrix_ref& Y_in, int n_neighbors = 5);
+
+#if CANTUS_CLASSIFY_DEFINITIONS
+CANTUS_CLASSIFY_INLINE double trustworthiness(const matrix_ref& X_in, const matrix_ref& Y_in, int n_neighbors) {
   detail::check_matrix("trustworthiness", "X", X_in);
   detail::check_matrix("trustworthiness", "X_embedded", Y_in);
   const auto n = X_in.rows();
@@ -74,5 +77,6 @@ inline double trustworthiness(const matrix_ref& X_in, const matrix_ref& Y_in, in
   const double nn = static_cast<double>(n), kk = k;
   return 1.0 - t * (2.0 / (nn * kk * (2.0 * nn - 3.0 * kk - 1.0)));
 }
+#endif  // CANTUS_CLASSIFY_DEFINITIONS
 
 }  // namespace cantus::classify

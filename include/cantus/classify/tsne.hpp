@@ -220,87 +220,7 @@ class tsne {
   tsne() = default;
   explicit tsne(tsne_params params) : params_(std::move(params)) {}
 
-  tsne_result fit_transform(const matrix_ref& X_in) const {
-    const auto& p = params_;
-    detail::check_matrix("tsne::fit_transform", "X", X_in);
-    const auto n = X_in.rows();
-    auto fail = [](auto... parts) { throw value_error(cantus::detail::concat("tsne: ", parts...)); };
-    if (p.n_components != 2) fail("n_components must be 2 but found ", p.n_components);
-    if (n < 2) fail("X needs at least 2 samples but found ", n);
-    if (!(p.perplexity > 0) || p.perplexity >= static_cast<double>(n))
-      fail("perplexity must be in (0, n_samples = ", n, ") but found ", p.perplexity);
-    if (!(p.early_exaggeration >= 1)) fail("early_exaggeration must be >= 1 but found ", p.early_exaggeration);
-    if (p.n_iter < 250) fail("n_iter must be >= 250 but found ", p.n_iter);
-    if (p.method != "barnes_hut" && p.method != "exact") fail("method must be \"barnes_hut\" or \"exact\" but found \"", p.method, "\"");
-    if (p.init != "pca" && p.init != "random") fail("init must be \"pca\" or \"random\" but found \"", p.init, "\"");
-    if (!(p.angle >= 0 && p.angle <= 1)) fail("angle must be in [0, 1] but found ", p.angle);
-    const row_matrix X = X_in;
-    const bool exact = p.method == "exact";
-
-    tsne_result result;
-    result.learning_rate = p.learning_rate > 0 ? p.learning_rate : std::max(n / p.early_exaggeration / 4.0, 50.0);
-    detail::sparse_p P_sparse;
-    Eigen::MatrixXd P_dense;
-    if (exact) P_dense = detail::joint_probabilities_exact(X, p.perplexity);
-    else P_sparse = detail::joint_probabilities_nn(X, p.perplexity, p.random_state);
-
-    row_matrix Y;
-    if (p.init == "pca") {
-      Y = detail::pca_init(X);
-    } else {
-      const random_stream rng(p.random_state, 0x75736e65u);
-      Y.resize(n, 2);
-      for (Eigen::Index i = 0; i < 2 * n; ++i) Y.data()[i] = 1e-4 * rng.normal(static_cast<std::uint64_t>(i));
-    }
-
-    const std::size_t m = static_cast<std::size_t>(2 * n);
-    std::vector<double> grad(m), update(m), gains(m);
-    double kl = 0;
-    double exaggeration = p.early_exaggeration;
-    auto objective = [&](bool compute_error) {
-      kl = exact ? exact_gradient(P_dense, Y, exaggeration, grad, compute_error)
-                 : barnes_hut_gradient(P_sparse, Y, exaggeration, grad, compute_error);
-    };
-    // sklearn's _gradient_descent, run twice: exploration (exaggerated P) then the rest.
-    auto descend = [&](int it, int n_iter, double momentum, int without_progress) {
-      std::fill(update.begin(), update.end(), 0.0);
-      std::fill(gains.begin(), gains.end(), 1.0);
-      double best_error = std::numeric_limits<double>::max();
-      int best_iter = it, i = it;
-      for (; i < n_iter; ++i) {
-        const bool check = (i + 1) % 50 == 0;
-        objective(check || i == n_iter - 1);
-        double norm2 = 0;
-        for (std::size_t k = 0; k < m; ++k) {
-          const double g = grad[k];
-          gains[k] = (update[k] * g < 0.0) ? gains[k] + 0.2 : gains[k] * 0.8;
-          gains[k] = std::max(gains[k], 0.01);
-          grad[k] = g * gains[k];
-          update[k] = momentum * update[k] - result.learning_rate * grad[k];
-          Y.data()[k] += update[k];
-          norm2 += grad[k] * grad[k];
-        }
-        if (check) {
-          if (p.verbose) std::fprintf(stderr, "[t-SNE] Iteration %d: error = %.7f, gradient norm = %.7f\n", i + 1, kl, std::sqrt(norm2));
-          if (kl < best_error) {
-            best_error = kl, best_iter = i;
-          } else if (i - best_iter > without_progress) {
-            break;
-          }
-          if (std::sqrt(norm2) <= p.min_grad_norm) break;
-        }
-      }
-      return std::min(i, n_iter - 1);  // the last iteration run, as sklearn returns it
-    };
-    constexpr int kExplorationIterations = 250;
-    int it = descend(0, kExplorationIterations, 0.5, kExplorationIterations);
-    exaggeration = 1.0;
-    if (it < kExplorationIterations || p.n_iter > kExplorationIterations) it = descend(it + 1, p.n_iter, 0.8, p.n_iter_without_progress);
-    result.n_iter = it + 1;
-    result.kl_divergence = kl;
-    result.embedding = std::move(Y);
-    return result;
-  }
+  tsne_result fit_transform(const matrix_ref& X_in) const;
 
   const tsne_params& params() const { return params_; }
 
@@ -310,131 +230,11 @@ class tsne {
   // KL(P || Q) if asked. Points are visited in Morton order so that neighbouring iterations of the
   // parallel loop walk the same cells (cache), and each point's forces land in its own slots.
   double barnes_hut_gradient(const detail::sparse_p& P, const row_matrix& Y, double exaggeration, std::vector<double>& grad,
-                             bool compute_error) const {
-    const auto n = Y.rows();
-    const double* y = Y.data();
-    tree_.build(y, n);
-    const auto& cells = tree_.summaries();
-    const auto& root = tree_.cells()[0];
-    const double theta2 = params_.angle * params_.angle;
-    auto& order = order_;
-    order.resize(static_cast<std::size_t>(n));
-    {
-      auto& keyed = keyed_;
-      keyed.resize(static_cast<std::size_t>(n));
-      const double lo_x = root.cx - root.half, lo_y = root.cy - root.half, scale = 65535.0 / (2 * root.half);
-      for (Eigen::Index i = 0; i < n; ++i) {
-        auto spread = [](std::uint64_t v) {  // 16 bits -> every other of 32
-          v = (v | (v << 8)) & 0x00FF00FFull;
-          v = (v | (v << 4)) & 0x0F0F0F0Full;
-          v = (v | (v << 2)) & 0x33333333ull;
-          return (v | (v << 1)) & 0x55555555ull;
-        };
-        const auto qx = static_cast<std::uint64_t>(std::clamp((y[2 * i] - lo_x) * scale, 0.0, 65535.0));
-        const auto qy = static_cast<std::uint64_t>(std::clamp((y[2 * i + 1] - lo_y) * scale, 0.0, 65535.0));
-        keyed[i] = (spread(qx) | (spread(qy) << 1)) << 32 | static_cast<std::uint64_t>(i);
-      }
-      std::sort(keyed.begin(), keyed.end());
-      for (Eigen::Index i = 0; i < n; ++i) order[i] = static_cast<std::int32_t>(keyed[i] & 0xFFFFFFFFu);
-    }
-    auto& sum_q = sum_q_;
-    auto& force = force_;  // per point: repulsion x, y, attraction x, y
-    auto& err = err_;
-    auto& p_mass = p_mass_;
-    sum_q.assign(static_cast<std::size_t>(n), 0.0);
-    force.assign(static_cast<std::size_t>(4 * n), 0.0);
-    err.assign(static_cast<std::size_t>(n), 0.0);
-    p_mass.assign(static_cast<std::size_t>(n), 0.0);
-#pragma omp parallel
-    {
-      std::vector<std::int32_t> stack;
-      stack.reserve(256);
-#pragma omp for schedule(dynamic, 32)
-      for (Eigen::Index t = 0; t < n; ++t) {
-        const std::int32_t i = order[t];
-        const double xi = y[2 * i], yi = y[2 * i + 1];
-        double fx = 0, fy = 0, z = 0;
-        stack.clear();
-        stack.push_back(0);
-        while (!stack.empty()) {
-          const auto& c = cells[stack.back()];
-          stack.pop_back();
-          const bool leaf = c.first_child < 0;
-          const double size = c.count - ((leaf && c.point == i) ? 1 : 0);  // no self-interaction
-          if (size <= 0) continue;
-          const double dx = xi - c.x, dy = yi - c.y, d2 = dx * dx + dy * dy;
-          if (leaf || c.width2 < theta2 * d2) {
-            const double q = 1.0 / (1.0 + d2);
-            z += size * q;
-            const double mult = size * q * q;
-            fx += mult * dx, fy += mult * dy;
-          } else {
-            for (int k = 0; k < 4; ++k)
-              if (cells[c.first_child + k].count > 0) stack.push_back(c.first_child + k);
-          }
-        }
-        // Attraction along P's sparse row; the error needs Z, so keep sum p log(p / q_unnormalised)
-        // and P's row mass, and add log(Z) * mass once Z is known.
-        double ax = 0, ay = 0, e = 0, mass = 0;
-        for (auto k = P.row_start[i]; k < P.row_start[i + 1]; ++k) {
-          const std::int32_t j = P.col[k];
-          const double dx = xi - y[2 * j], dy = yi - y[2 * j + 1];
-          const double q = 1.0 / (1.0 + dx * dx + dy * dy);
-          const double pij = P.val[k] * exaggeration;
-          ax += pij * q * dx, ay += pij * q * dy;
-          if (compute_error) {
-            e += pij * std::log(std::max(pij, detail::kFloat32Tiny) / q);
-            mass += pij;
-          }
-        }
-        sum_q[i] = z;
-        force[4 * i] = fx, force[4 * i + 1] = fy, force[4 * i + 2] = ax, force[4 * i + 3] = ay;
-        err[i] = e, p_mass[i] = mass;
-      }
-    }
-    double Z = 0;
-    for (double v : sum_q) Z += v;
-    double kl = 0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-      grad[2 * i] = 4.0 * (force[4 * i + 2] - force[4 * i] / Z);
-      grad[2 * i + 1] = 4.0 * (force[4 * i + 3] - force[4 * i + 1] / Z);
-      if (compute_error) kl += err[i] + std::log(Z) * p_mass[i];
-    }
-    return kl;
-  }
+                             bool compute_error) const;
 
   // sklearn's _kl_divergence: the exact gradient 4 sum_j (p_ij - q_ij) w_ij (y_i - y_j).
   double exact_gradient(const Eigen::MatrixXd& P, const row_matrix& Y, double exaggeration, std::vector<double>& grad,
-                        bool compute_error) const {
-    const auto n = Y.rows();
-    const double* y = Y.data();
-    Eigen::MatrixXd& W = w_;
-    W.resize(n, n);
-#pragma omp parallel for schedule(static)
-    for (Eigen::Index j = 0; j < n; ++j)
-      for (Eigen::Index i = 0; i < n; ++i) {
-        const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
-        W(i, j) = i == j ? 0.0 : 1.0 / (1.0 + dx * dx + dy * dy);
-      }
-    const double Z = W.sum();
-    double kl = 0;
-    std::vector<double> err(static_cast<std::size_t>(n), 0.0);
-#pragma omp parallel for schedule(static)
-    for (Eigen::Index i = 0; i < n; ++i) {
-      double gx = 0, gy = 0, e = 0;
-      for (Eigen::Index j = 0; j < n; ++j) {
-        if (j == i) continue;
-        const double q = std::max(W(j, i) / Z, detail::kMachineEpsilon), pij = P(j, i) * exaggeration;
-        const double f = (pij - q) * W(j, i);
-        gx += f * (y[2 * i] - y[2 * j]), gy += f * (y[2 * i + 1] - y[2 * j + 1]);
-        if (compute_error) e += pij * std::log(std::max(pij, detail::kMachineEpsilon) / q);
-      }
-      grad[2 * i] = 4.0 * gx, grad[2 * i + 1] = 4.0 * gy;
-      err[i] = e;
-    }
-    for (double e : err) kl += e;
-    return kl;
-  }
+                        bool compute_error) const;
 
   tsne_params params_;
   // Scratch reused across iterations (fit_transform is const but not re-entrant per object).
@@ -444,5 +244,215 @@ class tsne {
   mutable std::vector<std::uint64_t> keyed_;
   mutable Eigen::MatrixXd w_;
 };
+
+#if CANTUS_CLASSIFY_DEFINITIONS
+CANTUS_CLASSIFY_INLINE tsne_result tsne::fit_transform(const matrix_ref& X_in) const {
+  const auto& p = params_;
+  detail::check_matrix("tsne::fit_transform", "X", X_in);
+  const auto n = X_in.rows();
+  auto fail = [](auto... parts) { throw value_error(cantus::detail::concat("tsne: ", parts...)); };
+  if (p.n_components != 2) fail("n_components must be 2 but found ", p.n_components);
+  if (n < 2) fail("X needs at least 2 samples but found ", n);
+  if (!(p.perplexity > 0) || p.perplexity >= static_cast<double>(n))
+    fail("perplexity must be in (0, n_samples = ", n, ") but found ", p.perplexity);
+  if (!(p.early_exaggeration >= 1)) fail("early_exaggeration must be >= 1 but found ", p.early_exaggeration);
+  if (p.n_iter < 250) fail("n_iter must be >= 250 but found ", p.n_iter);
+  if (p.method != "barnes_hut" && p.method != "exact") fail("method must be \"barnes_hut\" or \"exact\" but found \"", p.method, "\"");
+  if (p.init != "pca" && p.init != "random") fail("init must be \"pca\" or \"random\" but found \"", p.init, "\"");
+  if (!(p.angle >= 0 && p.angle <= 1)) fail("angle must be in [0, 1] but found ", p.angle);
+  const row_matrix X = X_in;
+  const bool exact = p.method == "exact";
+
+  tsne_result result;
+  result.learning_rate = p.learning_rate > 0 ? p.learning_rate : std::max(n / p.early_exaggeration / 4.0, 50.0);
+  detail::sparse_p P_sparse;
+  Eigen::MatrixXd P_dense;
+  if (exact) P_dense = detail::joint_probabilities_exact(X, p.perplexity);
+  else P_sparse = detail::joint_probabilities_nn(X, p.perplexity, p.random_state);
+
+  row_matrix Y;
+  if (p.init == "pca") {
+    Y = detail::pca_init(X);
+  } else {
+    const random_stream rng(p.random_state, 0x75736e65u);
+    Y.resize(n, 2);
+    for (Eigen::Index i = 0; i < 2 * n; ++i) Y.data()[i] = 1e-4 * rng.normal(static_cast<std::uint64_t>(i));
+  }
+
+  const std::size_t m = static_cast<std::size_t>(2 * n);
+  std::vector<double> grad(m), update(m), gains(m);
+  double kl = 0;
+  double exaggeration = p.early_exaggeration;
+  auto objective = [&](bool compute_error) {
+    kl = exact ? exact_gradient(P_dense, Y, exaggeration, grad, compute_error)
+               : barnes_hut_gradient(P_sparse, Y, exaggeration, grad, compute_error);
+  };
+  // sklearn's _gradient_descent, run twice: exploration (exaggerated P) then the rest.
+  auto descend = [&](int it, int n_iter, double momentum, int without_progress) {
+    std::fill(update.begin(), update.end(), 0.0);
+    std::fill(gains.begin(), gains.end(), 1.0);
+    double best_error = std::numeric_limits<double>::max();
+    int best_iter = it, i = it;
+    for (; i < n_iter; ++i) {
+      const bool check = (i + 1) % 50 == 0;
+      objective(check || i == n_iter - 1);
+      double norm2 = 0;
+      for (std::size_t k = 0; k < m; ++k) {
+        const double g = grad[k];
+        gains[k] = (update[k] * g < 0.0) ? gains[k] + 0.2 : gains[k] * 0.8;
+        gains[k] = std::max(gains[k], 0.01);
+        grad[k] = g * gains[k];
+        update[k] = momentum * update[k] - result.learning_rate * grad[k];
+        Y.data()[k] += update[k];
+        norm2 += grad[k] * grad[k];
+      }
+      if (check) {
+        if (p.verbose) std::fprintf(stderr, "[t-SNE] Iteration %d: error = %.7f, gradient norm = %.7f\n", i + 1, kl, std::sqrt(norm2));
+        if (kl < best_error) {
+          best_error = kl, best_iter = i;
+        } else if (i - best_iter > without_progress) {
+          break;
+        }
+        if (std::sqrt(norm2) <= p.min_grad_norm) break;
+      }
+    }
+    return std::min(i, n_iter - 1);  // the last iteration run, as sklearn returns it
+  };
+  constexpr int kExplorationIterations = 250;
+  int it = descend(0, kExplorationIterations, 0.5, kExplorationIterations);
+  exaggeration = 1.0;
+  if (it < kExplorationIterations || p.n_iter > kExplorationIterations) it = descend(it + 1, p.n_iter, 0.8, p.n_iter_without_progress);
+  result.n_iter = it + 1;
+  result.kl_divergence = kl;
+  result.embedding = std::move(Y);
+  return result;
+}
+
+CANTUS_CLASSIFY_INLINE double tsne::barnes_hut_gradient(const detail::sparse_p& P, const row_matrix& Y, double exaggeration, std::vector<double>& grad,
+                           bool compute_error) const {
+  const auto n = Y.rows();
+  const double* y = Y.data();
+  tree_.build(y, n);
+  const auto& cells = tree_.summaries();
+  const auto& root = tree_.cells()[0];
+  const double theta2 = params_.angle * params_.angle;
+  auto& order = order_;
+  order.resize(static_cast<std::size_t>(n));
+  {
+    auto& keyed = keyed_;
+    keyed.resize(static_cast<std::size_t>(n));
+    const double lo_x = root.cx - root.half, lo_y = root.cy - root.half, scale = 65535.0 / (2 * root.half);
+    for (Eigen::Index i = 0; i < n; ++i) {
+      auto spread = [](std::uint64_t v) {  // 16 bits -> every other of 32
+        v = (v | (v << 8)) & 0x00FF00FFull;
+        v = (v | (v << 4)) & 0x0F0F0F0Full;
+        v = (v | (v << 2)) & 0x33333333ull;
+        return (v | (v << 1)) & 0x55555555ull;
+      };
+      const auto qx = static_cast<std::uint64_t>(std::clamp((y[2 * i] - lo_x) * scale, 0.0, 65535.0));
+      const auto qy = static_cast<std::uint64_t>(std::clamp((y[2 * i + 1] - lo_y) * scale, 0.0, 65535.0));
+      keyed[i] = (spread(qx) | (spread(qy) << 1)) << 32 | static_cast<std::uint64_t>(i);
+    }
+    std::sort(keyed.begin(), keyed.end());
+    for (Eigen::Index i = 0; i < n; ++i) order[i] = static_cast<std::int32_t>(keyed[i] & 0xFFFFFFFFu);
+  }
+  auto& sum_q = sum_q_;
+  auto& force = force_;  // per point: repulsion x, y, attraction x, y
+  auto& err = err_;
+  auto& p_mass = p_mass_;
+  sum_q.assign(static_cast<std::size_t>(n), 0.0);
+  force.assign(static_cast<std::size_t>(4 * n), 0.0);
+  err.assign(static_cast<std::size_t>(n), 0.0);
+  p_mass.assign(static_cast<std::size_t>(n), 0.0);
+#pragma omp parallel
+  {
+    std::vector<std::int32_t> stack;
+    stack.reserve(256);
+#pragma omp for schedule(dynamic, 32)
+    for (Eigen::Index t = 0; t < n; ++t) {
+      const std::int32_t i = order[t];
+      const double xi = y[2 * i], yi = y[2 * i + 1];
+      double fx = 0, fy = 0, z = 0;
+      stack.clear();
+      stack.push_back(0);
+      while (!stack.empty()) {
+        const auto& c = cells[stack.back()];
+        stack.pop_back();
+        const bool leaf = c.first_child < 0;
+        const double size = c.count - ((leaf && c.point == i) ? 1 : 0);  // no self-interaction
+        if (size <= 0) continue;
+        const double dx = xi - c.x, dy = yi - c.y, d2 = dx * dx + dy * dy;
+        if (leaf || c.width2 < theta2 * d2) {
+          const double q = 1.0 / (1.0 + d2);
+          z += size * q;
+          const double mult = size * q * q;
+          fx += mult * dx, fy += mult * dy;
+        } else {
+          for (int k = 0; k < 4; ++k)
+            if (cells[c.first_child + k].count > 0) stack.push_back(c.first_child + k);
+        }
+      }
+      // Attraction along P's sparse row; the error needs Z, so keep sum p log(p / q_unnormalised)
+      // and P's row mass, and add log(Z) * mass once Z is known.
+      double ax = 0, ay = 0, e = 0, mass = 0;
+      for (auto k = P.row_start[i]; k < P.row_start[i + 1]; ++k) {
+        const std::int32_t j = P.col[k];
+        const double dx = xi - y[2 * j], dy = yi - y[2 * j + 1];
+        const double q = 1.0 / (1.0 + dx * dx + dy * dy);
+        const double pij = P.val[k] * exaggeration;
+        ax += pij * q * dx, ay += pij * q * dy;
+        if (compute_error) {
+          e += pij * std::log(std::max(pij, detail::kFloat32Tiny) / q);
+          mass += pij;
+        }
+      }
+      sum_q[i] = z;
+      force[4 * i] = fx, force[4 * i + 1] = fy, force[4 * i + 2] = ax, force[4 * i + 3] = ay;
+      err[i] = e, p_mass[i] = mass;
+    }
+  }
+  double Z = 0;
+  for (double v : sum_q) Z += v;
+  double kl = 0;
+  for (Eigen::Index i = 0; i < n; ++i) {
+    grad[2 * i] = 4.0 * (force[4 * i + 2] - force[4 * i] / Z);
+    grad[2 * i + 1] = 4.0 * (force[4 * i + 3] - force[4 * i + 1] / Z);
+    if (compute_error) kl += err[i] + std::log(Z) * p_mass[i];
+  }
+  return kl;
+}
+
+CANTUS_CLASSIFY_INLINE double tsne::exact_gradient(const Eigen::MatrixXd& P, const row_matrix& Y, double exaggeration, std::vector<double>& grad,
+                      bool compute_error) const {
+  const auto n = Y.rows();
+  const double* y = Y.data();
+  Eigen::MatrixXd& W = w_;
+  W.resize(n, n);
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (Eigen::Index i = 0; i < n; ++i) {
+      const double dx = y[2 * i] - y[2 * j], dy = y[2 * i + 1] - y[2 * j + 1];
+      W(i, j) = i == j ? 0.0 : 1.0 / (1.0 + dx * dx + dy * dy);
+    }
+  const double Z = W.sum();
+  double kl = 0;
+  std::vector<double> err(static_cast<std::size_t>(n), 0.0);
+#pragma omp parallel for schedule(static)
+  for (Eigen::Index i = 0; i < n; ++i) {
+    double gx = 0, gy = 0, e = 0;
+    for (Eigen::Index j = 0; j < n; ++j) {
+      if (j == i) continue;
+      const double q = std::max(W(j, i) / Z, detail::kMachineEpsilon), pij = P(j, i) * exaggeration;
+      const double f = (pij - q) * W(j, i);
+      gx += f * (y[2 * i] - y[2 * j]), gy += f * (y[2 * i + 1] - y[2 * j + 1]);
+      if (compute_error) e += pij * std::log(std::max(pij, detail::kMachineEpsilon) / q);
+    }
+    grad[2 * i] = 4.0 * gx, grad[2 * i + 1] = 4.0 * gy;
+    err[i] = e;
+  }
+  for (double e : err) kl += e;
+  return kl;
+}
+#endif  // CANTUS_CLASSIFY_DEFINITIONS
 
 }  // namespace cantus::classify
