@@ -444,7 +444,7 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
       char dur[32];
       std::snprintf(dur, sizeof dur, "%g", opt.seconds);
       o << data::csv::format_record({std::to_string(p.id), std::string(split_name(p.split)), "small", dur, std::string(table[p.genre].name),
-                               "[" + std::to_string(p.genre + 1) + "]", clip_title(p), "256000", p.use, p.groove,
+                               cantus::detail::concat("[", p.genre + 1, "]"), clip_title(p), "256000", p.use, p.groove,
                                std::to_string(p.tempo), key_name(p.transpose), p.soundfont.filename().string()});
     }
   });
