@@ -100,10 +100,9 @@ class beta_vae {
 
   double loss_and_backward(const batch_type& x, step_info s) {
     step_ = s.step;
-    std::vector<float> host(static_cast<std::size_t>(x.extent(0) * c_.latent));
     const random_stream noise = random_stream(s.seed, Config::seed_tag << 16).split(static_cast<std::uint64_t>(s.step));
-    for (std::size_t i = 0; i < host.size(); ++i) host[i] = static_cast<float>(noise.normal(static_cast<std::uint64_t>(i)));
-    const tensor<float, 2, B> eps({x.extent(0), c_.latent}, std::span<const float>(host));
+    tensor<float, 2, B> eps({x.extent(0), c_.latent});
+    nn::tt::reparameterize<float, B>::normal(eps.size(), noise, eps.data());
     return run(x, true, &eps, capacity(s.step)).total;
   }
   // The same with the noise given ([batch, latent]) and C fixed: for reproducing a reference exactly.

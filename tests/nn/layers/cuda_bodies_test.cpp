@@ -102,6 +102,10 @@ BOOST_AUTO_TEST_CASE(reparameterisation_and_dropout_are_the_cpu_bits) {
   run(n, cb::reparameterize_backward<float>{lv.data(), eps.data(), dz.data(), dm2.data(), dl2.data()});
   BOOST_TEST((same_bits(dm1, dm2) && same_bits(dl1, dl2)));
   const random_stream rng(2019, 7);
+  std::vector<float> e1(n), e2(n);
+  nn::tt::reparameterize<float, cpu>::normal(n, rng, e1.data());
+  run(n, cb::normal_noise<float>{rng, e2.data()});
+  BOOST_TEST(same_bits(e1, e2));
   std::vector<float> y1(n), y2(n);
   nn::tt::dropout<float, cpu>::apply(n, mu.data(), y1.data(), rng, 0.3f, 1.f / 0.7f);
   run(n, cb::dropout<float>{mu.data(), y2.data(), rng, 0.3f, 1.f / 0.7f});

@@ -5,8 +5,11 @@
 //   static void forward(index_t n, const T* mu, const T* logvar, const T* eps, T* z);
 //   static void backward(index_t n, const T* logvar, const T* eps, const T* dz, T* dmu, T* dlogvar);
 //       ACCUMULATES dmu += dz and dlogvar += dz * eps * exp(logvar / 2) / 2.
+//   static void normal(index_t n, const random_stream& rng, T* eps);
+//       eps[i] = T(rng.normal(i)): the noise, drawn where it is used, the same numbers on every backend.
 #include "cantus/backend/backend.hpp"
 #include "cantus/core/config.hpp"
+#include "cantus/core/random.hpp"
 
 namespace cantus::nn::tt {
 template <class T, class B>

@@ -12,6 +12,9 @@ struct reparameterize<T, cpu> {
   static void forward(index_t n, const T* mu, const T* logvar, const T* eps, T* z) {
     for (index_t i = 0; i < n; ++i) z[i] = mu[i] + eps[i] * std::exp(T(0.5) * logvar[i]);
   }
+  static void normal(index_t n, const random_stream& rng, T* eps) {
+    for (index_t i = 0; i < n; ++i) eps[i] = static_cast<T>(rng.normal(static_cast<std::uint64_t>(i)));
+  }
   static void backward(index_t n, const T* logvar, const T* eps, const T* dz, T* dmu, T* dlogvar) {
     for (index_t i = 0; i < n; ++i) {
       const T sd = std::exp(T(0.5) * logvar[i]);

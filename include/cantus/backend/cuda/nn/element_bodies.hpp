@@ -77,6 +77,12 @@ struct reparameterize_backward {
   }
 };
 template <class T>
+struct normal_noise {  // eps[i] = value i of the stream's standard normals
+  random_stream rng;
+  T* eps;
+  CANTUS_HD void operator()(index_t i) const { eps[i] = static_cast<T>(rng.normal(static_cast<std::uint64_t>(i))); }
+};
+template <class T>
 struct dropout {
   const T* x;
   T* y;
