@@ -25,6 +25,13 @@ decltype(auto) on_backend(const Batch& b) {
   else return models::to_backend<B>(b);
 }
 
+// A model's output in host memory: itself on the CPU, a copy from a device.
+template <class T, std::size_t R, class B>
+tensor<T, R, cpu> on_host(tensor<T, R, B>&& t) {
+  if constexpr (std::is_same_v<B, cpu>) return std::move(t);
+  else return t.template to<cpu>();
+}
+
 template <class Model, class Dataset>
 models::training_result train(Model& m, const Dataset& tr, const Dataset& va, const options& o, const std::string& name,
                               float lr) {
@@ -58,7 +65,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   r.model = name;
   auto tr = mk(p.train, pl.train_cap), va = mk(p.validation, pl.train_cap);
   r.training = train(m, tr, va, o, name, m.config().learning_rate);
-  auto enc = [&](const auto& b) { return m.encode(on_backend<B>(b)).template to<cpu>(); };
+  auto enc = [&](const auto& b) { return on_host(m.encode(on_backend<B>(b))); };
   const index_t eb = std::max<index_t>(1, m.config().batch_size);
   auto e_tr = mk(p.train, pl.embed_cap), e_va = mk(p.validation, pl.embed_cap), e_te = mk(p.test, pl.embed_cap);
   const std::string stamp = cantus::detail::concat("steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
@@ -110,7 +117,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
         for (std::size_t b = 0; b < rows.size(); b += 32) {
           const std::size_t e = std::min(rows.size(), b + 32);
           const auto logits =
-              m.logits(on_backend<B>(ds.batch(std::span<const index_t>(rows.data() + b, e - b)).x)).template to<cpu>();
+              on_host(m.logits(on_backend<B>(ds.batch(std::span<const index_t>(rows.data() + b, e - b)).x)));
           for (index_t i = 0; i < logits.extent(0); ++i) {
             float mx = logits(i, 0);
             for (index_t k = 1; k < cfg.genres; ++k) mx = std::max(mx, logits(i, k));

@@ -55,15 +55,10 @@ int main(int argc, char** argv) {
       std::size_t n_test = 0;
     };
     std::vector<row> rows;
-    for (const auto& name : o.models) {
-      auto r = paper::run_model(name, p, o);
-      if (name == "supervised_cnn") {
-        rows.push_back({name, "supervised", classify::accuracy_score(paper::as_int(r.train.labels), r.train_pred),
-                        classify::accuracy_score(paper::as_int(r.test.labels), r.test_pred), r.test_pred.size()});
-        continue;
-      }
-      const auto Xtr = paper::as_matrix(r.train), Xte = paper::as_matrix(r.test);
-      const auto ytr = paper::as_int(r.train.labels), yte = paper::as_int(r.test.labels);
+    // The paper's two classifiers on one representation: a random forest (200 trees, depth 20) and a
+    // logistic regression, one row each.
+    auto fit_both = [&](const std::string& name, const classify::row_matrix& Xtr, const std::vector<int>& ytr,
+                        const classify::row_matrix& Xte, const std::vector<int>& yte) {
       classify::random_forest_params rp;
       rp.n_estimators = 200;
       rp.max_depth = 20;
@@ -77,25 +72,21 @@ int main(int argc, char** argv) {
       classify::logistic_regression lr(lp);
       lr.fit(Xtr, ytr);
       rows.push_back({name, "lr", classify::accuracy_score(ytr, lr.predict(Xtr)), classify::accuracy_score(yte, lr.predict(Xte)), yte.size()});
+    };
+    for (const auto& name : o.models) {
+      auto r = paper::run_model(name, p, o);
+      if (name == "supervised_cnn") {
+        rows.push_back({name, "supervised", classify::accuracy_score(paper::as_int(r.train.labels), r.train_pred),
+                        classify::accuracy_score(paper::as_int(r.test.labels), r.test_pred), r.test_pred.size()});
+        continue;
+      }
+      const auto Xtr = paper::as_matrix(r.train), Xte = paper::as_matrix(r.test);
+      fit_both(name, Xtr, paper::as_int(r.train.labels), Xte, paper::as_int(r.test.labels));
     }
     {  // the hand-made row: per-band log-mel statistics through the same two classifiers
       std::vector<int> ytr, yte;
       const auto Xtr = logmel_statistics(p, p.train, ytr), Xte = logmel_statistics(p, p.test, yte);
-      classify::random_forest_params rp;
-      rp.n_estimators = 200;
-      rp.max_depth = 20;
-      rp.random_state = o.seed;
-      classify::random_forest rf(rp);
-      rf.fit(Xtr, ytr);
-      rows.push_back({"logmel_statistics", "rf", classify::accuracy_score(ytr, rf.predict(Xtr)),
-                      classify::accuracy_score(yte, rf.predict(Xte)), yte.size()});
-      classify::logistic_regression_params lp;
-      lp.max_iter = 1000;
-      lp.standardize = true;
-      classify::logistic_regression lr(lp);
-      lr.fit(Xtr, ytr);
-      rows.push_back({"logmel_statistics", "lr", classify::accuracy_score(ytr, lr.predict(Xtr)),
-                      classify::accuracy_score(yte, lr.predict(Xte)), yte.size()});
+      fit_both("logmel_statistics", Xtr, ytr, Xte, yte);
     }
     const auto paper_rows = paper::read_paper_table(o.paper);
     const double chance = 1.0 / static_cast<double>(p.corpus.labels.size());

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "cantus/backend/channel_sum.hpp"
 #include "cantus/backend/cpu/cpu_backend.hpp"
 #include "cantus/core/config.hpp"
 
@@ -169,24 +170,7 @@ void fill_with_bias(T* y, index_t channels, index_t positions, const T* bias) {
 template <class T>
 void accumulate_bias_grad(const T* dy, index_t nb, index_t channels, index_t positions, T* grad_bias) {
 #pragma omp parallel for schedule(static) if (worth_parallel(nb * channels * positions))
-  for (index_t c = 0; c < channels; ++c) {
-    T s = 0;
-    for (index_t b = 0; b < nb; ++b) {
-      // Sixteen interleaved partial sums: independent chains the compiler vectorises (one running sum
-      // is an add's latency per element), combined in a fixed order.
-      const T* d = dy + (b * channels + c) * positions;
-      constexpr index_t lanes = 16;
-      T acc[lanes] = {};
-      index_t p = 0;
-      for (; p + lanes <= positions; p += lanes)
-        for (index_t j = 0; j < lanes; ++j) acc[j] += d[p + j];
-      T part = 0;
-      for (; p < positions; ++p) part += d[p];
-      for (index_t j = 0; j < lanes; ++j) part += acc[j];
-      s += part;
-    }
-    grad_bias[c] += s;
-  }
+  for (index_t c = 0; c < channels; ++c) grad_bias[c] += cantus::detail::channel_sum(dy, nb, channels, positions, c);
 }
 
 // The convolutions' GEMMs, split across OpenMP threads by this code rather than inside Eigen: the

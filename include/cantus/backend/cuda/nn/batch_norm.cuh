@@ -69,6 +69,13 @@ struct scattered_grad_sums {  // the same over a max-pool's (value, position) pa
 };
 
 template <class T>
+struct channel_first {  // out[c] = x[0, c, 0]: the shift of channel c's sums
+  index_t inner;
+  const T* x;
+  T* out;
+  CANTUS_HD void operator()(index_t c) const { out[c] = x[c * inner]; }
+};
+template <class T>
 struct normalize {  // y = (x - mean) * (invstd * gamma) + beta
   index_t ch, inner;
   const T *x, *mean, *invstd, *weight, *bias;
@@ -126,8 +133,9 @@ class batch_norm<T, cuda> {
     backend_ops<cuda>::download(rv.data(), running_var, rv.size());
     if (training) {
       const auto sums = channel_sums(ch, batch, inner, cuda_bn::shifted_moments<T>{ch, inner, x});
-      std::vector<T> first(ch);
-      for (index_t k = 0; k < ch; ++k) first[k] = cuda_launch::element(x, k * inner);
+      tensor<T, 1, cuda> first_d({ch});
+      cuda_launch::for_each(ch, cuda_bn::channel_first<T>{inner, x, first_d.data()});
+      const std::vector<T> first = first_d.to_vector();
       for (index_t k = 0; k < ch; ++k) {  // the CPU kernel's arithmetic, channel by channel
         const double s = sums[2 * k], v2 = sums[2 * k + 1];
         const double m = double(first[k]) + s / double(n);
@@ -142,6 +150,7 @@ class batch_norm<T, cuda> {
     } else {
       for (index_t k = 0; k < ch; ++k) mean[k] = rm[k], invstd[k] = T(1.0 / std::sqrt(double(rv[k]) + c.eps));
     }
+    invstd_ = invstd;
     stats_ = tensor<T, 1, cuda>({2 * ch});
     backend_ops<cuda>::upload(stats_.data(), mean.data(), mean.size());
     backend_ops<cuda>::upload(stats_.data() + ch, invstd.data(), invstd.size());
@@ -187,15 +196,15 @@ class batch_norm<T, cuda> {
   }
   // A backward() before any forward() reads zero statistics, as on the CPU.
   void ensure_stats(index_t ch) {
-    if (stats_.size() != 2 * ch) stats_ = tensor<T, 1, cuda>({2 * ch}, T(0));
+    if (stats_.size() != 2 * ch) stats_ = tensor<T, 1, cuda>({2 * ch}, T(0)), invstd_.assign(ch, T(0));
   }
   // Accumulates dweight/dbias from the sums and returns the device rows k, mdy, mdyx.
   const T* coefficients(const batch_norm_config& c, index_t n, const T* weight, const std::vector<double>& sums,
                         T* dweight, T* dbias) {
     const index_t ch = c.num_features;
-    std::vector<T> gamma(ch, T(1)), invstd(ch), rows(3 * ch);
+    std::vector<T> gamma(ch, T(1)), rows(3 * ch);
     if (weight) backend_ops<cuda>::download(gamma.data(), weight, gamma.size());
-    backend_ops<cuda>::download(invstd.data(), stats_.data() + ch, invstd.size());
+    const std::vector<T>& invstd = invstd_;
     if (dweight) {
       std::vector<T> dw(ch), db(ch);
       backend_ops<cuda>::download(dw.data(), dweight, dw.size());
@@ -215,6 +224,7 @@ class batch_norm<T, cuda> {
   }
 
   tensor<T, 1, cuda> stats_, coefficients_;  // mean and invstd of the last forward(); k, mdy, mdyx
+  std::vector<T> invstd_;                     // invstd on the host, for the coefficients
   bool last_training_ = false;
 };
 

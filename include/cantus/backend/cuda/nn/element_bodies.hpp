@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 
+#include "cantus/backend/channel_sum.hpp"
 #include "cantus/core/config.hpp"
 #include "cantus/core/functors.hpp"
 #include "cantus/core/random.hpp"
@@ -322,29 +323,14 @@ struct add_channel_bias {  // y [batch, channels, inner] += bias[channel]
   T* y;
   CANTUS_HD void operator()(index_t i) const { y[i] += bias[(i / inner) % channels]; }
 };
-// One thread per channel, in the CPU's order (detail::accumulate_bias_grad: sixteen interleaved
-// partial sums per sample, combined in a fixed order), so the bias gradient is the CPU's bits.
+// One thread per channel, in the CPU's order (cantus::detail::channel_sum), so the bias gradient is
+// the CPU's bits.
 template <class T>
 struct channel_bias_grad {
   index_t batch, channels, positions;
   const T* dy;
   T* grad_bias;
-  CANTUS_HD void operator()(index_t c) const {
-    T s = 0;
-    for (index_t b = 0; b < batch; ++b) {
-      const T* d = dy + (b * channels + c) * positions;
-      constexpr index_t lanes = 16;
-      T acc[lanes] = {};
-      index_t p = 0;
-      for (; p + lanes <= positions; p += lanes)
-        for (index_t j = 0; j < lanes; ++j) acc[j] += d[p + j];
-      T part = 0;
-      for (; p < positions; ++p) part += d[p];
-      for (index_t j = 0; j < lanes; ++j) part += acc[j];
-      s += part;
-    }
-    grad_bias[c] += s;
-  }
+  CANTUS_HD void operator()(index_t c) const { grad_bias[c] += cantus::detail::channel_sum(dy, batch, channels, positions, c); }
 };
 // Rows of from_len -> rows of to_len: the first to_len values (to_len <= from_len), or the values
 // followed by zeros (to_len >= from_len). A causal convolution is the symmetric one cropped.
