@@ -2,7 +2,7 @@
 # both resolve them the same way. Debian 12 packages: libeigen3-dev, libxsimd-dev, libomp-dev or
 # GCC's libgomp for the core; xtensor-dev (with xtl-dev) for the opt-in xtensor bridges;
 # libsndfile1-dev, libsoxr-dev, libfftw3-dev for audio; libcairo2-dev for plots; the CUDA toolkit
-# with cuDNN for the CUDA backend.
+# with cuDNN for the CUDA backend; an MPI (libopenmpi-dev) for data-parallel training.
 include_guard(GLOBAL)
 include(CMakeFindDependencyMacro)
 
@@ -92,5 +92,15 @@ macro(cantus_find_cuda_dependencies)
       endif()
       set(cantus_cuda_FOUND TRUE)
     endif()
+  endif()
+endmacro()
+
+# MPI (Debian: libopenmpi-dev) for cantus::mpi. Only the C bindings are used (MPI::MPI_CXX carries
+# them and the compiler wrapper's flags).
+macro(cantus_find_mpi_dependencies)
+  set(cantus_mpi_FOUND FALSE)
+  find_package(MPI QUIET COMPONENTS CXX)
+  if(MPI_CXX_FOUND)
+    set(cantus_mpi_FOUND TRUE)
   endif()
 endmacro()

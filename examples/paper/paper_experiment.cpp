@@ -20,6 +20,14 @@ plan plan_for(const std::string& model, bool quick) {
   return cantus::paper::visit_model(model, [&](auto e) { return decltype(e)::plan(quick); });
 }
 
+void fill_model_settings(const std::string& model, bool quick, plan& pl) {
+  cantus::paper::visit_model(model, [&](auto e) {
+    const auto cfg = decltype(e)::config(quick ? models::paper_config::quick() : models::paper_config{}, model);
+    if (pl.batch_size == 0) pl.batch_size = cfg.batch_size;
+    if (pl.learning_rate == 0) pl.learning_rate = cfg.learning_rate;
+  });
+}
+
 #if CANTUS_EXAMPLE_HAVE_CUDA
 model_result run_model_cuda(const std::string& name, const prepared& p, const options& o, bool measure_error);
 #else

@@ -46,10 +46,35 @@ bool known_model(const std::string& name);
 // missing (paper_experiment_cuda.cu where CUDA is built, paper_experiment.cpp otherwise).
 bool cuda_usable(std::string& why);
 
+using plan = cantus::paper::training_plan;
+plan plan_for(const std::string& model, bool quick);
+// Fills a plan's batch size and learning rate left at 0 with the model configuration's (of the preset).
+void fill_model_settings(const std::string& model, bool quick, plan& pl);
+
+// Training flags given on the command line: each applies to every model of the run.
+struct plan_overrides {
+  std::optional<std::int64_t> epochs, steps_per_epoch, patience, validation_batches;
+  std::optional<index_t> train_windows, embed_windows, batch_size;
+  std::optional<double> learning_rate, clip_norm;
+  std::optional<cantus::paper::lr_schedule> schedule;
+  void apply(plan& p) const {
+    if (epochs) p.epochs = *epochs;
+    if (steps_per_epoch) p.steps_per_epoch = *steps_per_epoch;
+    if (patience) p.patience = *patience;
+    if (validation_batches) p.validation_batches = *validation_batches;
+    if (train_windows) p.train_windows = *train_windows;
+    if (embed_windows) p.embed_windows = *embed_windows;
+    if (batch_size) p.batch_size = *batch_size;
+    if (learning_rate) p.learning_rate = *learning_rate;
+    if (clip_norm) p.clip_norm = *clip_norm;
+    if (schedule) p.schedule = *schedule;
+  }
+};
+
 struct options {
   std::string program;
   fs::path fma, folders;        // one or neither (neither: the embedded corpus)
-  bool quick = false;
+  bool quick = false;           // the preset: quick (small models, short plans) or full (anchor sizes, whole epochs)
   int threads = 2;
   std::string backend = "cpu";  // where the models train and embed: cpu | cuda
   std::uint64_t seed = 2019;
@@ -59,14 +84,27 @@ struct options {
   std::vector<std::string> genres;  // figure6: the two genres
   std::string split = "test";       // figures: which tracks to plot (test | all)
   fs::path paper = fs::path(CANTUS_SOURCE_DIR) / "examples" / "paper" / "paper_table1.csv";  // table1: the paper's figures
+  fs::path config;                  // --config FILE: the settings this run started from
+  std::map<std::string, plan> plans;  // every model's training plan: preset, then --config, then flags
 };
+
+// --config FILE / DIR/config.json (run_config.cpp): reads a run's recorded settings into `o` (corpus,
+// preset, seed, threads, backend, models, and each model's plan); writes them.
+void read_run_config(const fs::path& file, options& o);
+void write_run_config(const fs::path& file, const options& o);
 
 inline void usage(const options& o, std::FILE* f, const std::string& extra) {
   std::fprintf(f,
                "usage: %s [--fma ROOT | --folders ROOT] [--quick] [--threads N (2)] [--seed K (2019)] [--out DIR (out/paper)]\n"
-               "          [--cache DIR] [--models a,b,...] [--backend cpu|cuda (cpu)]%s\n"
+               "          [--cache DIR] [--models a,b,...] [--backend cpu|cuda (cpu)] [--config FILE]%s\n"
+               "  training (each applies to every model; defaults: the preset's, per model): [--preset quick|full]\n"
+               "          [--epochs N] [--steps-per-epoch N|all] [--batch-size N] [--lr X] [--lr-schedule constant|cosine|step:E:G]\n"
+               "          [--patience N (0: never stop early)] [--clip-norm X (0: off)] [--train-windows N|all]\n"
+               "          [--embed-windows N|all] [--validation-batches N|all]\n"
                "  Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache\n"
-               "  on first use. --quick: small models and few steps (a few minutes on 2 cores); otherwise the anchor sizes.\n"
+               "  on first use. --quick (= --preset quick): small models and short plans (a few minutes on 2 cores); the full\n"
+               "  preset: the anchor sizes, whole epochs with early stopping on the validation split. A run writes its\n"
+               "  settings to --out/config.json; --config FILE repeats them (flags given with it still apply).\n"
                "  models: %s; naive_seq2seq_z8 (_z16, _z32, ...) is the naive GRU with that latent size\n",
                o.program.c_str(), extra.c_str(), [] {
                  std::string l;
@@ -88,6 +126,19 @@ inline std::vector<std::string> split_list(const std::string& s) {
 inline options parse(int argc, char** argv, const std::string& extra_usage = "") {
   options o;
   o.program = fs::path(argv[0]).filename().string();
+  // --config first, wherever it stands: the other flags change what it recorded.
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--config") {
+      o.config = argv[i + 1];
+      try {
+        read_run_config(o.config, o);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: --config %s\n", o.program.c_str(), e.what());
+        std::exit(2);
+      }
+    }
+  plan_overrides ov;
+  bool preset_given = false;  // a preset named with --config replaces the recorded plans
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -107,9 +158,56 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
       }
       return n;
     };
+    auto positive = [&](const std::string& v) -> long long {
+      const long long n = number(v);
+      if (n < 1) {
+        std::fprintf(stderr, "%s: %s expects a positive integer%s, got '%s'\n", o.program.c_str(), a.c_str(),
+                     a.find("windows") != std::string::npos || a.find("batches") != std::string::npos || a == "--steps-per-epoch" ? " or all" : "",
+                     v.c_str());
+        std::exit(2);
+      }
+      return n;
+    };
+    auto real = [&](const std::string& v) -> double {
+      char* end = nullptr;
+      const double d = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end != '\0' || !(d >= 0) || !std::isfinite(d)) {
+        std::fprintf(stderr, "%s: %s expects a finite number >= 0, got '%s'\n", o.program.c_str(), a.c_str(), v.c_str());
+        std::exit(2);
+      }
+      return d;
+    };
+    auto count_or_all = [&](const std::string& v) -> long long { return v == "all" ? 0 : positive(v); };
     if (a == "--fma") o.fma = value();
     else if (a == "--folders") o.folders = value();
-    else if (a == "--quick") o.quick = true;
+    else if (a == "--quick") o.quick = preset_given = true;
+    else if (a == "--preset") {
+      preset_given = true;
+      const std::string v = value();
+      if (v != "quick" && v != "full") {
+        std::fprintf(stderr, "%s: --preset must be quick or full, got '%s'\n", o.program.c_str(), v.c_str());
+        std::exit(2);
+      }
+      o.quick = v == "quick";
+    } else if (a == "--config") value();  // read above
+    else if (a == "--epochs") ov.epochs = number(value());
+    else if (a == "--steps-per-epoch") ov.steps_per_epoch = count_or_all(value());
+    else if (a == "--batch-size") ov.batch_size = positive(value());
+    else if (a == "--lr") ov.learning_rate = real(value());
+    else if (a == "--clip-norm") ov.clip_norm = real(value());
+    else if (a == "--patience") ov.patience = number(value());
+    else if (a == "--train-windows") ov.train_windows = count_or_all(value());
+    else if (a == "--embed-windows") ov.embed_windows = count_or_all(value());
+    else if (a == "--validation-batches") ov.validation_batches = count_or_all(value());
+    else if (a == "--lr-schedule") {
+      const std::string v = value();
+      try {
+        ov.schedule = cantus::paper::lr_schedule::parse(v, "--lr-schedule");
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", o.program.c_str(), e.what());
+        std::exit(2);
+      }
+    }
     else if (a == "--threads") o.threads = static_cast<int>(number(value()));
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(value()));
     else if (a == "--backend") o.backend = value();
@@ -154,6 +252,22 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     std::fprintf(stderr, "%s: --split must be test or all, got '%s'\n", o.program.c_str(), o.split.c_str());
     std::exit(2);
   }
+  // Each model's plan: the preset's, unless --config recorded one; then the flags.
+  std::map<std::string, plan> plans;
+  for (const auto& m : o.models) {
+    const auto recorded = preset_given ? o.plans.end() : o.plans.find(m);
+    plan pl = recorded != o.plans.end() ? recorded->second : plan_for(m, o.quick);
+    ov.apply(pl);
+    fill_model_settings(m, o.quick, pl);  // recorded as numbers, so config.json repeats the run exactly
+    try {
+      pl.validate("training plan of " + m);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "%s: %s\n", o.program.c_str(), e.what());
+      std::exit(2);
+    }
+    plans[m] = pl;
+  }
+  o.plans = std::move(plans);
   if (o.cache.empty()) {
     const char* xdg = std::getenv("XDG_CACHE_HOME");
     const char* home = std::getenv("HOME");
@@ -220,11 +334,9 @@ inline prepared prepare(const options& o) {
                                  p.validation.size(), " validation / ", p.test.size(), " test tracks, ",
                                  p.corpus.labels.size(), " genres");
   std::fprintf(stderr, "%s: %s\n", o.program.c_str(), p.description.c_str());
+  write_run_config(o.out / "config.json", o);
   return p;
 }
-
-using plan = cantus::paper::training_plan;
-plan plan_for(const std::string& model, bool quick);
 
 // Everything a program needs from one trained model.
 struct model_result {
@@ -250,19 +362,38 @@ inline std::string read_text(const fs::path& path) {
 
 namespace detail_ {
 
+// The plan of `model` with the model configuration's batch size and learning rate filled in.
+inline plan resolved_plan(const options& o, const std::string& model, index_t config_batch, double config_lr) {
+  plan pl = o.plans.count(model) ? o.plans.at(model) : plan_for(model, o.quick);
+  if (pl.batch_size == 0) pl.batch_size = config_batch;
+  if (pl.learning_rate == 0) pl.learning_rate = config_lr;
+  return pl;
+}
+
+// Where a run keeps its checkpoints: one directory per model, preset, seed and the plan's run key.
+inline fs::path run_dir(const options& o, const std::string& model, const plan& resolved) {
+  return o.out / "runs" /
+         (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed) + "-" +
+          cantus::paper::short_hash(resolved.run_key()));
+}
+
 // drop_last: a model with batch statistics (BatchNorm) needs more than one sample per batch.
-inline models::trainer_options trainer_options_for(const options& o, const std::string& model, index_t batch,
+inline models::trainer_options trainer_options_for(const options& o, const std::string& model, const plan& pl,
                                                    bool drop_last = false) {
-  const plan pl = plan_for(model, o.quick);
   models::trainer_options t;
   t.epochs = pl.epochs;
-  t.batch_size = batch;
+  t.batch_size = pl.batch_size;
   t.patience = pl.patience;
   t.seed = o.seed;
   t.threads = o.threads;
-  t.max_batches_per_epoch = pl.batches_per_epoch;
-  t.max_validation_batches = std::max<std::int64_t>(2, pl.batches_per_epoch / 4);
-  t.checkpoint_dir = o.out / "runs" / (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed));
+  t.max_batches_per_epoch = pl.steps_per_epoch;
+  t.max_validation_batches = pl.validation_batches;
+  t.clip_norm = pl.clip_norm;
+  if (pl.schedule.kind != "constant")
+    t.learning_rate = [lr = pl.learning_rate, sc = pl.schedule, epochs = pl.epochs](std::int64_t step, std::int64_t per_epoch) {
+      return lr * sc.factor(step, per_epoch, epochs);
+    };
+  t.checkpoint_dir = run_dir(o, model, pl);
   t.label = model;
   t.drop_last = drop_last;
   return t;

@@ -34,11 +34,11 @@ tensor<T, R, cpu> on_host(tensor<T, R, B>&& t) {
 
 template <class Model, class Dataset>
 models::training_result train(Model& m, const Dataset& tr, const Dataset& va, const options& o, const std::string& name,
-                              float lr) {
+                              const plan& pl) {
   using B = typename Model::backend_type;
-  nn::adam<float, B> opt(m.parameters(), {.lr = lr});
+  nn::adam<float, B> opt(m.parameters(), {.lr = pl.learning_rate});
   models::optimizer_adapter ad(opt);
-  auto t = detail_::trainer_options_for(o, name, m.config().batch_size, !m.buffers().empty());
+  auto t = detail_::trainer_options_for(o, name, pl, !m.buffers().empty());
   if constexpr (std::is_same_v<B, cpu>) {
     return models::train(m, ad, tr, va.size() > 0 ? &va : nullptr, t);
   } else {  // batches are built on the host and copied to the device one at a time
@@ -53,8 +53,11 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   const auto t0 = std::chrono::steady_clock::now();
   auto cfg = Entry::config(o.quick ? models::paper_config::quick() : models::paper_config{}, name);
   if constexpr (requires { cfg.genres; }) cfg.genres = static_cast<index_t>(p.corpus.labels.size());
+  // The plan's batch size and learning rate, where it sets them, are the model's.
+  const plan pl = detail_::resolved_plan(o, name, cfg.batch_size, cfg.learning_rate);
+  cfg.batch_size = pl.batch_size;
+  cfg.learning_rate = static_cast<float>(pl.learning_rate);
   typename Entry::template model_on<B> m(cfg, o.seed);
-  const plan pl = Entry::plan(o.quick);
   const fs::path emb_dir = o.out / "embeddings";
   auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) {
     cantus::paper::track_source s{&p.store, t, &p.norm};
@@ -63,12 +66,12 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   };
   model_result r;
   r.model = name;
-  auto tr = mk(p.train, pl.train_cap), va = mk(p.validation, pl.train_cap);
-  r.training = train(m, tr, va, o, name, m.config().learning_rate);
+  auto tr = mk(p.train, pl.train_windows), va = mk(p.validation, pl.train_windows);
+  r.training = train(m, tr, va, o, name, pl);
   auto enc = [&](const auto& b) { return on_host(m.encode(on_backend<B>(b))); };
   const index_t eb = std::max<index_t>(1, m.config().batch_size);
-  auto e_tr = mk(p.train, pl.embed_cap), e_va = mk(p.validation, pl.embed_cap), e_te = mk(p.test, pl.embed_cap);
-  const std::string stamp = cantus::detail::concat("steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
+  auto e_tr = mk(p.train, pl.embed_windows), e_va = mk(p.validation, pl.embed_windows), e_te = mk(p.test, pl.embed_windows);
+  const std::string stamp = cantus::detail::concat("run ", detail_::run_dir(o, name, pl).filename().string(), " steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
                                                    " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
   const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
   if (e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp) {

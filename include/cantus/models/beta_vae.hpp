@@ -101,9 +101,18 @@ class beta_vae {
   double loss_and_backward(const batch_type& x, step_info s) {
     step_ = s.step;
     const random_stream noise = random_stream(s.seed, Config::seed_tag << 16).split(static_cast<std::uint64_t>(s.step));
-    tensor<float, 2, B> eps({x.extent(0), c_.latent});
+    // The noise of the whole batch, so that a shard of it (data parallel) draws its rows' own noise.
+    const index_t rows = s.batch_rows > 0 ? s.batch_rows : x.extent(0), Z = c_.latent;
+    if (s.row_offset < 0 || s.row_offset + x.extent(0) > rows)
+      throw_value_error(Config::name, ": rows [", s.row_offset, ", ", s.row_offset + x.extent(0), ") are not in a batch of ", rows);
+    tensor<float, 2, B> eps({rows, Z});
     nn::tt::reparameterize<float, B>::normal(eps.size(), noise, eps.data());
-    return run(x, true, &eps, capacity(s.step)).total;
+    if (rows != x.extent(0)) {
+      tensor<float, 2, B> mine({x.extent(0), Z});
+      backend_ops<B>::copy(mine.data(), eps.data() + s.row_offset * Z, static_cast<std::size_t>(mine.size()));
+      eps = std::move(mine);
+    }
+    return run(x, true, &eps, capacity(s.step), s.sharded() ? &s : nullptr).total;
   }
   // The same with the noise given ([batch, latent]) and C fixed: for reproducing a reference exactly.
   loss_terms loss_and_backward_with_noise(const batch_type& x, const tensor<float, 2, B>& eps, float capacity_now) {
@@ -163,7 +172,8 @@ class beta_vae {
     return detail::as_shape<3>(fc_out_, shape_t<3>{fc_out_.extent(0), c_.encoded_channels(), c_.encoded_length()});
   }
 
-  loss_terms run(const batch_type& x, bool backward, const tensor<float, 2, B>* eps, float C) {
+  // shard: this batch is a shard of a data-parallel batch (step_info::sharded()).
+  loss_terms run(const batch_type& x, bool backward, const tensor<float, 2, B>* eps, float C, const step_info* shard = nullptr) {
     forward_encoder(x, backward);
     const index_t Bn = x.extent(0), Z = c_.latent;
     eps_ = eps ? *eps : tensor<float, 2, B>({Bn, Z}, 0.0f);
@@ -179,6 +189,28 @@ class beta_vae {
     const nn::capacity_schedule at_c{.c_max = C, .num_steps = 0, .gamma = c_.gamma};
     auto loss = nn::beta_vae_capacity_loss(y_, x, mu_out_, lv_out_, at_c, 0);
     loss_terms out{double(loss.total), double(loss.recon), double(loss.kl)};
+    if (shard) {
+      // |KL - C| couples the rows: its value and its sign are the whole batch's. Each rank keeps its
+      // rows' reconstruction term (the trainer weights the shards' losses by their rows).
+      double kl_sum = double(loss.kl) * double(Bn);
+      shard->group->all_reduce_sum(&kl_sum, 1);
+      const double kl = kl_sum / double(shard->batch_rows), gap = kl - double(C);
+      auto sign = [](double v) { return v > 0 ? 1.0 : v < 0 ? -1.0 : 0.0; };
+      const double coef = c_.gamma * sign(gap), local = c_.gamma * sign(double(loss.kl) - double(C));
+      if (coef != local) {
+        const auto nz = static_cast<std::size_t>(loss.grad_mu.size());
+        if (local == 0) {  // the shard's own term had no gradient: take the KL's afresh
+          auto k = nn::gaussian_kl(mu_out_, lv_out_);
+          loss.grad_mu = std::move(k.grad_mu);
+          loss.grad_logvar = std::move(k.grad_logvar);
+        }
+        const float f = static_cast<float>(local == 0 ? coef : coef / local);
+        backend_ops<B>::map(loss.grad_mu.data(), loss.grad_mu.data(), nz, ops::scale_by<float>{f});
+        backend_ops<B>::map(loss.grad_logvar.data(), loss.grad_logvar.data(), nz, ops::scale_by<float>{f});
+      }
+      out.kl = kl;
+      out.total = double(loss.recon) + c_.gamma * std::abs(gap);
+    }
     if (backward) backward_pass(x, loss);
     return out;
   }

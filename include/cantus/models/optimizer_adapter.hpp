@@ -19,6 +19,7 @@ class optimizer_adapter {
   explicit optimizer_adapter(Optimizer& o) : o_(o) {}
   void zero_grad() { o_.zero_grad(); }
   void step() { o_.step(); }
+  void set_lr(double lr) { o_.set_lr(lr); }
   void save_state(std::ostream& out) {
     const std::string kind = o_.kind();
     const std::uint64_t n = kind.size();

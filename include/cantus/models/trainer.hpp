@@ -9,10 +9,20 @@
 //               validation_loss(batch) -> loss (no gradients, evaluation mode),
 //               parameters() -> nn::parameter_list<float, B> (B = the model's backend_type, cpu when it
 //               names none), save_state(ostream&), load_state(istream&)
-//   optimizer : zero_grad(), step(), save_state(ostream&), load_state(istream&)
+//   optimizer : zero_grad(), step(), save_state(ostream&), load_state(istream&); set_lr(double) when
+//               trainer_options::learning_rate is given
 // Determinism: the batch order of epoch e depends only on (seed, e), and models draw their noise
 // from Philox streams keyed by step_info, so a run is bit-identical for a seed and thread count, and
 // a resumed run is bit-identical to an uninterrupted one.
+//
+// Data parallel (trainer_options::group with more than one rank): every rank holds a replica of the
+// model and the whole data set, and takes its contiguous shard of each global batch; the gradients
+// of the shards are summed, weighted by their share of the rows (distributed/gradients.hpp), so each
+// rank takes the step one process would take on the whole batch. A model whose loss couples the rows
+// of a batch reduces that term over the group itself (step_info::group). The validation loss is
+// computed whole on every rank (the same weights give the same value without communication). Rank 0
+// writes the checkpoint; a resuming job reads it on rank 0 and broadcasts it, so the number of ranks
+// may change between runs.
 #include <omp.h>
 
 #include <chrono>
@@ -36,6 +46,9 @@
 #include "cantus/core/error.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/random.hpp"
+#include "cantus/distributed/gradients.hpp"
+#include "cantus/distributed/group.hpp"
+#include "cantus/nn/optim/clip.hpp"
 #include "cantus/nn/parameter.hpp"
 #include "cantus/nn/tt/optimizers.hpp"
 
@@ -47,6 +60,12 @@ struct step_info {
   std::int64_t epoch = 0;
   std::int64_t step = 0;  // optimizer steps taken before this one, over the whole run
   bool training = true;
+  // Data parallel: this batch is rows [row_offset, row_offset + rows) of a global batch of batch_rows
+  // rows (0: the batch is whole); per-row noise is drawn for the global row, and a loss term that
+  // couples the batch's rows is reduced over `group`.
+  index_t row_offset = 0, batch_rows = 0;
+  distributed::process_group* group = nullptr;
+  bool sharded() const { return group != nullptr && group->size() > 1; }
 };
 
 // Training stopped because a loss or gradient was not finite.
@@ -106,6 +125,14 @@ struct trainer_options {
   bool drop_last = false;         // skip a final partial batch (e.g. for BatchNorm with batch 1)
   std::string label = "train";
   bool verbose = true;            // progress bars and one summary line per epoch on stderr
+  // The learning rate of optimizer step `step` (counted over the whole run) when steps_per_epoch steps
+  // make an epoch; empty: the optimizer's own, unchanged. A function of the step alone, so a resumed
+  // run continues the schedule exactly.
+  std::function<double(std::int64_t step, std::int64_t steps_per_epoch)> learning_rate;
+  double clip_norm = 0;           // clip the gradients' global norm to this before each step (0: never)
+  // Data-parallel training over these processes (null or one rank: this process alone).
+  distributed::process_group* group = nullptr;
+  std::size_t bucket_bytes = std::size_t(4) << 20;  // gradient all-reduce bucket size
 };
 
 struct epoch_record {
@@ -121,6 +148,7 @@ struct training_result {
   bool stopped_early = false;
   std::int64_t resumed_from_epoch = -1;  // epochs already done when training resumed; -1: fresh start
   std::int64_t steps = 0;
+  double communication_seconds = 0;      // this run's time in the gradient all-reduce (data parallel)
 };
 
 namespace detail {
@@ -254,10 +282,15 @@ struct training_checkpoint {
       detail::put_blob(o, best_model);
     });
   }
-  static training_checkpoint load(const std::filesystem::path& path) {
-    const std::string file = path.string();
+  static training_checkpoint load(const std::filesystem::path& path) { return parse(read_bytes(path), path.string()); }
+  static std::string read_bytes(const std::filesystem::path& path) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error(cantus::detail::concat(file, ": cannot open checkpoint"));
+    if (!in) throw io_error(cantus::detail::concat(path.string(), ": cannot open checkpoint"));
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  // A checkpoint from its bytes; `file` names it in errors.
+  static training_checkpoint parse(const std::string& bytes, const std::string& file) {
+    std::istringstream in(bytes, std::ios::binary);
     char magic[8];
     if (!in.read(magic, 8) || std::memcmp(magic, detail::checkpoint_magic, 8) != 0)
       throw io_error(cantus::detail::concat(file, ": not a cantus training checkpoint (bad magic)"));
@@ -320,17 +353,40 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   namespace fs = std::filesystem;
   if (opt.batch_size < 1) throw_value_error("train: batch_size must be >= 1, got ", opt.batch_size);
   if (opt.epochs < 0) throw_value_error("train: epochs must be >= 0, got ", opt.epochs);
+  if (!(opt.clip_norm >= 0)) throw_value_error("train: clip_norm must be >= 0, got ", opt.clip_norm);
+  if constexpr (!requires(Optimizer& o) { o.set_lr(1.0); })
+    if (opt.learning_rate) throw_value_error("train (", opt.label, "): a learning-rate schedule needs an optimizer with set_lr");
   const index_t n = train_data.size();
   if (n == 0) throw_value_error("train (", opt.label, "): the training set is empty");
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
   const bool have_validation = validation_data && validation_data->size() > 0;
 
+  distributed::single_process alone;
+  distributed::process_group& group = opt.group ? *opt.group : alone;
+  const bool parallel = group.size() > 1, root = group.root(), verbose = opt.verbose && root;
+
   training_result result;
   training_checkpoint state;
   state.seed = opt.seed;
   const fs::path last_path = opt.checkpoint_dir.empty() ? fs::path() : opt.checkpoint_dir / "last.ckpt";
-  if (!last_path.empty() && opt.resume && fs::exists(last_path)) {
-    state = training_checkpoint::load(last_path);
+  // Rank 0 reads the checkpoint and sends it to the others: they need no shared file system, and a
+  // file rank 0 cannot read fails every rank with the same message instead of leaving them waiting.
+  std::string ckpt_bytes, ckpt_error;
+  if (root && !last_path.empty() && opt.resume && fs::exists(last_path)) {
+    try {
+      ckpt_bytes = training_checkpoint::read_bytes(last_path);
+    } catch (const std::exception& e) {
+      ckpt_error = e.what();
+    }
+  }
+  if (parallel) {
+    group.broadcast(ckpt_error, 0);
+    group.broadcast(ckpt_bytes, 0);
+  }
+  if (!ckpt_error.empty()) throw io_error(ckpt_error);
+  if (!ckpt_bytes.empty()) {
+    state = training_checkpoint::parse(ckpt_bytes, last_path.string());
+    ckpt_bytes.clear();
     if (state.seed != opt.seed)
       throw value_error(cantus::detail::concat(last_path.string(), ": checkpoint was trained with seed ", state.seed,
                                                " but this run asks for seed ", opt.seed,
@@ -339,7 +395,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     std::istringstream oi(state.optimizer, std::ios::binary);
     optimizer.load_state(oi);
     result.resumed_from_epoch = state.epochs_done;
-    if (opt.verbose)
+    if (verbose)
       std::fprintf(stderr, "%s: resuming from %s after epoch %lld\n", opt.label.c_str(), last_path.c_str(),
                    static_cast<long long>(state.epochs_done));
   }
@@ -352,22 +408,58 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   if (batches == 0)
     throw_value_error("train (", opt.label, "): ", n, " training rows give no full batch of ", opt.batch_size);
 
+  // Ranks that disagree on the data, the batch plan or the model (another corpus, another build)
+  // would wait in a collective forever or train garbage: compare before the first step.
+  std::optional<distributed::gradient_all_reduce<float, model_backend_t<Model>>> reduce, reduce_buffers;
+  if (parallel) {
+    std::string shape = cantus::detail::concat(opt.label, ": ", n, " training rows, batch ", opt.batch_size, ", ", batches,
+                                               " batches per epoch, seed ", opt.seed, ", parameters");
+    for (auto& p : params) shape += cantus::detail::concat(" ", p.name, ":", p.value.size());
+    const auto all = group.all_gather(shape);
+    for (int r = 1; r < group.size(); ++r)
+      if (all[static_cast<std::size_t>(r)] != all[0])
+        group.abort(cantus::detail::concat("train: rank ", r, " disagrees with rank 0 on what to train (a different corpus, "
+                                           "plan or build?)\n  rank 0: ", all[0], "\n  rank ", r, ": ",
+                                           all[static_cast<std::size_t>(r)]));
+    reduce.emplace(group, params, opt.bucket_bytes);
+    if constexpr (requires { model.buffers(); })
+      if (auto bufs = model.buffers(); !bufs.empty()) reduce_buffers.emplace(group, std::move(bufs), opt.bucket_bytes, true);
+  }
+
   bool stop = opt.patience > 0 && state.bad_epochs >= opt.patience;
   result.stopped_early = stop;
   for (std::int64_t epoch = state.epochs_done; epoch < opt.epochs && !stop; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto order = epoch_order(n, opt.seed, epoch);
     std::optional<progress> bar;
-    if (opt.verbose)
+    if (verbose)
       bar.emplace(cantus::detail::concat(opt.label, " epoch ", epoch + 1, "/", opt.epochs), batches, "batches");
     double loss_sum = 0;
     index_t items = 0;
     for (index_t b = 0; b < batches; ++b) {
       const index_t begin = b * opt.batch_size, end = std::min(n, begin + opt.batch_size);
-      const std::span<const index_t> rows(order.data() + begin, static_cast<std::size_t>(end - begin));
-      auto batch = train_data.batch(rows);
+      const index_t len = end - begin;
+      const auto shard = distributed::shard_of(static_cast<std::size_t>(len), group.rank(), group.size());
+      const std::span<const index_t> rows(order.data() + begin + shard.begin, shard.size());
       optimizer.zero_grad();
-      const double loss = model.loss_and_backward(batch, step_info{opt.seed, epoch, state.steps, true});
+      double loss = 0;
+      if (!rows.empty()) {
+        auto batch = train_data.batch(rows);
+        step_info info{opt.seed, epoch, state.steps, true};
+        if (parallel) {
+          info.row_offset = static_cast<index_t>(shard.begin);
+          info.batch_rows = len;
+          info.group = &group;
+        }
+        loss = model.loss_and_backward(batch, info);
+      }
+      if (parallel) {  // the whole batch's mean loss and gradient, on every rank
+        const double share = static_cast<double>(shard.size()) / static_cast<double>(len);
+        double l = loss * share;
+        group.all_reduce_sum(&l, 1);
+        loss = l;
+        (*reduce)(static_cast<float>(share));
+      }
       const char* bad = !std::isfinite(loss) ? "loss" : nullptr;
       std::string bad_param;
       if (!bad)
@@ -390,10 +482,16 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
                                                        : std::string("no epoch had completed, so there is no checkpoint")),
             "; try a lower learning rate"));
       }
+      if (opt.clip_norm > 0) nn::clip_grad_norm(params, opt.clip_norm);
+      if constexpr (requires { optimizer.set_lr(1.0); })
+        if (opt.learning_rate) optimizer.set_lr(opt.learning_rate(state.steps, batches));
       optimizer.step();
+      // Buffers each rank updated from its own shard (BatchNorm's running statistics) become their
+      // average, weighted like the gradients, so the replicas stay identical.
+      if (reduce_buffers) (*reduce_buffers)(static_cast<float>(static_cast<double>(shard.size()) / static_cast<double>(len)));
       ++state.steps;
-      loss_sum += loss * static_cast<double>(end - begin);
-      items += end - begin;
+      loss_sum += loss * static_cast<double>(len);
+      items += len;
       if (bar) {
         const double el = bar->elapsed();
         bar->advance(1, cantus::detail::concat("loss ", detail::format_loss(loss_sum / static_cast<double>(items)), ", ",
@@ -424,14 +522,26 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     state.history.push_back(rec);
     state.epochs_done = epoch + 1;
     stop = opt.patience > 0 && state.bad_epochs >= opt.patience;
-    if (!last_path.empty()) {
+    if (parallel) {
+      // The ranks must hold the same weights; a difference would grow silently, so stop at once.
+      const std::string mine = detail::model_state(model);
+      std::uint64_t h = 1469598103934665603ULL;
+      for (unsigned char c : mine) h = (h ^ c) * 1099511628211ULL;
+      const auto all = group.all_gather(std::to_string(h));
+      for (int r = 1; r < group.size(); ++r)
+        if (all[static_cast<std::size_t>(r)] != all[0])
+          group.abort(cantus::detail::concat(opt.label, ": after epoch ", epoch + 1, " rank ", r,
+                                             " holds other weights than rank 0 (the gradient all-reduce did not give "
+                                             "every rank the same sum)"));
+    }
+    if (!last_path.empty() && root) {
       state.model = detail::model_state(model);
       std::ostringstream oo(std::ios::binary);
       optimizer.save_state(oo);
       state.optimizer = std::move(oo).str();
       state.save(last_path);
     }
-    if (opt.verbose)
+    if (verbose)
       std::fprintf(stderr, "%s: epoch %lld/%lld  train loss %s  %s loss %s  %.1f s  %.1f items/s%s\n", opt.label.c_str(),
                    static_cast<long long>(epoch + 1), static_cast<long long>(opt.epochs),
                    detail::format_loss(rec.train_loss).c_str(), have_validation ? "validation" : "(no validation set) train",
@@ -444,6 +554,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   result.best_epoch = state.best_epoch;
   result.best_validation_loss = state.best_validation_loss;
   result.steps = state.steps;
+  if (reduce) result.communication_seconds = reduce->seconds();
   return result;
 }
 

@@ -15,7 +15,8 @@
 //   static constexpr const char* error_measure;
 //   static bool matches(const std::string& name);  optional: by default the entry's own name only
 //   static model::config_type config(const models::paper_config&, const std::string& name);
-//   static training_plan plan(bool quick);
+//   static training_plan plan(bool quick);     the quick and full presets (the full one: whole epochs,
+//                                              early stopping on the validation split)
 //   static auto data(track_source, const model::config_type&, bool quick, index_t max_per_track);
 //   static model::batch_type synthetic_batch(const model::config_type&, std::uint64_t seed);
 #include <charconv>
@@ -94,7 +95,10 @@ struct naive_seq2seq_entry {
   }
   // Every window of a track is embedded: one GRU state is a snapshot of ~93 ms, and only the mean of
   // hundreds of them is a stable track descriptor (24 windows gave chance-level accuracy on fma-gtzan).
-  static training_plan plan(bool quick) { return quick ? training_plan{8, 40, 3, 0, 64} : training_plan{6, 20, 3, 0, 0}; }
+  static training_plan plan(bool quick) {
+    return quick ? training_plan{.epochs = 8, .steps_per_epoch = 40, .patience = 3, .embed_windows = 64, .validation_batches = 10}
+                 : training_plan{.epochs = 20, .steps_per_epoch = 0, .patience = 3, .train_windows = 32};
+  }
   static auto data(track_source s, const model::config_type& c, bool, index_t cap) {
     return raw_chunk_dataset(std::move(s), c.chunk_samples, c.chunk_samples, cap);
   }
@@ -114,7 +118,10 @@ struct step_vae_entry {
   static constexpr index_t eval_batch = 512;
   static constexpr const char* error_measure = "MSE per log-mel bin, standardised log-mel, decoder(mu) vs frame";
   static model::config_type config(const models::paper_config& c, const std::string&) { return c.step_vae; }
-  static training_plan plan(bool quick) { return quick ? training_plan{15, 60, 4, 0, 0} : training_plan{12, 40, 4, 0, 0}; }
+  static training_plan plan(bool quick) {
+    return quick ? training_plan{.epochs = 15, .steps_per_epoch = 60, .patience = 4, .validation_batches = 15}
+                 : training_plan{.epochs = 30, .steps_per_epoch = 0, .patience = 4};
+  }
   static auto data(track_source s, const model::config_type&, bool quick, index_t cap) {
     return frame_dataset(std::move(s), quick ? 8 : 2, cap);
   }
@@ -134,7 +141,10 @@ struct seq2seq_mel_entry {
   static constexpr index_t eval_batch = 16;
   static constexpr const char* error_measure = "MSE per log-mel bin, standardised log-mel, teacher-forced decoder vs chunk";
   static model::config_type config(const models::paper_config& c, const std::string&) { return c.seq2seq_mel; }
-  static training_plan plan(bool quick) { return quick ? training_plan{15, 40, 4, 0, 0} : training_plan{10, 20, 3, 0, 0}; }
+  static training_plan plan(bool quick) {
+    return quick ? training_plan{.epochs = 15, .steps_per_epoch = 40, .patience = 4, .validation_batches = 10}
+                 : training_plan{.epochs = 20, .steps_per_epoch = 0, .patience = 3};
+  }
   static auto data(track_source s, const model::config_type& c, bool, index_t cap) {
     return mel_chunk_dataset(std::move(s), c.frames, c.frames, cap);
   }
@@ -155,7 +165,10 @@ struct wavenet_entry {
   static constexpr const char* error_measure =
       "cross-entropy (nats) of the next mu-law sample (not a reconstruction: WaveNet predicts)";
   static model::config_type config(const models::paper_config& c, const std::string&) { return c.wavenet; }
-  static training_plan plan(bool quick) { return quick ? training_plan{6, 40, 3, 0, 8} : training_plan{4, 20, 3, 0, 6}; }
+  static training_plan plan(bool quick) {
+    return quick ? training_plan{.epochs = 6, .steps_per_epoch = 40, .patience = 3, .embed_windows = 8, .validation_batches = 10}
+                 : training_plan{.epochs = 8, .steps_per_epoch = 0, .patience = 2, .train_windows = 4, .embed_windows = 6};
+  }
   static auto data(track_source s, const model::config_type& c, bool, index_t cap) {
     return wavenet_dataset(std::move(s), c.chunk_samples, c.hop_length, c.chunk_samples / c.hop_length, cap, c.classes);
   }
@@ -179,7 +192,10 @@ struct supervised_cnn_entry {
   static constexpr index_t eval_batch = 32;
   static constexpr const char* error_measure = "cross-entropy of the genre (nats)";
   static model::config_type config(const models::paper_config& c, const std::string&) { return c.supervised_cnn; }
-  static training_plan plan(bool quick) { return quick ? training_plan{15, 30, 4, 0, 0} : training_plan{12, 20, 4, 0, 0}; }
+  static training_plan plan(bool quick) {
+    return quick ? training_plan{.epochs = 15, .steps_per_epoch = 30, .patience = 4, .validation_batches = 7}
+                 : training_plan{.epochs = 30, .steps_per_epoch = 0, .patience = 5};
+  }
   static auto data(track_source s, const model::config_type& c, bool, index_t cap) {
     return cnn_chunk_dataset(std::move(s), c.frames, c.frames / 2, cap);
   }

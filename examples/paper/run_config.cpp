@@ -1,0 +1,102 @@
+// A run's settings as JSON: what a paper program writes to --out/config.json and reads back with
+// --config FILE, so that a run can be repeated exactly. Compiled once (nlohmann/json is heavy).
+#include <nlohmann/json.hpp>
+
+#include "paper_experiment.hpp"
+
+namespace paper {
+
+using json = nlohmann::json;
+
+namespace {
+
+json plan_json(const plan& p) {
+  return {{"epochs", p.epochs},
+          {"steps_per_epoch", p.steps_per_epoch == 0 ? json("all") : json(p.steps_per_epoch)},
+          {"patience", p.patience},
+          {"train_windows", p.train_windows == 0 ? json("all") : json(p.train_windows)},
+          {"embed_windows", p.embed_windows == 0 ? json("all") : json(p.embed_windows)},
+          {"batch_size", p.batch_size == 0 ? json("model") : json(p.batch_size)},
+          {"learning_rate", p.learning_rate == 0 ? json("model") : json(p.learning_rate)},
+          {"lr_schedule", p.schedule.str()},
+          {"clip_norm", p.clip_norm},
+          {"validation_batches", p.validation_batches == 0 ? json("all") : json(p.validation_batches)}};
+}
+
+// A count where "all" (or "model", for the model configuration's value) means 0.
+std::int64_t count(const json& j, const char* key, const std::string& where, const char* word = nullptr) {
+  const auto& v = j.at(key);
+  if (word && v.is_string() && v.get<std::string>() == word) return 0;
+  if (!v.is_number_integer() || v.get<std::int64_t>() < 0)
+    throw value_error(cantus::detail::concat(where, ".", key, ": expected an integer >= 0", word ? std::string(" or \"") + word + "\"" : "",
+                                             ", found ", v.dump()));
+  return v.get<std::int64_t>();
+}
+double real(const json& j, const char* key, const std::string& where, const char* word = nullptr) {
+  const auto& v = j.at(key);
+  if (word && v.is_string() && v.get<std::string>() == word) return 0;
+  if (!v.is_number()) throw value_error(cantus::detail::concat(where, ".", key, ": expected a number, found ", v.dump()));
+  return v.get<double>();
+}
+
+plan plan_from(const json& j, const std::string& where) {
+  plan p;
+  p.epochs = count(j, "epochs", where);
+  p.steps_per_epoch = count(j, "steps_per_epoch", where, "all");
+  p.patience = count(j, "patience", where);
+  p.train_windows = count(j, "train_windows", where, "all");
+  p.embed_windows = count(j, "embed_windows", where, "all");
+  p.batch_size = count(j, "batch_size", where, "model");
+  p.learning_rate = real(j, "learning_rate", where, "model");
+  p.schedule = cantus::paper::lr_schedule::parse(j.at("lr_schedule").get<std::string>(), where + ".lr_schedule");
+  p.clip_norm = real(j, "clip_norm", where);
+  p.validation_batches = count(j, "validation_batches", where, "all");
+  p.validate(where);
+  return p;
+}
+
+}  // namespace
+
+void write_run_config(const fs::path& file, const options& o) {
+  json plans = json::object();
+  for (const auto& [model, pl] : o.plans) plans[model] = plan_json(pl);
+  const json j = {{"cantus_run_config", 1},
+                  {"written_by", o.program},
+                  {"fma", o.fma.string()},
+                  {"folders", o.folders.string()},
+                  {"preset", o.quick ? "quick" : "full"},
+                  {"seed", o.seed},
+                  {"threads", o.threads},
+                  {"backend", o.backend},
+                  {"models", o.models},
+                  {"training", plans}};
+  write_text(file, j.dump(2) + "\n");
+}
+
+void read_run_config(const fs::path& file, options& o) {
+  std::ifstream f(file);
+  if (!f) throw io_error(cantus::detail::concat(file.string(), ": cannot open the run configuration"));
+  const std::string w = file.string();
+  try {
+    const json j = json::parse(f);
+    if (!j.is_object() || !j.contains("cantus_run_config"))
+      throw value_error(w + ": not a cantus run configuration (no \"cantus_run_config\" key)");
+    if (j.at("cantus_run_config") != 1)
+      throw value_error(cantus::detail::concat(w, ": run configuration version ", j.at("cantus_run_config").dump(), ", expected 1"));
+    o.fma = j.at("fma").get<std::string>();
+    o.folders = j.at("folders").get<std::string>();
+    const auto preset = j.at("preset").get<std::string>();
+    if (preset != "quick" && preset != "full") throw value_error(w + ": preset must be quick or full, found '" + preset + "'");
+    o.quick = preset == "quick";
+    o.seed = j.at("seed").get<std::uint64_t>();
+    o.threads = j.at("threads").get<int>();
+    o.backend = j.at("backend").get<std::string>();
+    o.models = j.at("models").get<std::vector<std::string>>();
+    o.plans.clear();
+    for (const auto& [model, pj] : j.at("training").items()) o.plans[model] = plan_from(pj, w + ": training." + model);
+  } catch (const json::exception& e) {
+    throw value_error(w + ": " + e.what());
+  }
+}
+
+}  // namespace paper
