@@ -8,7 +8,6 @@ int main(int argc, char** argv) {
     auto p = paper::prepare(o);
     return paper::tsne_figures(o, "figure5", "Figure 5: t-SNE of track embeddings by genre", [](int) { return true; }, p);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "figure5: error: %s\n", e.what());
-    return 1;
+    return paper::fail(o, e);
   }
 }

@@ -29,7 +29,6 @@ int main(int argc, char** argv) {
     return paper::tsne_figures(o, "figure6", "Figure 6: t-SNE of " + o.genres[0] + " vs " + o.genres[1],
                                [&](int l) { return l == keep[0] || l == keep[1]; }, p);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "figure6: error: %s\n", e.what());
-    return 1;
+    return paper::fail(o, e);
   }
 }

@@ -3,6 +3,9 @@
 // figure5 and figure6 do not each instantiate every model, its trainer and its data set. The CUDA
 // instantiation (--backend cuda) is paper_experiment_cuda.cu's.
 #include "paper_experiment_run.hpp"
+#if CANTUS_WITH_MPI
+#include "cantus/distributed/mpi.hpp"
+#endif
 
 namespace paper {
 
@@ -15,6 +18,26 @@ const std::vector<std::string>& unsupervised_models() {
   return names;
 }
 bool known_model(const std::string& name) { return cantus::paper::known_model(name); }
+
+cantus::distributed::process_group& world() {
+#if CANTUS_WITH_MPI
+  static cantus::distributed::mpi_environment env(nullptr, nullptr);
+  return env.world();
+#else
+  static cantus::distributed::single_process one;
+  return one;
+#endif
+}
+
+std::string build_id() {
+  return cantus::detail::concat("compiled ", __DATE__, " ", __TIME__, " by ", __VERSION__, ", ", sizeof(void*) * 8, "-bit",
+#if CANTUS_WITH_MPI
+                                ", MPI"
+#else
+                                ""
+#endif
+  );
+}
 
 plan plan_for(const std::string& model, bool quick) {
   return cantus::paper::visit_model(model, [&](auto e) { return decltype(e)::plan(quick); });

@@ -26,7 +26,9 @@
 #include "cantus/models/embeddings.hpp"
 #include "cantus/models/trainer.hpp"
 #include "cantus/paper/datasets.hpp"
+#include "cantus/distributed/group.hpp"
 #include "cantus/paper/feature_store.hpp"
+#include "cantus/paper/sharded_store.hpp"
 #include "cantus/paper/style_corpus.hpp"
 #include "cantus/paper/training_plan.hpp"
 
@@ -45,6 +47,11 @@ bool known_model(const std::string& name);
 // --backend cuda: whether this build has the CUDA backend and a device to run it; `why` says what is
 // missing (paper_experiment_cuda.cu where CUDA is built, paper_experiment.cpp otherwise).
 bool cuda_usable(std::string& why);
+// The processes of this job: MPI's when an MPI launcher started the program (and this build has
+// cantus::mpi), else this process alone. Lives until the program exits.
+cantus::distributed::process_group& world();
+// What this build is, for the ranks of a job to compare at the start.
+std::string build_id();
 
 using plan = cantus::paper::training_plan;
 plan plan_for(const std::string& model, bool quick);
@@ -86,7 +93,19 @@ struct options {
   fs::path paper = fs::path(CANTUS_SOURCE_DIR) / "examples" / "paper" / "paper_table1.csv";  // table1: the paper's figures
   fs::path config;                  // --config FILE: the settings this run started from
   std::map<std::string, plan> plans;  // every model's training plan: preset, then --config, then flags
+  // The job's ranks (world()): they train each model data-parallel, share feature extraction and
+  // embedding; rank 0 alone writes results, embeddings, checkpoints and figures.
+  cantus::distributed::process_group* group = nullptr;
+  bool root() const { return !group || group->root(); }
 };
+
+// A program's last word on an error: the message, and with several ranks the end of the whole job
+// (the other ranks would wait for this one forever).
+inline int fail(const options& o, const std::exception& e) {
+  if (o.group && o.group->size() > 1) o.group->abort(o.program + ": error: " + e.what(), 1);
+  std::fprintf(stderr, "%s: error: %s\n", o.program.c_str(), e.what());
+  return 1;
+}
 
 // --config FILE / DIR/config.json (run_config.cpp): reads a run's recorded settings into `o` (corpus,
 // preset, seed, threads, backend, models, and each model's plan); writes them.
@@ -274,6 +293,7 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     o.cache = xdg && *xdg ? fs::path(xdg) / "cantus" : (home && *home ? fs::path(home) / ".cache" / "cantus" : o.out / "cache");
   }
   omp_set_num_threads(o.threads);
+  o.group = &world();
   return o;
 }
 
@@ -308,20 +328,38 @@ inline prepared prepare(const options& o) {
     const fs::path root = o.cache / "style-corpus";
     cantus::paper::style::options so;
     so.threads = o.threads;
-    std::fprintf(stderr, "%s: embedded corpus at %s (generated on first use)\n", o.program.c_str(), root.c_str());
-    cantus::paper::style::generate(root, so);
+    if (o.root()) {
+      std::fprintf(stderr, "%s: embedded corpus at %s (generated on first use)\n", o.program.c_str(), root.c_str());
+      cantus::paper::style::generate(root, so);
+    }
+    o.group->barrier();
     p.corpus = data::fma::load(root);
     p.corpus.name = "embedded style corpus";  // stored in FMA's layout, but not FMA
     features_dir = root / "features";
   }
-  for (const auto& pr : p.corpus.problems)
-    std::fprintf(stderr, "corpus: track %lld (%s): %s\n", static_cast<long long>(pr.track_id), pr.path.c_str(), pr.what.c_str());
+  if (o.root())
+    for (const auto& pr : p.corpus.problems)
+      std::fprintf(stderr, "corpus: track %lld (%s): %s\n", static_cast<long long>(pr.track_id), pr.path.c_str(), pr.what.c_str());
+  if (o.group->size() > 1) {  // another build or another copy of the corpus on some rank: stop now
+    std::string plans;
+    for (const auto& [m, pl] : o.plans) plans += " " + m + "[" + pl.run_key() + " epochs " + std::to_string(pl.epochs) + "]";
+    const std::string mine = "build " + build_id() + "\ncorpus " + cantus::paper::corpus_fingerprint(p.corpus) + "seed " +
+                             std::to_string(o.seed) + (o.quick ? " quick" : " full") + plans;
+    const auto all = o.group->all_gather(mine);
+    for (int r = 1; r < o.group->size(); ++r)
+      if (all[static_cast<std::size_t>(r)] != all[0])
+        o.group->abort(cantus::detail::concat(o.program, ": rank ", r, " differs from rank 0 in its build, corpus or settings:\n  rank 0: ",
+                                              all[0], "\n  rank ", r, ": ", all[static_cast<std::size_t>(r)]), 2);
+    if (o.root()) std::fprintf(stderr, "%s: %s\n", o.program.c_str(), o.group->description().c_str());
+    else o.group->description();  // collective
+  }
   cantus::paper::feature_params fp;
   fp.raw_sample_rate = fp.mel.sr;  // the raw-audio models read the same 22050 Hz samples
   fp.max_seconds = 30;
   cantus::paper::store_options so;
   so.threads = o.threads;
-  p.store = cantus::paper::feature_store::open_or_build(p.corpus, fp, features_dir, so);
+  so.verbose = o.root();
+  p.store = cantus::paper::open_or_build_sharded(p.corpus, fp, features_dir, *o.group, so);
   p.train = p.store.tracks(data::split::training);
   p.validation = p.store.tracks(data::split::validation);
   p.test = p.store.tracks(data::split::test);
@@ -333,8 +371,10 @@ inline prepared prepare(const options& o) {
   p.description = detail::concat(p.corpus.name, " (", p.corpus.root.string(), "): ", p.train.size(), " training / ",
                                  p.validation.size(), " validation / ", p.test.size(), " test tracks, ",
                                  p.corpus.labels.size(), " genres");
-  std::fprintf(stderr, "%s: %s\n", o.program.c_str(), p.description.c_str());
-  write_run_config(o.out / "config.json", o);
+  if (o.root()) {
+    std::fprintf(stderr, "%s: %s\n", o.program.c_str(), p.description.c_str());
+    write_run_config(o.out / "config.json", o);
+  }
   return p;
 }
 
@@ -394,6 +434,7 @@ inline models::trainer_options trainer_options_for(const options& o, const std::
       return lr * sc.factor(step, per_epoch, epochs);
     };
   t.checkpoint_dir = run_dir(o, model, pl);
+  t.group = o.group;
   t.label = model;
   t.drop_last = drop_last;
   return t;

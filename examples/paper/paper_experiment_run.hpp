@@ -74,20 +74,28 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   const std::string stamp = cantus::detail::concat("run ", detail_::run_dir(o, name, pl).filename().string(), " steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
                                                    " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
   const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
-  if (e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp) {
-    std::fprintf(stderr, "%s: %s embeddings of this run found in %s, reused\n", o.program.c_str(), name.c_str(),
-                 emb_dir.c_str());
-    r.train = models::track_embeddings::load(emb_dir, name + "_train");
-    r.validation = models::track_embeddings::load(emb_dir, name + "_validation");
-    r.test = models::track_embeddings::load(emb_dir, name + "_test");
-  } else {
-    r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train");
-    if (e_va.tracks() > 0) r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation");
-    r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test");
-    r.train.save(emb_dir, name + "_train");
-    if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
-    r.test.save(emb_dir, name + "_test");
-    write_text(stamp_file, stamp);
+  // Rank 0 decides (it owns the files); with several ranks only rank 0 needs them afterwards.
+  std::string reuse = o.root() && e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp
+                          ? "reuse" : "embed";
+  o.group->broadcast(reuse, 0);
+  if (reuse == "reuse") {
+    if (o.root()) {
+      std::fprintf(stderr, "%s: %s embeddings of this run found in %s, reused\n", o.program.c_str(), name.c_str(),
+                   emb_dir.c_str());
+      r.train = models::track_embeddings::load(emb_dir, name + "_train");
+      r.validation = models::track_embeddings::load(emb_dir, name + "_validation");
+      r.test = models::track_embeddings::load(emb_dir, name + "_test");
+    }
+  } else {  // the ranks share the tracks out
+    r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train", o.group);
+    if (e_va.tracks() > 0) r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation", o.group);
+    r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test", o.group);
+    if (o.root()) {
+      r.train.save(emb_dir, name + "_train");
+      if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
+      r.test.save(emb_dir, name + "_test");
+      write_text(stamp_file, stamp);
+    }
   }
   r.error_measure = Entry::error_measure;
   if (measure_error) {
@@ -95,7 +103,9 @@ model_result run_entry(const std::string& name, const prepared& p, const options
     double total = 0;
     index_t n = 0;
     std::vector<index_t> rows;
-    for (index_t b = 0; b < e_te.size(); b += Entry::eval_batch) {
+    // The ranks take the batches in turn and sum their totals.
+    const index_t stride = Entry::eval_batch * o.group->size();
+    for (index_t b = Entry::eval_batch * o.group->rank(); b < e_te.size(); b += stride) {
       const index_t e = std::min(e_te.size(), b + Entry::eval_batch);
       rows.resize(static_cast<std::size_t>(e - b));
       std::iota(rows.begin(), rows.end(), b);
@@ -107,7 +117,9 @@ model_result run_entry(const std::string& name, const prepared& p, const options
       total += v * static_cast<double>(e - b);
       n += e - b;
     }
-    r.test_error = n ? total / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+    double sums[2] = {total, static_cast<double>(n)};
+    o.group->all_reduce_sum(sums, 2);
+    r.test_error = sums[1] > 0 ? sums[0] / sums[1] : std::numeric_limits<double>::quiet_NaN();
   }
   if constexpr (Entry::supervised) {
     // Track-level predictions: mean softmax over the track's chunks.
@@ -133,12 +145,18 @@ model_result run_entry(const std::string& name, const prepared& p, const options
       }
       return pred;
     };
-    r.train_pred = predict(p.train);
-    r.test_pred = predict(p.test);
+    if (o.root()) {  // only rank 0 reports
+      r.train_pred = predict(p.train);
+      r.test_pred = predict(p.test);
+    }
   }
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::fprintf(stderr, "%s: %s done in %.1f s (best validation loss %.5g at epoch %lld)\n", o.program.c_str(), name.c_str(),
-               r.seconds, r.training.best_validation_loss, static_cast<long long>(r.training.best_epoch));
+  if (o.root())
+    std::fprintf(stderr, "%s: %s done in %.1f s (best validation loss %.5g at epoch %lld)%s\n", o.program.c_str(), name.c_str(),
+                 r.seconds, r.training.best_validation_loss, static_cast<long long>(r.training.best_epoch),
+                 o.group->size() > 1 ? cantus::detail::concat(", ", o.group->size(), " ranks, ", r.training.communication_seconds,
+                                                              " s in the gradient all-reduce").c_str()
+                                     : "");
   return r;
 }
 

@@ -75,6 +75,7 @@ int main(int argc, char** argv) {
     };
     for (const auto& name : o.models) {
       auto r = paper::run_model(name, p, o);
+      if (!o.root()) continue;  // the other ranks helped train and embed; rank 0 reports
       if (name == "supervised_cnn") {
         rows.push_back({name, "supervised", classify::accuracy_score(paper::as_int(r.train.labels), r.train_pred),
                         classify::accuracy_score(paper::as_int(r.test.labels), r.test_pred), r.test_pred.size()});
@@ -83,6 +84,7 @@ int main(int argc, char** argv) {
       const auto Xtr = paper::as_matrix(r.train), Xte = paper::as_matrix(r.test);
       fit_both(name, Xtr, paper::as_int(r.train.labels), Xte, paper::as_int(r.test.labels));
     }
+    if (!o.root()) return 0;
     {  // the hand-made row: per-band log-mel statistics through the same two classifiers
       std::vector<int> ytr, yte;
       const auto Xtr = logmel_statistics(p, p.train, ytr), Xte = logmel_statistics(p, p.test, yte);
@@ -164,7 +166,6 @@ int main(int argc, char** argv) {
                 CANTUS_EXAMPLE_HAVE_VIZ ? (", " + (o.out / "table1.png").string()).c_str() : "", seconds);
     return 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "table1: error: %s\n", e.what());
-    return 1;
+    return paper::fail(o, e);
   }
 }

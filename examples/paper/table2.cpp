@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
                      ".\n\n| model | test error | measure | paper |\n|---|---|---|---|\n";
     for (std::size_t i = 0; i < o.models.size(); ++i) {
       const auto r = paper::run_model(o.models[i], p, o, /*measure_error=*/true);
+      if (!o.root()) continue;  // the other ranks helped; rank 0 reports
       const double theirs = paper_error(r.model);
       json += "    {\"model\": " + paper::json_string(r.model) + ", \"test_error\": " + paper::json_number(r.test_error) +
               ", \"measure\": " + paper::json_string(r.error_measure) + ", \"paper_error\": " + paper::json_number(theirs) +
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
                     std::isfinite(theirs) ? paper::json_number(theirs).c_str() : "n/a");
       md += line;
     }
+    if (!o.root()) return 0;
     json += "  ]\n}\n";
     md += "\npaper: the study's Table 2 (FMA small); it does not define its measure, so compare the ranking, not the "
           "scale (its two reconstructing models only).\n";
@@ -47,7 +49,6 @@ int main(int argc, char** argv) {
     std::printf("%s\nwritten: %s, %s\n", md.c_str(), (o.out / "table2.json").c_str(), (o.out / "table2.md").c_str());
     return 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "table2: error: %s\n", e.what());
-    return 1;
+    return paper::fail(o, e);
   }
 }

@@ -15,6 +15,7 @@ int tsne_figures(const options& o, const std::string& program, const std::string
   bool first = true;
   for (const auto& name : o.models) {
     const auto r = run_model(name, p, o);
+    if (!o.root()) continue;  // the other ranks helped train and embed; rank 0 draws
     std::vector<const models::track_embeddings*> parts{&r.test};
     if (o.split == "all") parts = {&r.train, &r.validation, &r.test};
     std::vector<index_t> rows_dim;
@@ -69,6 +70,7 @@ int tsne_figures(const options& o, const std::string& program, const std::string
                   res.kl_divergence, name.c_str(), png.filename().c_str());
     md += line;
   }
+  if (!o.root()) return 0;
   json += "\n  ]\n}\n";
   write_text(o.out / (program + ".json"), json);
   write_text(o.out / (program + ".md"), md);

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@
 #include "cantus/core/npy.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/tensor.hpp"
+#include "cantus/distributed/group.hpp"
 
 namespace cantus::models {
 
@@ -59,25 +61,35 @@ struct track_embeddings {
 // Embeds tracks one at a time. `encode_track(i)` returns the latents of track i's chunks as a
 // tensor<float, 2> [chunks, dim] (the model batches the chunks itself); the track's embedding is
 // their mean. A track without chunks or a non-finite latent is an error naming the track.
+// With a group of several ranks each rank encodes its contiguous share of the tracks and every rank
+// ends with all of them (the others' rows are zero until the sum brings them, so the sum is exact).
 template <class EncodeTrack>
 track_embeddings embed_tracks(const std::vector<std::int64_t>& track_ids, const std::vector<std::int64_t>& labels,
-                              EncodeTrack&& encode_track, const std::string& label = "embed") {
+                              EncodeTrack&& encode_track, const std::string& label = "embed",
+                              distributed::process_group* group = nullptr) {
   if (track_ids.size() != labels.size())
     throw_value_error("embed_tracks: ", track_ids.size(), " track ids but ", labels.size(), " labels");
   track_embeddings out;
   out.track_ids = track_ids;
   out.labels = labels;
   const index_t n = static_cast<index_t>(track_ids.size());
-  progress bar(label, n, "tracks");
+  const bool parallel = group && group->size() > 1;
+  const auto mine = parallel ? distributed::shard_of(static_cast<std::size_t>(n), group->rank(), group->size())
+                             : distributed::shard_range{0, static_cast<std::size_t>(n)};
+  std::optional<progress> bar;
+  if (!parallel || group->root()) bar.emplace(label, static_cast<std::int64_t>(mine.size()), "tracks");
   std::vector<double> mean;
-  for (index_t t = 0; t < n; ++t) {
+  bool have_dim = false;
+  for (index_t t = static_cast<index_t>(mine.begin); t < static_cast<index_t>(mine.end); ++t) {
     const tensor<float, 2> z = encode_track(t);
     const index_t chunks = z.extent(0), dim = z.extent(1);
     if (chunks == 0)
       throw value_error(cantus::detail::concat(label, ": track ", track_ids[static_cast<std::size_t>(t)],
                                        " has no chunks (shorter than one chunk?)"));
-    if (t == 0) out.latents = tensor<float, 2>({n, dim});
-    else if (dim != out.dim())
+    if (!have_dim) {
+      out.latents = tensor<float, 2>({n, dim}, 0.0f);
+      have_dim = true;
+    } else if (dim != out.dim())
       throw_shape_mismatch(label, "latent width", shape_t<1>{out.dim()}, shape_t<1>{dim});
     mean.assign(static_cast<std::size_t>(dim), 0.0);
     for (index_t c = 0; c < chunks; ++c)
@@ -89,9 +101,18 @@ track_embeddings embed_tracks(const std::vector<std::int64_t>& track_ids, const 
                                          v, " in dimension ", d, "); the model diverged"));
       out.latents(t, d) = static_cast<float>(v);
     }
-    bar.advance();
+    if (bar) bar->advance();
   }
-  if (n == 0) out.latents = tensor<float, 2>({0, 0});
+  if (parallel) {
+    double dim = have_dim ? static_cast<double>(out.dim()) : 0.0;
+    group->all_reduce_max(&dim, 1);
+    if (have_dim && static_cast<index_t>(dim) != out.dim())
+      throw_shape_mismatch(label, "latent width (across ranks)", shape_t<1>{static_cast<index_t>(dim)}, shape_t<1>{out.dim()});
+    if (!have_dim) out.latents = tensor<float, 2>({n, static_cast<index_t>(dim)}, 0.0f);
+    group->all_reduce_sum(out.latents.data(), static_cast<std::size_t>(out.latents.size()));
+  } else if (n == 0) {
+    out.latents = tensor<float, 2>({0, 0});
+  }
   return out;
 }
 

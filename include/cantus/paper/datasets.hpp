@@ -276,8 +276,10 @@ class wavenet_dataset : public item_dataset {
 
 // Track embeddings of a model over a data set: encode each track's items (in batches of at most
 // `max_batch`) and average. `encode(batch) -> tensor<float, 2>`.
+// With a group of several ranks, each encodes its share of the tracks (models::embed_tracks).
 template <class Dataset, class Encode>
-models::track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index_t max_batch, const std::string& label) {
+models::track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index_t max_batch, const std::string& label,
+                                       distributed::process_group* group = nullptr) {
   std::vector<std::int64_t> ids, labels;
   for (const auto* t : ds.source().tracks) {
     ids.push_back(t->id);
@@ -299,7 +301,7 @@ models::track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index
         if (rows.empty()) all = tensor<float, 2>({0, 1});
         return all;
       },
-      label);
+      label, group);
 }
 
 }  // namespace cantus::paper
