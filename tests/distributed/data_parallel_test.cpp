@@ -20,6 +20,7 @@
 #include "cantus/models/trainer.hpp"
 #include "cantus/nn/optim/adam.hpp"
 #include "cantus/paper/registry.hpp"
+#include "cantus/paper/synthetic_rows.hpp"
 #include "distributed_fixture.hpp"
 
 namespace fs = std::filesystem;
@@ -27,34 +28,6 @@ using namespace cantus;
 using cantus::distributed::process_group;
 
 namespace {
-
-// Rows [r0, r1, ...] of a batch, for every batch type of the paper models.
-template <class T, std::size_t R>
-tensor<T, R> take(const tensor<T, R>& t, std::span<const index_t> rows) {
-  auto s = t.shape();
-  const index_t per = t.size() / s[0];
-  s[0] = static_cast<index_t>(rows.size());
-  tensor<T, R> out(s);
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    std::copy(t.data() + rows[i] * per, t.data() + (rows[i] + 1) * per, out.data() + static_cast<index_t>(i) * per);
-  return out;
-}
-models::wavenet_batch<cpu> take(const models::wavenet_batch<cpu>& b, std::span<const index_t> rows) {
-  return {take(b.q, rows), take(b.mel, rows)};
-}
-models::labelled_chunks<cpu> take(const models::labelled_chunks<cpu>& b, std::span<const index_t> rows) {
-  return {take(b.x, rows), take(b.y, rows)};
-}
-
-// `n` synthetic rows of a registry model's input.
-template <class Entry>
-struct synthetic_rows {
-  using batch_type = typename Entry::model::batch_type;
-  batch_type all;
-  index_t n;
-  index_t size() const { return n; }
-  batch_type batch(std::span<const index_t> rows) const { return take(all, rows); }
-};
 
 template <class Entry>
 typename Entry::model::config_type small_config() {
@@ -80,9 +53,7 @@ run_result train_entry(process_group* group, std::int64_t steps, index_t batch, 
   auto cfg = small_config<Entry>();
   cfg.batch_size = batch;
   typename Entry::model m(cfg, 7);
-  auto big = cfg;
-  big.batch_size = 5 * batch;
-  synthetic_rows<Entry> data{Entry::synthetic_batch(big, 11), 5 * batch};
+  const paper::synthetic_rows<Entry> data(cfg, 5 * batch, 11);
   nn::adam<float> opt(m.parameters(), {.lr = 1e-3});
   models::optimizer_adapter ad(opt);
   models::trainer_options t;
