@@ -91,6 +91,16 @@ macro(cantus_find_cuda_dependencies)
           INTERFACE_INCLUDE_DIRECTORIES "${CANTUS_CUDNN_INCLUDE_DIR}")
       endif()
       set(cantus_cuda_FOUND TRUE)
+      # NCCL (optional): data-parallel gradients reduced on the GPU (cantus/backend/cuda/nccl_all_reduce.hpp).
+      find_path(CANTUS_NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/include)
+      find_library(CANTUS_NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/lib)
+      if(CANTUS_NCCL_INCLUDE_DIR AND CANTUS_NCCL_LIBRARY AND NOT TARGET cantus_nccl_imported)
+        add_library(cantus_nccl_imported UNKNOWN IMPORTED GLOBAL)
+        set_target_properties(cantus_nccl_imported PROPERTIES
+          IMPORTED_LOCATION "${CANTUS_NCCL_LIBRARY}"
+          INTERFACE_INCLUDE_DIRECTORIES "${CANTUS_NCCL_INCLUDE_DIR}"
+          INTERFACE_COMPILE_DEFINITIONS CANTUS_WITH_NCCL=1)
+      endif()
     endif()
   endif()
 endmacro()

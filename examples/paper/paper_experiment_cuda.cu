@@ -12,6 +12,11 @@ bool cuda_usable(std::string& why) {
 }
 
 model_result run_model_cuda(const std::string& name, const prepared& p, const options& o, bool measure_error) {
+#if CANTUS_WITH_NCCL
+  // Several ranks on a machine: each on its own GPU, chosen before the first allocation.
+  static const int device = o.group->size() > 1 ? cantus::distributed::use_local_device() : -1;
+  (void)device;
+#endif
   return run_model_on<cantus::cuda>(name, p, o, measure_error);
 }
 

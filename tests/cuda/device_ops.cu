@@ -1,4 +1,6 @@
 #include "cantus/backend/cuda/cuda_backend.hpp"
+#include "cantus/distributed/gradients.hpp"
+#include "cantus/nn/parameter.hpp"
 #include "cantus/core/tensor.hpp"
 #include "device_ops.hpp"
 
@@ -57,4 +59,19 @@ std::vector<double> gemm_batched(int batch, int m, int n, int k, const std::vect
 }
 
 void allocate_too_much() { tensor<float, 1, cuda> huge({index_t(1) << 45}); }
+
+std::vector<float> nccl_weighted_sum(const std::vector<float>& grad, float weight) {
+#if CANTUS_WITH_NCCL
+  tensor<float, 1, cuda> value({index_t(grad.size())}, 0.f), g({index_t(grad.size())}, std::span<const float>(grad));
+  nn::parameter_list<float, cuda> ps{{"p", value.view(), g.view(), {index_t(grad.size())}}};
+  distributed::single_process one;
+  distributed::gradient_reducer_t<float, cuda> reduce(one, ps);
+  reduce(weight);
+  return g.to_vector();
+#else
+  (void)grad;
+  (void)weight;
+  return {};
+#endif
+}
 }  // namespace cantus::cuda_test

@@ -15,4 +15,6 @@ float max(const std::vector<float>& x);
 std::vector<float> gemm(bool ta, bool tb, int m, int n, int k, const std::vector<float>& a, const std::vector<float>& b);
 std::vector<double> gemm_batched(int batch, int m, int n, int k, const std::vector<double>& a, const std::vector<double>& b);
 void allocate_too_much();                  // throws cantus::memory_error naming cudaMalloc
+// The data-parallel gradient reducer for cuda (NCCL, a group of one): weight * grad; empty without NCCL.
+std::vector<float> nccl_weighted_sum(const std::vector<float>& grad, float weight);
 }  // namespace cantus::cuda_test

@@ -5,8 +5,8 @@
 //
 // Gradients travel in buckets of about bucket_bytes (many small tensors per call instead of one call
 // each, as PyTorch DDP does): while one bucket's all-reduce is in flight the next is packed. Packing
-// goes through host memory, so a device backend works over any MPI (the GPU path with NCCL is
-// cantus/backend/cuda/nccl_group.cuh). The models' backward passes are single calls, so the reduction
+// goes through host memory, so a device backend works over any MPI, CUDA-aware or not (with NCCL the
+// CUDA backend reduces on the GPU instead: gradient_reducer below). The models' backward passes are single calls, so the reduction
 // starts after backward instead of overlapping it; docs/scaling.md gives its measured cost.
 #include <chrono>
 #include <cstddef>
@@ -113,5 +113,16 @@ class gradient_all_reduce {
   double seconds_ = 0;
   std::int64_t calls_ = 0;
 };
+
+// The reducer the trainer uses for parameters on backend B: gradient_all_reduce, through host memory,
+// unless the backend brings a better one (the CUDA backend built with NCCL specialises this:
+// cantus/backend/cuda/nccl_all_reduce.hpp). Same interface: (group, params, bucket_bytes, values),
+// operator()(weight), seconds().
+template <class T, class B>
+struct gradient_reducer {
+  using type = gradient_all_reduce<T, B>;
+};
+template <class T, class B>
+using gradient_reducer_t = typename gradient_reducer<T, B>::type;
 
 }  // namespace cantus::distributed

@@ -410,7 +410,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
 
   // Ranks that disagree on the data, the batch plan or the model (another corpus, another build)
   // would wait in a collective forever or train garbage: compare before the first step.
-  std::optional<distributed::gradient_all_reduce<float, model_backend_t<Model>>> reduce, reduce_buffers;
+  std::optional<distributed::gradient_reducer_t<float, model_backend_t<Model>>> reduce, reduce_buffers;
   if (parallel) {
     std::string shape = cantus::detail::concat(opt.label, ": ", n, " training rows, batch ", opt.batch_size, ", ", batches,
                                                " batches per epoch, seed ", opt.seed, ", parameters");
