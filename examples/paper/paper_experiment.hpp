@@ -91,6 +91,7 @@ struct options {
   std::vector<std::string> genres;  // figure6: the two genres
   std::string split = "test";       // figures: which tracks to plot (test | all)
   fs::path paper = fs::path(CANTUS_SOURCE_DIR) / "examples" / "paper" / "paper_table1.csv";  // table1: the paper's figures
+  models::pooling pooling = models::pooling::mean;  // how a track's window latents become its embedding
   fs::path config;                  // --config FILE: the settings this run started from
   std::map<std::string, plan> plans;  // every model's training plan: preset, then --config, then flags
   // The job's ranks (world()): they train each model data-parallel, share feature extraction and
@@ -119,7 +120,7 @@ inline void usage(const options& o, std::FILE* f, const std::string& extra) {
                "  training (each applies to every model; defaults: the preset's, per model): [--preset quick|full]\n"
                "          [--epochs N] [--steps-per-epoch N|all] [--batch-size N] [--lr X] [--lr-schedule constant|cosine|step:E:G]\n"
                "          [--patience N (0: never stop early)] [--clip-norm X (0: off)] [--train-windows N|all]\n"
-               "          [--embed-windows N|all] [--validation-batches N|all]\n"
+               "          [--embed-windows N|all] [--validation-batches N|all] [--pooling mean|mean+std (mean)]\n"
                "  Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache\n"
                "  on first use. --quick (= --preset quick): small models and short plans (a few minutes on 2 cores); the full\n"
                "  preset: the anchor sizes, whole epochs with early stopping on the validation split. A run writes its\n"
@@ -218,7 +219,14 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     else if (a == "--train-windows") ov.train_windows = count_or_all(value());
     else if (a == "--embed-windows") ov.embed_windows = count_or_all(value());
     else if (a == "--validation-batches") ov.validation_batches = count_or_all(value());
-    else if (a == "--lr-schedule") {
+    else if (a == "--pooling") {
+      const std::string v = value();
+      if (v != "mean" && v != "mean+std") {
+        std::fprintf(stderr, "%s: --pooling must be mean or mean+std, got '%s'\n", o.program.c_str(), v.c_str());
+        std::exit(2);
+      }
+      o.pooling = v == "mean" ? models::pooling::mean : models::pooling::mean_std;
+    } else if (a == "--lr-schedule") {
       const std::string v = value();
       try {
         ov.schedule = cantus::paper::lr_schedule::parse(v, "--lr-schedule");

@@ -71,7 +71,8 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   auto enc = [&](const auto& b) { return on_host(m.encode(on_backend<B>(b))); };
   const index_t eb = std::max<index_t>(1, m.config().batch_size);
   auto e_tr = mk(p.train, pl.embed_windows), e_va = mk(p.validation, pl.embed_windows), e_te = mk(p.test, pl.embed_windows);
-  const std::string stamp = cantus::detail::concat("run ", detail_::run_dir(o, name, pl).filename().string(), " steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
+  const std::string stamp = cantus::detail::concat("run ", detail_::run_dir(o, name, pl).filename().string(), " pooling ",
+                                                   models::pooling_name(o.pooling), " steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
                                                    " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
   const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
   // Rank 0 decides (it owns the files); with several ranks only rank 0 needs them afterwards.
@@ -87,9 +88,10 @@ model_result run_entry(const std::string& name, const prepared& p, const options
       r.test = models::track_embeddings::load(emb_dir, name + "_test");
     }
   } else {  // the ranks share the tracks out
-    r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train", o.group);
-    if (e_va.tracks() > 0) r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation", o.group);
-    r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test", o.group);
+    r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train", o.group, o.pooling);
+    if (e_va.tracks() > 0)
+      r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation", o.group, o.pooling);
+    r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test", o.group, o.pooling);
     if (o.root()) {
       r.train.save(emb_dir, name + "_train");
       if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");

@@ -69,6 +69,7 @@ void write_run_config(const fs::path& file, const options& o) {
                   {"threads", o.threads},
                   {"backend", o.backend},
                   {"models", o.models},
+                  {"pooling", models::pooling_name(o.pooling)},
                   {"training", plans}};
   write_text(file, j.dump(2) + "\n");
 }
@@ -92,6 +93,9 @@ void read_run_config(const fs::path& file, options& o) {
     o.threads = j.at("threads").get<int>();
     o.backend = j.at("backend").get<std::string>();
     o.models = j.at("models").get<std::vector<std::string>>();
+    const auto pooling = j.value("pooling", std::string("mean"));
+    if (pooling != "mean" && pooling != "mean+std") throw value_error(w + ": pooling must be mean or mean+std, found '" + pooling + "'");
+    o.pooling = pooling == "mean" ? models::pooling::mean : models::pooling::mean_std;
     o.plans.clear();
     for (const auto& [model, pj] : j.at("training").items()) o.plans[model] = plan_from(pj, w + ": training." + model);
   } catch (const json::exception& e) {

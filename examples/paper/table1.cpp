@@ -95,10 +95,13 @@ int main(int argc, char** argv) {
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     std::string json = "{\n  \"program\": \"table1\",\n  \"corpus\": " + paper::json_string(p.description) +
                        ",\n  \"quick\": " + (o.quick ? "true" : "false") + ",\n  \"seed\": " + std::to_string(o.seed) +
-                       ",\n  \"threads\": " + std::to_string(o.threads) + ",\n  \"chance\": " + paper::json_number(chance) +
+                       ",\n  \"threads\": " + std::to_string(o.threads) + ",\n  \"ranks\": " + std::to_string(o.group->size()) +
+                       ",\n  \"pooling\": " + paper::json_string(cantus::models::pooling_name(o.pooling)) +
+                       ",\n  \"chance\": " + paper::json_number(chance) +
                        ",\n  \"seconds\": " + paper::json_number(seconds) + ",\n  \"rows\": [\n";
     std::string md = "# Table 1: genre accuracy from latent representations\n\n" + p.description + ", " +
-                     (o.quick ? "--quick" : "full settings") + ", seed " + std::to_string(o.seed) + ", chance " +
+                     (o.quick ? "--quick" : "full settings") + ", seed " + std::to_string(o.seed) + ", latents pooled by " +
+                     cantus::models::pooling_name(o.pooling) + " over each track's windows, chance " +
                      paper::json_number(chance) +
                      ".\n\n| model | classifier | train accuracy | test accuracy | 95 % interval | p vs chance | paper train | paper test |\n"
                      "|---|---|---|---|---|---|---|---|\n";

@@ -35,6 +35,25 @@ BOOST_AUTO_TEST_CASE(track_embedding_is_the_mean_of_its_chunks_and_round_trips_t
   BOOST_TEST(s.latents(1, 0) == 0.0f);
 }
 
+BOOST_AUTO_TEST_CASE(mean_std_pooling_appends_each_dimensions_spread_over_the_chunks) {
+  std::vector<std::int64_t> ids = {1, 2}, labels = {0, 1};
+  auto chunks = [](index_t t) {  // track 0: (1, 3), (3, 3); track 1: (2, 0), (2, 4), (2, 8)
+    tensor<float, 2> z({t + 2, 2});
+    for (index_t c = 0; c < t + 2; ++c) z(c, 0) = t == 0 ? float(1 + 2 * c) : 2.0f, z(c, 1) = t == 0 ? 3.0f : float(4 * c);
+    return z;
+  };
+  const auto m = models::embed_tracks(ids, labels, chunks, "embed");
+  const auto e = models::embed_tracks(ids, labels, chunks, "embed", nullptr, models::pooling::mean_std);
+  BOOST_TEST(m.dim() == 2);
+  BOOST_TEST(e.dim() == 4);
+  for (index_t t = 0; t < 2; ++t)
+    for (index_t d = 0; d < 2; ++d) BOOST_TEST(e.latents(t, d) == m.latents(t, d));  // the means come first, unchanged
+  BOOST_TEST(e.latents(0, 2) == 1.0f);  // std of 1, 3
+  BOOST_TEST(e.latents(0, 3) == 0.0f);
+  BOOST_TEST(e.latents(1, 2) == 0.0f);
+  BOOST_TEST(e.latents(1, 3) == float(std::sqrt(32.0 / 3.0)), boost::test_tools::tolerance(1e-6f));  // std of 0, 4, 8
+}
+
 BOOST_AUTO_TEST_CASE(empty_tracks_width_changes_and_nan_are_errors_naming_the_track) {
   std::vector<std::int64_t> ids = {5, 6}, labels = {0, 1};
   try {

@@ -58,15 +58,22 @@ struct track_embeddings {
   }
 };
 
+// How a track's chunk latents become one vector: their mean, or their mean then their standard
+// deviation (2 x dim values: how much the representation moves within the track, as the hand-made
+// per-band statistics of table1 have it).
+enum class pooling { mean, mean_std };
+inline const char* pooling_name(pooling p) { return p == pooling::mean ? "mean" : "mean+std"; }
+
 // Embeds tracks one at a time. `encode_track(i)` returns the latents of track i's chunks as a
 // tensor<float, 2> [chunks, dim] (the model batches the chunks itself); the track's embedding is
-// their mean. A track without chunks or a non-finite latent is an error naming the track.
+// their mean (and standard deviation, with pooling::mean_std). A track without chunks or a
+// non-finite latent is an error naming the track.
 // With a group of several ranks each rank encodes its contiguous share of the tracks and every rank
 // ends with all of them (the others' rows are zero until the sum brings them, so the sum is exact).
 template <class EncodeTrack>
 track_embeddings embed_tracks(const std::vector<std::int64_t>& track_ids, const std::vector<std::int64_t>& labels,
                               EncodeTrack&& encode_track, const std::string& label = "embed",
-                              distributed::process_group* group = nullptr) {
+                              distributed::process_group* group = nullptr, pooling pool = pooling::mean) {
   if (track_ids.size() != labels.size())
     throw_value_error("embed_tracks: ", track_ids.size(), " track ids but ", labels.size(), " labels");
   track_embeddings out;
@@ -78,7 +85,8 @@ track_embeddings embed_tracks(const std::vector<std::int64_t>& track_ids, const 
                              : distributed::shard_range{0, static_cast<std::size_t>(n)};
   std::optional<progress> bar;
   if (!parallel || group->root()) bar.emplace(label, static_cast<std::int64_t>(mine.size()), "tracks");
-  std::vector<double> mean;
+  std::vector<double> mean, square;
+  const index_t per = pool == pooling::mean_std ? 2 : 1;  // output values per latent dimension
   bool have_dim = false;
   for (index_t t = static_cast<index_t>(mine.begin); t < static_cast<index_t>(mine.end); ++t) {
     const tensor<float, 2> z = encode_track(t);
@@ -87,19 +95,26 @@ track_embeddings embed_tracks(const std::vector<std::int64_t>& track_ids, const 
       throw value_error(cantus::detail::concat(label, ": track ", track_ids[static_cast<std::size_t>(t)],
                                        " has no chunks (shorter than one chunk?)"));
     if (!have_dim) {
-      out.latents = tensor<float, 2>({n, dim}, 0.0f);
+      out.latents = tensor<float, 2>({n, per * dim}, 0.0f);
       have_dim = true;
-    } else if (dim != out.dim())
-      throw_shape_mismatch(label, "latent width", shape_t<1>{out.dim()}, shape_t<1>{dim});
+    } else if (per * dim != out.dim())
+      throw_shape_mismatch(label, "latent width", shape_t<1>{out.dim() / per}, shape_t<1>{dim});
     mean.assign(static_cast<std::size_t>(dim), 0.0);
+    square.assign(static_cast<std::size_t>(dim), 0.0);
     for (index_t c = 0; c < chunks; ++c)
-      for (index_t d = 0; d < dim; ++d) mean[static_cast<std::size_t>(d)] += z(c, d);
+      for (index_t d = 0; d < dim; ++d) {
+        mean[static_cast<std::size_t>(d)] += z(c, d);
+        square[static_cast<std::size_t>(d)] += double(z(c, d)) * z(c, d);
+      }
     for (index_t d = 0; d < dim; ++d) {
       const double v = mean[static_cast<std::size_t>(d)] / static_cast<double>(chunks);
       if (!std::isfinite(v))
         throw value_error(cantus::detail::concat(label, ": track ", track_ids[static_cast<std::size_t>(t)], " has a non-finite latent (",
                                          v, " in dimension ", d, "); the model diverged"));
       out.latents(t, d) = static_cast<float>(v);
+      if (per == 2)
+        out.latents(t, dim + d) =
+            static_cast<float>(std::sqrt(std::max(0.0, square[static_cast<std::size_t>(d)] / static_cast<double>(chunks) - v * v)));
     }
     if (bar) bar->advance();
   }
@@ -110,7 +125,7 @@ track_embeddings embed_tracks(const std::vector<std::int64_t>& track_ids, const 
       throw_shape_mismatch(label, "latent width (across ranks)", shape_t<1>{static_cast<index_t>(dim)}, shape_t<1>{out.dim()});
     if (!have_dim) out.latents = tensor<float, 2>({n, static_cast<index_t>(dim)}, 0.0f);
     group->all_reduce_sum(out.latents.data(), static_cast<std::size_t>(out.latents.size()));
-  } else if (n == 0) {
+  } else if (!have_dim) {
     out.latents = tensor<float, 2>({0, 0});
   }
   return out;

@@ -279,7 +279,8 @@ class wavenet_dataset : public item_dataset {
 // With a group of several ranks, each encodes its share of the tracks (models::embed_tracks).
 template <class Dataset, class Encode>
 models::track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index_t max_batch, const std::string& label,
-                                       distributed::process_group* group = nullptr) {
+                                       distributed::process_group* group = nullptr,
+                                       models::pooling pool = models::pooling::mean) {
   std::vector<std::int64_t> ids, labels;
   for (const auto* t : ds.source().tracks) {
     ids.push_back(t->id);
@@ -301,7 +302,7 @@ models::track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index
         if (rows.empty()) all = tensor<float, 2>({0, 1});
         return all;
       },
-      label, group);
+      label, group, pool);
 }
 
 }  // namespace cantus::paper
