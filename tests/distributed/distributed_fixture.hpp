@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cantus/distributed/group.hpp"
+#include "cantus/models/trainer.hpp"
 
 namespace cantus::testing {
 
@@ -24,6 +25,20 @@ inline std::filesystem::path scratch(const std::string& name) {
   }
   world().barrier();
   return dir;
+}
+
+// Trainer options for the tests' short runs over `group`: no early stopping, the last weights kept,
+// one thread, silent.
+inline models::trainer_options short_run(const std::string& label, distributed::process_group* group, std::uint64_t seed) {
+  models::trainer_options t;
+  t.patience = 0;
+  t.restore_best = false;
+  t.seed = seed;
+  t.threads = 1;
+  t.verbose = false;
+  t.label = label;
+  t.group = group;
+  return t;
 }
 
 }  // namespace cantus::testing

@@ -37,16 +37,9 @@ inline models::training_result regression_run(distributed::process_group* group,
   m.victim = victim;
   m.at = 9;  // epoch 3 of 4 batches per epoch
   momentum_sgd opt(m.parameters(), 0.05f);
-  models::trainer_options t;
+  auto t = short_run("regression", group, 1);
   t.epochs = epochs;
   t.batch_size = 16;
-  t.patience = 0;
-  t.restore_best = false;
-  t.seed = 1;
-  t.threads = 1;
-  t.verbose = false;
-  t.label = "regression";
-  t.group = group;
   t.checkpoint_dir = ckpt;
   auto r = models::train(m, opt, data, &data, t);
   if (weights) {
