@@ -92,6 +92,7 @@ struct options {
   std::string split = "test";       // figures: which tracks to plot (test | all)
   fs::path paper = fs::path(CANTUS_SOURCE_DIR) / "examples" / "paper" / "paper_table1.csv";  // table1: the paper's figures
   models::pooling pooling = models::pooling::mean;  // how a track's window latents become its embedding
+  int cv = 0;                       // table1 --cv K: also K-fold cross-validation over the training + validation tracks
   fs::path config;                  // --config FILE: the settings this run started from
   std::map<std::string, plan> plans;  // every model's training plan: preset, then --config, then flags
   // The job's ranks (world()): they train each model data-parallel, share feature extraction and
@@ -244,6 +245,13 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     else if (a == "--genres") o.genres = split_list(value());
     else if (a == "--split") o.split = value();
     else if (a == "--paper") o.paper = value();
+    else if (a == "--cv") {
+      o.cv = static_cast<int>(number(value()));
+      if (o.cv == 1 || o.cv > 100) {
+        std::fprintf(stderr, "%s: --cv needs 2..100 folds (0: none), got %d\n", o.program.c_str(), o.cv);
+        std::exit(2);
+      }
+    }
     else if (a == "-h" || a == "--help") {
       usage(o, stdout, extra_usage);
       std::exit(0);

@@ -2,12 +2,15 @@
 // embeds every track (mean latent over its chunks), fits a random forest (200 trees, depth 20) and a
 // logistic regression on the training split's latents, and reports train and test accuracy per
 // model and classifier, plus the supervised CNN's own accuracy.
-//   table1 [--fma ROOT | --folders ROOT] [--quick] [--threads N] [--seed K] [--out DIR] [--models ...]
+//   table1 [--fma ROOT | --folders ROOT] [--quick] [--threads N] [--seed K] [--out DIR] [--models ...] [--cv K]
+// --cv K adds each representation's K-fold cross-validated accuracy over the training + validation
+// tracks (stratified, shuffled by --seed): many more held-out tracks than a small test split has.
 // Writes DIR/results.json, DIR/table1.md and the embeddings (DIR/embeddings/*.npy). The paper's own
 // figures come from --paper FILE (default examples/paper/paper_table1.csv) and are shown beside ours;
 // DIR/table1.png draws the table as a bar chart.
 #include "cantus/classify/logistic_regression.hpp"
 #include "cantus/classify/metrics.hpp"
+#include "cantus/classify/model_selection.hpp"
 #include "cantus/classify/random_forest.hpp"
 #include "paper_experiment.hpp"
 #ifndef CANTUS_EXAMPLE_HAVE_VIZ
@@ -45,7 +48,7 @@ Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> logmel_st
 
 int main(int argc, char** argv) {
   namespace classify = cantus::classify;  // not `using namespace cantus`: paper:: would be ambiguous
-  auto o = paper::parse(argc, argv, " [--paper FILE]");
+  auto o = paper::parse(argc, argv, " [--paper FILE] [--cv K]");
   try {
     const auto t0 = std::chrono::steady_clock::now();
     auto p = paper::prepare(o);
@@ -53,25 +56,47 @@ int main(int argc, char** argv) {
       std::string model, classifier;
       double train, test;
       std::size_t n_test = 0;
+      double cv_mean = std::numeric_limits<double>::quiet_NaN(), cv_sd = std::numeric_limits<double>::quiet_NaN();
     };
     std::vector<row> rows;
     // The paper's two classifiers on one representation: a random forest (200 trees, depth 20) and a
     // logistic regression, one row each.
+    // With --cv, Xcv/ycv (the training and validation tracks) are also cross-validated.
     auto fit_both = [&](const std::string& name, const classify::row_matrix& Xtr, const std::vector<int>& ytr,
-                        const classify::row_matrix& Xte, const std::vector<int>& yte) {
+                        const classify::row_matrix& Xte, const std::vector<int>& yte, const classify::row_matrix& Xcv,
+                        const std::vector<int>& ycv) {
       classify::random_forest_params rp;
       rp.n_estimators = 200;
       rp.max_depth = 20;
       rp.random_state = o.seed;
-      classify::random_forest rf(rp);
-      rf.fit(Xtr, ytr);
-      rows.push_back({name, "rf", classify::accuracy_score(ytr, rf.predict(Xtr)), classify::accuracy_score(yte, rf.predict(Xte)), yte.size()});
       classify::logistic_regression_params lp;
       lp.max_iter = 1000;
       lp.standardize = true;
-      classify::logistic_regression lr(lp);
-      lr.fit(Xtr, ytr);
-      rows.push_back({name, "lr", classify::accuracy_score(ytr, lr.predict(Xtr)), classify::accuracy_score(yte, lr.predict(Xte)), yte.size()});
+      const auto folds = o.cv > 0 ? classify::stratified_kfold{.n_splits = o.cv, .shuffle = true, .random_state = o.seed}.split(ycv)
+                                  : std::vector<classify::fold>{};
+      auto add = [&](const char* classifier, auto make) {
+        auto m = make();
+        m.fit(Xtr, ytr);
+        row r{name, classifier, classify::accuracy_score(ytr, m.predict(Xtr)), classify::accuracy_score(yte, m.predict(Xte)), yte.size()};
+        if (!folds.empty()) {
+          const auto cv = classify::cross_val_accuracy(make, Xcv, ycv, folds);
+          r.cv_mean = cv.mean();
+          r.cv_sd = cv.stddev();
+        }
+        rows.push_back(r);
+      };
+      add("rf", [&] { return classify::random_forest(rp); });
+      add("lr", [&] { return classify::logistic_regression(lp); });
+    };
+    auto stack = [](const classify::row_matrix& a, const classify::row_matrix& b) {
+      classify::row_matrix s(a.rows() + b.rows(), std::max(a.cols(), b.cols()));
+      if (a.rows()) s.topRows(a.rows()) = a;
+      if (b.rows()) s.bottomRows(b.rows()) = b;
+      return s;
+    };
+    auto join = [](std::vector<int> a, const std::vector<int>& b) {
+      a.insert(a.end(), b.begin(), b.end());
+      return a;
     };
     for (const auto& name : o.models) {
       auto r = paper::run_model(name, p, o);
@@ -81,14 +106,16 @@ int main(int argc, char** argv) {
                         classify::accuracy_score(paper::as_int(r.test.labels), r.test_pred), r.test_pred.size()});
         continue;
       }
-      const auto Xtr = paper::as_matrix(r.train), Xte = paper::as_matrix(r.test);
-      fit_both(name, Xtr, paper::as_int(r.train.labels), Xte, paper::as_int(r.test.labels));
+      const auto Xtr = paper::as_matrix(r.train), Xte = paper::as_matrix(r.test), Xva = paper::as_matrix(r.validation);
+      const auto ytr = paper::as_int(r.train.labels);
+      fit_both(name, Xtr, ytr, Xte, paper::as_int(r.test.labels), stack(Xtr, Xva), join(ytr, paper::as_int(r.validation.labels)));
     }
     if (!o.root()) return 0;
     {  // the hand-made row: per-band log-mel statistics through the same two classifiers
-      std::vector<int> ytr, yte;
-      const auto Xtr = logmel_statistics(p, p.train, ytr), Xte = logmel_statistics(p, p.test, yte);
-      fit_both("logmel_statistics", Xtr, ytr, Xte, yte);
+      std::vector<int> ytr, yte, yva;
+      const auto Xtr = logmel_statistics(p, p.train, ytr), Xte = logmel_statistics(p, p.test, yte),
+                 Xva = logmel_statistics(p, p.validation, yva);
+      fit_both("logmel_statistics", Xtr, ytr, Xte, yte, stack(Xtr, Xva), join(ytr, yva));
     }
     const auto paper_rows = paper::read_paper_table(o.paper);
     const double chance = 1.0 / static_cast<double>(p.corpus.labels.size());
@@ -103,8 +130,9 @@ int main(int argc, char** argv) {
                      (o.quick ? "--quick" : "full settings") + ", seed " + std::to_string(o.seed) + ", latents pooled by " +
                      cantus::models::pooling_name(o.pooling) + " over each track's windows, chance " +
                      paper::json_number(chance) +
-                     ".\n\n| model | classifier | train accuracy | test accuracy | 95 % interval | p vs chance | paper train | paper test |\n"
-                     "|---|---|---|---|---|---|---|---|\n";
+                     ".\n\n| model | classifier | train accuracy | test accuracy | 95 % interval | p vs chance | paper train | paper test |" +
+                     (o.cv > 0 ? " " + std::to_string(o.cv) + "-fold CV, train + validation |\n" : std::string("\n")) +
+                     "|---|---|---|---|---|---|---|---|" + (o.cv > 0 ? "---|\n" : "\n");
     std::vector<paper::paper_row> paper_of;  // the paper's figures for each of our rows (NaN: not on record)
     for (const auto& r : rows) {
       auto it = paper_rows.find(r.model + "/" + r.classifier);
@@ -125,7 +153,11 @@ int main(int argc, char** argv) {
               ", \"test_tracks\": " + std::to_string(r.n_test) + ", \"test_interval_95\": [" + paper::json_number(lo) + ", " +
               paper::json_number(hi) + "], \"p_vs_chance\": " + paper::json_number(p_chance) +
               ", \"paper_train_accuracy\": " + paper::json_number(pr.train) +
-              ", \"paper_test_accuracy\": " + paper::json_number(pr.test) + "}" + (i + 1 < rows.size() ? ",\n" : "\n");
+              ", \"paper_test_accuracy\": " + paper::json_number(pr.test) +
+              (o.cv > 0 ? ", \"cv_folds\": " + std::to_string(o.cv) + ", \"cv_accuracy_mean\": " + paper::json_number(r.cv_mean) +
+                              ", \"cv_accuracy_sd\": " + paper::json_number(r.cv_sd)
+                        : std::string()) +
+              "}" + (i + 1 < rows.size() ? ",\n" : "\n");
       auto cell = [&](double v) {
         if (!std::isfinite(v)) return std::string("n/a");
         ++paper_values;
@@ -134,13 +166,23 @@ int main(int argc, char** argv) {
         return std::string(b);
       };
       char line[400];
-      std::snprintf(line, sizeof line, "| %s | %s | %.3f | %.3f | %.2f-%.2f | %.2g%s | %s | %s |\n", r.model.c_str(), r.classifier.c_str(),
+      std::snprintf(line, sizeof line, "| %s | %s | %.3f | %.3f | %.2f-%.2f | %.2g%s | %s | %s |", r.model.c_str(), r.classifier.c_str(),
                     r.train, r.test, lo, hi, p_chance, p_chance < 0.01 ? " **" : "", cell(pr.train).c_str(), cell(pr.test).c_str());
       md += line;
+      if (o.cv > 0) {
+        if (std::isfinite(r.cv_mean)) std::snprintf(line, sizeof line, " %.3f ± %.3f |", r.cv_mean, r.cv_sd);
+        else std::snprintf(line, sizeof line, " n/a |");
+        md += line;
+      }
+      md += "\n";
     }
     json += "  ]\n}\n";
     md += "\n95 % interval: Wilson score interval of the test accuracy over " + std::to_string(rows.empty() ? 0 : rows[0].n_test) +
           " test tracks. p vs chance: one-sided binomial test of the test accuracy against chance (** below 0.01).\n";
+    if (o.cv > 0)
+      md += "CV: mean ± standard deviation over " + std::to_string(o.cv) +
+            " stratified folds of the training + validation tracks' representations, each classifier refitted per fold "
+            "(the models themselves were trained once, on the training tracks, without labels except the CNN).\n";
     md += paper_values > 0
               ? "\npaper: the study's own Table 1 (FMA small, 8 genres, chance 0.125), from " + o.paper.string() +
                     "; it does not say which classifier produced a latent model's figures, so they stand beside "
