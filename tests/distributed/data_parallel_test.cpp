@@ -66,7 +66,15 @@ run_result train_entry(process_group* group, std::int64_t steps, index_t batch, 
   const auto r = models::train(m, ad, data, &data, t);
   run_result out;
   for (const auto& h : r.history) out.losses.push_back(h.train_loss);
-  for (auto& p : m.parameters()) out.weights.insert(out.weights.end(), p.value.data(), p.value.data() + p.value.size());
+  for (auto& p : m.parameters()) {
+    // A convolution's bias right before a BatchNorm has no effect on the loss: its gradient is zero
+    // but for rounding, which Adam turns into steps of +-lr in any direction. Left out of the weights
+    // compared.
+    if (p.name.rfind("body.", 0) == 0 && p.name.size() > 5 && p.name.ends_with(".bias") &&
+        std::stoi(p.name.substr(5)) % 4 == 0 && std::string(Entry::name) == "supervised_cnn")
+      continue;
+    out.weights.insert(out.weights.end(), p.value.data(), p.value.data() + p.value.size());
+  }
   out.communication_seconds = r.communication_seconds;
   return out;
 }
@@ -114,10 +122,8 @@ BOOST_AUTO_TEST_CASE(shards_cover_a_batch_once_and_evenly) {
     }
 }
 
-// Losses of every step to 1e-5 relative against one process, identical bits from run to run. The
-// supervised CNN is left out of the first: its BatchNorm normalises each rank's shard by the shard's
-// own statistics (as PyTorch's DistributedDataParallel without SyncBatchNorm does); the running
-// statistics are averaged over the ranks after each step, so the replicas stay identical.
+// Losses of every step to 1e-5 relative against one process, identical bits from run to run; the
+// CNN's BatchNorm takes the whole batch's statistics over the ranks (SyncBatchNorm).
 BOOST_AUTO_TEST_CASE(two_ranks_train_as_one_process_does) {
   auto& world = cantus::testing::world();
   if (world.size() < 2) {
@@ -128,19 +134,7 @@ BOOST_AUTO_TEST_CASE(two_ranks_train_as_one_process_does) {
   check_same_as_one_process<paper::step_vae_entry>(world);
   check_same_as_one_process<paper::seq2seq_mel_entry>(world);
   check_same_as_one_process<paper::wavenet_entry>(world);
-}
-
-BOOST_AUTO_TEST_CASE(the_cnn_with_per_rank_batch_statistics_is_deterministic) {
-  auto& world = cantus::testing::world();
-  if (world.size() < 2) {
-    cantus::testing::skip("needs 2 MPI ranks (CTest runs it as test_distributed_mpi2)");
-    return;
-  }
-  const auto a = train_entry<paper::supervised_cnn_entry>(&world, 4, 8);
-  const auto b = train_entry<paper::supervised_cnn_entry>(&world, 4, 8);
-  BOOST_TEST(a.losses == b.losses);
-  BOOST_TEST(a.weights == b.weights);
-  for (double l : a.losses) BOOST_TEST(std::isfinite(l));
+  check_same_as_one_process<paper::supervised_cnn_entry>(world);
 }
 
 // A run checkpointed on 2 ranks and resumed by one process (and the other way round) ends where an

@@ -15,6 +15,7 @@
 #include "cantus/nn/layers/global_avg_pool.hpp"
 #include "cantus/nn/layers/linear.hpp"
 #include "cantus/nn/loss/cross_entropy.hpp"
+#include "cantus/nn/tt/batch_norm.hpp"  // batch_norm_sync
 
 namespace cantus::models {
 
@@ -63,7 +64,21 @@ class classifier {
   void save_state(std::ostream& o) { save_model_state(*this, o); }
   void load_state(std::istream& i) { load_model_state(*this, i, Config::name); }
 
-  double loss_and_backward(const batch_type& b, step_info = {}) { return run(b, true); }
+  // Data parallel (a shard of a batch): BatchNorm statistics are the whole batch's, summed over the
+  // group, so the ranks train as one process would on the whole batch.
+  double loss_and_backward(const batch_type& b, step_info s = {}) {
+    if constexpr (requires(Body& body, const nn::batch_norm_sync& f) { body.set_batch_norm_sync(f); }) {
+      if (s.sharded()) {
+        struct unsync {
+          Body& body;
+          ~unsync() { body.set_batch_norm_sync({}); }
+        } restore{body_};
+        body_.set_batch_norm_sync([g = s.group](double* v, std::size_t n) { g->all_reduce_sum(v, n); });
+        return run(b, true);
+      }
+    }
+    return run(b, true);
+  }
   double validation_loss(const batch_type& b) { return run(b, false); }
 
   // Logits in evaluation mode (BatchNorm running statistics): [batch, genres].

@@ -421,6 +421,11 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
         group.abort(cantus::detail::concat("train: rank ", r, " disagrees with rank 0 on what to train (a different corpus, "
                                            "plan or build?)\n  rank 0: ", all[0], "\n  rank ", r, ": ",
                                            all[static_cast<std::size_t>(r)]));
+    // Every rank takes part in every step (a model may sum batch statistics over the group inside
+    // its step), so each needs a row of every batch.
+    if (opt.batch_size < group.size())
+      group.abort(cantus::detail::concat("train (", opt.label, "): batch size ", opt.batch_size, " is smaller than the ",
+                                         group.size(), " ranks; every rank needs a row of each batch"));
     reduce.emplace(group, params, opt.bucket_bytes);
     if constexpr (requires { model.buffers(); })
       if (auto bufs = model.buffers(); !bufs.empty()) reduce_buffers.emplace(group, std::move(bufs), opt.bucket_bytes, true);
@@ -439,6 +444,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     for (index_t b = 0; b < batches; ++b) {
       const index_t begin = b * opt.batch_size, end = std::min(n, begin + opt.batch_size);
       const index_t len = end - begin;
+      if (parallel && len < group.size()) continue;  // a last partial batch too small to give every rank a row
       const auto shard = distributed::shard_of(static_cast<std::size_t>(len), group.rank(), group.size());
       const std::span<const index_t> rows(order.data() + begin + shard.begin, shard.size());
       optimizer.zero_grad();
@@ -486,8 +492,8 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
       if constexpr (requires { optimizer.set_lr(1.0); })
         if (opt.learning_rate) optimizer.set_lr(opt.learning_rate(state.steps, batches));
       optimizer.step();
-      // Buffers each rank updated from its own shard (BatchNorm's running statistics) become their
-      // average, weighted like the gradients, so the replicas stay identical.
+      // Buffers a rank updated from its own shard become their average, weighted like the gradients,
+      // so the replicas stay identical (synchronised BatchNorm's running statistics already are).
       if (reduce_buffers) (*reduce_buffers)(static_cast<float>(static_cast<double>(shard.size()) / static_cast<double>(len)));
       ++state.steps;
       loss_sum += loss * static_cast<double>(len);
@@ -499,6 +505,9 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
       }
     }
     if (bar) bar->finish();
+    if (items == 0)
+      throw_value_error("train (", opt.label, "): no batch of epoch ", epoch + 1, " had a row for each of the ", group.size(),
+                        " ranks (", n, " training rows)");
     epoch_record rec;
     rec.epoch = epoch + 1;
     rec.train_loss = loss_sum / static_cast<double>(items);

@@ -1,6 +1,9 @@
 // Behaviour beyond gradients: determinism, modes, parameter naming, summaries, initialisation.
 #include <boost/test/unit_test.hpp>
 
+#include <barrier>
+#include <thread>
+
 #include <omp.h>
 
 #include <cmath>
@@ -54,6 +57,56 @@ BOOST_AUTO_TEST_CASE(batch_norm_running_statistics_and_buffers) {
   BOOST_TEST(y(0, 0, 0) == (1 - 0.4) / std::sqrt(0.9 + 0.1 * 20.0 / 3.0 + 1e-5), boost::test_tools::tolerance(1e-12));
   BOOST_TEST(bufs[2].value.data()[0] == 1.0);
   BOOST_TEST(nn::parameters_of(bn).size() == 2u);  // optimizers see weight and bias only
+}
+
+BOOST_AUTO_TEST_CASE(synchronised_batch_norm_over_two_shards_equals_one_batch) {
+  // Two "ranks" as two threads: shard A (3 samples) and shard B (1 sample) of one batch of 4, their
+  // sync an all-reduce through shared slots and a barrier.
+  std::barrier sync_point(2);
+  std::vector<double> slot[2];
+  auto all_reduce = [&](int me) {
+    return [&, me](double* v, std::size_t n) {
+      slot[me].assign(v, v + n);
+      sync_point.arrive_and_wait();
+      for (std::size_t i = 0; i < n; ++i) v[i] = slot[0][i] + slot[1][i];
+      sync_point.arrive_and_wait();
+    };
+  };
+  nn::batch_norm<double, cpu, 4> whole(nn::batch_norm_config{2}), a(nn::batch_norm_config{2}), b(nn::batch_norm_config{2});
+  a.set_sync(all_reduce(0));
+  b.set_sync(all_reduce(1));
+  tensor<double, 4> x({4, 2, 3, 2}), dy(x.shape());
+  random_stream r(5);
+  for (index_t i = 0; i < x.size(); ++i) x.data()[i] = 3.0 + 2.0 * r.normal(std::uint64_t(i)), dy.data()[i] = r.normal(std::uint64_t(500 + i));
+  auto rows = [&](const tensor<double, 4>& t, index_t first, index_t n, double scale) {
+    tensor<double, 4> s({n, 2, 3, 2});
+    for (index_t i = 0; i < n * 12; ++i) s.data()[i] = scale * t.data()[first * 12 + i];
+    return s;
+  };
+  // Each shard's dy is that of its own mean loss: the whole batch's, times batch rows / shard rows.
+  const auto xa = rows(x, 0, 3, 1.0), xb = rows(x, 3, 1, 1.0), dya = rows(dy, 0, 3, 4.0 / 3.0), dyb = rows(dy, 3, 1, 4.0);
+  tensor<double, 4> y(x.shape()), dx(x.shape()), ya(xa.shape()), dxa(xa.shape()), yb(xb.shape()), dxb(xb.shape());
+  whole.forward(x.view(), y.view(), true);
+  whole.backward(x.view(), std::as_const(y).view(), std::as_const(dy).view(), dx.view());
+  std::thread other([&] {
+    b.forward(xb.view(), yb.view(), true);
+    b.backward(xb.view(), std::as_const(yb).view(), std::as_const(dyb).view(), dxb.view());
+  });
+  a.forward(xa.view(), ya.view(), true);
+  a.backward(xa.view(), std::as_const(ya).view(), std::as_const(dya).view(), dxa.view());
+  other.join();
+  for (index_t i = 0; i < ya.size(); ++i) BOOST_TEST(ya.data()[i] == y.data()[i], boost::test_tools::tolerance(1e-12));
+  for (index_t i = 0; i < yb.size(); ++i) BOOST_TEST(yb.data()[i] == y.data()[36 + i], boost::test_tools::tolerance(1e-12));
+  // A shard's dx is the gradient of its own loss: the whole batch's, scaled back by shard / batch rows.
+  for (index_t i = 0; i < dxa.size(); ++i) BOOST_TEST(dxa.data()[i] * 3.0 / 4.0 == dx.data()[i], boost::test_tools::tolerance(1e-10));
+  for (index_t i = 0; i < dxb.size(); ++i) BOOST_TEST(dxb.data()[i] / 4.0 == dx.data()[36 + i], boost::test_tools::tolerance(1e-10));
+  // The running statistics are the whole batch's on both shards.
+  auto ra = nn::buffers_of(a), rb = nn::buffers_of(b), rw = nn::buffers_of(whole);
+  for (int k = 0; k < 2; ++k)
+    for (int j = 0; j < 2; ++j) {
+      BOOST_TEST(ra[k].value.data()[j] == rw[k].value.data()[j], boost::test_tools::tolerance(1e-12));
+      BOOST_TEST(rb[k].value.data()[j] == rw[k].value.data()[j], boost::test_tools::tolerance(1e-12));
+    }
 }
 
 BOOST_AUTO_TEST_CASE(sequential_names_like_torch_and_summarises) {

@@ -68,7 +68,7 @@ class batch_norm {
       throw value_error(detail::concat(describe(), ": training needs more than one value per channel, input shape ",
                                        shape_string(x.shape())));
     kernel_.forward(c_, batch, inner, x.data(), c_.affine ? weight_.data() : nullptr, c_.affine ? bias_.data() : nullptr,
-                    running_mean_.data(), running_var_.data(), training, y.data());
+                    running_mean_.data(), running_var_.data(), training, y.data(), sync_ ? &sync_ : nullptr);
     if (training) backend_ops<B>::map(num_batches_tracked_.data(), num_batches_tracked_.data(), 1, ops::add_scalar<T>{T(1)});
   }
 
@@ -77,7 +77,8 @@ class batch_norm {
     check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
     if (dx.data() != nullptr) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
     kernel_.backward(c_, x.extent(0), plane_size(x), x.data(), c_.affine ? weight_.data() : nullptr, dy.data(),
-                     c_.affine ? weight_.grad_data() : nullptr, c_.affine ? bias_.grad_data() : nullptr, dx.data());
+                     c_.affine ? weight_.grad_data() : nullptr, c_.affine ? bias_.grad_data() : nullptr, dx.data(),
+                     sync_ ? &sync_ : nullptr);
   }
 
   // backward() for a dy that is zero except at `per_plane` entries of each (sample, channel) plane:
@@ -88,8 +89,12 @@ class batch_norm {
     if (dx.data() != nullptr) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
     kernel_.backward_scattered(c_, x.extent(0), plane_size(x), x.data(), c_.affine ? weight_.data() : nullptr, val, pos,
                                per_plane, c_.affine ? weight_.grad_data() : nullptr,
-                               c_.affine ? bias_.grad_data() : nullptr, dx.data());
+                               c_.affine ? bias_.grad_data() : nullptr, dx.data(), sync_ ? &sync_ : nullptr);
   }
+
+  // Data parallel: while set, training statistics are the whole batch's across the processes that
+  // `sync` sums over (torch.nn.SyncBatchNorm; nn/tt/batch_norm.hpp); empty: this batch's own.
+  void set_sync(batch_norm_sync sync) { sync_ = std::move(sync); }
 
   void parameters(parameter_list<T, B>& out, const std::string& prefix) {
     if (!c_.affine) return;
@@ -129,6 +134,7 @@ class batch_norm {
   trainable<T, B> weight_, bias_;
   tensor<T, 1, B> running_mean_, running_var_, num_batches_tracked_;
   tt::batch_norm<T, B> kernel_;
+  batch_norm_sync sync_;
 };
 
 // batch_norm1d over [batch, C, L]; batch_norm1d<T, B, C, 2> over [batch, C].

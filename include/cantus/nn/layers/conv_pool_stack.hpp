@@ -108,6 +108,11 @@ class conv_pool_stack {
     }
   }
 
+  // Every BatchNorm of the stack normalises with statistics summed by `sync` (data parallel).
+  void set_batch_norm_sync(const batch_norm_sync& sync) {
+    for (auto& b : blocks_) b.bn.set_sync(sync);
+  }
+
   void parameters(parameter_list<T, B>& out, const std::string& prefix) {
     for (std::size_t i = 0; i < blocks_.size(); ++i) {
       blocks_[i].conv.parameters(out, qualified_name(prefix, std::to_string(4 * i)));

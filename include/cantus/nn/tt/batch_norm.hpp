@@ -13,7 +13,13 @@
 //   void backward_scattered(..., const T* val, const std::int32_t* pos, index_t per_plane, ...);
 //       the same for a dy that is zero except at per_plane entries of each (sample, channel) plane:
 //       dy[plane][pos[plane * per_plane + j]] += val[plane * per_plane + j] (what a max-pool sends back).
+//   Each takes a last argument `const batch_norm_sync* sync` (null: this batch alone). Given, in
+//   training, the batch is one shard of a batch spread over processes (data parallel): the mean and
+//   variance are the whole batch's (sync sums the per-channel sums over the processes, with the
+//   running mean as the common shift), and backward's mean-correction terms are the whole batch's
+//   too (this shard's dy being the gradient of its own mean loss), as torch.nn.SyncBatchNorm.
 #include <cstdint>
+#include <functional>
 
 #include "cantus/backend/backend.hpp"
 #include "cantus/core/tensor.hpp"
@@ -25,6 +31,9 @@ struct batch_norm_config {
   double eps = 1e-5, momentum = 0.1;
   bool affine = true;
 };
+
+// Sums n doubles element-wise over the processes of a data-parallel group, in place.
+using batch_norm_sync = std::function<void(double* values, std::size_t n)>;
 
 namespace tt {
 template <class T, class B>

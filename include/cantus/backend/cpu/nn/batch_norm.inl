@@ -37,11 +37,17 @@ template <class T>
 class batch_norm<T, cpu> {
  public:
   void forward(const batch_norm_config& c_, index_t batch, index_t inner, const T* xs, const T* weight, const T* bias,
-               T* running_mean, T* running_var, bool training, T* ys) {
+               T* running_mean, T* running_var, bool training, T* ys, const batch_norm_sync* sync = nullptr) {
     const index_t ch = c_.num_features, n = batch * inner;
     mean_.resize(static_cast<std::size_t>(ch));
     invstd_.resize(static_cast<std::size_t>(ch));
     last_training_ = training;
+    share_ = 1;
+    synced_ = training && sync && *sync;
+    if (synced_) {
+      forward_synced(c_, batch, inner, xs, weight, bias, running_mean, running_var, ys, *sync);
+      return;
+    }
 #pragma omp parallel for schedule(static) if (detail::worth_parallel(batch * ch * inner))
     for (index_t c = 0; c < ch; ++c) {
       const auto cu = static_cast<std::size_t>(c);
@@ -80,7 +86,8 @@ class batch_norm<T, cpu> {
   }
 
   void backward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* dys,
-                T* dweight, T* dbias, T* dx) {
+                T* dweight, T* dbias, T* dx, const batch_norm_sync* sync = nullptr) {
+    sync_ = synced_ ? sync : nullptr;
     backward_planes(
         c, batch, inner, x, weight, dweight, dbias, dx,
         [&](index_t plane, const T* p, T mean, T invstd) {
@@ -97,7 +104,9 @@ class batch_norm<T, cpu> {
   // Without writing the dense dy out and reading it twice (the full-size passes dominated the CNN's
   // first block).
   void backward_scattered(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight,
-                          const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx) {
+                          const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx,
+                          const batch_norm_sync* sync = nullptr) {
+    sync_ = synced_ ? sync : nullptr;
     backward_planes(
         c, batch, inner, x, weight, dweight, dbias, dx,
         [&](index_t plane, const T* p, T mean, T invstd) {
@@ -130,6 +139,10 @@ class batch_norm<T, cpu> {
     // layer did before nn::tt, instead of indexing empty vectors.
     mean_.resize(static_cast<std::size_t>(ch));
     invstd_.resize(static_cast<std::size_t>(ch));
+    if (sync_) {
+      backward_synced(c_, batch, inner, xs, weight, dweight, dbias, dxs, sums, write);
+      return;
+    }
 #pragma omp parallel for schedule(static) if (detail::worth_parallel(batch * ch * inner))
     for (index_t c = 0; c < ch; ++c) {
       const auto cu = static_cast<std::size_t>(c);
@@ -151,8 +164,94 @@ class batch_norm<T, cpu> {
     }
   }
 
+  // Synchronised statistics (nn/tt/batch_norm.hpp): the same arithmetic in two passes over the
+  // channels with the group's sums between them. The shift is the running mean, the same on every
+  // rank (the trainer keeps the buffers identical), where the local kernel uses the channel's first
+  // value.
+  void forward_synced(const batch_norm_config& c_, index_t batch, index_t inner, const T* xs, const T* weight, const T* bias,
+                      T* running_mean, T* running_var, T* ys, const batch_norm_sync& sync) {
+    const index_t ch = c_.num_features, n = batch * inner;
+    std::vector<double> sums(static_cast<std::size_t>(2 * ch + 1));
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(batch * ch * inner))
+    for (index_t c = 0; c < ch; ++c) {
+      const double k0 = double(running_mean[c]);
+      double s = 0, v2 = 0;
+      for (index_t b = 0; b < batch; ++b) {
+        const T* p = xs + (b * ch + c) * inner;
+        const auto [s1, s2] = bn_detail::lane_sums(inner, [p, k0](index_t i) { return double(p[i]) - k0; },
+                                                   [p, k0](index_t i) { return (double(p[i]) - k0) * (double(p[i]) - k0); });
+        s += s1, v2 += s2;
+      }
+      sums[static_cast<std::size_t>(c)] = s;
+      sums[static_cast<std::size_t>(ch + c)] = v2;
+    }
+    sums[static_cast<std::size_t>(2 * ch)] = double(n);
+    sync(sums.data(), sums.size());
+    const double total = sums[static_cast<std::size_t>(2 * ch)];
+    share_ = double(n) / total;
+    for (index_t c = 0; c < ch; ++c) {
+      const auto cu = static_cast<std::size_t>(c);
+      const double s = sums[cu], v2 = sums[static_cast<std::size_t>(ch + c)];
+      const double m = double(running_mean[c]) + s / total;
+      const double var = std::max(0.0, v2 - s * s / total) / total;
+      mean_[cu] = T(m);
+      invstd_[cu] = T(1.0 / std::sqrt(var + c_.eps));
+      running_mean[c] = T((1 - c_.momentum) * running_mean[c] + c_.momentum * m);
+      running_var[c] = T((1 - c_.momentum) * running_var[c] + c_.momentum * var * total / (total - 1));
+    }
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(batch * ch * inner))
+    for (index_t c = 0; c < ch; ++c) {
+      const T mean = mean_[static_cast<std::size_t>(c)];
+      const T scale = invstd_[static_cast<std::size_t>(c)] * (weight ? weight[c] : T(1)), shift = bias ? bias[c] : T(0);
+      for (index_t b = 0; b < batch; ++b) {
+        const T* p = xs + (b * ch + c) * inner;
+        T* q = ys + (b * ch + c) * inner;
+        for (index_t i = 0; i < inner; ++i) q[i] = (p[i] - mean) * scale + shift;
+      }
+    }
+  }
+
+  // The mean-correction terms are means over every rank's values of the whole batch's gradient;
+  // this rank's dy is its own loss's, which enters the batch's loss with weight share_ (its part of
+  // the rows), so the sums are taken weighted and brought back to this rank's scale.
+  template <class Sums, class Write>
+  void backward_synced(const batch_norm_config& c_, index_t batch, index_t inner, const T* xs, const T* weight, T* dweight,
+                       T* dbias, T* dxs, Sums& sums, Write& write) {
+    const index_t ch = c_.num_features, n = batch * inner;
+    std::vector<double> g(static_cast<std::size_t>(2 * ch));
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(batch * ch * inner))
+    for (index_t c = 0; c < ch; ++c) {
+      const auto cu = static_cast<std::size_t>(c);
+      double sum_dy = 0, sum_dy_xhat = 0;
+      for (index_t b = 0; b < batch; ++b) {
+        const auto [s1, s2] = sums(b * ch + c, xs + (b * ch + c) * inner, mean_[cu], invstd_[cu]);
+        sum_dy += s1, sum_dy_xhat += s2;
+      }
+      if (dweight) {
+        dweight[c] += T(sum_dy_xhat);
+        dbias[c] += T(sum_dy);
+      }
+      g[cu] = share_ * sum_dy;
+      g[static_cast<std::size_t>(ch + c)] = share_ * sum_dy_xhat;
+    }
+    (*sync_)(g.data(), g.size());
+    if (!dxs) return;
+    const double total = double(n) / share_;
+#pragma omp parallel for schedule(static) if (detail::worth_parallel(batch * ch * inner))
+    for (index_t c = 0; c < ch; ++c) {
+      const auto cu = static_cast<std::size_t>(c);
+      const T mean = mean_[cu], invstd = invstd_[cu], gamma = weight ? weight[c] : T(1);
+      const plane_coefficients co{gamma * invstd, T(g[cu] / total / share_), T(g[static_cast<std::size_t>(ch + c)] / total / share_),
+                                  mean, invstd};
+      for (index_t b = 0; b < batch; ++b) write(b * ch + c, xs + (b * ch + c) * inner, dxs + (b * ch + c) * inner, co);
+    }
+  }
+
   std::vector<T> mean_, invstd_;  // the statistics the last forward() normalised with
   bool last_training_ = false;
+  bool synced_ = false;                     // the last forward() used the group's statistics
+  double share_ = 1;                        // this rank's part of the batch's values (synced)
+  const batch_norm_sync* sync_ = nullptr;   // the current backward's group sum (synced only)
 };
 
 }  // namespace tt

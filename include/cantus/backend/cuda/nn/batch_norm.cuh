@@ -49,6 +49,15 @@ struct shifted_moments {  // (x - k0, (x - k0)^2) around the channel's first val
   }
 };
 template <class T>
+struct shifted_moments_by {  // the same around given shifts (the running mean: synchronised statistics)
+  index_t ch, inner;
+  const T *x, *shift;
+  CANTUS_HD two operator()(index_t c, index_t b, index_t i) const {
+    const double d = double(x[(b * ch + c) * inner + i]) - double(shift[c]);
+    return {d, d * d};
+  }
+};
+template <class T>
 struct dense_grad_sums {  // (dy, dy * xhat)
   index_t ch, inner;
   const T *x, *dy, *mean, *invstd;
@@ -125,13 +134,34 @@ template <class T>
 class batch_norm<T, cuda> {
  public:
   void forward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* bias,
-               T* running_mean, T* running_var, bool training, T* y) {
+               T* running_mean, T* running_var, bool training, T* y, const batch_norm_sync* sync = nullptr) {
     const index_t ch = c.num_features, n = batch * inner;
     last_training_ = training;
+    synced_ = training && sync && *sync;
+    share_ = 1;
     std::vector<T> mean(ch), invstd(ch), rm(ch), rv(ch);
     backend_ops<cuda>::download(rm.data(), running_mean, rm.size());
     backend_ops<cuda>::download(rv.data(), running_var, rv.size());
-    if (training) {
+    if (synced_) {  // the CPU kernel's forward_synced: the running mean as the common shift
+      auto sums = channel_sums(ch, batch, inner, cuda_bn::shifted_moments_by<T>{ch, inner, x, running_mean});
+      std::vector<double> all(static_cast<std::size_t>(2 * ch + 1));
+      for (index_t k = 0; k < ch; ++k) all[k] = sums[2 * k], all[ch + k] = sums[2 * k + 1];
+      all[2 * ch] = double(n);
+      (*sync)(all.data(), all.size());
+      const double total = all[2 * ch];
+      share_ = double(n) / total;
+      for (index_t k = 0; k < ch; ++k) {
+        const double s = all[k], v2 = all[ch + k];
+        const double m = double(rm[k]) + s / total;
+        const double var = std::max(0.0, v2 - s * s / total) / total;
+        mean[k] = T(m);
+        invstd[k] = T(1.0 / std::sqrt(var + c.eps));
+        rm[k] = T((1 - c.momentum) * rm[k] + c.momentum * m);
+        rv[k] = T((1 - c.momentum) * rv[k] + c.momentum * var * total / (total - 1));
+      }
+      backend_ops<cuda>::upload(running_mean, rm.data(), rm.size());
+      backend_ops<cuda>::upload(running_var, rv.data(), rv.size());
+    } else if (training) {
       const auto sums = channel_sums(ch, batch, inner, cuda_bn::shifted_moments<T>{ch, inner, x});
       tensor<T, 1, cuda> first_d({ch});
       cuda_launch::for_each(ch, cuda_bn::channel_first<T>{inner, x, first_d.data()});
@@ -159,25 +189,26 @@ class batch_norm<T, cuda> {
   }
 
   void backward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* dy,
-                T* dweight, T* dbias, T* dx) {
+                T* dweight, T* dbias, T* dx, const batch_norm_sync* sync = nullptr) {
     const index_t ch = c.num_features;
     ensure_stats(ch);
     const T *mean = stats_.data(), *invstd = stats_.data() + ch;
     const auto sums = channel_sums(ch, batch, inner, cuda_bn::dense_grad_sums<T>{ch, inner, x, dy, mean, invstd});
-    const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias);
+    const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias, synced_ ? sync : nullptr);
     if (dx)
       cuda_launch::for_each(batch * ch * inner,
                             cuda_bn::dense_dx<T>{ch, inner, x, dy, mean, invstd, k, k + ch, k + 2 * ch, dx});
   }
 
   void backward_scattered(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight,
-                          const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx) {
+                          const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx,
+                          const batch_norm_sync* sync = nullptr) {
     const index_t ch = c.num_features;
     ensure_stats(ch);
     const T *mean = stats_.data(), *invstd = stats_.data() + ch;
     const auto sums = channel_sums(ch, batch, per_plane,
                                    cuda_bn::scattered_grad_sums<T>{ch, inner, per_plane, x, val, mean, invstd, pos});
-    const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias);
+    const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias, synced_ ? sync : nullptr);
     if (!dx) return;
     cuda_launch::for_each(batch * ch * inner,
                           cuda_bn::scattered_dx_base<T>{ch, inner, x, mean, invstd, k, k + ch, k + 2 * ch, dx});
@@ -199,8 +230,10 @@ class batch_norm<T, cuda> {
     if (stats_.size() != 2 * ch) stats_ = tensor<T, 1, cuda>({2 * ch}, T(0)), invstd_.assign(ch, T(0));
   }
   // Accumulates dweight/dbias from the sums and returns the device rows k, mdy, mdyx.
+  // With sync (the forward was synchronised) the mean-correction terms are the whole batch's, as in
+  // the CPU kernel's backward_synced.
   const T* coefficients(const batch_norm_config& c, index_t n, const T* weight, const std::vector<double>& sums,
-                        T* dweight, T* dbias) {
+                        T* dweight, T* dbias, const batch_norm_sync* sync) {
     const index_t ch = c.num_features;
     std::vector<T> gamma(ch, T(1)), rows(3 * ch);
     if (weight) backend_ops<cuda>::download(gamma.data(), weight, gamma.size());
@@ -213,10 +246,22 @@ class batch_norm<T, cuda> {
       backend_ops<cuda>::upload(dweight, dw.data(), dw.size());
       backend_ops<cuda>::upload(dbias, db.data(), db.size());
     }
-    for (index_t k = 0; k < ch; ++k) {
-      rows[k] = gamma[k] * invstd[k];
-      rows[ch + k] = last_training_ ? T(sums[2 * k] / double(n)) : T(0);
-      rows[2 * ch + k] = last_training_ ? T(sums[2 * k + 1] / double(n)) : T(0);
+    if (sync) {
+      std::vector<double> g(static_cast<std::size_t>(2 * ch));
+      for (index_t k = 0; k < ch; ++k) g[k] = share_ * sums[2 * k], g[ch + k] = share_ * sums[2 * k + 1];
+      (*sync)(g.data(), g.size());
+      const double total = double(n) / share_;
+      for (index_t k = 0; k < ch; ++k) {
+        rows[k] = gamma[k] * invstd[k];
+        rows[ch + k] = T(g[k] / total / share_);
+        rows[2 * ch + k] = T(g[ch + k] / total / share_);
+      }
+    } else {
+      for (index_t k = 0; k < ch; ++k) {
+        rows[k] = gamma[k] * invstd[k];
+        rows[ch + k] = last_training_ ? T(sums[2 * k] / double(n)) : T(0);
+        rows[2 * ch + k] = last_training_ ? T(sums[2 * k + 1] / double(n)) : T(0);
+      }
     }
     coefficients_ = tensor<T, 1, cuda>({3 * ch});
     backend_ops<cuda>::upload(coefficients_.data(), rows.data(), rows.size());
@@ -226,6 +271,8 @@ class batch_norm<T, cuda> {
   tensor<T, 1, cuda> stats_, coefficients_;  // mean and invstd of the last forward(); k, mdy, mdyx
   std::vector<T> invstd_;                     // invstd on the host, for the coefficients
   bool last_training_ = false;
+  bool synced_ = false;                       // the last forward() used the group's statistics
+  double share_ = 1;                          // this rank's part of the batch's values (synced)
 };
 
 }  // namespace cantus::nn::tt
