@@ -1,7 +1,7 @@
 // Disentanglement metrics: a fixed small case against disentanglement_lib's recipe computed by
 // numpy / scikit-learn / scipy (data/disentanglement_golden.hpp, from make_disentanglement_golden.py),
-// and synthetic codes with known answers: the factors themselves score near 1, a rotation of them
-// low, noise near 0.
+// and synthetic codes with known answers for MIG, DCI and SAP: the factors themselves score high, a
+// rotation of them low, noise near 0.
 #include <boost/test/unit_test.hpp>
 
 #include <Eigen/Geometry>
@@ -109,6 +109,15 @@ BOOST_AUTO_TEST_CASE(the_factors_score_high_a_rotation_low_and_noise_near_zero) 
   BOOST_TEST(d_ident.informativeness > 0.95);
   BOOST_TEST(d_rot.disentanglement < d_ident.disentanglement - 0.3);
   BOOST_TEST(d_noise.informativeness < 0.35);  // chance is 0.2
+  const auto s_ident = sap(ident.codes_train, ident.factors_train, ident.codes_test, ident.factors_test);
+  const auto s_rot = sap(rotated.codes_train, rotated.factors_train, rotated.codes_test, rotated.factors_test);
+  const auto s_noise = sap(noise.codes_train, noise.factors_train, noise.codes_test, noise.factors_test);
+  BOOST_TEST_MESSAGE("MIG " << m_ident << " / " << m_rot << " / " << m_noise << ", DCI D " << d_ident.disentanglement << " / "
+                            << d_rot.disentanglement << " / " << d_noise.disentanglement << ", SAP " << s_ident.score << " / "
+                            << s_rot.score << " / " << s_noise.score << " (factors / rotation / noise)");
+  BOOST_TEST(s_ident.score > 0.5);
+  BOOST_TEST(s_rot.score < 0.5 * s_ident.score);
+  BOOST_TEST(s_noise.score < 0.1);
   BOOST_CHECK_THROW(mig(ident.codes_train, noise.factors_test), value_error);
 }
 

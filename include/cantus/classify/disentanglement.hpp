@@ -15,6 +15,12 @@
 //         accuracy. disentanglement_lib takes R from gradient-boosted trees; here it is a random
 //         forest's impurity importances (classify::random_forest, every feature tried at each split:
 //         dci_forest()), which the same formulas aggregate.
+//   sap   Separated Attribute Predictability (Kumar et al. 2018): for every code dimension and factor
+//         the test accuracy of a classifier of the factor from that one dimension; per factor the gap
+//         between the two best dimensions; the score is the mean over factors. disentanglement_lib's
+//         classifier is LinearSVC(C=0.01, class_weight="balanced"); here a multinomial logistic
+//         regression on the standardised dimension (classify::logistic_regression), also linear in
+//         the one input.
 // dci_scores() is the aggregation alone, for any importance matrix.
 #include <Eigen/Core>
 
@@ -25,6 +31,7 @@
 #include <vector>
 
 #include "cantus/classify/common.hpp"
+#include "cantus/classify/logistic_regression.hpp"
 #include "cantus/classify/metrics.hpp"
 #include "cantus/classify/random_forest.hpp"
 #include "cantus/core/error.hpp"
@@ -169,6 +176,42 @@ inline dci_result dci(const row_matrix& codes_train, const factor_matrix& factor
   double s = 0;
   for (double v : te) s += v;
   r.informativeness = te.empty() ? 0.0 : s / static_cast<double>(te.size());
+  return r;
+}
+
+struct sap_result {
+  double score = 0;
+  std::vector<double> per_factor;  // top - second accuracy
+  Eigen::MatrixXd accuracy;        // codes x factors: test accuracy from that one dimension
+};
+
+inline sap_result sap(const row_matrix& codes_train, const factor_matrix& factors_train, const row_matrix& codes_test,
+                      const factor_matrix& factors_test) {
+  if (codes_train.rows() != factors_train.rows() || codes_test.rows() != factors_test.rows() ||
+      codes_train.cols() != codes_test.cols() || factors_train.cols() != factors_test.cols())
+    throw_value_error("sap: codes and factors disagree in shape");
+  if (codes_train.cols() < 2) throw_value_error("sap: needs at least 2 code dimensions, got ", codes_train.cols());
+  sap_result r;
+  r.accuracy = Eigen::MatrixXd(codes_train.cols(), factors_train.cols());
+  logistic_regression_params lp;
+  lp.standardize = true;
+  lp.max_iter = 200;
+  for (Eigen::Index j = 0; j < factors_train.cols(); ++j) {
+    std::vector<int> ytr, yte;
+    for (Eigen::Index i = 0; i < factors_train.rows(); ++i) ytr.push_back(factors_train(i, j));
+    for (Eigen::Index i = 0; i < factors_test.rows(); ++i) yte.push_back(factors_test(i, j));
+    for (Eigen::Index c = 0; c < codes_train.cols(); ++c) {
+      const row_matrix xtr = codes_train.col(c), xte = codes_test.col(c);
+      logistic_regression m(lp);
+      m.fit(xtr, ytr);
+      r.accuracy(c, j) = accuracy_score(yte, m.predict(xte));
+    }
+    std::vector<double> a(r.accuracy.col(j).data(), r.accuracy.col(j).data() + codes_train.cols());
+    std::sort(a.begin(), a.end(), std::greater<>());
+    r.per_factor.push_back(a[0] - a[1]);
+    r.score += a[0] - a[1];
+  }
+  if (factors_train.cols()) r.score /= static_cast<double>(factors_train.cols());
   return r;
 }
 
