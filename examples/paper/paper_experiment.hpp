@@ -93,6 +93,10 @@ struct options {
   fs::path paper = fs::path(CANTUS_SOURCE_DIR) / "examples" / "paper" / "paper_table1.csv";  // table1: the paper's figures
   models::pooling pooling = models::pooling::mean;  // how a track's window latents become its embedding
   int cv = 0;                       // table1 --cv K: also K-fold cross-validation over the training + validation tracks
+  // The step-VAE's capacity objective (models::step_vae_config), when given: C's maximum in nats,
+  // gamma, and the steps over which C rises from 0 (0: C at its maximum from the start).
+  std::optional<double> vae_capacity, vae_gamma;
+  std::optional<std::int64_t> vae_anneal_steps;
   fs::path config;                  // --config FILE: the settings this run started from
   std::map<std::string, plan> plans;  // every model's training plan: preset, then --config, then flags
   // The job's ranks (world()): they train each model data-parallel, share feature extraction and
@@ -122,6 +126,7 @@ inline void usage(const options& o, std::FILE* f, const std::string& extra) {
                "          [--epochs N] [--steps-per-epoch N|all] [--batch-size N] [--lr X] [--lr-schedule constant|cosine|step:E:G]\n"
                "          [--patience N (0: never stop early)] [--clip-norm X (0: off)] [--train-windows N|all]\n"
                "          [--embed-windows N|all] [--validation-batches N|all] [--pooling mean|mean+std (mean)]\n"
+               "  step_vae's objective: [--vae-capacity NATS] [--vae-gamma G] [--vae-anneal-steps N (0: no anneal)]\n"
                "  Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache\n"
                "  on first use. --quick (= --preset quick): small models and short plans (a few minutes on 2 cores); the full\n"
                "  preset: the anchor sizes, whole epochs with early stopping on the validation split. A run writes its\n"
@@ -220,6 +225,9 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     else if (a == "--train-windows") ov.train_windows = count_or_all(value());
     else if (a == "--embed-windows") ov.embed_windows = count_or_all(value());
     else if (a == "--validation-batches") ov.validation_batches = count_or_all(value());
+    else if (a == "--vae-capacity") o.vae_capacity = real(value());
+    else if (a == "--vae-gamma") o.vae_gamma = real(value());
+    else if (a == "--vae-anneal-steps") o.vae_anneal_steps = number(value());
     else if (a == "--pooling") {
       const std::string v = value();
       if (v != "mean" && v != "mean+std") {
@@ -426,16 +434,17 @@ inline plan resolved_plan(const options& o, const std::string& model, index_t co
   return pl;
 }
 
-// Where a run keeps its checkpoints: one directory per model, preset, seed and the plan's run key.
-inline fs::path run_dir(const options& o, const std::string& model, const plan& resolved) {
+// Where a run keeps its checkpoints: one directory per model, preset, seed and the plan's run key,
+// plus `model_key` for model settings changed from the preset's (empty when none are).
+inline fs::path run_dir(const options& o, const std::string& model, const plan& resolved, const std::string& model_key = "") {
   return o.out / "runs" /
          (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed) + "-" +
-          cantus::paper::short_hash(resolved.run_key()));
+          cantus::paper::short_hash(resolved.run_key() + model_key));
 }
 
 // drop_last: a model with batch statistics (BatchNorm) needs more than one sample per batch.
 inline models::trainer_options trainer_options_for(const options& o, const std::string& model, const plan& pl,
-                                                   bool drop_last = false) {
+                                                   bool drop_last = false, const std::string& model_key = "") {
   models::trainer_options t;
   t.epochs = pl.epochs;
   t.batch_size = pl.batch_size;
@@ -449,7 +458,7 @@ inline models::trainer_options trainer_options_for(const options& o, const std::
     t.learning_rate = [lr = pl.learning_rate, sc = pl.schedule, epochs = pl.epochs](std::int64_t step, std::int64_t per_epoch) {
       return lr * sc.factor(step, per_epoch, epochs);
     };
-  t.checkpoint_dir = run_dir(o, model, pl);
+  t.checkpoint_dir = run_dir(o, model, pl, model_key);
   t.group = o.group;
   t.label = model;
   t.drop_last = drop_last;

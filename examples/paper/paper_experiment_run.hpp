@@ -34,11 +34,11 @@ tensor<T, R, cpu> on_host(tensor<T, R, B>&& t) {
 
 template <class Model, class Dataset>
 models::training_result train(Model& m, const Dataset& tr, const Dataset& va, const options& o, const std::string& name,
-                              const plan& pl) {
+                              const plan& pl, const std::string& model_key) {
   using B = typename Model::backend_type;
   nn::adam<float, B> opt(m.parameters(), {.lr = pl.learning_rate});
   models::optimizer_adapter ad(opt);
-  auto t = detail_::trainer_options_for(o, name, pl, !m.buffers().empty());
+  auto t = detail_::trainer_options_for(o, name, pl, !m.buffers().empty(), model_key);
   if constexpr (std::is_same_v<B, cpu>) {
     return models::train(m, ad, tr, va.size() > 0 ? &va : nullptr, t);
   } else {  // batches are built on the host and copied to the device one at a time
@@ -57,6 +57,15 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   const plan pl = detail_::resolved_plan(o, name, cfg.batch_size, cfg.learning_rate);
   cfg.batch_size = pl.batch_size;
   cfg.learning_rate = static_cast<float>(pl.learning_rate);
+  // The step-VAE's objective from the flags; a changed one is a run of its own (model_key).
+  std::string model_key;
+  if constexpr (requires { cfg.capacity_max; cfg.gamma; cfg.capacity_anneal_steps; }) {
+    if (o.vae_capacity) cfg.capacity_max = static_cast<float>(*o.vae_capacity);
+    if (o.vae_gamma) cfg.gamma = static_cast<float>(*o.vae_gamma);
+    if (o.vae_anneal_steps) cfg.capacity_anneal_steps = *o.vae_anneal_steps;
+    if (o.vae_capacity || o.vae_gamma || o.vae_anneal_steps)
+      model_key = cantus::detail::concat(" capacity ", cfg.capacity_max, " gamma ", cfg.gamma, " anneal ", cfg.capacity_anneal_steps);
+  }
   typename Entry::template model_on<B> m(cfg, o.seed);
   const fs::path emb_dir = o.out / "embeddings";
   auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) {
@@ -67,11 +76,11 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   model_result r;
   r.model = name;
   auto tr = mk(p.train, pl.train_windows), va = mk(p.validation, pl.train_windows);
-  r.training = train(m, tr, va, o, name, pl);
+  r.training = train(m, tr, va, o, name, pl, model_key);
   auto enc = [&](const auto& b) { return on_host(m.encode(on_backend<B>(b))); };
   const index_t eb = std::max<index_t>(1, m.config().batch_size);
   auto e_tr = mk(p.train, pl.embed_windows), e_va = mk(p.validation, pl.embed_windows), e_te = mk(p.test, pl.embed_windows);
-  const std::string stamp = cantus::detail::concat("run ", detail_::run_dir(o, name, pl).filename().string(), " pooling ",
+  const std::string stamp = cantus::detail::concat("run ", detail_::run_dir(o, name, pl, model_key).filename().string(), " pooling ",
                                                    models::pooling_name(o.pooling), " steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
                                                    " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
   const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");

@@ -70,6 +70,9 @@ void write_run_config(const fs::path& file, const options& o) {
                   {"backend", o.backend},
                   {"models", o.models},
                   {"pooling", models::pooling_name(o.pooling)},
+                  {"vae_capacity", o.vae_capacity ? json(*o.vae_capacity) : json(nullptr)},
+                  {"vae_gamma", o.vae_gamma ? json(*o.vae_gamma) : json(nullptr)},
+                  {"vae_anneal_steps", o.vae_anneal_steps ? json(*o.vae_anneal_steps) : json(nullptr)},
                   {"training", plans}};
   write_text(file, j.dump(2) + "\n");
 }
@@ -96,6 +99,16 @@ void read_run_config(const fs::path& file, options& o) {
     const auto pooling = j.value("pooling", std::string("mean"));
     if (pooling != "mean" && pooling != "mean+std") throw value_error(w + ": pooling must be mean or mean+std, found '" + pooling + "'");
     o.pooling = pooling == "mean" ? models::pooling::mean : models::pooling::mean_std;
+    auto optional_number = [&](const char* key) -> std::optional<double> {
+      if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
+      if (!j.at(key).is_number() || !(j.at(key).get<double>() >= 0))
+        throw value_error(cantus::detail::concat(w, ": ", key, " must be a number >= 0 or null, found ", j.at(key).dump()));
+      return j.at(key).get<double>();
+    };
+    o.vae_capacity = optional_number("vae_capacity");
+    o.vae_gamma = optional_number("vae_gamma");
+    if (const auto a = optional_number("vae_anneal_steps")) o.vae_anneal_steps = static_cast<std::int64_t>(*a);
+    else o.vae_anneal_steps.reset();
     o.plans.clear();
     for (const auto& [model, pj] : j.at("training").items()) o.plans[model] = plan_from(pj, w + ": training." + model);
   } catch (const json::exception& e) {
