@@ -144,8 +144,6 @@ int main(int argc, char** argv) {
         std::printf("%-15s %s, %d thread(s) each: batch %lld, %zu parameters: %.1f ms/step, %.1f items/s, all-reduce %.2f ms/step (%.1f %%)\n",
                     f.model.c_str(), world.description().c_str(), s.threads, static_cast<long long>(f.batch), f.parameters,
                     f.step_ms, f.items_per_second, f.all_reduce_ms, 100.0 * f.all_reduce_ms / f.step_ms);
-      else
-        world.description();  // collective
       std::fflush(stdout);
     }
   } catch (const std::exception& e) {

@@ -375,7 +375,6 @@ inline prepared prepare(const options& o) {
         o.group->abort(cantus::detail::concat(o.program, ": rank ", r, " differs from rank 0 in its build, corpus or settings:\n  rank 0: ",
                                               all[0], "\n  rank ", r, ": ", all[static_cast<std::size_t>(r)]), 2);
     if (o.root()) std::fprintf(stderr, "%s: %s\n", o.program.c_str(), o.group->description().c_str());
-    else o.group->description();  // collective
   }
   cantus::paper::feature_params fp;
   fp.raw_sample_rate = fp.mel.sr;  // the raw-audio models read the same 22050 Hz samples
@@ -426,12 +425,12 @@ inline std::string read_text(const fs::path& path) {
 
 namespace detail_ {
 
-// The plan of `model` with the model configuration's batch size and learning rate filled in.
-inline plan resolved_plan(const options& o, const std::string& model, index_t config_batch, double config_lr) {
-  plan pl = o.plans.count(model) ? o.plans.at(model) : plan_for(model, o.quick);
-  if (pl.batch_size == 0) pl.batch_size = config_batch;
-  if (pl.learning_rate == 0) pl.learning_rate = config_lr;
-  return pl;
+// The plan of `model` as parse() resolved it (preset, --config, flags; batch size and learning rate
+// filled in from the model configuration).
+inline const plan& resolved_plan(const options& o, const std::string& model) {
+  const auto it = o.plans.find(model);
+  if (it == o.plans.end()) throw value_error("no training plan for model '" + model + "' (not in --models?)");
+  return it->second;
 }
 
 // Where a run keeps its checkpoints: one directory per model, preset, seed and the plan's run key,

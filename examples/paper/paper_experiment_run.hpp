@@ -54,7 +54,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   auto cfg = Entry::config(o.quick ? models::paper_config::quick() : models::paper_config{}, name);
   if constexpr (requires { cfg.genres; }) cfg.genres = static_cast<index_t>(p.corpus.labels.size());
   // The plan's batch size and learning rate, where it sets them, are the model's.
-  const plan pl = detail_::resolved_plan(o, name, cfg.batch_size, cfg.learning_rate);
+  const plan& pl = detail_::resolved_plan(o, name);
   cfg.batch_size = pl.batch_size;
   cfg.learning_rate = static_cast<float>(pl.learning_rate);
   // The step-VAE's objective from the flags; a changed one is a run of its own (model_key).

@@ -95,6 +95,18 @@ inline std::vector<int> encode_labels(std::string_view where, labels_ref y, std:
   return encoded;
 }
 
+// The class of each row's largest score (the first maximum, as numpy.argmax): what predict() returns
+// from decision values or probabilities whose columns follow `classes`.
+inline Eigen::VectorXi classes_of_row_max(const Eigen::MatrixXd& scores, const std::vector<int>& classes) {
+  Eigen::VectorXi out(scores.rows());
+  for (Eigen::Index i = 0; i < scores.rows(); ++i) {
+    Eigen::Index best = 0;
+    scores.row(i).maxCoeff(&best);
+    out[i] = classes[static_cast<std::size_t>(best)];
+  }
+  return out;
+}
+
 // --- versioned binary files: magic, version, then plain little-endian values ----------------------
 class binary_writer {
  public:

@@ -210,14 +210,7 @@ CANTUS_CLASSIFY_INLINE Eigen::MatrixXd logistic_regression::predict_proba(const 
 }
 
 CANTUS_CLASSIFY_INLINE Eigen::VectorXi logistic_regression::predict(const matrix_ref& X) const {
-  const Eigen::MatrixXd Z = decision_function(X);
-  Eigen::VectorXi out(Z.rows());
-  for (Eigen::Index i = 0; i < Z.rows(); ++i) {
-    Eigen::Index best = 0;
-    Z.row(i).maxCoeff(&best);
-    out[i] = classes_[best];
-  }
-  return out;
+  return detail::classes_of_row_max(decision_function(X), classes_);
 }
 
 CANTUS_CLASSIFY_INLINE double logistic_regression::score(const matrix_ref& X, labels_ref y) const {

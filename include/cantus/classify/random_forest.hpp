@@ -501,14 +501,7 @@ CANTUS_CLASSIFY_INLINE Eigen::MatrixXd random_forest::predict_proba(const matrix
 }
 
 CANTUS_CLASSIFY_INLINE Eigen::VectorXi random_forest::predict(const matrix_ref& X) const {
-  const Eigen::MatrixXd P = predict_proba(X);
-  Eigen::VectorXi out(P.rows());
-  for (Eigen::Index i = 0; i < P.rows(); ++i) {
-    Eigen::Index best = 0;
-    P.row(i).maxCoeff(&best);  // first maximum, as numpy.argmax
-    out[i] = classes_[best];
-  }
-  return out;
+  return detail::classes_of_row_max(predict_proba(X), classes_);
 }
 
 CANTUS_CLASSIFY_INLINE double random_forest::score(const matrix_ref& X, labels_ref y) const {

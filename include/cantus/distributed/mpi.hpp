@@ -23,10 +23,15 @@ namespace cantus::distributed {
 class mpi_group final : public process_group {
  public:
   // A group over `comm` (not owned: the caller frees a communicator it created).
+  // Collective over `comm` (it counts the hosts).
   explicit mpi_group(MPI_Comm comm = MPI_COMM_WORLD) : comm_(comm) {
     MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN);
     MPI_Comm_rank(comm_, &rank_);
     MPI_Comm_size(comm_, &size_);
+    char host[256] = {};
+    gethostname(host, sizeof host - 1);
+    const auto hosts = all_gather(host);
+    hosts_ = std::set<std::string>(hosts.begin(), hosts.end()).size();
   }
   MPI_Comm communicator() const { return comm_; }
   int rank() const override { return rank_; }
@@ -80,12 +85,8 @@ class mpi_group final : public process_group {
   }
 
   std::string description() const override {
-    char host[256] = {};
-    gethostname(host, sizeof host - 1);
-    auto hosts = const_cast<mpi_group*>(this)->all_gather(host);
-    const std::set<std::string> distinct(hosts.begin(), hosts.end());
-    return "MPI, " + std::to_string(size_) + (size_ == 1 ? " rank" : " ranks") + " on " + std::to_string(distinct.size()) +
-           (distinct.size() == 1 ? " host" : " hosts");
+    return "MPI, " + std::to_string(size_) + (size_ == 1 ? " rank" : " ranks") + " on " + std::to_string(hosts_) +
+           (hosts_ == 1 ? " host" : " hosts");
   }
 
  private:
@@ -120,6 +121,7 @@ class mpi_group final : public process_group {
 
   MPI_Comm comm_;
   int rank_ = 0, size_ = 1;
+  std::size_t hosts_ = 1;
 };
 
 // MPI for the lifetime of a program: initialised when the program was started by an MPI launcher

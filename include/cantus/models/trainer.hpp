@@ -46,6 +46,7 @@
 #include "cantus/core/error.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/random.hpp"
+#include "cantus/data/checksum.hpp"
 #include "cantus/distributed/gradients.hpp"
 #include "cantus/distributed/group.hpp"
 #include "cantus/nn/optim/clip.hpp"
@@ -533,10 +534,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     stop = opt.patience > 0 && state.bad_epochs >= opt.patience;
     if (parallel) {
       // The ranks must hold the same weights; a difference would grow silently, so stop at once.
-      const std::string mine = detail::model_state(model);
-      std::uint64_t h = 1469598103934665603ULL;
-      for (unsigned char c : mine) h = (h ^ c) * 1099511628211ULL;
-      const auto all = group.all_gather(std::to_string(h));
+      const auto all = group.all_gather(std::to_string(data::checksum(detail::model_state(model))));
       for (int r = 1; r < group.size(); ++r)
         if (all[static_cast<std::size_t>(r)] != all[0])
           group.abort(cantus::detail::concat(opt.label, ": after epoch ", epoch + 1, " rank ", r,

@@ -10,6 +10,7 @@
 
 #include "cantus/core/config.hpp"
 #include "cantus/core/error.hpp"
+#include "cantus/data/checksum.hpp"
 
 namespace cantus::paper {
 
@@ -92,12 +93,10 @@ struct training_plan {
   bool operator==(const training_plan&) const = default;
 };
 
-// FNV-1a of a run key, as 8 hex digits: names a run's checkpoint directory.
+// A run key's data::checksum as 8 hex digits: names a run's checkpoint directory.
 inline std::string short_hash(const std::string& s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
   char b[17];
-  std::snprintf(b, sizeof b, "%08llx", static_cast<unsigned long long>((h ^ (h >> 32)) & 0xffffffffULL));
+  std::snprintf(b, sizeof b, "%08llx", static_cast<unsigned long long>(data::checksum(s) & 0xffffffffULL));
   return b;
 }
 
