@@ -320,7 +320,7 @@ BOOST_AUTO_TEST_CASE(gru_steps_match_the_cpu_kernel) {
 
   std::vector<float> xt(Tn * B * I), gi(Tn * B * G), hprev(Tn * B * H), gates(Tn * B * 4 * H), gh(B * G), y2(B * Tn * H),
       hn2(B * H);
-  run(Tn * B * I, cb::to_time_major<float>{B, Tn, I, x.data(), xt.data()});
+  run(Tn * B * I, cb::swap_leading<float>{B, Tn, I, x.data(), xt.data()});
   gemm_ops::gemm(transpose::no, transpose::yes, Tn * B, G, I, 1.f, xt.data(), I, wih.data(), I, 0.f, gi.data(), G);
   run(B * H, cb::copy_or_zero<float>{h0.data(), hprev.data()});
   for (index_t t = 0; t < Tn; ++t) {
@@ -344,7 +344,7 @@ BOOST_AUTO_TEST_CASE(gru_steps_match_the_cpu_kernel) {
   run(G, cb::column_sum<float>{B * Tn, G, dgi.data(), dbih2.data()});
   run(G, cb::column_sum<float>{B * Tn, G, dgh.data(), dbhh2.data()});
   gemm_ops::gemm(transpose::no, transpose::no, Tn * B, I, G, 1.f, dgi.data(), G, wih.data(), I, 0.f, dxt.data(), I);
-  run(B * Tn * I, cb::to_batch_major<float>{B, Tn, I, dxt.data(), dx2.data()});
+  run(B * Tn * I, cb::swap_leading<float>{Tn, B, I, dxt.data(), dx2.data()});
   for (const auto& [a, b] : {std::pair{&dwih1, &dwih2}, {&dwhh1, &dwhh2}, {&dbih1, &dbih2}, {&dbhh1, &dbhh2}, {&dx1, &dx2}, {&dh01, &dh}})
     BOOST_TEST(max_rel(*a, *b) < 1e-5);
 }
@@ -365,7 +365,7 @@ BOOST_AUTO_TEST_CASE(lstm_steps_match_the_cpu_kernel) {
 
   std::vector<float> xt(Tn * B * I), gates(Tn * B * G), hprev(Tn * B * H), cprev(Tn * B * H), tanh_c(Tn * B * H),
       gh(B * G), c(B * H), y2(B * Tn * H), hn2(B * H);
-  run(Tn * B * I, cb::to_time_major<float>{B, Tn, I, x.data(), xt.data()});
+  run(Tn * B * I, cb::swap_leading<float>{B, Tn, I, x.data(), xt.data()});
   gemm_ops::gemm(transpose::no, transpose::yes, Tn * B, G, I, 1.f, xt.data(), I, wih.data(), I, 0.f, gates.data(), G);
   run(B * H, cb::copy_or_zero<float>{h0.data(), hprev.data()});
   run(B * H, cb::copy_or_zero<float>{c0.data(), c.data()});
@@ -393,7 +393,7 @@ BOOST_AUTO_TEST_CASE(lstm_steps_match_the_cpu_kernel) {
   run(G, cb::column_sum<float>{B * Tn, G, dg.data(), db.data()});
   run(G, cb::add_to_both<float>{db.data(), dbih2.data(), dbhh2.data()});
   gemm_ops::gemm(transpose::no, transpose::no, Tn * B, I, G, 1.f, dg.data(), G, wih.data(), I, 0.f, dxt.data(), I);
-  run(B * Tn * I, cb::to_batch_major<float>{B, Tn, I, dxt.data(), dx2.data()});
+  run(B * Tn * I, cb::swap_leading<float>{Tn, B, I, dxt.data(), dx2.data()});
   for (const auto& [a, b] : {std::pair{&dwih1, &dwih2}, {&dwhh1, &dwhh2}, {&dbih1, &dbih2}, {&dbhh1, &dbhh2}, {&dx1, &dx2},
                              {&dh01, &dh}, {&dc01, &dc}})
     BOOST_TEST(max_rel(*a, *b) < 1e-5);

@@ -400,23 +400,13 @@ struct scatter_plane {
 
 // ---- recurrent layers: layout changes, and one time step a thread per (row b, unit j) ----
 template <class T>
-struct to_time_major {  // [B, T, F] -> [T, B, F]
-  index_t B, Tn, F;
+struct swap_leading {  // [A, Bn, F] -> [Bn, A, F]: batch-major to time-major ({B, T, F}) and back ({T, B, F})
+  index_t A, Bn, F;
   const T* src;
   T* dst;
   CANTUS_HD void operator()(index_t e) const {
-    const index_t t = e / (B * F), r = e - t * B * F, b = r / F, f = r - b * F;
-    dst[e] = src[(b * Tn + t) * F + f];
-  }
-};
-template <class T>
-struct to_batch_major {  // [T, B, F] -> [B, T, F]
-  index_t B, Tn, F;
-  const T* src;
-  T* dst;
-  CANTUS_HD void operator()(index_t e) const {
-    const index_t b = e / (Tn * F), r = e - b * Tn * F, t = r / F, f = r - t * F;
-    dst[e] = src[(t * B + b) * F + f];
+    const index_t i = e / (A * F), r = e - i * A * F, a = r / F, f = r - a * F;
+    dst[e] = src[(a * Bn + i) * F + f];
   }
 };
 template <class T>

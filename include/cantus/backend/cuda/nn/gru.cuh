@@ -17,7 +17,7 @@ class gru<T, cuda> {
     const index_t G = 3 * H;
     batch_ = B, time_ = Tn;
     ensure(x_, Tn * B * I);
-    cuda_launch::for_each(Tn * B * I, cuda_bodies::to_time_major<T>{B, Tn, I, x, x_.data()});
+    cuda_launch::for_each(Tn * B * I, cuda_bodies::swap_leading<T>{B, Tn, I, x, x_.data()});
     ensure(gi_, Tn * B * G);
     ops::gemm(transpose::no, transpose::yes, Tn * B, G, I, T(1), x_.data(), I, w_ih, I, T(0), gi_.data(), G);
     ensure(hprev_, Tn * B * H);
@@ -56,7 +56,7 @@ class gru<T, cuda> {
     if (dx) {
       ensure(dx_, Tn * B * I);
       ops::gemm(transpose::no, transpose::no, Tn * B, I, G, T(1), dgi_.data(), G, w_ih, I, T(0), dx_.data(), I);
-      cuda_launch::for_each(B * Tn * I, cuda_bodies::to_batch_major<T>{B, Tn, I, dx_.data(), dx});
+      cuda_launch::for_each(B * Tn * I, cuda_bodies::swap_leading<T>{Tn, B, I, dx_.data(), dx});
     }
     if (dh0) ops::copy(dh0, dh_.data(), static_cast<std::size_t>(B * H));
   }

@@ -15,7 +15,7 @@ class lstm<T, cuda> {
     const index_t G = 4 * H;
     batch_ = B, time_ = Tn;
     ensure(x_, Tn * B * I);
-    cuda_launch::for_each(Tn * B * I, cuda_bodies::to_time_major<T>{B, Tn, I, x, x_.data()});
+    cuda_launch::for_each(Tn * B * I, cuda_bodies::swap_leading<T>{B, Tn, I, x, x_.data()});
     ensure(gates_, Tn * B * G);
     ops::gemm(transpose::no, transpose::yes, Tn * B, G, I, T(1), x_.data(), I, w_ih, I, T(0), gates_.data(), G);
     ensure(hprev_, Tn * B * H);
@@ -63,7 +63,7 @@ class lstm<T, cuda> {
     if (dx) {
       ensure(dx_, Tn * B * I);
       ops::gemm(transpose::no, transpose::no, Tn * B, I, G, T(1), dg_.data(), G, w_ih, I, T(0), dx_.data(), I);
-      cuda_launch::for_each(B * Tn * I, cuda_bodies::to_batch_major<T>{B, Tn, I, dx_.data(), dx});
+      cuda_launch::for_each(B * Tn * I, cuda_bodies::swap_leading<T>{Tn, B, I, dx_.data(), dx});
     }
     if (dh0) ops::copy(dh0, dh_.data(), static_cast<std::size_t>(B * H));
     if (dc0) ops::copy(dc0, dc_.data(), static_cast<std::size_t>(B * H));
