@@ -1,9 +1,9 @@
 #pragma once
 // The sum over samples and positions of one channel of a [batch, channels, positions] tensor, in the
-// one order both backends use for bias gradients: sixteen interleaved partial sums per sample
+// order the CPU backend's bias gradients use: sixteen interleaved partial sums per sample
 // (independent chains the CPU vectorises; one running sum is an add's latency per element), combined
-// in a fixed order. The CPU kernel (backend/cpu/nn/im2col.hpp) and the CUDA body
-// (backend/cuda/nn/element_bodies.hpp) both call it, so their bias gradients are the same bits.
+// in a fixed order (backend/cpu/nn/im2col.hpp). The CUDA backend sums in chunks instead, for
+// parallelism (cuda_bodies::partial_column_sum).
 #include "cantus/core/config.hpp"
 
 namespace cantus::detail {

@@ -18,9 +18,11 @@
 #include "cantus/nn/tt/lstm.hpp"
 #include "cantus/nn/tt/linear.hpp"
 #include "cantus/nn/tt/max_pool2d.hpp"
+#include "cantus/nn/tt/conv1d.hpp"
 #include "cantus/backend/cpu/nn/im2col.hpp"
 #include "cantus/nn/tt/losses.hpp"
 #include "cantus/nn/tt/optimizers.hpp"
+#include "cantus/nn/tt/pointwise_conv1d.hpp"
 #include "cantus/nn/tt/pooling.hpp"
 #include "cantus/nn/tt/reparameterize.hpp"
 
@@ -61,6 +63,15 @@ double max_rel(const std::vector<float>& a, const std::vector<float>& b) {
   return m;
 }
 using cpu_tt_opt = nn::tt::optimizers<float, cpu>;
+// cuda_launch::add_column_sums: the chunk sums, then each column's chunks in order.
+void add_column_sums(index_t rows, index_t cols, index_t positions, const float* x, float* out) {
+  const index_t per_column = rows * positions, chunk = cb::column_sum_chunk(per_column, cols);
+  const index_t chunks = (per_column + chunk - 1) / chunk;
+  std::vector<double> partial(static_cast<std::size_t>(cols * chunks), -1e300);
+  run(cols * chunks, cb::partial_column_sum<float>{cols, positions, per_column, chunk, chunks, x, partial.data()});
+  for (double p : partial) BOOST_TEST(p != -1e300);  // every chunk written
+  run(cols, cb::add_partials<float>{chunks, partial.data(), out});
+}
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(cuda_bodies_on_the_cpu)
@@ -162,19 +173,66 @@ BOOST_AUTO_TEST_CASE(pooling_and_bias_sums_are_the_cpu_bits) {
   run(r * out, cb::broadcast_row<float>{out, b.data(), bcast.data()});
   for (index_t i = 0; i < r * out; ++i) BOOST_TEST(bcast[i] == b[i % out]);
   lin.backward(r, in, out, xs.data(), w.data(), dy.data(), dw.data(), db1.data(), dx.data());
-  run(out, cb::column_sum<float>{r, out, dy.data(), db2.data()});
-  BOOST_TEST(same_bits(db1, db2));
+  add_column_sums(r, out, 1, dy.data(), db2.data());
+  BOOST_TEST(max_rel(db1, db2) < 1e-6);
+  // many rows: several chunks per column, added in order
+  const index_t many = 70001;
+  const auto big = values(many * 3, 6);
+  std::vector<float> s1(3), s2(3, 0.25f);
+  for (index_t j = 0; j < 3; ++j) {
+    double t = 0.25;
+    for (index_t r2 = 0; r2 < many; ++r2) t += big[r2 * 3 + j];
+    s1[j] = float(t);
+  }
+  add_column_sums(many, 3, 1, big.data(), s2.data());
+  BOOST_TEST(max_rel(s1, s2) < 1e-6);
+}
+
+BOOST_AUTO_TEST_CASE(pointwise_convolutions_as_products_match_the_cpu_kernel) {
+  // conv1d.cuh's kernel-size-1 path (nn/tt/pointwise_conv1d.hpp) run with the CPU's GEMMs and the
+  // swap_leading body, against the CPU's conv1d kernel: y, dx, and dW accumulated onto a start value.
+  for (index_t nb : {1, 3}) {
+    const index_t cin = 5, cout = 4, len = 29;
+    nn::conv1d_config c{cin, cout, 1};
+    c.bias = false;
+    const auto x = values(nb * cin * len, 11), w = values(cout * cin, 12), dy = values(nb * cout * len, 13);
+    std::vector<float> y1(nb * cout * len), y2(y1.size(), 9.f), dx1(x.size()), dx2(x.size(), 9.f);
+    auto dw1 = values(cout * cin, 14);
+    auto dw2 = dw1;
+    nn::tt::conv1d<float, cpu> k;
+    k.forward(c, nb, len, len, x.data(), w.data(), nullptr, y1.data());
+    k.backward(c, nb, len, len, x.data(), w.data(), dy.data(), dw1.data(), nullptr, dx1.data());
+    std::vector<float> xs(x.size()), dys(dy.size());
+    nn::tt::pointwise::forward<cpu>(nb, cin, cout, len, x.data(), w.data(), y2.data());
+    nn::tt::pointwise::backward_filter<cpu>(nb, cin, cout, len, x.data(), dy.data(), dw2.data(), xs.data(), dys.data(),
+                                            [](index_t n, index_t ch, index_t l, const float* src, float* dst) {
+                                              run(n * ch * l, cb::swap_leading<float>{n, ch, l, src, dst});
+                                            });
+    nn::tt::pointwise::backward_data<cpu>(nb, cin, cout, len, w.data(), dy.data(), dx2.data());
+    BOOST_TEST(max_rel(y1, y2) < 1e-6);
+    BOOST_TEST(max_rel(dx1, dx2) < 1e-6);
+    BOOST_TEST(max_rel(dw1, dw2) < 1e-6);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(convolution_glue_and_max_pooling_are_the_cpu_bits) {
-  // bias, its gradient (the CPU's 16-lane order) and the causal crop / zero pad around cuDNN
+  // bias, its gradient (chunked sums against the CPU's 16-lane order) and the causal crop / zero pad
+  // around cuDNN
   const index_t batch = 3, ch = 5, len = 37;
   const auto dy = values(batch * ch * len, 1), bias = values(ch, 2);
   auto g1 = values(ch, 3);
   auto g2 = g1;
   nn::detail::accumulate_bias_grad(dy.data(), batch, ch, len, g1.data());
-  run(ch, cb::channel_bias_grad<float>{batch, ch, len, dy.data(), g2.data()});
-  BOOST_TEST(same_bits(g1, g2));
+  add_column_sums(batch, ch, len, dy.data(), g2.data());
+  BOOST_TEST(max_rel(g1, g2) < 1e-6);
+  {  // chunks that start and end inside a sample's row
+    const index_t b2 = 40, c2 = 3, l2 = 997;
+    const auto d2 = values(b2 * c2 * l2, 7);
+    std::vector<float> h1(c2, 0.f), h2(c2, 0.f);
+    nn::detail::accumulate_bias_grad(d2.data(), b2, c2, l2, h1.data());
+    add_column_sums(b2, c2, l2, d2.data(), h2.data());
+    BOOST_TEST(max_rel(h1, h2) < 1e-5);
+  }
   auto y = dy;
   run(batch * ch * len, cb::add_channel_bias<float>{ch, len, bias.data(), y.data()});
   for (index_t i = 0; i < batch * ch * len; ++i) BOOST_TEST(y[i] == dy[i] + bias[(i / len) % ch]);
@@ -341,8 +399,8 @@ BOOST_AUTO_TEST_CASE(gru_steps_match_the_cpu_kernel) {
   }
   gemm_ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, 1.f, dgi.data(), G, xt.data(), I, 1.f, dwih2.data(), I);
   gemm_ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, 1.f, dgh.data(), G, hprev.data(), H, 1.f, dwhh2.data(), H);
-  run(G, cb::column_sum<float>{B * Tn, G, dgi.data(), dbih2.data()});
-  run(G, cb::column_sum<float>{B * Tn, G, dgh.data(), dbhh2.data()});
+  add_column_sums(B * Tn, G, 1, dgi.data(), dbih2.data());
+  add_column_sums(B * Tn, G, 1, dgh.data(), dbhh2.data());
   gemm_ops::gemm(transpose::no, transpose::no, Tn * B, I, G, 1.f, dgi.data(), G, wih.data(), I, 0.f, dxt.data(), I);
   run(B * Tn * I, cb::swap_leading<float>{Tn, B, I, dxt.data(), dx2.data()});
   for (const auto& [a, b] : {std::pair{&dwih1, &dwih2}, {&dwhh1, &dwhh2}, {&dbih1, &dbih2}, {&dbhh1, &dbhh2}, {&dx1, &dx2}, {&dh01, &dh}})
@@ -390,7 +448,7 @@ BOOST_AUTO_TEST_CASE(lstm_steps_match_the_cpu_kernel) {
   }
   gemm_ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, 1.f, dg.data(), G, xt.data(), I, 1.f, dwih2.data(), I);
   gemm_ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, 1.f, dg.data(), G, hprev.data(), H, 1.f, dwhh2.data(), H);
-  run(G, cb::column_sum<float>{B * Tn, G, dg.data(), db.data()});
+  add_column_sums(B * Tn, G, 1, dg.data(), db.data());
   run(G, cb::add_to_both<float>{db.data(), dbih2.data(), dbhh2.data()});
   gemm_ops::gemm(transpose::no, transpose::no, Tn * B, I, G, 1.f, dg.data(), G, wih.data(), I, 0.f, dxt.data(), I);
   run(B * Tn * I, cb::swap_leading<float>{Tn, B, I, dxt.data(), dx2.data()});

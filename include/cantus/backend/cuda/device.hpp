@@ -1,5 +1,6 @@
 #pragma once
 // CUDA device discovery and the per-thread library handles (cuBLAS, cuDNN) the backend uses.
+#include <cstdint>
 #include <string>
 
 #include "cantus/backend/cuda/cuda_check.hpp"
@@ -48,6 +49,22 @@ class cudnn_handle {
  private:
   cudnnHandle_t h_{};
 };
+
+// The current device's default memory pool, set on first use to keep what is freed (the backend's
+// allocate() gives it back only when an allocation fails).
+inline cudaMemPool_t memory_pool() {
+  thread_local int configured = -1;
+  thread_local cudaMemPool_t pool{};
+  int dev = 0;
+  CANTUS_CUDA_CHECK(cudaGetDevice(&dev));
+  if (dev != configured) {
+    CANTUS_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, dev));
+    std::uint64_t keep = ~std::uint64_t(0);
+    CANTUS_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+    configured = dev;
+  }
+  return pool;
+}
 
 // One handle per host thread: cuBLAS and cuDNN handles must not be shared across threads.
 inline cublasHandle_t cublas() {

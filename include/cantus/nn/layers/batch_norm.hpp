@@ -83,13 +83,15 @@ class batch_norm {
 
   // backward() for a dy that is zero except at `per_plane` entries of each (sample, channel) plane:
   // dy[plane][pos[plane * per_plane + j]] += val[plane * per_plane + j] — the gradient a max-pool
-  // sends back. The same result as backward() on that dense dy.
+  // sends back. The same result as backward() on that dense dy. distinct_positions: no position
+  // repeats within a plane (a max-pool whose windows do not overlap; nn/tt/batch_norm.hpp).
   void backward_scattered(tensor_view<const T, Rank, B> x, const T* val, const std::int32_t* pos, index_t per_plane,
-                          tensor_view<T, Rank, B> dx) {
+                          tensor_view<T, Rank, B> dx, bool distinct_positions = false) {
     if (dx.data() != nullptr) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
     kernel_.backward_scattered(c_, x.extent(0), plane_size(x), x.data(), c_.affine ? weight_.data() : nullptr, val, pos,
                                per_plane, c_.affine ? weight_.grad_data() : nullptr,
-                               c_.affine ? bias_.grad_data() : nullptr, dx.data(), sync_ ? &sync_ : nullptr);
+                               c_.affine ? bias_.grad_data() : nullptr, dx.data(), sync_ ? &sync_ : nullptr,
+                               distinct_positions);
   }
 
   // Data parallel: while set, training statistics are the whole batch's across the processes that

@@ -97,7 +97,7 @@ class conv_pool_stack {
       ensure_shape(bl.d_conv, bl.conv_out.shape());
       relu_.backward(bl.pool_out.view(), bl.relu_out.view(), d_.view(), bl.d_relu.view());
       bl.bn.backward_scattered(bl.conv_out.view(), bl.d_relu.data(), bl.pool.argmax().data(),
-                               bl.d_relu.extent(2) * bl.d_relu.extent(3), bl.d_conv.view());
+                               bl.d_relu.extent(2) * bl.d_relu.extent(3), bl.d_conv.view(), !bl.pool.windows_overlap());
       if (k == 0) {
         bl.conv.backward(x, bl.conv_out.view(), bl.d_conv.view(), dx);
       } else {

@@ -61,6 +61,8 @@ class max_pool2d : public stateless_layer<T, B> {
   // Where each output of the last forward() came from: the index within its input plane (H * W),
   // one per output element in output order. For fused backward passes (batch_norm::backward_scattered).
   const tensor<std::int32_t, 1, B>& argmax() const { return argmax_; }
+  // Windows overlap (stride < kernel_size): an input position can be the maximum of two outputs.
+  bool windows_overlap() const { return c_.stride < c_.kernel_size; }
 
   std::string name() const { return "max_pool2d"; }
   std::string describe() const {

@@ -13,6 +13,9 @@
 //   void backward_scattered(..., const T* val, const std::int32_t* pos, index_t per_plane, ...);
 //       the same for a dy that is zero except at per_plane entries of each (sample, channel) plane:
 //       dy[plane][pos[plane * per_plane + j]] += val[plane * per_plane + j] (what a max-pool sends back).
+//       It takes a further last argument `bool distinct_positions` (default false): true promises that
+//       no position repeats within a plane (a max-pool whose windows do not overlap), so a kernel may
+//       add the pairs in parallel; false, they are added in order.
 //   Each takes a last argument `const batch_norm_sync* sync` (null: this batch alone). Given, in
 //   training, the batch is one shard of a batch spread over processes (data parallel): the mean and
 //   variance are the whole batch's (sync sums the per-channel sums over the processes, with the

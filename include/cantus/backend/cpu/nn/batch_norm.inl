@@ -105,7 +105,7 @@ class batch_norm<T, cpu> {
   // first block).
   void backward_scattered(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight,
                           const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx,
-                          const batch_norm_sync* sync = nullptr) {
+                          const batch_norm_sync* sync = nullptr, bool /*distinct_positions: in order either way*/ = false) {
     sync_ = synced_ ? sync : nullptr;
     backward_planes(
         c, batch, inner, x, weight, dweight, dbias, dx,

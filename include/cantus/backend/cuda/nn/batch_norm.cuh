@@ -2,9 +2,10 @@
 // also runs backward after an evaluation-mode forward (frozen statistics, no mean-correction terms),
 // without affine parameters, and from a max-pool's sparse gradient (backward_scattered), none of which
 // cuDNN's kernels take; and the CPU's statistics (shifted sums in double) are kept, so both backends
-// normalise with the same numbers to rounding. A block per channel sums over the channel's elements
-// (two doubles, tree in shared memory); the per-channel arithmetic then runs on the host exactly as in
+// normalise with the same numbers to rounding. Blocks of each channel sum chunks of its elements
+// (two doubles, tree in shared memory), the host adds the chunks in order; the per-channel arithmetic then runs on the host exactly as in
 // the CPU kernel (C values); the element-wise passes are a thread per element.
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -20,13 +21,16 @@ struct two {
   double a, b;
 };
 
-// Block c: the sums over b in [0, batch), i in [0, count) of body(c, b, i) -> out[2c], out[2c + 1].
+// Block (s, c): the sums of body(c, b, i) over chunk s of channel c's (b, i) in [0, batch) x [0, count)
+// -> out[2 (c S + s)], out[2 (c S + s) + 1]; the host adds the S chunks in order. Several blocks per
+// channel: one block per channel left most of the GPU idle (a CNN's 32 channels, 1 ms a pass).
 template <class Body>
-__global__ void channel_sums(index_t batch, index_t count, Body body, double* out) {
+__global__ void channel_sums(index_t batch, index_t count, index_t chunk, Body body, double* out) {
   __shared__ double sa[threads], sb[threads];
-  const index_t c = blockIdx.x;
+  const index_t c = blockIdx.y, s = blockIdx.x, total = batch * count;
+  const index_t begin = s * chunk, end = begin + chunk < total ? begin + chunk : total;
   double a = 0, b = 0;
-  for (index_t e = threadIdx.x; e < batch * count; e += blockDim.x) {
+  for (index_t e = begin + threadIdx.x; e < end; e += blockDim.x) {
     const two v = body(c, e / count, e % count);
     a += v.a, b += v.b;
   }
@@ -36,7 +40,10 @@ __global__ void channel_sums(index_t batch, index_t count, Body body, double* ou
     if (threadIdx.x < w) sa[threadIdx.x] += sa[threadIdx.x + w], sb[threadIdx.x] += sb[threadIdx.x + w];
     __syncthreads();
   }
-  if (threadIdx.x == 0) out[2 * c] = sa[0], out[2 * c + 1] = sb[0];
+  if (threadIdx.x == 0) {
+    const index_t at = c * gridDim.x + s;
+    out[2 * at] = sa[0], out[2 * at + 1] = sb[0];
+  }
 }
 
 template <class T>
@@ -117,7 +124,18 @@ struct scattered_dx_base {
   }
 };
 template <class T>
-struct scattered_dx_pairs {  // one thread per plane, pairs in order
+struct scattered_dx_pair {  // one thread per pair, when no position repeats within a plane
+  index_t ch, inner, per_plane;
+  const T *val, *k;
+  const std::int32_t* pos;
+  T* dx;
+  CANTUS_HD void operator()(index_t e) const {
+    const index_t plane = e / per_plane;
+    dx[plane * inner + pos[e]] += k[plane % ch] * val[e];
+  }
+};
+template <class T>
+struct scattered_dx_pairs {  // one thread per plane, pairs in order (positions may repeat)
   index_t ch, inner, per_plane;
   const T *val, *k;
   const std::int32_t* pos;
@@ -202,7 +220,7 @@ class batch_norm<T, cuda> {
 
   void backward_scattered(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight,
                           const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx,
-                          const batch_norm_sync* sync = nullptr) {
+                          const batch_norm_sync* sync = nullptr, bool distinct_positions = false) {
     const index_t ch = c.num_features;
     ensure_stats(ch);
     const T *mean = stats_.data(), *invstd = stats_.data() + ch;
@@ -212,17 +230,26 @@ class batch_norm<T, cuda> {
     if (!dx) return;
     cuda_launch::for_each(batch * ch * inner,
                           cuda_bn::scattered_dx_base<T>{ch, inner, x, mean, invstd, k, k + ch, k + 2 * ch, dx});
-    cuda_launch::for_each(batch * ch, cuda_bn::scattered_dx_pairs<T>{ch, inner, per_plane, val, k, pos, dx});
+    if (distinct_positions)  // a thread per pair: no two write one place
+      cuda_launch::for_each(batch * ch * per_plane, cuda_bn::scattered_dx_pair<T>{ch, inner, per_plane, val, k, pos, dx});
+    else
+      cuda_launch::for_each(batch * ch, cuda_bn::scattered_dx_pairs<T>{ch, inner, per_plane, val, k, pos, dx});
   }
 
  private:
   template <class Body>
   static std::vector<double> channel_sums(index_t ch, index_t batch, index_t count, const Body& body) {
-    tensor<double, 1, cuda> out({2 * ch});
-    cuda_bn::channel_sums<<<static_cast<unsigned>(ch), cuda_bn::threads>>>(batch, count, body, out.data());
+    // about 512 blocks in all, each at least 4096 values
+    const index_t total = batch * count, want = std::max<index_t>(1, 512 / std::max<index_t>(ch, 1));
+    const index_t chunk = std::max<index_t>(4096, (total + want - 1) / want), splits = std::max<index_t>(1, (total + chunk - 1) / chunk);
+    tensor<double, 1, cuda> out({2 * ch * splits});
+    cuda_bn::channel_sums<<<dim3(unsigned(splits), unsigned(ch)), cuda_bn::threads>>>(batch, count, chunk, body, out.data());
     cuda_launch::check_launch("batch_norm channel_sums");
-    std::vector<double> host(static_cast<std::size_t>(2 * ch));
-    backend_ops<cuda>::download(host.data(), out.data(), host.size());
+    std::vector<double> parts(static_cast<std::size_t>(2 * ch * splits)), host(static_cast<std::size_t>(2 * ch), 0.0);
+    backend_ops<cuda>::download(parts.data(), out.data(), parts.size());
+    for (index_t c = 0; c < ch; ++c)
+      for (index_t s = 0; s < splits; ++s)
+        host[2 * c] += parts[2 * (c * splits + s)], host[2 * c + 1] += parts[2 * (c * splits + s) + 1];
     return host;
   }
   // A backward() before any forward() reads zero statistics, as on the CPU.

@@ -1,9 +1,11 @@
 // nn::tt::conv1d on CUDA (contract in nn/tt/conv1d.hpp): cuDNN with H = 1. cuDNN pads symmetrically,
 // so a causal convolution (WaveNet's dilated ones) runs with its left padding on both sides and keeps
 // the first out_len outputs; its backward pass pads dy with zeros to match. Bias in a kernel of its
-// own; the bias gradient in the CPU's order (cuda_bodies::channel_bias_grad).
+// own; the bias gradient a chunked column sum (cuda_launch::add_column_sums). Kernel-size-1
+// convolutions are cuBLAS GEMMs instead (nn/tt/pointwise_conv1d.hpp).
 #include "cantus/backend/cuda/nn/cudnn_conv.cuh"
 #include "cantus/backend/cuda/nn/launch.cuh"
+#include "cantus/nn/tt/pointwise_conv1d.hpp"
 
 namespace cantus::nn::tt {
 
@@ -12,6 +14,11 @@ class conv1d<T, cuda> {
  public:
   void forward(const conv1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
                const T* bias, T* y) {
+    if (c.is_pointwise()) {
+      pointwise::forward<cuda>(batch, c.in_channels, c.out_channels, in_len, x, w, y);
+      if (bias) cuda_launch::for_each(batch * c.out_channels * out_len, cuda_bodies::add_channel_bias<T>{c.out_channels, out_len, bias, y});
+      return;
+    }
     const auto g = geometry(c, batch, in_len);
     const index_t full = g.y[3], rows = batch * c.out_channels;
     T* target = full == out_len ? y : scratch(rows * full);
@@ -21,6 +28,17 @@ class conv1d<T, cuda> {
   }
   void backward(const conv1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
                 const T* dy, T* dw, T* dbias, T* dx) {
+    if (c.is_pointwise()) {
+      if (dbias) cuda_launch::add_column_sums(batch, c.out_channels, out_len, dy, dbias);
+      T* xs = batch > 1 ? scratch(batch * c.in_channels * in_len) : nullptr;
+      T* dys = batch > 1 ? scratch2(batch * c.out_channels * out_len) : nullptr;
+      pointwise::backward_filter<cuda>(batch, c.in_channels, c.out_channels, in_len, x, dy, dw, xs, dys,
+                                       [](index_t nb, index_t ch, index_t len, const T* src, T* dst) {
+                                         cuda_launch::for_each(nb * ch * len, cuda_bodies::swap_leading<T>{nb, ch, len, src, dst});
+                                       });
+      if (dx) pointwise::backward_data<cuda>(batch, c.in_channels, c.out_channels, in_len, w, dy, dx);
+      return;
+    }
     const auto g = geometry(c, batch, in_len);
     const index_t full = g.y[3], rows = batch * c.out_channels;
     const T* dy_full = dy;
@@ -29,7 +47,7 @@ class conv1d<T, cuda> {
       cuda_launch::for_each(rows * full, cuda_bodies::resize_rows<T>{out_len, full, dy, p});
       dy_full = p;
     }
-    if (dbias) cuda_launch::for_each(c.out_channels, cuda_bodies::channel_bias_grad<T>{batch, c.out_channels, out_len, dy, dbias});
+    if (dbias) cuda_launch::add_column_sums(batch, c.out_channels, out_len, dy, dbias);
     conv_.backward_filter(g, x, dy_full, dw, T(1));
     if (dx) conv_.backward_data(g, w, dy_full, dx, T(0));
   }
@@ -51,8 +69,12 @@ class conv1d<T, cuda> {
     if (scratch_.size() < n) scratch_ = tensor<T, 1, cuda>({n});
     return scratch_.data();
   }
+  T* scratch2(index_t n) {
+    if (scratch2_.size() < n) scratch2_ = tensor<T, 1, cuda>({n});
+    return scratch2_.data();
+  }
   cuda_conv::convolution<T> conv_;
-  tensor<T, 1, cuda> scratch_;
+  tensor<T, 1, cuda> scratch_, scratch2_;
 };
 
 }  // namespace cantus::nn::tt

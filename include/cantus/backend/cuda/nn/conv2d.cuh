@@ -1,5 +1,5 @@
 // nn::tt::conv2d on CUDA (contract in nn/tt/conv2d.hpp): cuDNN's convolution; bias and its gradient
-// in kernels of their own (the gradient in the CPU's order).
+// in kernels of their own.
 #include "cantus/backend/cuda/nn/cudnn_conv.cuh"
 #include "cantus/backend/cuda/nn/launch.cuh"
 
@@ -17,7 +17,7 @@ class conv2d<T, cuda> {
   void backward(const conv2d_config& c, const shape_t<4>& in, const shape_t<4>& out, const T* x, const T* w,
                 const T* dy, T* dw, T* dbias, T* dx) {
     const auto g = geometry(c, in, out);
-    if (dbias) cuda_launch::for_each(out[1], cuda_bodies::channel_bias_grad<T>{out[0], out[1], out[2] * out[3], dy, dbias});
+    if (dbias) cuda_launch::add_column_sums(out[0], out[1], out[2] * out[3], dy, dbias);
     conv_.backward_filter(g, x, dy, dw, T(1));
     if (dx) conv_.backward_data(g, w, dy, dx, T(0));
   }

@@ -21,7 +21,7 @@ class conv_transpose1d<T, cuda> {
                 const T* w, const T* dy, T* dw, T* dbias, T* dx) {
     const auto g = geometry(c, batch, in_len, out_len);
     if (dbias)
-      cuda_launch::for_each(c.out_channels, cuda_bodies::channel_bias_grad<T>{batch, c.out_channels, out_len, dy, dbias});
+      cuda_launch::add_column_sums(batch, c.out_channels, out_len, dy, dbias);
     conv_.backward_filter(g, dy, x, dw, T(1));
     if (dx) conv_.forward(g, dy, w, dx, T(0));
   }

@@ -4,12 +4,16 @@
 // conv_transpose1d is this convolution run backwards (its forward is backward-data), conv2d the plain
 // one. Each pass takes the first algorithm cuDNN's heuristics rank that is deterministic and supports
 // the geometry (not every algorithm takes dilation or a 1 x k filter): a seed gives the same bits run
-// to run, which the project promises on every backend. The descriptors are made per call (host-only, microseconds); the workspace is
-// kept between calls. cuDNN 9 marks this API deprecated in favour of its graph API; it is complete and
+// to run, which the project promises on every backend. Descriptors, algorithms and workspace sizes are
+// kept per geometry (a layer sees a few: training and evaluation batches), since the heuristic queries
+// cost the host more than many of the kernels they choose; the workspace is kept between calls. cuDNN 9 marks this API deprecated in favour of its graph API; it is complete and
 // supported, and the move is local to this file.
 #include <cudnn.h>
 
 #include <array>
+#include <memory>
+#include <optional>
+#include <vector>
 
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #include "cantus/backend/cuda/cuda_check.hpp"
@@ -26,6 +30,7 @@ constexpr cudnnDataType_t data_type() {
 struct geometry {
   std::array<int, 4> x{}, w{}, y{};
   std::array<int, 2> pad{}, stride{1, 1}, dilation{1, 1};
+  friend bool operator==(const geometry&, const geometry&) = default;
 };
 
 class descriptors {
@@ -101,42 +106,78 @@ class convolution {
  public:
   // y = conv(x, w) + beta * y
   void forward(const geometry& g, const T* x, const T* w, T* y, T beta) {
-    descriptors d(g, T{});
-    const auto algo = forward_algo(d);
-    std::size_t bytes = 0;
-    CANTUS_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(cuda_detail::cudnn(), d.x_, d.w_, d.c_, d.y_, algo, &bytes));
+    plan& p = plan_for(g);
+    const descriptors& d = *p.d;
+    if (!p.forward) {
+      const auto algo = forward_algo(d);
+      std::size_t bytes = 0;
+      CANTUS_CUDNN_CHECK(cudnnGetConvolutionForwardWorkspaceSize(cuda_detail::cudnn(), d.x_, d.w_, d.c_, d.y_, algo, &bytes));
+      p.forward = {algo, bytes};
+    }
+    const auto [algo, bytes] = *p.forward;
     const T one(1);
     CANTUS_CUDNN_CHECK(cudnnConvolutionForward(cuda_detail::cudnn(), &one, d.x_, x, d.w_, w, d.c_, algo,
                                                workspace(bytes), bytes, &beta, d.y_, y));
   }
   // dx = conv^T(dy, w) + beta * dx
   void backward_data(const geometry& g, const T* w, const T* dy, T* dx, T beta) {
-    descriptors d(g, T{});
-    const auto algo = backward_data_algo(d);
-    std::size_t bytes = 0;
-    CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(cuda_detail::cudnn(), d.w_, d.y_, d.c_, d.x_, algo, &bytes));
+    plan& p = plan_for(g);
+    const descriptors& d = *p.d;
+    if (!p.backward_data) {
+      const auto algo = backward_data_algo(d);
+      std::size_t bytes = 0;
+      CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardDataWorkspaceSize(cuda_detail::cudnn(), d.w_, d.y_, d.c_, d.x_, algo, &bytes));
+      p.backward_data = {algo, bytes};
+    }
+    const auto [algo, bytes] = *p.backward_data;
     const T one(1);
     CANTUS_CUDNN_CHECK(cudnnConvolutionBackwardData(cuda_detail::cudnn(), &one, d.w_, w, d.y_, dy, d.c_, algo,
                                                     workspace(bytes), bytes, &beta, d.x_, dx));
   }
   // dw = d(conv)/dw (x, dy) + beta * dw
   void backward_filter(const geometry& g, const T* x, const T* dy, T* dw, T beta) {
-    descriptors d(g, T{});
-    const auto algo = backward_filter_algo(d);
-    std::size_t bytes = 0;
-    CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(cuda_detail::cudnn(), d.x_, d.y_, d.c_, d.w_, algo, &bytes));
+    plan& p = plan_for(g);
+    const descriptors& d = *p.d;
+    if (!p.backward_filter) {
+      const auto algo = backward_filter_algo(d);
+      std::size_t bytes = 0;
+      CANTUS_CUDNN_CHECK(cudnnGetConvolutionBackwardFilterWorkspaceSize(cuda_detail::cudnn(), d.x_, d.y_, d.c_, d.w_, algo, &bytes));
+      p.backward_filter = {algo, bytes};
+    }
+    const auto [algo, bytes] = *p.backward_filter;
     const T one(1);
     CANTUS_CUDNN_CHECK(cudnnConvolutionBackwardFilter(cuda_detail::cudnn(), &one, d.x_, x, d.y_, dy, d.c_, algo,
                                                       workspace(bytes), bytes, &beta, d.w_, dw));
   }
 
  private:
+  template <class Algo>
+  struct choice {
+    Algo algo;
+    std::size_t bytes;
+  };
+  struct plan {
+    geometry g;
+    std::unique_ptr<descriptors> d;
+    std::optional<choice<cudnnConvolutionFwdAlgo_t>> forward;
+    std::optional<choice<cudnnConvolutionBwdDataAlgo_t>> backward_data;
+    std::optional<choice<cudnnConvolutionBwdFilterAlgo_t>> backward_filter;
+  };
+  // The geometry's plan; the oldest of four is dropped for a fifth.
+  plan& plan_for(const geometry& g) {
+    for (auto& p : plans_)
+      if (p.g == g) return p;
+    if (plans_.size() == 4) plans_.erase(plans_.begin());
+    plans_.push_back(plan{g, std::make_unique<descriptors>(g, T{}), {}, {}, {}});
+    return plans_.back();
+  }
   void* workspace(std::size_t bytes) {
     const auto words = static_cast<index_t>((bytes + sizeof(double) - 1) / sizeof(double));
     if (words == 0) return nullptr;
     if (workspace_.size() < words) workspace_ = tensor<double, 1, cuda>({words});
     return workspace_.data();
   }
+  std::vector<plan> plans_;
   tensor<double, 1, cuda> workspace_;
 };
 

@@ -51,8 +51,8 @@ class gru<T, cuda> {
     }
     ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, T(1), dgi_.data(), G, x_.data(), I, T(1), dw_ih, I);
     ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, T(1), dgh_.data(), G, hprev_.data(), H, T(1), dw_hh, H);
-    cuda_launch::for_each(G, cuda_bodies::column_sum<T>{B * Tn, G, dgi_.data(), db_ih});
-    cuda_launch::for_each(G, cuda_bodies::column_sum<T>{B * Tn, G, dgh_.data(), db_hh});
+    cuda_launch::add_column_sums(B * Tn, G, index_t(1), dgi_.data(), db_ih);
+    cuda_launch::add_column_sums(B * Tn, G, index_t(1), dgh_.data(), db_hh);
     if (dx) {
       ensure(dx_, Tn * B * I);
       ops::gemm(transpose::no, transpose::no, Tn * B, I, G, T(1), dgi_.data(), G, w_ih, I, T(0), dx_.data(), I);

@@ -10,6 +10,7 @@
 
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #include "cantus/backend/cuda/nn/element_bodies.hpp"
+#include "cantus/core/tensor.hpp"
 
 namespace cantus::nn::tt::cuda_launch {
 
@@ -89,6 +90,18 @@ double sum(index_t n, const Body& body) {
 template <class Body>
 index_t first_bad(index_t n, const Body& body) {
   return reduce<index_t, min_combine>(n, body, cuda_bodies::none, [](index_t a, index_t b) { return a < b ? a : b; });
+}
+
+// out[j] += the sum over rows and positions of column j of x [rows, cols, positions] (bias gradients;
+// element_bodies.hpp's partial_column_sum says how).
+template <class T>
+void add_column_sums(index_t rows, index_t cols, index_t positions, const T* x, T* out) {
+  const index_t per_column = rows * positions;
+  if (cols <= 0 || per_column <= 0) return;
+  const index_t chunk = cuda_bodies::column_sum_chunk(per_column, cols), chunks = (per_column + chunk - 1) / chunk;
+  tensor<double, 1, cuda> partial({cols * chunks});
+  for_each(cols * chunks, cuda_bodies::partial_column_sum<T>{cols, positions, per_column, chunk, chunks, x, partial.data()});
+  for_each(cols, cuda_bodies::add_partials<T>{chunks, partial.data(), out});
 }
 
 // One element of device memory, for an error message.

@@ -1,5 +1,5 @@
 // nn::tt::linear on CUDA (contract in nn/tt/linear.hpp): cuBLAS GEMMs (backend_ops<cuda>::gemm) and a
-// thread per output column for the bias gradient (rows summed in order).
+// chunked column sum for the bias gradient (cuda_launch::add_column_sums).
 #include "cantus/backend/cuda/nn/launch.cuh"
 
 namespace cantus::nn::tt {
@@ -13,7 +13,7 @@ class linear<T, cuda> {
   }
   void backward(index_t rows, index_t in, index_t out, const T* x, const T* w, const T* dy, T* dw, T* dbias, T* dx) {
     backend_ops<cuda>::gemm(transpose::yes, transpose::no, out, in, rows, T(1), dy, out, x, in, T(1), dw, in);
-    if (dbias) cuda_launch::for_each(out, cuda_bodies::column_sum<T>{rows, out, dy, dbias});
+    if (dbias) cuda_launch::add_column_sums(rows, out, index_t(1), dy, dbias);
     if (dx) backend_ops<cuda>::gemm(transpose::no, transpose::no, rows, in, out, T(1), dy, out, w, in, T(0), dx, in);
   }
 };

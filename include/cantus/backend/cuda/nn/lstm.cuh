@@ -1,7 +1,7 @@
 // nn::tt::lstm on CUDA (contract in nn/tt/lstm.hpp): as nn::tt::gru on CUDA (gru.cuh) — cuBLAS for
 // the input projection of all steps and each step's recurrent product, one fused kernel per step for
 // the gates and the cell (cuda_bodies::lstm_forward_unit / lstm_backward_unit), weight gradients as
-// single GEMMs over all steps, bias gradients column by column in the CPU's order.
+// single GEMMs over all steps, bias gradients chunked column sums.
 #include "cantus/backend/cuda/nn/launch.cuh"
 
 namespace cantus::nn::tt {
@@ -58,7 +58,7 @@ class lstm<T, cuda> {
     ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, T(1), dg_.data(), G, x_.data(), I, T(1), dw_ih, I);
     ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, T(1), dg_.data(), G, hprev_.data(), H, T(1), dw_hh, H);
     tensor<T, 1, cuda> db({G}, T(0));
-    cuda_launch::for_each(G, cuda_bodies::column_sum<T>{B * Tn, G, dg_.data(), db.data()});
+    cuda_launch::add_column_sums(B * Tn, G, index_t(1), dg_.data(), db.data());
     cuda_launch::for_each(G, cuda_bodies::add_to_both<T>{db.data(), db_ih, db_hh});
     if (dx) {
       ensure(dx_, Tn * B * I);
