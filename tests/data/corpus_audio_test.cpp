@@ -212,6 +212,79 @@ BOOST_AUTO_TEST_CASE(plan_is_deterministic_and_splits_by_pattern) {
   BOOST_CHECK_THROW(style::plan(o), value_error);
 }
 
+BOOST_AUTO_TEST_CASE(independent_factors_are_dealt_evenly_to_every_genre) {
+  style::options o;
+  o.genres = 4;
+  o.clips_per_genre = 60;  // a multiple of 5 bands, 12 keys, 4 loudness levels, 6 instruments, 2 soundfonts
+  o.soundfonts = {"/a.sf2", "/b.sf2"};
+  o.factors = style::factor_mode::independent;
+  const auto a = style::plan(o);
+  BOOST_REQUIRE_EQUAL(a.size(), 240u);
+  // per genre: each value of each factor equally often
+  std::map<int, std::map<int, int>> band, key, loud, lead, font;
+  std::map<std::pair<int, int>, int> band_and_lead;  // across genres: a factor says nothing of another
+  for (const auto& p : a) {
+    const int b = style::tempo_band(p.tempo);
+    BOOST_TEST(p.tempo >= style::tempo_low + b * style::tempo_band_width);
+    BOOST_TEST(p.tempo < style::tempo_low + (b + 1) * style::tempo_band_width);
+    ++band[p.genre][b], ++key[p.genre][p.transpose], ++lead[p.genre][p.lead], ++font[p.genre][p.soundfont == "/b.sf2"];
+    ++loud[p.genre][static_cast<int>(p.loudness_db)];
+    ++band_and_lead[{b, p.lead}];
+    BOOST_TEST(style::mma_script(p).find("Arpeggio-Lead Voice " + std::string(style::lead_instruments()[p.lead])) != std::string::npos);
+  }
+  for (int g = 0; g < 4; ++g) {
+    BOOST_TEST(band[g].size() == 5u);
+    for (auto [v, n] : band[g]) BOOST_TEST(n == 12);
+    BOOST_TEST(key[g].size() == 12u);
+    for (auto [v, n] : key[g]) BOOST_TEST(n == 5);
+    BOOST_TEST(loud[g].size() == 4u);
+    for (auto [v, n] : loud[g]) BOOST_TEST(n == 15);
+    BOOST_TEST(lead[g].size() == 6u);
+    for (auto [v, n] : lead[g]) BOOST_TEST(n == 10);
+    for (auto [v, n] : font[g]) BOOST_TEST(n == 30);
+  }
+  // 240 clips over 30 (band, lead) cells: 8 each if independent; the shuffles keep them near it
+  BOOST_TEST(band_and_lead.size() == 30u);
+  for (auto [cell, n] : band_and_lead) BOOST_TEST((n >= 2 && n <= 16), "band " << cell.first << " lead " << cell.second << ": " << n);
+  // The genre mode is what it was: no lead voice, the genre's tempo range.
+  o.factors = style::factor_mode::genre;
+  for (const auto& p : style::plan(o)) {
+    BOOST_TEST(p.lead == -1);
+    BOOST_TEST(p.loudness_db == 0.0);
+    BOOST_TEST(style::mma_script(p).find("Arpeggio") == std::string::npos);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(independent_corpus_renders_its_loudness_and_records_every_factor) {
+  if (!style::tools_available()) {
+    std::printf("skipped: mma, fluidsynth or a General MIDI soundfont is missing\n");
+    return;
+  }
+  const auto dir = testing::scratch_dir("style_factors");
+  style::options o;
+  o.genres = 2;
+  o.clips_per_genre = 4;
+  o.seconds = 2;
+  o.verbose = false;
+  o.factors = style::factor_mode::independent;
+  style::generate(dir, o);
+  const auto f = style::read_factors(dir);
+  BOOST_TEST(f.names.size() == 6u);
+  BOOST_REQUIRE_EQUAL(f.codes.size(), 8u);
+  BOOST_TEST(f.values[0].size() == 2u);  // two genres
+  BOOST_TEST(f.values[3].size() == 4u);  // four loudness levels, each once per genre
+  BOOST_TEST(f.values[3].front() == "-18");  // numeric order
+  const auto c = fma::load(dir);
+  for (const auto& t : c.tracks) {
+    const auto s = cantus::audio::load(t.path, 0);
+    float peak = 0;
+    for (float v : s.samples) peak = std::max(peak, std::abs(v));
+    const double level = std::stod(f.values[3][static_cast<std::size_t>(f.codes.at(t.id)[3])]);
+    BOOST_TEST(20 * std::log10(peak) == 20 * std::log10(0.89) + level, boost::test_tools::tolerance(0.01));
+    BOOST_TEST(f.values[4][static_cast<std::size_t>(f.codes.at(t.id)[4])] != "none");
+  }
+}
+
 BOOST_AUTO_TEST_CASE(tiny_style_corpus_renders_and_loads_as_fma) {
   if (!style::tools_available()) {
     BOOST_TEST_MESSAGE("skipped: mma, fluidsynth or a General MIDI soundfont is missing (Debian: mma fluidsynth fluid-soundfont-gm)");

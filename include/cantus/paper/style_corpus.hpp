@@ -9,6 +9,13 @@
 // of the genre, a soundfont, and mma's own random seed (mma humanises timing and velocity randomly
 // unless seeded with RndSeed). Splits are by pattern family (an mma style file): test clips come from
 // families never used in training, so a classifier must learn the genre, not the loop.
+//
+// Every factor of a clip is recorded in tracks.csv (group "style"): pattern family, groove, tempo and
+// its band, key, soundfont, peak loudness and lead instrument. With factors = genre (the default) the
+// tempo follows the genre's usual range, the peak is -1 dBFS and there is no lead voice. With
+// factors = independent, tempo band, key, loudness, lead instrument and soundfont are dealt to each
+// genre's clips in equal shares, shuffled per genre and factor, so no factor says anything about the
+// genre or about another factor (the corpus for measuring disentanglement, examples/paper/table3).
 // Part of cantus::paper (docs/paper.md): needs mma and fluidsynth at run time.
 #include <sndfile.h>
 
@@ -19,6 +26,7 @@
 #include <memory>
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -116,6 +124,17 @@ inline const std::vector<genre_style>& genres() {
   return table;
 }
 
+enum class factor_mode { genre, independent };
+
+// The independent mode's levels. Tempo bands split 70-190 bpm (every genre's range lies inside).
+inline constexpr int tempo_low = 70, tempo_band_width = 24, tempo_bands = 5;
+inline constexpr std::array<double, 4> loudness_levels_db = {0, -6, -12, -18};  // below the -1 dBFS peak
+inline const std::vector<std::string_view>& lead_instruments() {  // mma's names of General MIDI voices
+  static const std::vector<std::string_view> v = {"Flute", "Trumpet", "AltoSax", "Violin", "Vibraphone", "Clarinet"};
+  return v;
+}
+inline int tempo_band(int bpm) { return std::clamp((bpm - tempo_low) / tempo_band_width, 0, tempo_bands - 1); }
+
 struct options {
   int genres = 8;
   int clips_per_genre = 40;  // 224 / 48 / 48 clips: at 12 (16 test clips) one clip was 6 % of accuracy
@@ -125,6 +144,7 @@ struct options {
   double sample_rate = 22050;
   std::vector<std::filesystem::path> soundfonts;  // empty: the Debian General MIDI soundfonts found
   bool verbose = true;                            // progress bar and summary on stderr
+  factor_mode factors = factor_mode::genre;
 };
 
 // What one clip is made of; everything is decided before any rendering, so the corpus does not
@@ -137,6 +157,8 @@ struct clip_plan {
   std::string use, groove;
   int tempo = 120;
   int transpose = 0;  // semitones from C
+  double loudness_db = 0;  // peak level relative to -1 dBFS (loudness_levels_db; 0 in the genre mode)
+  int lead = -1;           // lead_instruments() index, or -1: no lead voice
   int progression = 0;
   std::filesystem::path soundfont;
   std::uint32_t mma_seed = 0;
@@ -193,9 +215,26 @@ inline std::vector<clip_plan> plan(const options& opt) {
   if (!(opt.seconds >= 1 && opt.seconds <= 600))
     throw value_error(cantus::detail::concat("style corpus: --seconds ", opt.seconds, " (expected 1 to 600)"));
   const auto soundfonts = opt.soundfonts.empty() ? default_soundfonts() : opt.soundfonts;
+  if (soundfonts.empty())
+    throw io_error("style corpus: no General MIDI soundfont in /usr/share/sounds/sf2 (install the Debian packages "
+                   "fluid-soundfont-gm and/or timgm6mb-soundfont, or pass --soundfont FILE)");
+  const bool independent = opt.factors == factor_mode::independent;
   std::vector<clip_plan> clips;
   for (int g = 0; g < opt.genres; ++g) {
     const auto& style = table[g];
+    // Independent mode: each factor's values in equal shares over the genre's clips, shuffled by a
+    // stream of their own (genre, factor), so the factors are independent of genre and of each other.
+    auto dealt = [&](int factor, std::size_t values) {
+      std::vector<std::size_t> v(static_cast<std::size_t>(opt.clips_per_genre));
+      for (std::size_t c = 0; c < v.size(); ++c) v[c] = c % values;
+      random_engine(opt.seed, 2000 + 100 * static_cast<std::uint64_t>(factor) + static_cast<std::uint64_t>(g)).shuffle(v.begin(), v.end());
+      return v;
+    };
+    std::vector<std::size_t> band_of, key_of, loud_of, lead_of, font_of;
+    if (independent) {
+      band_of = dealt(0, tempo_bands), key_of = dealt(1, 12), loud_of = dealt(2, loudness_levels_db.size());
+      lead_of = dealt(3, lead_instruments().size()), font_of = dealt(4, soundfonts.size());
+    }
     // Families shuffled per genre and seed, then dealt to splits: test families are never trained on.
     const int n_fam = static_cast<int>(style.families.size());
     std::vector<int> fam(n_fam);
@@ -224,6 +263,14 @@ inline std::vector<clip_plan> plan(const options& opt) {
       p.progression = static_cast<int>(r.below(3, style.progressions.size()));
       p.soundfont = soundfonts[r.below(4, soundfonts.size())];
       p.mma_seed = static_cast<std::uint32_t>(r.below(5, 1u << 30));
+      if (independent) {
+        const auto cc = static_cast<std::size_t>(c);
+        p.tempo = tempo_low + static_cast<int>(band_of[cc]) * tempo_band_width + static_cast<int>(r.below(6, tempo_band_width));
+        p.transpose = static_cast<int>(key_of[cc]) - 5;
+        p.loudness_db = loudness_levels_db[loud_of[cc]];
+        p.lead = static_cast<int>(lead_of[cc]);
+        p.soundfont = soundfonts[font_of[cc]];
+      }
       // Enough bars for a lead-in and the clip even in 3/4 (one bar = 3 beats at least).
       const double bar_seconds = 3 * 60.0 / p.tempo;
       p.bars = static_cast<int>(std::ceil((opt.seconds + 2.0) / bar_seconds)) + 1;
@@ -243,14 +290,23 @@ inline std::string mma_script(const clip_plan& p) {
     << "Tempo " << p.tempo << "\n"
     << "Transpose " << p.transpose << "\n"
     << "RndSeed " << p.mma_seed << "\n";
+  if (p.lead >= 0) {  // a lead voice arpeggiating the chords in eighths, over the groove's own tracks
+    const auto voice = lead_instruments()[static_cast<std::size_t>(p.lead)];
+    s << "Arpeggio-Lead Voice " << voice << "\n"
+      << "Arpeggio-Lead Sequence {1 8 90; 1.5 8 75; 2 8 90; 2.5 8 75; 3 8 90; 3.5 8 75; 4 8 90; 4.5 8 75}\n"
+      << "Arpeggio-Lead Octave 6\n"
+      << "Arpeggio-Lead Volume f\n";
+  }
   for (int b = 0; b < p.bars; ++b) s << (b + 1) << " " << prog[static_cast<std::size_t>(b) % prog.size()] << "\n";
   return s.str();
 }
 
 inline std::string clip_title(const clip_plan& p) {
   const auto& style = genres()[p.genre];
-  return cantus::detail::concat(style.name, " clip ", p.clip, ": groove \"", p.groove, "\" (", p.use, "), ", p.tempo, " bpm, key of ",
-                                key_name(p.transpose), ", ", p.soundfont.filename().string());
+  auto t = cantus::detail::concat(style.name, " clip ", p.clip, ": groove \"", p.groove, "\" (", p.use, "), ", p.tempo, " bpm, key of ",
+                                  key_name(p.transpose), ", ", p.soundfont.filename().string());
+  if (p.lead >= 0) t += cantus::detail::concat(", lead ", lead_instruments()[static_cast<std::size_t>(p.lead)], ", ", p.loudness_db, " dB");
+  return t;
 }
 
 namespace internal {
@@ -326,8 +382,10 @@ inline void render_clip(const clip_plan& p, const options& opt, const std::files
   }
   if (std::sqrt(energy / static_cast<double>(mono.size())) < 1e-4)
     throw io_error(cantus::detail::concat("style corpus: clip ", p.id, " (", clip_title(p), ") rendered silence"));
-  // Peak-normalise to -1 dBFS: loudness then says nothing about which soundfont played.
-  const float gain = static_cast<float>(0.89 / peak);
+  // Peak-normalise to -1 dBFS (then lower by the clip's loudness level): loudness then says nothing
+  // about which soundfont played.
+  const double target = p.loudness_db == 0 ? 0.89 : 0.89 * std::pow(10.0, p.loudness_db / 20);
+  const float gain = static_cast<float>(target / peak);
   for (float& v : mono) v *= gain;
   internal::write_flac(audio, mono, static_cast<int>(opt.sample_rate));
   fs::remove(wav);
@@ -339,6 +397,7 @@ inline std::string parameters_text(const options& opt) {
     << "\nseed " << opt.seed << "\nsample_rate " << opt.sample_rate << "\nsoundfonts";
   for (const auto& sf : opt.soundfonts.empty() ? default_soundfonts() : opt.soundfonts) s << " " << sf.string();
   s << "\n";
+  if (opt.factors == factor_mode::independent) s << "factors independent\n";  // absent: v1 corpora stay valid
   return s.str();
 }
 
@@ -436,16 +495,19 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
       o << (g + 1) << "," << opt.clips_per_genre << ",0," << data::csv::quote(table[g].name) << "," << (g + 1) << "\n";
   });
   write_file_atomically(meta / "tracks.csv", [&](std::ofstream& o) {
-    o << data::csv::format_record({"", "set", "set", "track", "track", "track", "track", "track", "style", "style", "style", "style", "style"});
+    o << data::csv::format_record({"", "set", "set", "track", "track", "track", "track", "track", "style", "style", "style", "style", "style",
+                                   "style", "style", "style"});
     o << data::csv::format_record({"", "split", "subset", "duration", "genre_top", "genres", "title", "bit_rate", "pattern_family", "groove",
-                             "tempo", "key", "soundfont"});
-    o << data::csv::format_record({"track_id", "", "", "", "", "", "", "", "", "", "", "", ""});
+                             "tempo", "key", "soundfont", "tempo_band", "loudness_db", "lead_instrument"});
+    o << data::csv::format_record({"track_id", "", "", "", "", "", "", "", "", "", "", "", "", "", "", ""});
     for (const auto& p : clips) {
       char dur[32];
       std::snprintf(dur, sizeof dur, "%g", opt.seconds);
       o << data::csv::format_record({std::to_string(p.id), std::string(split_name(p.split)), "small", dur, std::string(table[p.genre].name),
                                cantus::detail::concat("[", p.genre + 1, "]"), clip_title(p), "256000", p.use, p.groove,
-                               std::to_string(p.tempo), key_name(p.transpose), p.soundfont.filename().string()});
+                               std::to_string(p.tempo), key_name(p.transpose), p.soundfont.filename().string(),
+                               std::to_string(tempo_band(p.tempo)), cantus::detail::concat(p.loudness_db),
+                               p.lead >= 0 ? std::string(lead_instruments()[static_cast<std::size_t>(p.lead)]) : std::string("none")});
     }
   });
   write_file_atomically(done_marker, [&](std::ofstream& o) { o << params; });
@@ -454,6 +516,56 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
   res.reused = reused;
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return res;
+}
+
+// The factors a generated corpus recorded (tracks.csv, group "style", and the genre), as codes per
+// track: for each factor its distinct values (numbers in numeric order, else text order) and, per
+// track id, the index of the track's value. Throws naming the file when a factor column is missing
+// (a corpus generated before the factors were recorded: generate it again).
+struct factor_table {
+  std::vector<std::string> names;                        // genre, tempo_band, key, loudness_db, lead_instrument, soundfont
+  std::vector<std::vector<std::string>> values;          // per factor
+  std::map<std::int64_t, std::vector<int>> codes;        // track id -> a code per factor
+};
+inline factor_table read_factors(const std::filesystem::path& root) {
+  const auto path = root / "fma_metadata" / "tracks.csv";
+  const auto table = data::fma::tracks_table::read(path);
+  factor_table f;
+  f.names = {"genre", "tempo_band", "key", "loudness_db", "lead_instrument", "soundfont"};
+  std::vector<std::size_t> cols;
+  for (const auto& n : f.names) {
+    const auto c = n == "genre" ? table.find("track", "genre_top") : table.find("style", n);
+    if (!c)
+      throw io_error(cantus::detail::concat(path.string(), ": no column '", n,
+                                            "' (a style corpus from before factors were recorded: generate it again)"));
+    cols.push_back(*c);
+  }
+  f.values.resize(cols.size());
+  for (std::size_t k = 0; k < cols.size(); ++k) {
+    std::vector<std::string> v;
+    for (std::size_t i = 0; i < table.rows(); ++i) v.emplace_back(table.at(i, cols[k]));
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    auto number = [](const std::string& t, double& out) {
+      char* end = nullptr;
+      out = std::strtod(t.c_str(), &end);
+      return !t.empty() && end == t.c_str() + t.size();
+    };
+    double a = 0, b = 0;
+    if (std::all_of(v.begin(), v.end(), [&](const std::string& t) { return number(t, a); }))
+      std::sort(v.begin(), v.end(), [&](const std::string& x, const std::string& y) { return number(x, a), number(y, b), a < b; });
+    f.values[k] = std::move(v);
+  }
+  for (std::size_t i = 0; i < table.rows(); ++i) {
+    const std::string id(table.at(i, 0));
+    std::vector<int> code(cols.size());
+    for (std::size_t k = 0; k < cols.size(); ++k) {
+      const auto& v = f.values[k];
+      code[k] = static_cast<int>(std::find(v.begin(), v.end(), table.at(i, cols[k])) - v.begin());
+    }
+    f.codes[std::stoll(id)] = std::move(code);
+  }
+  return f;
 }
 
 }  // namespace cantus::paper::style
