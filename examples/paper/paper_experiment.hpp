@@ -93,11 +93,14 @@ struct options {
   fs::path paper = fs::path(CANTUS_SOURCE_DIR) / "examples" / "paper" / "paper_table1.csv";  // table1: the paper's figures
   models::pooling pooling = models::pooling::mean;  // how a track's window latents become its embedding
   int cv = 0;                       // table1 --cv K: also K-fold cross-validation over the training + validation tracks
+  std::vector<double> sweep_capacity, sweep_gamma;  // table3 --sweep C1,C2,..:G1,G2,..: the step-VAE's capacity grid
   // The step-VAE's capacity objective (models::step_vae_config), when given: C's maximum in nats,
   // gamma, and the steps over which C rises from 0 (0: C at its maximum from the start).
   std::optional<double> vae_capacity, vae_gamma;
   std::optional<std::int64_t> vae_anneal_steps;
   fs::path config;                  // --config FILE: the settings this run started from
+  // The embedded corpus's factors (style::factor_mode): table3 asks for genre-independent ones.
+  cantus::paper::style::factor_mode corpus_factors = cantus::paper::style::factor_mode::genre;
   std::map<std::string, plan> plans;  // every model's training plan: preset, then --config, then flags
   // The job's ranks (world()): they train each model data-parallel, share feature extraction and
   // embedding; rank 0 alone writes results, embeddings, checkpoints and figures.
@@ -225,6 +228,20 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     else if (a == "--train-windows") ov.train_windows = count_or_all(value());
     else if (a == "--embed-windows") ov.embed_windows = count_or_all(value());
     else if (a == "--validation-batches") ov.validation_batches = count_or_all(value());
+    else if (a == "--sweep") {  // CAPACITIES:GAMMAS, each a comma list of non-negative numbers
+      const std::string v = value();
+      const auto colon = v.find(':');
+      auto list = [&](const std::string& t) {
+        std::vector<double> out;
+        for (const auto& x : split_list(t)) out.push_back(real(x));
+        return out;
+      };
+      if (colon != std::string::npos) o.sweep_capacity = list(v.substr(0, colon)), o.sweep_gamma = list(v.substr(colon + 1));
+      if (colon == std::string::npos || o.sweep_capacity.empty() || o.sweep_gamma.empty()) {
+        std::fprintf(stderr, "%s: --sweep expects CAPACITIES:GAMMAS (e.g. 0,5,25:1,100,1000), got '%s'\n", o.program.c_str(), v.c_str());
+        std::exit(2);
+      }
+    }
     else if (a == "--vae-capacity") o.vae_capacity = real(value());
     else if (a == "--vae-gamma") o.vae_gamma = real(value());
     else if (a == "--vae-anneal-steps") o.vae_anneal_steps = number(value());
@@ -335,6 +352,7 @@ struct prepared {
   cantus::paper::mel_standardizer norm;
   float raw_gain = 1.0f;    // naive_seq2seq reads raw audio scaled to unit RMS over the training tracks
   std::string description;  // "fma small at ROOT: 50/10/10 tracks, 10 genres"
+  fs::path root;             // where the corpus is (--fma, --folders, or the embedded corpus's folder)
 };
 
 inline prepared prepare(const options& o) {
@@ -344,21 +362,26 @@ inline prepared prepare(const options& o) {
   fs::path features_dir;
   if (!o.fma.empty()) {
     p.corpus = data::fma::load(o.fma);
+    p.root = o.fma;
     features_dir = o.cache / "features" / cache_key(o.fma);
   } else if (!o.folders.empty()) {
     p.corpus = data::folders::load(o.folders);
+    p.root = o.folders;
     features_dir = o.cache / "features" / cache_key(o.folders);
   } else {
-    const fs::path root = o.cache / "style-corpus";
+    const bool independent = o.corpus_factors == cantus::paper::style::factor_mode::independent;
+    const fs::path root = o.cache / (independent ? "style-corpus-independent" : "style-corpus");
     cantus::paper::style::options so;
     so.threads = o.threads;
+    so.factors = o.corpus_factors;
     if (o.root()) {
       std::fprintf(stderr, "%s: embedded corpus at %s (generated on first use)\n", o.program.c_str(), root.c_str());
       cantus::paper::style::generate(root, so);
     }
     o.group->barrier();
     p.corpus = data::fma::load(root);
-    p.corpus.name = "embedded style corpus";  // stored in FMA's layout, but not FMA
+    p.root = root;
+    p.corpus.name = independent ? "embedded style corpus, factors independent of genre" : "embedded style corpus";  // FMA's layout, not FMA
     features_dir = root / "features";
   }
   if (o.root())
@@ -438,7 +461,10 @@ inline const plan& resolved_plan(const options& o, const std::string& model) {
 inline fs::path run_dir(const options& o, const std::string& model, const plan& resolved, const std::string& model_key = "") {
   return o.out / "runs" /
          (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed) + "-" +
-          cantus::paper::short_hash(resolved.run_key() + model_key));
+          cantus::paper::short_hash(resolved.run_key() + model_key +
+                                    // the embedded corpus with independent factors is another corpus
+                                    (o.fma.empty() && o.folders.empty() && o.corpus_factors == cantus::paper::style::factor_mode::independent
+                                         ? " corpus independent" : "")));
 }
 
 // drop_last: a model with batch statistics (BatchNorm) needs more than one sample per batch.
@@ -540,6 +566,30 @@ inline std::string json_string(const std::string& s) {
   }
   return r + "\"";
 }
+// The hand-made baseline every learned representation has to beat: each mel band's mean and standard
+// deviation over a track's frames (the standardised log-mel the models see), 2 x n_mels values.
+inline Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> logmel_statistics(
+    const prepared& p, const std::vector<const cantus::paper::stored_track*>& tracks, std::vector<int>& labels) {
+  const auto bands = static_cast<Eigen::Index>(p.store.n_mels());
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> X(static_cast<Eigen::Index>(tracks.size()), 2 * bands);
+  labels.clear();
+  for (std::size_t i = 0; i < tracks.size(); ++i) {
+    const auto mel = p.store.mel(*tracks[i]);
+    const auto frames = mel.extent(1);
+    std::vector<float> row(static_cast<std::size_t>(frames));
+    for (Eigen::Index b = 0; b < bands; ++b) {
+      for (index_t f = 0; f < frames; ++f) row[static_cast<std::size_t>(f)] = p.norm(b, mel(b, f));
+      double s = 0, s2 = 0;
+      for (float v : row) s += v, s2 += double(v) * v;
+      const double mean = frames > 0 ? s / double(frames) : 0.0;
+      X(static_cast<Eigen::Index>(i), b) = mean;
+      X(static_cast<Eigen::Index>(i), bands + b) = frames > 0 ? std::sqrt(std::max(0.0, s2 / double(frames) - mean * mean)) : 0.0;
+    }
+    labels.push_back(static_cast<int>(tracks[i]->label));
+  }
+  return X;
+}
+
 inline std::vector<int> as_int(const std::vector<std::int64_t>& v) { return std::vector<int>(v.begin(), v.end()); }
 
 inline Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> as_matrix(const models::track_embeddings& e) {

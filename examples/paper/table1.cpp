@@ -20,31 +20,6 @@
 #include "cantus/viz/bar_chart.hpp"
 #endif
 
-namespace {
-// The hand-made baseline every learned representation has to beat: each mel band's mean and standard
-// deviation over a track's frames (the standardised log-mel the models see), 2 x n_mels values.
-Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> logmel_statistics(
-    const paper::prepared& p, const std::vector<const cantus::paper::stored_track*>& tracks, std::vector<int>& labels) {
-  const auto bands = static_cast<Eigen::Index>(p.store.n_mels());
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> X(static_cast<Eigen::Index>(tracks.size()), 2 * bands);
-  labels.clear();
-  for (std::size_t i = 0; i < tracks.size(); ++i) {
-    const auto mel = p.store.mel(*tracks[i]);
-    const auto frames = mel.extent(1);
-    std::vector<float> row(static_cast<std::size_t>(frames));
-    for (Eigen::Index b = 0; b < bands; ++b) {
-      for (cantus::index_t f = 0; f < frames; ++f) row[static_cast<std::size_t>(f)] = p.norm(b, mel(b, f));
-      double s = 0, s2 = 0;
-      for (float v : row) s += v, s2 += double(v) * v;
-      const double mean = frames > 0 ? s / double(frames) : 0.0;
-      X(static_cast<Eigen::Index>(i), b) = mean;
-      X(static_cast<Eigen::Index>(i), bands + b) = frames > 0 ? std::sqrt(std::max(0.0, s2 / double(frames) - mean * mean)) : 0.0;
-    }
-    labels.push_back(static_cast<int>(tracks[i]->label));
-  }
-  return X;
-}
-}  // namespace
 
 int main(int argc, char** argv) {
   namespace classify = cantus::classify;  // not `using namespace cantus`: paper:: would be ambiguous
@@ -113,8 +88,8 @@ int main(int argc, char** argv) {
     if (!o.root()) return 0;
     {  // the hand-made row: per-band log-mel statistics through the same two classifiers
       std::vector<int> ytr, yte, yva;
-      const auto Xtr = logmel_statistics(p, p.train, ytr), Xte = logmel_statistics(p, p.test, yte),
-                 Xva = logmel_statistics(p, p.validation, yva);
+      const auto Xtr = paper::logmel_statistics(p, p.train, ytr), Xte = paper::logmel_statistics(p, p.test, yte),
+                 Xva = paper::logmel_statistics(p, p.validation, yva);
       fit_both("logmel_statistics", Xtr, ytr, Xte, yte, stack(Xtr, Xva), join(ytr, yva));
     }
     const auto paper_rows = paper::read_paper_table(o.paper);
