@@ -1,6 +1,9 @@
 #pragma once
-// Confusion-matrix heatmap: rows = true class, columns = predicted class, each cell shaded by its
+// Heatmaps. confusion_heatmap: rows = true class, columns = predicted class, each cell shaded by its
 // share of the row (so classes of different sizes read alike) and labelled with its count.
+// value_heatmap: any table of values in [0, 1] (scores of models against factors), each cell shaded
+// by its value and labelled with it.
+#include <cmath>
 #include <Eigen/Core>
 
 #include <algorithm>
@@ -72,6 +75,61 @@ inline void confusion_heatmap(const std::filesystem::path& path, const Eigen::Ma
     set_font(cr, 14, true);
     draw_text(cr, "Predicted label", left + grid / 2, top + grid + label_w + 30, 0.5, 0.5);
     draw_text(cr, "True label", 18, top + grid / 2, 0.5, 0.5, -M_PI / 2);
+  });
+}
+
+// rows x cols values, shaded on [0, 1] (clamped; NaN drawn grey and labelled n/a).
+inline void value_heatmap(const std::filesystem::path& path, const Eigen::MatrixXd& values, const std::vector<std::string>& row_names,
+                          const std::vector<std::string>& col_names, const heatmap_options& opt = {}) {
+  const auto R = values.rows(), C = values.cols();
+  if (R == 0 || C == 0) throw shape_error("value_heatmap: values must not be empty");
+  if (static_cast<Eigen::Index>(row_names.size()) != R || static_cast<Eigen::Index>(col_names.size()) != C)
+    throw shape_error(cantus::detail::concat("value_heatmap: ", R, "x", C, " values but ", row_names.size(), " row and ",
+                                             col_names.size(), " column names"));
+  double row_w = 0, col_w = 0;
+  {
+    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
+    cairo_t* cr = cairo_create(s);
+    set_font(cr, 13);
+    for (const auto& n : row_names) row_w = std::max(row_w, text_width(cr, n));
+    for (const auto& n : col_names) col_w = std::max(col_w, text_width(cr, n));
+    cairo_destroy(cr);
+    cairo_surface_destroy(s);
+  }
+  const double c = opt.cell, left = row_w + 24, top = (opt.title.empty() ? 20 : 55);
+  const double gw = c * static_cast<double>(C), gh = c * static_cast<double>(R);
+  const int width = static_cast<int>(std::max(left + gw + 30, opt.title.size() * 9.0 + 40)),
+            height = static_cast<int>(top + gh + col_w + 30);
+  render_to_file(path, width, height, [&](cairo_t* cr) {
+    if (!opt.title.empty()) {
+      set_font(cr, 16, true);
+      cairo_set_source_rgb(cr, 0, 0, 0);
+      draw_text(cr, opt.title, width / 2.0, 25, 0.5, 0.5);
+    }
+    for (Eigen::Index i = 0; i < R; ++i)
+      for (Eigen::Index j = 0; j < C; ++j) {
+        const double v = values(i, j);
+        const rgb col = std::isnan(v) ? rgb{0.85, 0.85, 0.85} : blues(std::clamp(v, 0.0, 1.0));
+        cairo_set_source_rgb(cr, col.r, col.g, col.b);
+        cairo_rectangle(cr, left + j * c, top + i * c, c, c);
+        cairo_fill(cr);
+        const double ink = luminance(col) < 0.45 ? 1.0 : 0.0;
+        cairo_set_source_rgb(cr, ink, ink, ink);
+        set_font(cr, std::min(13.0, c * 0.26));
+        char b[16];
+        if (std::isnan(v)) std::snprintf(b, sizeof b, "n/a");
+        else std::snprintf(b, sizeof b, "%.2f", v);
+        draw_text(cr, b, left + (j + 0.5) * c, top + (i + 0.5) * c, 0.5, 0.5);
+      }
+    cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
+    cairo_set_line_width(cr, 1);
+    cairo_rectangle(cr, left, top, gw, gh);
+    cairo_stroke(cr);
+    set_font(cr, 13);
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    for (Eigen::Index i = 0; i < R; ++i) draw_text(cr, row_names[static_cast<std::size_t>(i)], left - 8, top + (i + 0.5) * c, 1.0, 0.5);
+    for (Eigen::Index j = 0; j < C; ++j)
+      draw_text(cr, col_names[static_cast<std::size_t>(j)], left + (j + 0.5) * c, top + gh + 8, 1.0, 0.5, -M_PI / 2);
   });
 }
 
