@@ -56,4 +56,20 @@ inline fftwf_plan r2c_plan(int n, unsigned flags = FFTW_ESTIMATE) {
   return p;
 }
 
+// The process-wide complex-to-real plan for length n (input n/2+1 complex values, output n floats,
+// unnormalised: a forward and an inverse transform multiply by n). FFTW's c2r overwrites its input.
+inline fftwf_plan c2r_plan(int n, unsigned flags = FFTW_ESTIMATE) {
+  if (n < 1) throw_value_error("cantus::audio::c2r_plan: FFT length must be positive, got ", n);
+  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
+  static std::map<std::pair<int, unsigned>, fftwf_plan> plans;
+  const auto key = std::make_pair(n, flags);
+  if (auto it = plans.find(key); it != plans.end()) return it->second;
+  fftw_buffer<fftwf_complex> in(static_cast<std::size_t>(n / 2 + 1));
+  fftw_buffer<float> out(static_cast<std::size_t>(n));
+  fftwf_plan p = fftwf_plan_dft_c2r_1d(n, in.data(), out.data(), flags);
+  if (!p) throw cantus::error(cantus::detail::concat("cantus::audio::c2r_plan: FFTW could not plan a length-", n, " transform"));
+  plans.emplace(key, p);
+  return p;
+}
+
 }  // namespace cantus::audio
