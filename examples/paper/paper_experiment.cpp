@@ -60,6 +60,15 @@ bool cuda_usable(std::string& why) {
 }
 #endif
 
+std::unique_ptr<models::step_vae<cpu>> trained_step_vae(const prepared& p, const options& o) {
+  using E = cantus::paper::step_vae_entry;
+  if (!o.plans.count("step_vae")) throw cantus::value_error(o.program + ": --models must include step_vae");
+  std::string key;
+  auto m = std::make_unique<models::step_vae<cpu>>(entry_config<E>("step_vae", p, o, key), o.seed);
+  train_entry<E>(*m, "step_vae", p, o);
+  return m;
+}
+
 model_result run_model(const std::string& name, const prepared& p, const options& o, bool measure_error) {
 #if CANTUS_EXAMPLE_HAVE_CUDA
   if (o.backend == "cuda") return run_model_cuda(name, p, o, measure_error);

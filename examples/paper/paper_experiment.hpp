@@ -14,6 +14,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
@@ -24,6 +25,7 @@
 #include "cantus/data/folders.hpp"
 #include "cantus/models/config.hpp"
 #include "cantus/models/embeddings.hpp"
+#include "cantus/models/step_vae.hpp"
 #include "cantus/models/trainer.hpp"
 #include "cantus/paper/datasets.hpp"
 #include "cantus/distributed/group.hpp"
@@ -353,6 +355,7 @@ struct prepared {
   float raw_gain = 1.0f;    // naive_seq2seq reads raw audio scaled to unit RMS over the training tracks
   std::string description;  // "fma small at ROOT: 50/10/10 tracks, 10 genres"
   fs::path root;             // where the corpus is (--fma, --folders, or the embedded corpus's folder)
+  cantus::paper::feature_params features;  // what the store holds (its log-mel's settings)
 };
 
 inline prepared prepare(const options& o) {
@@ -402,6 +405,7 @@ inline prepared prepare(const options& o) {
   cantus::paper::feature_params fp;
   fp.raw_sample_rate = fp.mel.sr;  // the raw-audio models read the same 22050 Hz samples
   fp.max_seconds = 30;
+  p.features = fp;
   cantus::paper::store_options so;
   so.threads = o.threads;
   so.verbose = o.root();
@@ -504,6 +508,9 @@ inline bool have_embeddings(const fs::path& dir, const std::string& model) {
 // embedding again. The test error (table2) is measured only when asked for: it runs the model over
 // every test window. Everything model-specific comes from the model's registry entry.
 model_result run_model(const std::string& name, const prepared& p, const options& o, bool measure_error = false);
+// The run's step-VAE on the CPU, trained by its plan (a finished run's checkpoint is loaded, so after
+// table1 or table3 on the same --out this only reads it): for latent traversals.
+std::unique_ptr<models::step_vae<cpu>> trained_step_vae(const prepared& p, const options& o);
 
 // The paper's Table 1 from a CSV (model,classifier,train_accuracy,test_accuracy; '#' comments; an
 // empty field is a value not on record). A missing file gives no rows; a malformed one is an error.

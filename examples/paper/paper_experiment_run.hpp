@@ -48,9 +48,11 @@ models::training_result train(Model& m, const Dataset& tr, const Dataset& va, co
 }
 
 
-template <class Entry, class B>
-model_result run_entry(const std::string& name, const prepared& p, const options& o, bool measure_error) {
-  const auto t0 = std::chrono::steady_clock::now();
+// The configuration of registry entry Entry for this run: the preset's, the plan's batch size and
+// rate, the step-VAE's objective from the flags (model_key: non-empty when that makes it a run of its
+// own).
+template <class Entry>
+auto entry_config(const std::string& name, const prepared& p, const options& o, std::string& model_key) {
   auto cfg = Entry::config(o.quick ? models::paper_config::quick() : models::paper_config{}, name);
   if constexpr (requires { cfg.genres; }) cfg.genres = static_cast<index_t>(p.corpus.labels.size());
   // The plan's batch size and learning rate, where it sets them, are the model's.
@@ -58,7 +60,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   cfg.batch_size = pl.batch_size;
   cfg.learning_rate = static_cast<float>(pl.learning_rate);
   // The step-VAE's objective from the flags; a changed one is a run of its own (model_key).
-  std::string model_key;
+  model_key.clear();
   if constexpr (requires { cfg.capacity_max; cfg.gamma; cfg.capacity_anneal_steps; }) {
     if (o.vae_capacity) cfg.capacity_max = static_cast<float>(*o.vae_capacity);
     if (o.vae_gamma) cfg.gamma = static_cast<float>(*o.vae_gamma);
@@ -66,17 +68,41 @@ model_result run_entry(const std::string& name, const prepared& p, const options
     if (o.vae_capacity || o.vae_gamma || o.vae_anneal_steps)
       model_key = cantus::detail::concat(" capacity ", cfg.capacity_max, " gamma ", cfg.gamma, " anneal ", cfg.capacity_anneal_steps);
   }
+  return cfg;
+}
+
+// Trains m (Entry's model, made from entry_config) by the run's plan: a finished run's checkpoint is
+// loaded, an unfinished one resumed.
+template <class Entry, class Model>
+models::training_result train_entry(Model& m, const std::string& name, const prepared& p, const options& o) {
+  std::string model_key;
+  const auto cfg = entry_config<Entry>(name, p, o, model_key);
+  const plan& pl = detail_::resolved_plan(o, name);
+  auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) {
+    cantus::paper::track_source s{&p.store, t, &p.norm};
+    s.gain = p.raw_gain;
+    return Entry::data(std::move(s), cfg, o.quick, cap);
+  };
+  auto tr = mk(p.train, pl.train_windows), va = mk(p.validation, pl.train_windows);
+  return train(m, tr, va, o, name, pl, model_key);
+}
+
+template <class Entry, class B>
+model_result run_entry(const std::string& name, const prepared& p, const options& o, bool measure_error) {
+  const auto t0 = std::chrono::steady_clock::now();
+  std::string model_key;
+  const auto cfg = entry_config<Entry>(name, p, o, model_key);
+  const plan& pl = detail_::resolved_plan(o, name);
+  model_result r;
+  r.model = name;
   typename Entry::template model_on<B> m(cfg, o.seed);
+  r.training = train_entry<Entry>(m, name, p, o);
   const fs::path emb_dir = o.out / "embeddings";
   auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) {
     cantus::paper::track_source s{&p.store, t, &p.norm};
     s.gain = p.raw_gain;
     return Entry::data(std::move(s), cfg, o.quick, cap);
   };
-  model_result r;
-  r.model = name;
-  auto tr = mk(p.train, pl.train_windows), va = mk(p.validation, pl.train_windows);
-  r.training = train(m, tr, va, o, name, pl, model_key);
   auto enc = [&](const auto& b) { return on_host(m.encode(on_backend<B>(b))); };
   const index_t eb = std::max<index_t>(1, m.config().batch_size);
   auto e_tr = mk(p.train, pl.embed_windows), e_va = mk(p.validation, pl.embed_windows), e_te = mk(p.test, pl.embed_windows);

@@ -40,6 +40,13 @@ BOOST_AUTO_TEST_CASE(anchor_shapes_and_parameter_names_match_pytorch) {
   auto x = random_frames(4, 128, 1);
   BOOST_TEST(vae.encode(x).extent(1) == 100);
   BOOST_TEST((vae.reconstruct(x).shape() == x.shape()));
+  // decode(mu) is the reconstruction; one shifted dimension changes it; a wrong latent size is named
+  const auto mu = vae.encode(x);
+  BOOST_TEST((vae.decode(mu).to_vector() == vae.reconstruct(x).to_vector()));
+  auto z = mu;
+  for (index_t i = 0; i < z.extent(0); ++i) z(i, 3) += 2.0f;
+  BOOST_TEST((vae.decode(z).to_vector() != vae.reconstruct(x).to_vector()));
+  BOOST_CHECK_THROW(vae.decode(tensor<float, 2>({4, 99})), shape_error);
 }
 
 BOOST_AUTO_TEST_CASE(loss_and_every_gradient_match_pytorch) {

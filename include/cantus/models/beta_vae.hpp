@@ -136,6 +136,14 @@ class beta_vae {
     for (std::size_t i = 0; i < y.size(); ++i) s += double(y[i] - t[i]) * double(y[i] - t[i]);
     return s / double(y.size());
   }
+  // Decoder(z) for latents of your choosing [batch, latent]: frames [batch, 1, n_mels] (latent
+  // traversals: vary one dimension of encode()'s mu and look at what comes out).
+  tensor<float, 3, B> decode(const tensor<float, 2, B>& z) {
+    if (z.extent(1) != c_.latent) throw_shape_mismatch(Config::name, "latents", shape_t<2>{z.extent(0), c_.latent}, z.shape());
+    z_ = z;
+    forward_decoder(false);
+    return y_;
+  }
   // Decoder(mu): the deterministic reconstruction [batch, 1, n_mels].
   tensor<float, 3, B> reconstruct(const batch_type& x) {
     forward_encoder(x, false);

@@ -29,6 +29,18 @@ inline rgb blues(double t) {
   return t < 0.5 ? mix(lo, mid, t * 2) : mix(mid, hi, (t - 0.5) * 2);
 }
 
+// t in [0, 1] -> matplotlib's viridis (dark violet .. yellow), linear between nine of its samples:
+// perceptually even, readable in grey, the usual map for spectrograms.
+inline rgb viridis(double t) {
+  static constexpr rgb v[9] = {{0.267, 0.005, 0.329}, {0.283, 0.141, 0.458}, {0.254, 0.265, 0.530},
+                               {0.207, 0.372, 0.553}, {0.164, 0.471, 0.558}, {0.128, 0.567, 0.551},
+                               {0.135, 0.659, 0.518}, {0.478, 0.821, 0.318}, {0.993, 0.906, 0.144}};
+  t = std::clamp(t, 0.0, 1.0) * 8;
+  const int i = std::min(7, static_cast<int>(t));
+  const double u = t - i;
+  return {v[i].r + (v[i + 1].r - v[i].r) * u, v[i].g + (v[i + 1].g - v[i].g) * u, v[i].b + (v[i + 1].b - v[i].b) * u};
+}
+
 // Relative luminance, to pick black or white text on a coloured cell.
 inline double luminance(rgb c) { return 0.2126 * c.r + 0.7152 * c.g + 0.0722 * c.b; }
 
