@@ -118,6 +118,24 @@ inline int fail(const options& o, const std::exception& e) {
   return 1;
 }
 
+// A trained model's card, RUN_DIR/model.json beside its checkpoint (run_config.cpp): what `embed` and
+// `predict` need to rebuild the model and feed it someone else's music the way it saw its own.
+struct model_card {
+  std::string model;                     // registry name
+  bool quick = false;                    // the preset (model sizes)
+  std::uint64_t seed = 2019;
+  std::optional<double> vae_capacity, vae_gamma;
+  std::optional<std::int64_t> vae_anneal_steps;
+  std::vector<std::string> genres;       // the corpus's labels, in label order
+  cantus::paper::feature_params features;
+  cantus::paper::mel_standardizer norm;  // of the training tracks
+  float raw_gain = 1.0f;
+  index_t embed_windows = 0;             // per track (0: all)
+  std::string pooling = "mean";
+};
+void write_model_card(const fs::path& file, const model_card& c);
+model_card read_model_card(const fs::path& file);  // throws naming the file and the field
+
 // --config FILE / DIR/config.json (run_config.cpp): reads a run's recorded settings into `o` (corpus,
 // preset, seed, threads, backend, models, and each model's plan); writes them.
 void read_run_config(const fs::path& file, options& o);

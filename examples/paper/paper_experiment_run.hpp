@@ -84,7 +84,18 @@ models::training_result train_entry(Model& m, const std::string& name, const pre
     return Entry::data(std::move(s), cfg, o.quick, cap);
   };
   auto tr = mk(p.train, pl.train_windows), va = mk(p.validation, pl.train_windows);
-  return train(m, tr, va, o, name, pl, model_key);
+  auto r = train(m, tr, va, o, name, pl, model_key);
+  if (o.root()) {  // the card beside the checkpoint: what embed and predict need besides it
+    model_card c;
+    c.model = name, c.quick = o.quick, c.seed = o.seed;
+    c.vae_capacity = o.vae_capacity, c.vae_gamma = o.vae_gamma, c.vae_anneal_steps = o.vae_anneal_steps;
+    c.genres = p.corpus.labels;
+    c.features = p.features, c.norm = p.norm, c.raw_gain = p.raw_gain;
+    c.embed_windows = pl.embed_windows;
+    c.pooling = models::pooling_name(o.pooling);
+    write_model_card(detail_::run_dir(o, name, pl, model_key) / "model.json", c);
+  }
+  return r;
 }
 
 template <class Entry, class B>

@@ -116,4 +116,78 @@ void read_run_config(const fs::path& file, options& o) {
   }
 }
 
+void write_model_card(const fs::path& file, const model_card& c) {
+  const auto& m = c.features.mel;
+  json j = {{"cantus_model_card", 1},
+            {"model", c.model},
+            {"preset", c.quick ? "quick" : "full"},
+            {"seed", c.seed},
+            {"genres", c.genres},
+            {"features",
+             {{"sr", m.sr}, {"n_fft", m.n_fft}, {"hop_length", m.hop_length}, {"win_length", m.win_length}, {"n_mels", m.n_mels},
+              {"fmin", m.fmin}, {"fmax", m.fmax}, {"power", m.power}, {"ref", m.ref}, {"amin", m.amin}, {"top_db", m.top_db},
+              {"raw_sample_rate", c.features.raw_sample_rate}, {"max_seconds", c.features.max_seconds},
+              {"description", cantus::paper::describe(c.features)}}},
+            {"standardizer", {{"mean", c.norm.mean}, {"scale", c.norm.scale}}},
+            {"raw_gain", c.raw_gain},
+            {"embed_windows", c.embed_windows == 0 ? json("all") : json(c.embed_windows)},
+            {"pooling", c.pooling}};
+  j["vae_capacity"] = c.vae_capacity ? json(*c.vae_capacity) : json(nullptr);
+  j["vae_gamma"] = c.vae_gamma ? json(*c.vae_gamma) : json(nullptr);
+  j["vae_anneal_steps"] = c.vae_anneal_steps ? json(*c.vae_anneal_steps) : json(nullptr);
+  write_text(file, j.dump(2) + "\n");
+}
+
+model_card read_model_card(const fs::path& file) {
+  const std::string text = read_text(file);
+  if (text.empty()) throw cantus::io_error(cantus::detail::concat(file.string(), ": no model card (train the model with a paper program first)"));
+  const std::string where = file.string();
+  try {
+    const json j = json::parse(text);
+    if (j.value("cantus_model_card", 0) != 1) throw value_error(cantus::detail::concat(where, ": not a cantus model card (version 1)"));
+    model_card c;
+    c.model = j.at("model").get<std::string>();
+    if (!known_model(c.model)) throw value_error(cantus::detail::concat(where, ": unknown model '", c.model, "'"));
+    const auto preset = j.at("preset").get<std::string>();
+    if (preset != "quick" && preset != "full") throw value_error(cantus::detail::concat(where, ".preset: expected quick or full, found ", preset));
+    c.quick = preset == "quick";
+    c.seed = j.at("seed").get<std::uint64_t>();
+    c.genres = j.at("genres").get<std::vector<std::string>>();
+    const auto& f = j.at("features");
+    auto& m = c.features.mel;
+    m.sr = real(f, "sr", where + ".features");
+    m.n_fft = static_cast<int>(count(f, "n_fft", where + ".features"));
+    m.hop_length = static_cast<int>(count(f, "hop_length", where + ".features"));
+    m.win_length = static_cast<int>(count(f, "win_length", where + ".features"));
+    m.n_mels = static_cast<int>(count(f, "n_mels", where + ".features"));
+    m.fmin = real(f, "fmin", where + ".features");
+    m.fmax = real(f, "fmax", where + ".features");
+    m.power = real(f, "power", where + ".features");
+    m.ref = real(f, "ref", where + ".features");
+    m.amin = real(f, "amin", where + ".features");
+    m.top_db = real(f, "top_db", where + ".features");
+    c.features.raw_sample_rate = real(f, "raw_sample_rate", where + ".features");
+    c.features.max_seconds = real(f, "max_seconds", where + ".features");
+    m.validate();
+    // Settings the card does not list keep their defaults; the description says whether that is so.
+    if (f.at("description").get<std::string>() != cantus::paper::describe(c.features))
+      throw value_error(cantus::detail::concat(where, ": the features were made with settings this build does not reproduce"));
+    c.norm.mean = j.at("standardizer").at("mean").get<std::vector<float>>();
+    c.norm.scale = j.at("standardizer").at("scale").get<std::vector<float>>();
+    if (c.norm.mean.size() != static_cast<std::size_t>(m.n_mels) || c.norm.scale.size() != c.norm.mean.size())
+      throw value_error(cantus::detail::concat(where, ".standardizer: ", c.norm.mean.size(), " means and ", c.norm.scale.size(),
+                                               " scales for ", m.n_mels, " mel bands"));
+    c.raw_gain = j.at("raw_gain").get<float>();
+    c.embed_windows = count(j, "embed_windows", where, "all");
+    c.pooling = j.at("pooling").get<std::string>();
+    if (c.pooling != "mean" && c.pooling != "mean+std") throw value_error(cantus::detail::concat(where, ".pooling: ", c.pooling));
+    if (!j.at("vae_capacity").is_null()) c.vae_capacity = j.at("vae_capacity").get<double>();
+    if (!j.at("vae_gamma").is_null()) c.vae_gamma = j.at("vae_gamma").get<double>();
+    if (!j.at("vae_anneal_steps").is_null()) c.vae_anneal_steps = j.at("vae_anneal_steps").get<std::int64_t>();
+    return c;
+  } catch (const json::exception& e) {
+    throw value_error(cantus::detail::concat(where, ": malformed model card: ", e.what()));
+  }
+}
+
 }  // namespace paper

@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
       auto add = [&](const char* classifier, auto make) {
         auto m = make();
         m.fit(Xtr, ytr);
+        if (name != "logmel_statistics") {  // for `predict`: the classifier of this run's latents
+          cantus::make_directories(o.out / "classifiers", "--out");
+          m.save(o.out / "classifiers" / (name + "_" + classifier + ".cls"));
+        }
         row r{name, classifier, classify::accuracy_score(ytr, m.predict(Xtr)), classify::accuracy_score(yte, m.predict(Xte)), yte.size()};
         if (!folds.empty()) {
           const auto cv = classify::cross_val_accuracy(make, Xcv, ycv, folds);

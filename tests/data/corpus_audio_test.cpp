@@ -12,6 +12,7 @@
 #include "cantus/data/folders.hpp"
 #include "cantus/paper/feature_store.hpp"
 #include "cantus/paper/style_corpus.hpp"
+#include "cantus/audio/save.hpp"
 #include "cantus_test.hpp"
 #include "data_test_support.hpp"
 
@@ -170,6 +171,44 @@ BOOST_AUTO_TEST_CASE(shared_fma_gtzan_feature_store) {
     BOOST_TEST(s.labels()[t->label] == c.find(t->id)->label_name);
   }
   BOOST_TEST(check_audio(c).empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(in_memory_store_suite)
+
+// embed and predict put a user's audio in an in-memory store: its features must be those of a
+// store built from the file (the first max_seconds, as table1 reads a track).
+BOOST_AUTO_TEST_CASE(in_memory_features_equal_a_built_store) {
+  const auto dir = testing::scratch_dir("in_memory");
+  std::vector<float> x(22050 * 3);
+  for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.3f * std::sin(0.05f * static_cast<float>(i)) * std::cos(0.0007f * static_cast<float>(i));
+  cantus::audio::write_wav(dir / "a.wav", x, 22050);
+  feature_params fp;
+  fp.raw_sample_rate = fp.mel.sr;
+  fp.max_seconds = 2;
+  const cantus::audio::mel_spectrogram mel(fp.mel);
+  track t;
+  t.id = 7;
+  t.path = dir / "a.wav";
+  const auto built = cantus::paper::internal::extract_track(t, fp, mel);
+  auto samples = cantus::audio::load(t.path, fp.mel.sr).samples;
+  samples.resize(static_cast<std::size_t>(std::llround(fp.max_seconds * fp.mel.sr)));
+  auto ex = cantus::paper::internal::extract_samples(7, samples, fp, mel);
+  BOOST_TEST(ex.mel == built.mel);
+  BOOST_TEST(ex.raw == built.raw);
+  BOOST_TEST(ex.entry.checksum == built.entry.checksum);
+  std::vector<cantus::paper::internal::extracted> v;
+  v.push_back(std::move(ex));
+  const auto s = feature_store::in_memory(fp, std::move(v), "a.wav");
+  BOOST_REQUIRE_EQUAL(s.tracks(split::training).size(), 1u);
+  const auto& st = *s.tracks(split::training)[0];
+  const auto m = s.mel(st);
+  BOOST_TEST(m.extent(0) == fp.mel.n_mels);
+  BOOST_TEST(std::equal(built.mel.begin(), built.mel.end(), m.data()));
+  BOOST_TEST(s.raw(st).size() == built.raw.size());
+  BOOST_TEST(s.verify().empty());
+  BOOST_CHECK_THROW(s.mel(stored_track{}), value_error);  // a failed track is named, as in a built store
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -31,6 +31,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -311,6 +312,28 @@ struct extracted {
   std::vector<float> raw;
 };
 
+// One track's features from samples already decoded at p.mel.sr (what extract_track does after
+// decoding, max_seconds aside): log-mel, and the samples as raw audio when p stores it (at p.mel.sr).
+inline extracted extract_samples(std::int64_t id, std::vector<float> samples, const feature_params& p, const audio::mel_spectrogram& mel,
+                                 int label = -1) {
+  if (p.raw_sample_rate > 0 && p.raw_sample_rate != p.mel.sr)
+    throw value_error("extract_samples: raw audio at another rate than the log-mel's is not supported");
+  extracted r;
+  r.entry.id = id;
+  r.entry.label = label;
+  r.entry.seconds = static_cast<double>(samples.size()) / p.mel.sr;
+  auto m = mel.log(samples);
+  r.entry.frames = static_cast<std::uint64_t>(m.shape()[1]);
+  r.mel.assign(m.data(), m.data() + m.size());
+  for (float v : r.mel)
+    if (!std::isfinite(v)) throw io_error(cantus::detail::concat("track ", id, ": log-mel holds NaN or infinity"));
+  if (p.raw_sample_rate > 0) r.raw = std::move(samples);
+  r.entry.raw_samples = r.raw.size();
+  r.entry.checksum = track_checksum(r.mel.data(), r.mel.size(), r.raw.data(), r.raw.size());
+  r.entry.ok = true;
+  return r;
+}
+
 inline extracted extract_track(const data::track& t, const feature_params& p, const audio::mel_spectrogram& mel) {
   extracted r;
   r.entry.id = t.id;
@@ -393,6 +416,32 @@ class feature_store {
     return open(dir);
   }
 
+  // A store of tracks extracted in memory (extract_samples), for audio that is not a corpus: the
+  // `embed` and `predict` programs put each segment of a user's file here and read it through the
+  // same data sets as training. `name` stands for the directory in messages.
+  static feature_store in_memory(const feature_params& p, std::vector<internal::extracted> tracks, std::string name = "(in memory)") {
+    feature_store s;
+    s.dir_ = std::move(name);
+    s.n_mels_ = p.mel.n_mels;
+    s.sample_rate_ = p.mel.sr;
+    s.hop_length_ = p.mel.hop_length;
+    s.raw_sample_rate_ = p.raw_sample_rate;
+    s.x_.params = describe(p);
+    auto mel = std::make_shared<std::vector<float>>(), raw = std::make_shared<std::vector<float>>();
+    for (auto& t : tracks) {
+      t.entry.mel_offset = mel->size();
+      t.entry.raw_offset = raw->size();
+      mel->insert(mel->end(), t.mel.begin(), t.mel.end());
+      raw->insert(raw->end(), t.raw.begin(), t.raw.end());
+      s.x_.tracks.push_back(t.entry);
+    }
+    s.x_.mel_floats = mel->size();
+    s.x_.raw_floats = raw->size();
+    s.owned_mel_ = std::move(mel);
+    s.owned_raw_ = std::move(raw);
+    return s;
+  }
+
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& parameters() const { return x_.params; }
   const std::vector<std::string>& labels() const { return x_.labels; }
@@ -423,14 +472,14 @@ class feature_store {
   // The track's log-mel, [n_mels, frames], read straight from the mapped file.
   tensor_view<const float, 2> mel(const stored_track& t) const {
     require_ok(t, "mel");
-    return tensor_view<const float, 2>(mel_.as<float>() + t.mel_offset, {static_cast<index_t>(n_mels_), static_cast<index_t>(t.frames)});
+    return tensor_view<const float, 2>(mel_data() + t.mel_offset, {static_cast<index_t>(n_mels_), static_cast<index_t>(t.frames)});
   }
   // The track's samples at raw_sample_rate().
   std::span<const float> raw(const stored_track& t) const {
     require_ok(t, "raw");
     if (!has_raw())
       throw value_error(cantus::detail::concat(dir_.string(), ": raw audio was not stored (build with feature_params::raw_sample_rate > 0)"));
-    return {raw_.as<float>() + t.raw_offset, static_cast<std::size_t>(t.raw_samples)};
+    return {raw_data() + t.raw_offset, static_cast<std::size_t>(t.raw_samples)};
   }
 
   // Recomputes every track's checksum; returns the ids of tracks whose data no longer matches.
@@ -438,8 +487,8 @@ class feature_store {
     std::vector<std::int64_t> bad;
     for (const auto& t : x_.tracks) {
       if (!t.ok) continue;
-      const float* r = has_raw() ? raw_.as<float>() + t.raw_offset : nullptr;
-      if (internal::track_checksum(mel_.as<float>() + t.mel_offset, t.frames * n_mels_, r, t.raw_samples) != t.checksum)
+      const float* r = has_raw() ? raw_data() + t.raw_offset : nullptr;
+      if (internal::track_checksum(mel_data() + t.mel_offset, t.frames * n_mels_, r, t.raw_samples) != t.checksum)
         bad.push_back(t.id);
     }
     return bad;
@@ -452,9 +501,13 @@ class feature_store {
                                                t.message, ")"));
   }
 
+  const float* mel_data() const { return owned_mel_ ? owned_mel_->data() : mel_.as<float>(); }
+  const float* raw_data() const { return owned_raw_ ? owned_raw_->data() : raw_.as<float>(); }
+
   std::filesystem::path dir_;
   internal::index_contents x_;
   data::mapped_file mel_, raw_;
+  std::shared_ptr<const std::vector<float>> owned_mel_, owned_raw_;  // in_memory()
   int n_mels_ = 0, hop_length_ = 0;
   double sample_rate_ = 0, raw_sample_rate_ = 0;
 };

@@ -1,0 +1,154 @@
+// predict: genre probabilities for anyone's music from a trained model and a classifier fitted on
+// its latents (table1 saves them: OUT/classifiers/<model>_<rf|lr>.cls). Embeds each file as `embed`
+// does and prints its top genres with probabilities; files in folders named after genres (the
+// gtzan-mini layout) are scored too, and the accuracy over them printed.
+//   predict --run DIR --classifier FILE [--top K (3)] [--json FILE] [--pooling mean|mean+std]
+//           [--threads N (1)] FILE_OR_FOLDER...
+#include <algorithm>
+#include <map>
+#include <numeric>
+#include <variant>
+
+#include "apply_cli.hpp"
+#include "apply_model.hpp"
+#include "cantus/classify/logistic_regression.hpp"
+#include "cantus/classify/random_forest.hpp"
+#include "cantus/data/fma.hpp"
+
+namespace {
+constexpr const char* usage =
+    "usage: predict --run DIR --classifier FILE [--top K (3)] [--json FILE] [--pooling mean|mean+std] [--threads N] FILE_OR_FOLDER...\n"
+    "  DIR: a run directory of a paper program (OUT/runs/<model>-...: model.json, last.ckpt)\n"
+    "  FILE: a random forest or logistic regression saved by table1 (OUT/classifiers/<model>_<rf|lr>.cls), fitted on\n"
+    "        that run's latents pooled the same way (--pooling: the card's unless given)\n"
+    "  Files in folders named after one of the model's genres, or in an FMA-layout corpus (ROOT/fma_small/NNN/NNNNNN.mp3\n"
+    "  with ROOT/fma_metadata/tracks.csv), count towards the printed accuracy.\n";
+
+using classifier = std::variant<cantus::classify::random_forest, cantus::classify::logistic_regression>;
+
+classifier load_classifier(const std::string& file) {
+  std::string rf_error;
+  try {
+    return cantus::classify::random_forest::load(file);
+  } catch (const std::exception& e) {
+    rf_error = e.what();
+  }
+  try {
+    return cantus::classify::logistic_regression::load(file);
+  } catch (const std::exception& e) {
+    throw cantus::io_error(cantus::detail::concat(file, ": neither a saved random forest (", rf_error, ") nor a saved logistic regression (",
+                                                  e.what(), ")"));
+  }
+}
+// The genre a file is labelled with: that of its FMA corpus's tracks.csv, else its folder's name.
+namespace fs = std::filesystem;
+
+class labels {
+ public:
+  std::string of(const fs::path& file) {
+    const auto root = file.parent_path().parent_path().parent_path();
+    if (file.parent_path().parent_path().filename() == "fma_small" && fs::exists(root / "fma_metadata" / "tracks.csv")) {
+      auto it = corpora_.find(root);
+      if (it == corpora_.end()) {
+        std::map<fs::path, std::string> m;
+        for (const auto& t : cantus::data::fma::load(root).tracks) m[fs::weakly_canonical(t.path)] = t.label_name;
+        it = corpora_.emplace(root, std::move(m)).first;
+      }
+      const auto f = it->second.find(fs::weakly_canonical(file));
+      if (f != it->second.end()) return f->second;
+    }
+    return file.parent_path().filename().string();
+  }
+
+ private:
+  std::map<fs::path, std::map<fs::path, std::string>> corpora_;
+};
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string classifier_file, json_file;
+  int top = 3;
+  const auto c = paper::apply::parse_cli(argc, argv, "predict", usage, [&](const std::string& a, const std::function<std::string()>& value) {
+    if (a == "--classifier") classifier_file = value();
+    else if (a == "--json") json_file = value();
+    else if (a == "--top") {
+      const std::string v = value();
+      top = std::atoi(v.c_str());
+      if (top < 1 || v.find_first_not_of("0123456789") != std::string::npos) {
+        std::fprintf(stderr, "predict: --top expects a positive integer, got '%s'\n", v.c_str());
+        std::exit(2);
+      }
+    } else return false;
+    return true;
+  });
+  if (classifier_file.empty()) {
+    std::fprintf(stderr, "predict: --classifier FILE is required\n%s", usage);
+    return 2;
+  }
+  try {
+    paper::read_model_card(std::filesystem::path(c.run) / "model.json");  // a wrong --run fails before any work
+    const auto clf = load_classifier(classifier_file);  // before any audio: a wrong file fails at once
+    const auto files = paper::apply::audio_files(c.inputs);
+    if (files.empty()) throw cantus::io_error("no audio files (.wav .flac .mp3 .ogg .opus) in the inputs");
+    const auto r = paper::apply::embed_files(c.run, files, c.pooling, true);
+    const auto& genres = r.card.genres;
+    const auto n_features = std::visit([](const auto& m) { return m.n_features_in(); }, clf);
+    const auto classes = std::visit([](const auto& m) { return m.classes(); }, clf);
+    for (int k : classes)
+      if (k < 0 || k >= static_cast<int>(genres.size()))
+        throw cantus::value_error(cantus::detail::concat(classifier_file, ": class ", k, " is not one of the model's ", genres.size(), " genres"));
+    std::map<std::string, int> genre_of;
+    for (std::size_t g = 0; g < genres.size(); ++g) genre_of[paper::apply::genre_key(genres[g])] = static_cast<int>(g);
+    int labelled = 0, hits = 0, failed = 0;
+    std::string json = "{\n  \"run\": " + paper::json_string(c.run) + ",\n  \"classifier\": " + paper::json_string(classifier_file) + ",\n  \"files\": [\n";
+    bool first = true;
+    labels label_of;
+    for (const auto& f : r.files) {
+      if (!f.error.empty()) {
+        std::fprintf(stderr, "predict: %s: %s\n", f.path.c_str(), f.error.c_str());
+        ++failed;
+        continue;
+      }
+      if (static_cast<Eigen::Index>(f.latent.size()) != n_features)
+        throw cantus::value_error(cantus::detail::concat(classifier_file, ": fitted on ", n_features, " features, the run's ", r.card.pooling,
+                                                         " embedding has ", f.latent.size(), " (another model or another --pooling?)"));
+      Eigen::Matrix<double, 1, Eigen::Dynamic, Eigen::RowMajor> x(1, static_cast<Eigen::Index>(f.latent.size()));
+      for (std::size_t d = 0; d < f.latent.size(); ++d) x(0, static_cast<Eigen::Index>(d)) = f.latent[d];
+      const Eigen::MatrixXd proba = std::visit([&](const auto& m) { return m.predict_proba(x); }, clf);
+      std::vector<int> order(classes.size());
+      std::iota(order.begin(), order.end(), 0);
+      std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return proba(0, a) > proba(0, b); });
+      const int best = classes[static_cast<std::size_t>(order[0])];
+      std::printf("%s:", f.path.c_str());
+      std::string top_json;
+      for (int i = 0; i < std::min<int>(top, static_cast<int>(order.size())); ++i) {
+        const int k = classes[static_cast<std::size_t>(order[static_cast<std::size_t>(i)])];
+        std::printf(" %s %.2f", genres[static_cast<std::size_t>(k)].c_str(), proba(0, order[static_cast<std::size_t>(i)]));
+        top_json += std::string(i ? ", " : "") + "{\"genre\": " + paper::json_string(genres[static_cast<std::size_t>(k)]) +
+                    ", \"probability\": " + paper::json_number(proba(0, order[static_cast<std::size_t>(i)])) + "}";
+      }
+      const auto it = genre_of.find(paper::apply::genre_key(label_of.of(f.path)));
+      std::string truth = "null";
+      if (it != genre_of.end()) {
+        ++labelled;
+        hits += it->second == best;
+        truth = paper::json_string(genres[static_cast<std::size_t>(it->second)]);
+        std::printf("   [labelled %s%s]", genres[static_cast<std::size_t>(it->second)].c_str(), it->second == best ? ", right" : "");
+      }
+      std::printf("\n");
+      json += std::string(first ? "" : ",\n") + "    {\"file\": " + paper::json_string(f.path.string()) + ", \"seconds\": " +
+              paper::json_number(f.seconds) + ", \"label\": " + truth + ", \"top\": [" + top_json + "]}";
+      first = false;
+    }
+    json += "\n  ],\n  \"labelled\": " + std::to_string(labelled) + ",\n  \"accuracy\": " +
+            (labelled ? paper::json_number(double(hits) / labelled) : std::string("null")) + "\n}\n";
+    if (!json_file.empty()) paper::write_text(json_file, json);
+    if (labelled) std::printf("accuracy over %d labelled files: %.3f (%d right)\n", labelled, double(hits) / labelled, hits);
+    std::printf("predict: %zu files (%d failed), %s, %.0f s of audio in %.2f s on %d thread%s\n", r.files.size(), failed, r.card.model.c_str(),
+                r.audio_seconds, r.wall_seconds, c.threads, c.threads == 1 ? "" : "s");
+    return failed ? 1 : 0;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "predict: %s\n", e.what());
+    return 1;
+  }
+}
