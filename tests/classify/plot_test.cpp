@@ -4,6 +4,7 @@
 
 #include "cantus/classify/metrics.hpp"
 #include "cantus/viz.hpp"
+#include "cantus/viz/image_grid.hpp"
 #include "cantus_test.hpp"
 #include "synthetic.hpp"
 
@@ -67,6 +68,27 @@ BOOST_AUTO_TEST_CASE(confusion_heatmap_writes_png_and_svg) {
   BOOST_TEST(svg.find("<svg") != std::string::npos);
   BOOST_CHECK_THROW(viz::confusion_heatmap(dir / "x.png", Eigen::MatrixXi::Zero(2, 3)), shape_error);
   BOOST_CHECK_THROW(viz::confusion_heatmap(dir / "x.png", C, {"only one"}), shape_error);
+}
+
+BOOST_AUTO_TEST_CASE(value_heatmap_and_image_grid_write_pngs) {
+  const auto dir = testing::scratch_dir("plots_values");
+  Eigen::MatrixXd v(2, 3);
+  v << 0.1, 0.5, 0.9, std::nan(""), 1.2, -0.3;  // NaN drawn grey, out of range clamped
+  viz::value_heatmap(dir / "v.png", v, {"model a", "model b"}, {"genre", "tempo", "key"}, {.title = "scores"});
+  const std::string png = slurp(dir / "v.png");
+  BOOST_TEST(png.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0);
+  BOOST_CHECK_THROW(viz::value_heatmap(dir / "x.png", v, {"a"}, {"genre", "tempo", "key"}), shape_error);
+  std::vector<tensor<float, 2>> cells;
+  for (int k = 0; k < 4; ++k) {
+    tensor<float, 2> m({16, 20});
+    for (index_t i = 0; i < m.size(); ++i) m.data()[i] = static_cast<float>(k * 100 + i);
+    cells.push_back(m);
+  }
+  viz::image_grid(dir / "g.png", cells, 2, 2, {"r0", "r1"}, {"c0", "c1"}, {.title = "grid", .scale = 2});
+  BOOST_TEST(slurp(dir / "g.png").size() > 500u);
+  BOOST_CHECK_THROW(viz::image_grid(dir / "x.png", cells, 3, 2, {"a", "b", "c"}, {"c0", "c1"}), shape_error);
+  cells[3] = tensor<float, 2>({5, 5});
+  BOOST_CHECK_THROW(viz::image_grid(dir / "x.png", cells, 2, 2, {"r0", "r1"}, {"c0", "c1"}), shape_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -40,36 +40,32 @@ struct fftw_buffer {
   std::size_t size;
 };
 
-// The process-wide real-to-complex plan for length n (input n floats, output n/2+1 complex values),
-// made on first use and kept for the life of the process.
-inline fftwf_plan r2c_plan(int n, unsigned flags = FFTW_ESTIMATE) {
-  if (n < 1) throw_value_error("cantus::audio::r2c_plan: FFT length must be positive, got ", n);
+namespace detail {
+// One process-wide plan per (kind, length, flags), made on first use under the planner mutex and kept
+// for the life of the process.
+template <bool Forward>
+fftwf_plan cached_plan(int n, unsigned flags) {
+  const char* name = Forward ? "r2c_plan" : "c2r_plan";
+  if (n < 1) throw_value_error("cantus::audio::", name, ": FFT length must be positive, got ", n);
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
   static std::map<std::pair<int, unsigned>, fftwf_plan> plans;
   const auto key = std::make_pair(n, flags);
   if (auto it = plans.find(key); it != plans.end()) return it->second;
-  fftw_buffer<float> in(static_cast<std::size_t>(n));
-  fftw_buffer<fftwf_complex> out(static_cast<std::size_t>(n / 2 + 1));
-  fftwf_plan p = fftwf_plan_dft_r2c_1d(n, in.data(), out.data(), flags);
-  if (!p) throw cantus::error(cantus::detail::concat("cantus::audio::r2c_plan: FFTW could not plan a length-", n, " transform"));
+  fftw_buffer<float> real(static_cast<std::size_t>(n));
+  fftw_buffer<fftwf_complex> complex(static_cast<std::size_t>(n / 2 + 1));
+  fftwf_plan p = Forward ? fftwf_plan_dft_r2c_1d(n, real.data(), complex.data(), flags)
+                         : fftwf_plan_dft_c2r_1d(n, complex.data(), real.data(), flags);
+  if (!p) throw cantus::error(cantus::detail::concat("cantus::audio::", name, ": FFTW could not plan a length-", n, " transform"));
   plans.emplace(key, p);
   return p;
 }
+}  // namespace detail
 
-// The process-wide complex-to-real plan for length n (input n/2+1 complex values, output n floats,
-// unnormalised: a forward and an inverse transform multiply by n). FFTW's c2r overwrites its input.
-inline fftwf_plan c2r_plan(int n, unsigned flags = FFTW_ESTIMATE) {
-  if (n < 1) throw_value_error("cantus::audio::c2r_plan: FFT length must be positive, got ", n);
-  std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  static std::map<std::pair<int, unsigned>, fftwf_plan> plans;
-  const auto key = std::make_pair(n, flags);
-  if (auto it = plans.find(key); it != plans.end()) return it->second;
-  fftw_buffer<fftwf_complex> in(static_cast<std::size_t>(n / 2 + 1));
-  fftw_buffer<float> out(static_cast<std::size_t>(n));
-  fftwf_plan p = fftwf_plan_dft_c2r_1d(n, in.data(), out.data(), flags);
-  if (!p) throw cantus::error(cantus::detail::concat("cantus::audio::c2r_plan: FFTW could not plan a length-", n, " transform"));
-  plans.emplace(key, p);
-  return p;
-}
+// The real-to-complex plan for length n (input n floats, output n/2+1 complex values).
+inline fftwf_plan r2c_plan(int n, unsigned flags = FFTW_ESTIMATE) { return detail::cached_plan<true>(n, flags); }
+
+// The complex-to-real plan for length n (input n/2+1 complex values, output n floats, unnormalised:
+// a forward and an inverse transform multiply by n). FFTW's c2r overwrites its input.
+inline fftwf_plan c2r_plan(int n, unsigned flags = FFTW_ESTIMATE) { return detail::cached_plan<false>(n, flags); }
 
 }  // namespace cantus::audio

@@ -15,6 +15,18 @@
 
 namespace cantus::viz {
 
+// The width in pixels of the widest of `names` at the labels' 13 px font (on a scratch surface).
+inline double widest_label(const std::vector<std::string>& names) {
+  cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
+  cairo_t* cr = cairo_create(s);
+  set_font(cr, 13);
+  double w = 0;
+  for (const auto& n : names) w = std::max(w, text_width(cr, n));
+  cairo_destroy(cr);
+  cairo_surface_destroy(s);
+  return w;
+}
+
 struct heatmap_options {
   std::string title = "Confusion matrix";
   int cell = 56;  // pixels per cell
@@ -31,15 +43,9 @@ inline void confusion_heatmap(const std::filesystem::path& path, const Eigen::Ma
                                              " but found ", names.size()));
   if ((counts.array() < 0).any()) throw value_error("confusion_heatmap: counts must be >= 0");
   auto name_of = [&](Eigen::Index k) { return names.empty() ? std::to_string(k) : names[k]; };
-  double label_w = 0;
-  {  // measure the longest class name with a scratch surface
-    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
-    cairo_t* cr = cairo_create(s);
-    set_font(cr, 13);
-    for (Eigen::Index k = 0; k < K; ++k) label_w = std::max(label_w, text_width(cr, name_of(k)));
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-  }
+  std::vector<std::string> all_names;
+  for (Eigen::Index k = 0; k < K; ++k) all_names.push_back(name_of(k));
+  const double label_w = widest_label(all_names);
   const double c = opt.cell, left = label_w + 60, top = opt.title.empty() ? 20 : 55;
   const double grid = c * static_cast<double>(K);
   const int width = static_cast<int>(left + grid + 30), height = static_cast<int>(top + grid + label_w + 60);
@@ -86,16 +92,7 @@ inline void value_heatmap(const std::filesystem::path& path, const Eigen::Matrix
   if (static_cast<Eigen::Index>(row_names.size()) != R || static_cast<Eigen::Index>(col_names.size()) != C)
     throw shape_error(cantus::detail::concat("value_heatmap: ", R, "x", C, " values but ", row_names.size(), " row and ",
                                              col_names.size(), " column names"));
-  double row_w = 0, col_w = 0;
-  {
-    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 8, 8);
-    cairo_t* cr = cairo_create(s);
-    set_font(cr, 13);
-    for (const auto& n : row_names) row_w = std::max(row_w, text_width(cr, n));
-    for (const auto& n : col_names) col_w = std::max(col_w, text_width(cr, n));
-    cairo_destroy(cr);
-    cairo_surface_destroy(s);
-  }
+  const double row_w = widest_label(row_names), col_w = widest_label(col_names);
   const double c = opt.cell, left = row_w + 24, top = (opt.title.empty() ? 20 : 55);
   const double gw = c * static_cast<double>(C), gh = c * static_cast<double>(R);
   const int width = static_cast<int>(std::max(left + gw + 30, opt.title.size() * 9.0 + 40)),
