@@ -5,11 +5,16 @@
 // registry's names or the reference script's (gru_seq2seq, lstm_seq2seq, cnn).
 //   bench_models [--seconds S (6)] [--rounds R (1)] [--threads N (2)] [--models a,b] [--reference PATH|none]
 //                [--python PATH]  (default $CANTUS_PYTHON, else /usr/bin/python3 with Debian's python3-torch)
+//                [--competitor]  (instead: each model alone, then beside one busy process with the thread count
+//                following the free cores (the default in training) and with it fixed: the slowdowns)
 //                [--backend cpu|cuda]  (cuda: the models on the GPU, and by default PyTorch on the same GPU
 //                through examples/models/torch_gpu_reference.py, which runs the reference script's models there)
 // One step = forward + backward + Adam update on a fixed random batch. Prints a table with the
 // ratio cantus/PyTorch (> 1: cantus is faster).
 #include <omp.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -20,6 +25,7 @@
 #include <map>
 #include <tuple>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -70,6 +76,16 @@ double run_reference(const std::string& python, const std::string& script, const
   return std::atof(out.c_str() + k + 8);
 }
 
+// A process that keeps one core busy until killed (the competitor of --competitor).
+pid_t busy_process() {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    volatile unsigned long x = 0;
+    for (;;) x = x + 1;
+  }
+  return pid;
+}
+
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
@@ -86,7 +102,7 @@ int main(int argc, char** argv) {
   // The interpreter with PyTorch: $CANTUS_PYTHON, else Debian's (python3-torch, as ../shared/anchors.md).
   std::string python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
   std::string backend = "cpu";
-  bool reference_given = false;
+  bool reference_given = false, competitor = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {
@@ -101,6 +117,7 @@ int main(int argc, char** argv) {
     else if (a == "--threads") threads = std::max(1, std::atoi(value().c_str()));
     else if (a == "--reference") reference = value(), reference_given = true;
     else if (a == "--backend") backend = value();
+    else if (a == "--competitor") competitor = true;
     else if (a == "--python") python = value();
     else if (a == "--models") {
       names.clear();
@@ -109,7 +126,7 @@ int main(int argc, char** argv) {
     } else {
       std::fprintf(stderr,
                    "usage: bench_models [--seconds S] [--rounds R] [--threads N] [--models a,b,... (registry or reference names)] "
-                   "[--reference anchor_models.py|none] [--python PATH ($CANTUS_PYTHON or /usr/bin/python3)] [--backend cpu|cuda]\n");
+                   "[--reference anchor_models.py|none] [--python PATH ($CANTUS_PYTHON or /usr/bin/python3)] [--backend cpu|cuda] [--competitor]\n");
       return 2;
     }
   }
@@ -128,6 +145,34 @@ int main(int argc, char** argv) {
     reference_args = " --device cuda";
   }
   omp_set_num_threads(threads);
+  if (competitor) {
+    if (backend != "cpu") {
+      std::fprintf(stderr, "bench_models: --competitor measures the CPU backend\n");
+      return 2;
+    }
+    std::printf("| model | alone steps/s | beside a busy process, adaptive threads | slowdown | with %d fixed threads | slowdown |\n"
+                "|---|---|---|---|---|---|\n", threads);
+    std::fflush(stdout);
+    for (const auto& name : names) {
+      try {
+        const double alone = bench::run_cantus_on<cpu>(name, seconds, true).steps_per_second;
+        const pid_t pid = busy_process();
+        if (pid < 0) throw std::runtime_error("fork failed");
+        omp_set_num_threads(threads);
+        const double adaptive = bench::run_cantus_on<cpu>(name, seconds, true).steps_per_second;
+        omp_set_num_threads(threads);
+        const double fixed = bench::run_cantus_on<cpu>(name, seconds, false).steps_per_second;
+        ::kill(pid, SIGKILL);
+        ::waitpid(pid, nullptr, 0);
+        std::printf("| %s | %.3f | %.3f | %.2fx | %.3f | %.2fx |\n", name.c_str(), alone, adaptive, alone / adaptive, fixed, alone / fixed);
+        std::fflush(stdout);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());
+        return 1;
+      }
+    }
+    return 0;
+  }
   const bool with_reference = reference != "none" && std::filesystem::exists(reference);
   if (!with_reference) std::fprintf(stderr, "bench_models: no PyTorch reference (%s): cantus only\n", reference.c_str());
   std::printf("| model | cantus steps/s | PyTorch steps/s | ratio cantus/PyTorch | cantus items/s | cantus loss |\n|---|---|---|---|---|---|\n");

@@ -5,6 +5,9 @@
 #include <string>
 #include <tuple>
 
+#include <optional>
+
+#include "cantus/core/thread_share.hpp"
 #include "cantus/models.hpp"
 #include "cantus/nn/optim/adam.hpp"
 #include "cantus/paper/registry.hpp"
@@ -17,9 +20,12 @@ struct measured {
   double loss = 0;
 };
 
+// adapt: the thread count follows the free cores as in models::train (thread_governor).
 template <class Model, class Batch>
-measured time_steps(Model& m, const Batch& batch, double seconds) {
+measured time_steps(Model& m, const Batch& batch, double seconds, bool adapt = true) {
   using B = typename Model::backend_type;
+  std::optional<thread_governor> threads;
+  if (adapt) threads.emplace(omp_get_max_threads(), std::chrono::milliseconds(500));
   nn::adam<float, B> opt(m.parameters(), {.lr = 1e-3});
   double loss = 0;
   std::int64_t step = 0;
@@ -32,6 +38,7 @@ measured time_steps(Model& m, const Batch& batch, double seconds) {
   std::int64_t n = 0;
   double elapsed = 0;
   do {
+    if (threads) threads->poll();
     opt.zero_grad();
     loss = m.loss_and_backward(batch, models::step_info{0, 0, step++, true});
     opt.step();
@@ -54,12 +61,12 @@ auto with_entry(const std::string& name, F&& f) {
 
 // One step = forward + backward + Adam on the entry's synthetic batch at the full configuration.
 template <class B>
-measured run_cantus_on(const std::string& name, double seconds) {
+measured run_cantus_on(const std::string& name, double seconds, bool adapt = true) {
   return with_entry(name, [&](auto e) {
     using E = decltype(e);
     const auto cfg = E::config(models::paper_config{}, E::name);
     typename E::template model_on<B> m(cfg);
-    return time_steps(m, models::to_backend<B>(E::synthetic_batch(cfg, 1)), seconds);
+    return time_steps(m, models::to_backend<B>(E::synthetic_batch(cfg, 1)), seconds, adapt);
   });
 }
 // The cuda instantiation and whether it can run here (bench_models_cuda.cu; bench_models.cpp says why

@@ -45,6 +45,7 @@
 #include "cantus/core/atomic_file.hpp"
 #include "cantus/core/error.hpp"
 #include "cantus/core/progress.hpp"
+#include "cantus/core/thread_share.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus/data/checksum.hpp"
 #include "cantus/distributed/gradients.hpp"
@@ -434,6 +435,9 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
 
   bool stop = opt.patience > 0 && state.bad_epochs >= opt.patience;
   result.stopped_early = stop;
+  // As many OpenMP threads as cores other processes leave free (core/thread_share.hpp): the numbers do
+  // not depend on the count, the speed does.
+  thread_governor threads;
   for (std::int64_t epoch = state.epochs_done; epoch < opt.epochs && !stop; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto order = epoch_order(n, opt.seed, epoch);
@@ -443,6 +447,9 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     double loss_sum = 0;
     index_t items = 0;
     for (index_t b = 0; b < batches; ++b) {
+      if (threads.poll() && verbose)
+        std::fprintf(stderr, "\n%s: %d of %d threads (other processes keep the rest of the cores busy)\n", opt.label.c_str(),
+                     threads.threads(), threads.requested());
       const index_t begin = b * opt.batch_size, end = std::min(n, begin + opt.batch_size);
       const index_t len = end - begin;
       if (parallel && len < group.size()) continue;  // a last partial batch too small to give every rank a row
