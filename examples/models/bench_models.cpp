@@ -3,14 +3,16 @@
 // alternately (cantus, PyTorch, cantus, ...), so machine drift hits both sides alike. The models, their
 // shapes and batches come from the registry (cantus/paper/registry.hpp); --models takes either the
 // registry's names or the reference script's (gru_seq2seq, lstm_seq2seq, cnn).
-//   bench_models [--seconds S (6)] [--rounds R (1)] [--threads N (2)] [--models a,b] [--reference PATH|none]
+//   bench_models [--seconds S (6)] [--rounds R (1)] [--threads N[,M...] (2)] [--models a,b] [--reference PATH|none]
 //                [--python PATH]  (default $CANTUS_PYTHON, else /usr/bin/python3 with Debian's python3-torch)
 //                [--competitor]  (instead: each model alone, then beside one busy process with the thread count
 //                following the free cores (the default in training) and with it fixed: the slowdowns)
 //                [--backend cpu|cuda]  (cuda: the models on the GPU, and by default PyTorch on the same GPU
 //                through examples/models/torch_gpu_reference.py, which runs the reference script's models there)
-// One step = forward + backward + Adam update on a fixed random batch. Prints a table with the
-// ratio cantus/PyTorch (> 1: cantus is faster).
+// One step = forward + backward + Adam update on a fixed random batch. Prints a table per thread count
+// with the ratio cantus/PyTorch (> 1: cantus is faster), the step's GEMM FLOPs (counted in the CPU
+// backend) and their rate as a share of the machine's FMA peak measured at that thread count
+// (fma_peak.cpp).
 #include <omp.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -35,6 +37,9 @@ using namespace cantus;
 using bench::measured;
 using bench::with_entry;
 
+namespace bench {
+double fma_peak_gflops(int threads, double seconds, const char** isa);
+}
 #if !CANTUS_EXAMPLE_HAVE_CUDA
 namespace bench {
 bool cuda_usable(std::string& why) {
@@ -96,6 +101,7 @@ double median(std::vector<double> v) {
 int main(int argc, char** argv) {
   double seconds = 6;
   int rounds = 1, threads = 2;
+  std::vector<int> thread_counts{2};
   std::vector<std::string> names;
   std::apply([&](auto... e) { (names.push_back(decltype(e)::reference), ...); }, paper::model_entries{});
   std::string reference = std::string(CANTUS_SOURCE_DIR) + "/../shared/anchor_models.py";
@@ -114,7 +120,13 @@ int main(int argc, char** argv) {
     };
     if (a == "--seconds") seconds = std::atof(value().c_str());
     else if (a == "--rounds") rounds = std::max(1, std::atoi(value().c_str()));
-    else if (a == "--threads") threads = std::max(1, std::atoi(value().c_str()));
+    else if (a == "--threads") {
+      thread_counts.clear();
+      std::stringstream ss(value());
+      for (std::string x; std::getline(ss, x, ',');) thread_counts.push_back(std::max(1, std::atoi(x.c_str())));
+      if (thread_counts.empty()) thread_counts.push_back(1);
+      threads = thread_counts.front();
+    }
     else if (a == "--reference") reference = value(), reference_given = true;
     else if (a == "--backend") backend = value();
     else if (a == "--competitor") competitor = true;
@@ -175,27 +187,40 @@ int main(int argc, char** argv) {
   }
   const bool with_reference = reference != "none" && std::filesystem::exists(reference);
   if (!with_reference) std::fprintf(stderr, "bench_models: no PyTorch reference (%s): cantus only\n", reference.c_str());
-  std::printf("| model | cantus steps/s | PyTorch steps/s | ratio cantus/PyTorch | cantus items/s | cantus loss |\n|---|---|---|---|---|---|\n");
-  std::fflush(stdout);
-  for (const auto& name : names) {
-    std::vector<double> ours, theirs;
-    double loss = 0;
-    try {
-      for (int r = 0; r < rounds; ++r) {
-        const auto m = backend == "cuda" ? bench::run_cantus_cuda(name, seconds) : bench::run_cantus_on<cpu>(name, seconds);
-        ours.push_back(m.steps_per_second);
-        loss = m.loss;
-        if (with_reference)
-          theirs.push_back(run_reference(python, reference, reference_name(name), threads, seconds, reference_args));
-      }
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());
-      return 1;
+  for (const int t : thread_counts) {
+    omp_set_num_threads(t);
+    double peak = 0;
+    const char* isa = "";
+    if (backend == "cpu") {
+      peak = bench::fma_peak_gflops(t, 1.0, &isa);
+      std::printf("\n%d thread%s: measured FMA peak %.1f GFLOP/s (%s, float)\n\n", t, t == 1 ? "" : "s", peak, isa);
     }
-    const double a = median(ours), b = median(theirs);
-    std::printf("| %s | %.3f | %s | %s | %.1f | %.4g |\n", name.c_str(), a, b > 0 ? std::to_string(b).substr(0, 6).c_str() : "-",
-                b > 0 ? std::to_string(a / b).substr(0, 5).c_str() : "-", a * double(batch_items(name)), loss);
+    std::printf("| model | cantus steps/s | PyTorch steps/s | ratio cantus/PyTorch | cantus items/s | GEMM GFLOP/step | GEMM GFLOP/s | share of peak | cantus loss |\n"
+                "|---|---|---|---|---|---|---|---|---|\n");
     std::fflush(stdout);
+    for (const auto& name : names) {
+      std::vector<double> ours, theirs;
+      double loss = 0, flops = 0;
+      try {
+        for (int r = 0; r < rounds; ++r) {
+          omp_set_num_threads(t);
+          const auto m = backend == "cuda" ? bench::run_cantus_cuda(name, seconds) : bench::run_cantus_on<cpu>(name, seconds);
+          ours.push_back(m.steps_per_second);
+          loss = m.loss;
+          flops = m.gemm_flops;
+          if (with_reference) theirs.push_back(run_reference(python, reference, reference_name(name), t, seconds, reference_args));
+        }
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());
+        return 1;
+      }
+      const double a = median(ours), b = median(theirs), rate = flops * a / 1e9;
+      std::printf("| %s | %.3f | %s | %s | %.1f | %s | %s | %s | %.4g |\n", name.c_str(), a, b > 0 ? std::to_string(b).substr(0, 6).c_str() : "-",
+                  b > 0 ? std::to_string(a / b).substr(0, 5).c_str() : "-", a * double(batch_items(name)),
+                  flops > 0 ? std::to_string(flops / 1e9).substr(0, 6).c_str() : "-", flops > 0 ? std::to_string(rate).substr(0, 6).c_str() : "-",
+                  flops > 0 && peak > 0 ? (std::to_string(100 * rate / peak).substr(0, 4) + " %").c_str() : "-", loss);
+      std::fflush(stdout);
+    }
   }
   return 0;
 }

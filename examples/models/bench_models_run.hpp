@@ -18,6 +18,7 @@ using namespace cantus;
 struct measured {
   double steps_per_second = 0;
   double loss = 0;
+  double gemm_flops = 0;  // of one step, counted in backend_ops<cpu>::gemm (CPU only; 0 elsewhere)
 };
 
 // adapt: the thread count follows the free cores as in models::train (thread_governor).
@@ -29,10 +30,15 @@ measured time_steps(Model& m, const Batch& batch, double seconds, bool adapt = t
   nn::adam<float, B> opt(m.parameters(), {.lr = 1e-3});
   double loss = 0;
   std::int64_t step = 0;
-  for (int w = 0; w < 2; ++w, ++step) {  // warm-up (allocations, first-touch)
+  double flops = 0;
+  for (int w = 0; w < 2; ++w, ++step) {  // warm-up (allocations, first-touch); the second step's GEMM FLOPs counted
+    if constexpr (std::is_same_v<B, cpu>)
+      if (w == 1) backend_ops<cpu>::gemm_flops().flops = 0, backend_ops<cpu>::gemm_flops().on = true;
     opt.zero_grad();
     loss = m.loss_and_backward(batch, models::step_info{0, 0, step, true});
     opt.step();
+    if constexpr (std::is_same_v<B, cpu>)
+      if (w == 1) backend_ops<cpu>::gemm_flops().on = false, flops = static_cast<double>(backend_ops<cpu>::gemm_flops().flops.load());
   }
   const auto t0 = std::chrono::steady_clock::now();
   std::int64_t n = 0;
@@ -46,7 +52,7 @@ measured time_steps(Model& m, const Batch& batch, double seconds, bool adapt = t
     if constexpr (!B::host_accessible) backend_ops<B>::synchronize();  // the step's last kernels are asynchronous
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   } while (elapsed < seconds);
-  return {n / elapsed, loss};
+  return {n / elapsed, loss, flops};
 }
 
 // The registry entry named `name`, by type; the reference script's names (gru_seq2seq, cnn, ...) are

@@ -5,6 +5,7 @@
 // Parallel work is split into fixed-size blocks whose boundaries do not depend on the thread count,
 // and reductions combine the block results in block order: the same inputs give the same bits for
 // any number of threads on one machine.
+#include <atomic>
 #include <omp.h>
 
 #include <algorithm>
@@ -211,9 +212,21 @@ struct backend_ops<cpu> {
                                          [](T a, T b) { return a > b ? a : b; });
   }
 
+  // Off unless a benchmark turns it on: the multiply-adds of every GEMM since, as 2 m n k FLOPs
+  // (bench_models reports a step's FLOPs and their rate against the machine's measured peak).
+  struct flop_count {
+    std::atomic<bool> on{false};
+    std::atomic<std::uint64_t> flops{0};
+  };
+  static flop_count& gemm_flops() {
+    static flop_count c;
+    return c;
+  }
+
   template <class T>
   static void gemm(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
                    const T* b, index_t ldb, T beta, T* c, index_t ldc) {
+    count_flops(m, n, k, 1);
     cpu_kernels::active_kernels<T>().gemm(ta == transpose::yes, tb == transpose::yes, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                   ldc);
   }
@@ -223,6 +236,7 @@ struct backend_ops<cpu> {
   static void gemm_strided_batched(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a,
                                    index_t lda, index_t stride_a, const T* b, index_t ldb, index_t stride_b, T beta,
                                    T* c, index_t ldc, index_t stride_c, index_t batch) {
+    count_flops(m, n, k, batch);
     auto fn = cpu_kernels::active_kernels<T>().gemm;
     const bool ta_ = ta == transpose::yes, tb_ = tb == transpose::yes;
     if (batch >= omp_get_max_threads() && !omp_in_parallel() && batch > 1) {
@@ -236,6 +250,14 @@ struct backend_ops<cpu> {
   }
 
   static void synchronize() {}
+
+ private:
+  static void count_flops(index_t m, index_t n, index_t k, index_t batch) {
+    auto& c = gemm_flops();
+    if (c.on.load(std::memory_order_relaxed))
+      c.flops.fetch_add(2 * static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k) *
+                            static_cast<std::uint64_t>(batch), std::memory_order_relaxed);
+  }
 };
 
 }  // namespace cantus
