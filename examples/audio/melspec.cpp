@@ -126,7 +126,7 @@ int main(int argc, char** argv) {
     if (positional.empty()) throw usage_error("missing the input file");
     if (positional.size() > 2) throw usage_error("too many arguments: '" + positional[2] + "'");
     if (positional.size() == 1 && !raw_out) throw usage_error("missing OUT.npy (or --raw RAW.npy)");
-    if (threads < 0) throw usage_error("--threads must be >= 0");
+    if (threads < 0 || threads > 1024) throw usage_error("--threads must be 0 (every core) to 1024");
     if (p.sr < 0) throw usage_error("--sr must be > 0 (or 0 for the file's own rate)");
     // Judge the spectrogram parameters before decoding anything (with --sr 0 the rate is known
     // only after decoding; they are checked again then).

@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
       else if (a == "--max-iter") lr.max_iter = static_cast<int>(cli::to_int(a, next()));
       else if (a == "--standardize") lr.standardize = cli::to_int(a, next()) != 0;
       else if (a == "--seed") rf.random_state = static_cast<std::uint64_t>(cli::to_int(a, next()));
-      else if (a == "--threads") omp_set_num_threads(static_cast<int>(cli::to_int(a, next())));
+      else if (a == "--threads") omp_set_num_threads(cli::to_threads(a, next()));
       else if (a == "--json") json_out = next();
       else if (a == "--confusion-png") figure = next();
       else if (a == "--labels") names_file = next();

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
       else if (a == "--n-iter") p.n_iter = static_cast<int>(cli::to_int(a, next()));
       else if (a == "--embedding") embedding_out = next();
       else if (a == "--trustworthiness") trust_k = static_cast<int>(cli::to_int(a, next()));
-      else if (a == "--threads") omp_set_num_threads(static_cast<int>(cli::to_int(a, next())));
+      else if (a == "--threads") omp_set_num_threads(cli::to_threads(a, next()));
       else if (a.rfind("--", 0) == 0) throw value_error(detail::concat("unknown argument \"", a, "\" (try --help)"));
       else positional.push_back(a);
     }

@@ -29,6 +29,15 @@ inline long to_int(const std::string& flag, const std::string& v) {
   if (v.empty() || *end) throw cantus::value_error(cantus::detail::concat(flag, ": expected an integer but found \"", v, "\""));
   return x;
 }
+// A thread count: 1 to 1024 (0 too when zero_means_all: every core). OpenMP runtimes crash on absurd
+// counts (--threads 100000 ended in SIGSEGV inside libgomp), so the flag is checked before any work.
+inline int to_threads(const std::string& flag, const std::string& v, bool zero_means_all = false) {
+  const long n = to_int(flag, v);
+  if (n < (zero_means_all ? 0 : 1) || n > 1024)
+    throw cantus::value_error(cantus::detail::concat(flag, ": expected ", zero_means_all ? "0 (every core) or " : "", "1 to 1024 threads but found ", n));
+  return static_cast<int>(n);
+}
+
 // One class name per line, in the order of the sorted class labels.
 inline std::vector<std::string> read_names(const std::string& path) {
   std::ifstream in(path);

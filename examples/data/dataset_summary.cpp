@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
       const std::string a = argv[i];
       auto value = [&] { return cli::next_value(argc, argv, i); };
       if (corpus_flags.take(argc, argv, i)) continue;
-      if (a == "--threads") threads = static_cast<int>(cli::to_int(a, value()));
+      if (a == "--threads") threads = cli::to_threads(a, value(), true);
       else if (a == "--decode") decode = true;
       else if (a == "--help" || a == "-h") {
         usage(stdout);

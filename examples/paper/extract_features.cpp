@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
       if (a == "--cache") cache = value();
       else if (a == "--raw-sr") p.raw_sample_rate = cli::to_double(a, value());
       else if (a == "--max-seconds") p.max_seconds = cli::to_double(a, value());
-      else if (a == "--threads") so.threads = static_cast<int>(cli::to_int(a, value()));
+      else if (a == "--threads") so.threads = cli::to_threads(a, value(), true);
       else if (a == "--n-mels") p.mel.n_mels = static_cast<int>(cli::to_int(a, value()));
       else if (a == "--hop") p.mel.hop_length = static_cast<int>(cli::to_int(a, value()));
       else if (a == "--n-fft") p.mel.n_fft = static_cast<int>(cli::to_int(a, value()));

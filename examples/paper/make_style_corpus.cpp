@@ -49,7 +49,14 @@ int main(int argc, char** argv) {
     else if (!std::strcmp(a, "--clips-per-genre")) opt.clips_per_genre = static_cast<int>(number(a, value()));
     else if (!std::strcmp(a, "--seconds")) opt.seconds = number(a, value());
     else if (!std::strcmp(a, "--seed")) opt.seed = static_cast<std::uint64_t>(number(a, value()));
-    else if (!std::strcmp(a, "--threads")) opt.threads = static_cast<int>(number(a, value()));
+    else if (!std::strcmp(a, "--threads")) {
+      const double n = number(a, value());
+      if (!(n >= 0 && n <= 1024) || n != static_cast<int>(n)) {
+        std::fprintf(stderr, "make_style_corpus: --threads must be 0 (every core) to 1024, got %g\n", n);
+        return 2;
+      }
+      opt.threads = static_cast<int>(n);
+    }
     else if (!std::strcmp(a, "--soundfont")) opt.soundfonts.emplace_back(value());
     else if (!std::strcmp(a, "--factors")) {
       const std::string v = value();

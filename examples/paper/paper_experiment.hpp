@@ -281,7 +281,10 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
         std::exit(2);
       }
     }
-    else if (a == "--threads") o.threads = static_cast<int>(number(value()));
+    else if (a == "--threads") {
+      const long long n = number(value());
+      o.threads = n > 1024 ? 1025 : static_cast<int>(n);  // out of range, reported below with the others
+    }
     else if (a == "--seed") o.seed = static_cast<std::uint64_t>(number(value()));
     else if (a == "--backend") o.backend = value();
     else if (a == "--out") o.out = value();
@@ -310,8 +313,8 @@ inline options parse(int argc, char** argv, const std::string& extra_usage = "")
     std::fprintf(stderr, "%s: give --fma or --folders, not both\n", o.program.c_str());
     std::exit(2);
   }
-  if (o.threads < 1) {
-    std::fprintf(stderr, "%s: --threads must be >= 1\n", o.program.c_str());
+  if (o.threads < 1 || o.threads > 1024) {
+    std::fprintf(stderr, "%s: --threads must be >= 1 and <= 1024\n", o.program.c_str());
     std::exit(2);
   }
   if (o.backend != "cpu" && o.backend != "cuda") {
