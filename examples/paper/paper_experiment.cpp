@@ -64,8 +64,9 @@ std::unique_ptr<models::step_vae<cpu>> trained_step_vae(const prepared& p, const
   using E = cantus::paper::step_vae_entry;
   if (!o.plans.count("step_vae")) throw cantus::value_error(o.program + ": --models must include step_vae");
   std::string key;
-  auto m = std::make_unique<models::step_vae<cpu>>(entry_config<E>("step_vae", p, o, key), o.seed);
-  train_entry<E>(*m, "step_vae", p, o);
+  const auto cfg = entry_config<E>("step_vae", p, o, key);
+  auto m = std::make_unique<models::step_vae<cpu>>(cfg, o.seed);
+  train_entry<E>(*m, cfg, key, "step_vae", p, o);
   return m;
 }
 

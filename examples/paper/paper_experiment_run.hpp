@@ -71,19 +71,22 @@ auto entry_config(const std::string& name, const prepared& p, const options& o, 
   return cfg;
 }
 
-// Trains m (Entry's model, made from entry_config) by the run's plan: a finished run's checkpoint is
-// loaded, an unfinished one resumed.
-template <class Entry, class Model>
-models::training_result train_entry(Model& m, const std::string& name, const prepared& p, const options& o) {
-  std::string model_key;
-  const auto cfg = entry_config<Entry>(name, p, o, model_key);
+// Entry's data set over some of the corpus's tracks, at most `cap` windows each (0: all).
+template <class Entry, class Config>
+auto entry_data(const prepared& p, const Config& cfg, bool quick, const std::vector<const cantus::paper::stored_track*>& tracks,
+                index_t cap) {
+  cantus::paper::track_source s{&p.store, tracks, &p.norm};
+  s.gain = p.raw_gain;
+  return Entry::data(std::move(s), cfg, quick, cap);
+}
+
+// Trains m (Entry's model, made from entry_config's cfg and model_key) by the run's plan: a finished
+// run's checkpoint is loaded, an unfinished one resumed.
+template <class Entry, class Model, class Config>
+models::training_result train_entry(Model& m, const Config& cfg, const std::string& model_key, const std::string& name,
+                                    const prepared& p, const options& o) {
   const plan& pl = detail_::resolved_plan(o, name);
-  auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) {
-    cantus::paper::track_source s{&p.store, t, &p.norm};
-    s.gain = p.raw_gain;
-    return Entry::data(std::move(s), cfg, o.quick, cap);
-  };
-  auto tr = mk(p.train, pl.train_windows), va = mk(p.validation, pl.train_windows);
+  auto tr = entry_data<Entry>(p, cfg, o.quick, p.train, pl.train_windows), va = entry_data<Entry>(p, cfg, o.quick, p.validation, pl.train_windows);
   auto r = train(m, tr, va, o, name, pl, model_key);
   if (o.root()) {  // the card beside the checkpoint: what embed and predict need besides it
     model_card c;
@@ -107,13 +110,9 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   model_result r;
   r.model = name;
   typename Entry::template model_on<B> m(cfg, o.seed);
-  r.training = train_entry<Entry>(m, name, p, o);
+  r.training = train_entry<Entry>(m, cfg, model_key, name, p, o);
   const fs::path emb_dir = o.out / "embeddings";
-  auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) {
-    cantus::paper::track_source s{&p.store, t, &p.norm};
-    s.gain = p.raw_gain;
-    return Entry::data(std::move(s), cfg, o.quick, cap);
-  };
+  auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) { return entry_data<Entry>(p, cfg, o.quick, t, cap); };
   auto enc = [&](const auto& b) { return on_host(m.encode(on_backend<B>(b))); };
   const index_t eb = std::max<index_t>(1, m.config().batch_size);
   auto e_tr = mk(p.train, pl.embed_windows), e_va = mk(p.validation, pl.embed_windows), e_te = mk(p.test, pl.embed_windows);

@@ -27,6 +27,17 @@ inline double widest_label(const std::vector<std::string>& names) {
   return w;
 }
 
+// One c x c cell at (x, y) filled with `fill` and labelled in black or white, whichever reads.
+inline void labelled_cell(cairo_t* cr, double x, double y, double c, rgb fill, const std::string& label, double font) {
+  cairo_set_source_rgb(cr, fill.r, fill.g, fill.b);
+  cairo_rectangle(cr, x, y, c, c);
+  cairo_fill(cr);
+  const double ink = luminance(fill) < 0.45 ? 1.0 : 0.0;
+  cairo_set_source_rgb(cr, ink, ink, ink);
+  set_font(cr, font);
+  draw_text(cr, label, x + 0.5 * c, y + 0.5 * c, 0.5, 0.5);
+}
+
 struct heatmap_options {
   std::string title = "Confusion matrix";
   int cell = 56;  // pixels per cell
@@ -58,14 +69,8 @@ inline void confusion_heatmap(const std::filesystem::path& path, const Eigen::Ma
     for (Eigen::Index i = 0; i < K; ++i) {
       const double row_total = std::max(1, counts.row(i).sum());
       for (Eigen::Index j = 0; j < K; ++j) {
-        const rgb col = blues(counts(i, j) / row_total);
-        cairo_set_source_rgb(cr, col.r, col.g, col.b);
-        cairo_rectangle(cr, left + j * c, top + i * c, c, c);
-        cairo_fill(cr);
-        const double ink = luminance(col) < 0.45 ? 1.0 : 0.0;
-        cairo_set_source_rgb(cr, ink, ink, ink);
-        set_font(cr, std::min(14.0, c * 0.3));
-        draw_text(cr, std::to_string(counts(i, j)), left + (j + 0.5) * c, top + (i + 0.5) * c, 0.5, 0.5);
+        labelled_cell(cr, left + j * c, top + i * c, c, blues(counts(i, j) / row_total), std::to_string(counts(i, j)),
+                      std::min(14.0, c * 0.3));
       }
     }
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
@@ -106,17 +111,11 @@ inline void value_heatmap(const std::filesystem::path& path, const Eigen::Matrix
     for (Eigen::Index i = 0; i < R; ++i)
       for (Eigen::Index j = 0; j < C; ++j) {
         const double v = values(i, j);
-        const rgb col = std::isnan(v) ? rgb{0.85, 0.85, 0.85} : blues(std::clamp(v, 0.0, 1.0));
-        cairo_set_source_rgb(cr, col.r, col.g, col.b);
-        cairo_rectangle(cr, left + j * c, top + i * c, c, c);
-        cairo_fill(cr);
-        const double ink = luminance(col) < 0.45 ? 1.0 : 0.0;
-        cairo_set_source_rgb(cr, ink, ink, ink);
-        set_font(cr, std::min(13.0, c * 0.26));
         char b[16];
         if (std::isnan(v)) std::snprintf(b, sizeof b, "n/a");
         else std::snprintf(b, sizeof b, "%.2f", v);
-        draw_text(cr, b, left + (j + 0.5) * c, top + (i + 0.5) * c, 0.5, 0.5);
+        labelled_cell(cr, left + j * c, top + i * c, c, std::isnan(v) ? rgb{0.85, 0.85, 0.85} : blues(std::clamp(v, 0.0, 1.0)), b,
+                      std::min(13.0, c * 0.26));
       }
     cairo_set_source_rgb(cr, 0.3, 0.3, 0.3);
     cairo_set_line_width(cr, 1);
