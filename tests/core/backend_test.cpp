@@ -96,6 +96,56 @@ BOOST_AUTO_TEST_CASE(gemm_all_transposes_at_every_level) {
       }
 }
 
+// Shapes big enough for the blocked kernel (gemm_kernel.inl) and crossing its blocks: m past MC
+// (192 rows on AVX-512), k past KC (256), n past NC (4096), with row and column tails.
+template <class T>
+void check_blocked_gemm(const cpu_kernels::isa_tables& lv, const cpu_kernels::kernel_table<T>& kt, double tol) {
+  struct shape { int m, n, k; };
+  for (shape s : {shape{203, 77, 300}, shape{40, 4133, 9}, shape{16, 600, 520}}) {
+    auto a = ramp<T>(std::size_t(s.m) * s.k, 11), b = ramp<T>(std::size_t(s.k) * s.n, 12),
+         c0 = ramp<T>(std::size_t(s.m) * s.n, 13);
+    for (int ta = 0; ta < 2; ++ta)
+      for (int tb = 0; tb < 2; ++tb)
+        for (T beta : {T(0), T(1), T(0.5)}) {
+          BOOST_TEST_CONTEXT("level " << lv.name << " " << s.m << "x" << s.n << "x" << s.k << " ta " << ta << " tb " << tb
+                                      << " beta " << beta) {
+            std::vector<T> c = c0, ref = c0;
+            if (beta == T(0)) std::fill(c.begin(), c.end(), T(NAN));  // beta = 0 never reads C
+            kt.gemm(ta, tb, s.m, s.n, s.k, T(0.75), a.data(), ta ? s.m : s.k, b.data(), tb ? s.k : s.n, beta, c.data(), s.n);
+            naive_gemm<T>(ta, tb, s.m, s.n, s.k, a, b, ref, T(0.75), beta);
+            double worst = 0;
+            for (std::size_t i = 0; i < c.size(); ++i) worst = std::max(worst, std::abs(double(c[i]) - double(ref[i])));
+            BOOST_TEST(worst < tol);
+            // The same product with B packed once (the recurrent layers' path).
+            std::vector<T> packed(kt.packed_b_size(s.k, s.n)), cp = c0;
+            kt.pack_b(tb, s.k, s.n, b.data(), tb ? s.k : s.n, packed.data());
+            if (beta == T(0)) std::fill(cp.begin(), cp.end(), T(NAN));
+            BOOST_TEST(kt.gemm_packed_b(ta, s.m, s.n, s.k, T(0.75), a.data(), ta ? s.m : s.k, packed.data(), beta, cp.data(), s.n));
+            worst = 0;
+            for (std::size_t i = 0; i < cp.size(); ++i) worst = std::max(worst, std::abs(double(cp[i]) - double(ref[i])));
+            BOOST_TEST(worst < tol);
+          }
+        }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(blocked_and_packed_gemm_at_every_level) {
+  for (auto* lv : runnable_levels()) {
+    check_blocked_gemm<float>(*lv, *lv->f32, 2e-3);  // sums of up to 520 products of values in [-2, 2]
+    check_blocked_gemm<double>(*lv, *lv->f64, 1e-10);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(packed_gemm_refuses_a_b_of_another_shape) {
+  backend_ops<cpu>::packed_b<float> p;
+  std::vector<float> b(12, 1.f), a(8, 1.f), c(6, 0.f);
+  p.pack(transpose::no, 4, 3, b.data(), 3);
+  BOOST_CHECK_THROW(backend_ops<cpu>::gemm_packed(transpose::no, 2, 3, 5, 1.f, a.data(), 4, p, 0.f, c.data(), 3),
+                    shape_error);
+  backend_ops<cpu>::gemm_packed(transpose::no, 2, 3, 4, 1.f, a.data(), 4, p, 0.f, c.data(), 3);
+  for (float x : c) BOOST_TEST(x == 4.f);
+}
+
 BOOST_AUTO_TEST_CASE(gemm_beta_zero_ignores_garbage_and_batched_matches) {
   const int batch = 5, m = 8, n = 6, k = 4;
   tensor<float, 3> a({batch, m, k}), b({batch, k, n}), c({batch, m, n}, NAN);

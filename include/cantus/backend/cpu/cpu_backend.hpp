@@ -231,6 +231,40 @@ struct backend_ops<cpu> {
                                   ldc);
   }
 
+  // op(B) (k x n) packed once for many products that share it: a recurrent layer's weights against
+  // each time step's rows. Bound to the instruction-set level active when packed.
+  template <class T>
+  class packed_b {
+   public:
+    void pack(transpose tb, index_t k, index_t n, const T* b, index_t ldb) {
+      const auto& kt = cpu_kernels::active_kernels<T>();
+      const std::size_t size = kt.packed_b_size(k, n);
+      if (size > data_.size()) data_.assign(size, T(0));
+      kt.pack_b(tb == transpose::yes, k, n, b, ldb, data_.data());
+      k_ = k, n_ = n;
+    }
+    index_t k() const { return k_; }
+    index_t n() const { return n_; }
+    const T* data() const { return data_.data(); }
+
+   private:
+    std::vector<T> data_;
+    index_t k_ = -1, n_ = -1;
+  };
+
+  // C (m x n) = alpha op(A) B + beta C with B from packed_b::pack (k and n must match it).
+  template <class T>
+  static void gemm_packed(transpose ta, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
+                          const packed_b<T>& b, T beta, T* c, index_t ldc) {
+    if (b.k() != k || b.n() != n)
+      throw shape_error("cpu backend: gemm_packed: B was packed as " + std::to_string(b.k()) + " x " +
+                        std::to_string(b.n()) + ", the product needs " + std::to_string(k) + " x " + std::to_string(n));
+    count_flops(m, n, k, 1);
+    if (!cpu_kernels::active_kernels<T>().gemm_packed_b(ta == transpose::yes, m, n, k, alpha, a, lda, b.data(), beta, c,
+                                                        ldc))
+      throw std::bad_alloc();
+  }
+
   // Many small products run one per thread; fewer than the threads run one after another.
   template <class T>
   static void gemm_strided_batched(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a,

@@ -124,12 +124,17 @@ T fma_probe_kernel(std::size_t iterations) {
   return xsimd::hadd(s);
 }
 
-// Row-major GEMM through Eigen, compiled with this level's instruction set. The AVX2 and AVX-512
-// levels are built with EIGEN_DONT_PARALLELIZE (dispatch/isa_prelude.hpp): one thread, callers split
-// the work; the baseline level follows the including program's Eigen settings.
+#include "cantus/backend/cpu/gemm_kernel.inl"
+
+// Row-major GEMM, compiled with this level's instruction set: the blocked kernel of gemm_kernel.inl,
+// or Eigen where packing cannot pay (tiny products, and few rows against a transposed B, whose
+// packing costs more than the product). The AVX2 and AVX-512 levels are built with
+// EIGEN_DONT_PARALLELIZE (dispatch/isa_prelude.hpp): one thread, callers split the work; the
+// baseline level follows the including program's Eigen settings. The choice depends on the shape
+// only, so results stay the same for any thread count.
 template <class T>
-void gemm_kernel(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
-                 index_t ldb, T beta, T* c, index_t ldc) {
+void eigen_gemm(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
+                index_t ldb, T beta, T* c, index_t ldc) {
   using mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   using stride = Eigen::OuterStride<>;
   Eigen::Map<mat, Eigen::Unaligned, stride> C(c, m, n, stride(ldc));
@@ -143,6 +148,15 @@ void gemm_kernel(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, con
   else if (ta && !tb) C.noalias() += alpha * A.transpose() * B;
   else if (!ta && tb) C.noalias() += alpha * A * B.transpose();
   else C.noalias() += alpha * A.transpose() * B.transpose();
+}
+
+template <class T>
+void gemm_kernel(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
+                 index_t ldb, T beta, T* c, index_t ldc) {
+  const double work = double(m) * double(n) * double(k);
+  const bool blocked = work >= double(1 << 18) && !(tb && m < 4 * gemm_blocking<T, 2>::mr);
+  if (blocked && gemm_blocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
+  eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
 template <class T, class... Fs>
@@ -167,6 +181,9 @@ const kernel_table<T>& table() {
     k.dot = &dot_kernel<T>;
     k.max = &max_kernel<T>;
     k.gemm = &gemm_kernel<T>;
+    k.packed_b_size = &gemm_packed_b_size<T>;
+    k.pack_b = &gemm_pack_b_all<T>;
+    k.gemm_packed_b = &gemm_with_packed_b<T>;
     k.fma_probe = &fma_probe_kernel<T>;
     k.fma_probe_flops_per_iteration = probe_chains * 2 * static_cast<int>(xsimd::batch<T, arch>::size);
     return k;

@@ -36,6 +36,14 @@ struct kernel_table {
   int fma_probe_flops_per_iteration = 0;
   void (*gemm)(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
                index_t ldb, T beta, T* c, index_t ldc) = nullptr;
+  // A right-hand side used by many products (a recurrent layer's weights, once per time step) is
+  // packed once into this level's panel layout (gemm_kernel.inl); the buffer holds
+  // packed_b_size(k, n) values, and only the level that packed it may read it.
+  std::size_t (*packed_b_size)(index_t k, index_t n) = nullptr;
+  void (*pack_b)(bool tb, index_t k, index_t n, const T* b, index_t ldb, T* packed) = nullptr;
+  // Returns false when the thread's scratch memory could not be allocated.
+  bool (*gemm_packed_b)(bool ta, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* packed,
+                        T beta, T* c, index_t ldc) = nullptr;
 };
 
 struct isa_tables {

@@ -27,11 +27,13 @@ class gru<T, cpu> {
     rnn_detail::ensure_shape(gh_, {B, G});
     for (index_t b = 0; b < B; ++b)
       for (index_t j = 0; j < H; ++j) hprev_(0, b, j) = h0 ? h0[b * H + j] : T(0);
+    // W_hh^T packed once for all steps (unpacked, each step's product re-packed 4 MB for 16 rows).
+    w_hh_packed_.pack(transpose::yes, H, G, w_hh, H);
     // Rows [b0, b0 + nb) through all steps: gh = h_{t-1} W_hh^T (one GEMM), then the gates row by row.
     auto run_rows = [&](index_t b0, index_t nb) {
       for (index_t t = 0; t < Tn; ++t) {
-        ops::gemm(transpose::no, transpose::yes, nb, G, H, T(1), hprev_.data() + (t * B + b0) * H, H, w_hh, H, T(0),
-                  gh_.data() + b0 * G, G);
+        ops::gemm_packed(transpose::no, nb, G, H, T(1), hprev_.data() + (t * B + b0) * H, H, w_hh_packed_, T(0),
+                         gh_.data() + b0 * G, G);
         for (index_t b = b0; b < b0 + nb; ++b) {
           const index_t row = t * B + b;
           T* yb = y + (b * Tn + t) * H;
@@ -63,6 +65,7 @@ class gru<T, cpu> {
     auto& dgi = dgi_;  // gradient w.r.t. W_ih x + b_ih
     auto& dgh = dgh_;  // gradient w.r.t. W_hh h + b_hh
     if (!dy) zeros_ = tensor<T, 1>({H}, T(0));
+    w_hh_packed_.pack(transpose::no, G, H, w_hh, H);
     // Rows [b0, b0 + nb) back through all steps: the gates row by row, then dh_{t-1} += dgh_t W_hh.
     auto run_rows = [&](index_t b0, index_t nb) {
       for (index_t t = Tn; t-- > 0;) {
@@ -72,8 +75,8 @@ class gru<T, cpu> {
                                       dy ? dy + (b * Tn + t) * H : zeros_.data(), dh.data() + b * H,
                                       dgi.data() + row * G, dgh.data() + row * G, H);
         }
-        ops::gemm(transpose::no, transpose::no, nb, H, G, T(1), dgh.data() + (t * B + b0) * G, G, w_hh, H, T(1),
-                  dh.data() + b0 * H, H);
+        ops::gemm_packed(transpose::no, nb, H, G, T(1), dgh.data() + (t * B + b0) * G, G, w_hh_packed_, T(1),
+                         dh.data() + b0 * H, H);
       }
     };
     rnn_detail::for_batch_blocks(B, double(B) * double(Tn) * double(H) * double(G), run_rows);
@@ -101,7 +104,8 @@ class gru<T, cpu> {
   tensor<T, 3> hprev_;   // h_{t-1} for every step, [T, B, H]
   tensor<T, 3> gates_;   // r, z, n, W_hn h + b_hn per step, [T, B, 4H]
   tensor<T, 2> gh_, dh_, dgi_, dgh_, dx_;  // step and backward workspaces
-  tensor<T, 1> zeros_;                     // stands for a null dy
+  tensor<T, 1> zeros_;  // stands for a null dy
+  typename backend_ops<cpu>::template packed_b<T> w_hh_packed_;  // W_hh^T (forward) or W_hh (backward)
 };
 
 }  // namespace cantus::nn::tt

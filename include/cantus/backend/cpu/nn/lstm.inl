@@ -33,11 +33,13 @@ class lstm<T, cpu> {
         hprev_(0, b, j) = h0 ? h0[b * H + j] : T(0);
         c(b, j) = c0 ? c0[b * H + j] : T(0);
       }
+    // W_hh^T packed once for all steps (unpacked, each step's product re-packed 4 MB for 16 rows).
+    w_hh_packed_.pack(transpose::yes, H, G, w_hh, H);
     // Rows [b0, b0 + nb) through all steps: gh = h_{t-1} W_hh^T (one GEMM), then the gates row by row.
     auto run_rows = [&](index_t b0, index_t nb) {
       for (index_t t = 0; t < Tn; ++t) {
-        ops::gemm(transpose::no, transpose::yes, nb, G, H, T(1), hprev_.data() + (t * B + b0) * H, H, w_hh, H, T(0),
-                  gh_.data() + b0 * G, G);
+        ops::gemm_packed(transpose::no, nb, G, H, T(1), hprev_.data() + (t * B + b0) * H, H, w_hh_packed_, T(0),
+                         gh_.data() + b0 * G, G);
         for (index_t b = b0; b < b0 + nb; ++b) {
           const index_t row = t * B + b;
           T* yb = y + (b * Tn + t) * H;
@@ -73,6 +75,7 @@ class lstm<T, cpu> {
     rnn_detail::ensure_shape(dg_, {Tn * B, G});
     auto& dg = dg_;  // gradient w.r.t. the gate pre-activations (same for W_ih and W_hh)
     if (!dy) zeros_ = tensor<T, 1>({H}, T(0));
+    w_hh_packed_.pack(transpose::no, G, H, w_hh, H);
     // Rows [b0, b0 + nb) back through all steps: the gates row by row, then dh_{t-1} = dg_t W_hh
     // (h_{t-1} reaches the loss only through the gates).
     auto run_rows = [&](index_t b0, index_t nb) {
@@ -83,8 +86,8 @@ class lstm<T, cpu> {
                                        dy ? dy + (b * Tn + t) * H : zeros_.data(), dh.data() + b * H,
                                        dc.data() + b * H, dg.data() + row * G, H);
         }
-        ops::gemm(transpose::no, transpose::no, nb, H, G, T(1), dg.data() + (t * B + b0) * G, G, w_hh, H, T(0),
-                  dh.data() + b0 * H, H);
+        ops::gemm_packed(transpose::no, nb, H, G, T(1), dg.data() + (t * B + b0) * G, G, w_hh_packed_, T(0),
+                         dh.data() + b0 * H, H);
       }
     };
     rnn_detail::for_batch_blocks(B, double(B) * double(Tn) * double(H) * double(G), run_rows);
@@ -114,7 +117,8 @@ class lstm<T, cpu> {
   tensor<T, 3> cprev_;   // c_{t-1} per step
   tensor<T, 3> tanh_c_;  // tanh(c_t) per step
   tensor<T, 2> gh_, c_, dh_, dc_, dg_, dx_;  // step and backward workspaces
-  tensor<T, 1> zeros_;                       // stands for a null dy
+  tensor<T, 1> zeros_;  // stands for a null dy
+  typename backend_ops<cpu>::template packed_b<T> w_hh_packed_;  // W_hh^T (forward) or W_hh (backward)
 };
 
 }  // namespace cantus::nn::tt
