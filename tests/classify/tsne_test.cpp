@@ -1,3 +1,4 @@
+#include <chrono>
 #include <omp.h>
 
 #include <boost/test/unit_test.hpp>
@@ -109,6 +110,21 @@ BOOST_AUTO_TEST_CASE(pca_initialisation_is_scaled_like_sklearn) {
   const double mean = Y.col(0).mean();
   BOOST_TEST(std::sqrt((Y.col(0).array() - mean).square().mean()) == 1e-4, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(std::abs(Y.col(0).dot(Y.col(1))) < 1e-6 * Y.col(0).squaredNorm());  // principal axes are orthogonal
+}
+
+// Issue 22, item 7: wide inputs (n < d) take the n x n Gram matrix; same components as the
+// covariance path, and d = 20,000 no longer forms a 3.2 GB covariance.
+BOOST_AUTO_TEST_CASE(pca_initialisation_of_wide_inputs_uses_the_gram_matrix) {
+  const auto d = testing::make_blobs(30, 40, 3, 3.0, 4);
+  const row_matrix via_gram = classify::detail::pca_init(d.X, true), via_cov = classify::detail::pca_init(d.X, false);
+  BOOST_TEST((via_gram - via_cov).cwiseAbs().maxCoeff() < 1e-9 * via_cov.cwiseAbs().maxCoeff());
+  const auto wide = testing::make_blobs(60, 20000, 3, 3.0, 5);
+  const auto t0 = std::chrono::steady_clock::now();
+  const row_matrix Y = classify::detail::pca_init(wide.X);
+  BOOST_TEST_MESSAGE("pca_init of 60 x 20000: " << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s");
+  const double mean = Y.col(0).mean();
+  BOOST_TEST(std::sqrt((Y.col(0).array() - mean).square().mean()) == 1e-4, boost::test_tools::tolerance(1e-9));
+  BOOST_TEST(std::abs(Y.col(0).dot(Y.col(1))) < 1e-6 * Y.col(0).squaredNorm());
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_reported_clearly) {

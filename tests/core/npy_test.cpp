@@ -80,6 +80,28 @@ BOOST_AUTO_TEST_CASE(bad_files_are_clear_errors) {
   expect_io_error(dir / "fortran.npy", "Fortran");
   write_raw(dir / "short.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (10, 10), }", 12);
   expect_io_error(dir / "short.npy", "truncated data");
+  // Issue 22, item 6: the header is checked against the file before anything is allocated, and a
+  // malformed shape is the library's error naming the file, never bad_alloc or length_error.
+  write_raw(dir / "huge.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (16384, 16384), }", 64);
+  expect_io_error(dir / "huge.npy", "truncated data");
+  write_raw(dir / "overflow.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (4294967296, 4294967296, 16), }", 0);
+  expect_io_error(dir / "overflow.npy", "out of range");
+  write_raw(dir / "long.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999,), }", 0);
+  expect_io_error(dir / "long.npy", "extent out of range");
+  write_raw(dir / "bytes.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1152921504606846976,), }", 0);
+  expect_io_error(dir / "bytes.npy", "more than 2^63");
+  write_raw(dir / "scalar.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': 12, }", 48);
+  expect_io_error(dir / "scalar.npy", "expected a tuple");
+  write_raw(dir / "negative.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }", 24);
+  expect_io_error(dir / "negative.npy", "negative extent");
+  write_raw(dir / "nocomma.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2 3), }", 24);
+  expect_io_error(dir / "nocomma.npy", "separated by commas");
+  write_raw(dir / "letters.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2, x), }", 24);
+  expect_io_error(dir / "letters.npy", "expected a number");
+  write_raw(dir / "empty_shape.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (), }", 4);
+  BOOST_TEST(npy::read(dir / "empty_shape.npy").shape.empty());
+  write_raw(dir / "zero.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 7), }", 0);
+  BOOST_TEST(npy::read(dir / "zero.npy").size() == 0);
   write_raw(dir / "floats.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", 8);
   BOOST_CHECK_THROW(npy::read(dir / "floats.npy").values<std::int64_t>(), io_error);
   try {

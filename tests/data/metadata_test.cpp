@@ -214,6 +214,30 @@ BOOST_AUTO_TEST_CASE(bad_metadata_is_reported_with_file_and_line) {
   BOOST_TEST(e.find("fma_metadata") != std::string::npos, e);
 }
 
+// Issue 22, item 4: one clip must not be listed twice (it could land in training and test).
+BOOST_AUTO_TEST_CASE(repeated_padded_and_overflowing_track_ids_are_refused) {
+  const auto root = testing::scratch_dir("fma_ids");
+  const std::string head = ",set,set,track\n,split,subset,genre_top\ntrack_id,,,\n";
+  testing::write_bytes(root / "fma_metadata" / "tracks.csv", head + "2,training,small,Rock\n3,test,small,Pop\n2,test,small,Rock\n");
+  auto e = error_of([&] { fma::load(root); });
+  BOOST_TEST(e.find("tracks.csv:6") != std::string::npos, e);
+  BOOST_TEST(e.find("line 4") != std::string::npos, e);
+  testing::write_bytes(root / "fma_metadata" / "tracks.csv", head + "2,training,small,Rock\n000002,test,small,Rock\n");
+  e = error_of([&] { fma::load(root); });
+  BOOST_TEST(e.find("'000002'") != std::string::npos, e);
+  BOOST_TEST(e.find("line 4 ('2')") != std::string::npos, e);
+  // A repeat outside the requested subset still means the file cannot be trusted.
+  testing::write_bytes(root / "fma_metadata" / "tracks.csv", head + "7,training,small,Rock\n7,training,large,Rock\n");
+  e = error_of([&] { fma::load(root); });
+  BOOST_TEST(e.find("repeats track 7") != std::string::npos, e);
+  testing::write_bytes(root / "fma_metadata" / "tracks.csv", head + "99999999999999999999,training,small,Rock\n");
+  e = error_of([&] { fma::load(root); });
+  BOOST_TEST(e.find("out of range") != std::string::npos, e);
+  BOOST_TEST(e.find("tracks.csv:4") != std::string::npos, e);
+  testing::write_bytes(root / "fma_metadata" / "tracks.csv", head + "9223372036854775807,training,small,Rock\n");
+  BOOST_CHECK_NO_THROW(fma::load(root));
+}
+
 BOOST_AUTO_TEST_CASE(shared_fma_gtzan_metadata) {
   CANTUS_REQUIRE_SHARED_DATA();
   const auto root = testing::shared_data() / "fma-gtzan";

@@ -192,26 +192,43 @@ inline Eigen::MatrixXd joint_probabilities_exact(const row_matrix& X, double per
 }
 
 // First two principal components, signs fixed like sklearn's svd_flip (largest |score| positive),
-// scaled so that column 0 has standard deviation 1e-4.
-inline row_matrix pca_init(const row_matrix& X) {
+// scaled so that column 0 has standard deviation 1e-4. With fewer rows than columns the scores come
+// from the n x n Gram matrix (Xc = U S V^T: Xc Xc^T = U S^2 U^T and the scores are U S), which is
+// what makes wide inputs work: the d x d covariance took 54 s at d = 4,000 and did not fit in memory
+// much beyond.
+inline row_matrix pca_init(const row_matrix& X, bool via_gram) {
   const row_matrix Xc = X.rowwise() - X.colwise().mean();
-  const Eigen::MatrixXd cov = Xc.transpose() * Xc;
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
-  const auto d = cov.cols();
+  const Eigen::Index d = X.cols();
   row_matrix Y(X.rows(), 2);
+  if (via_gram) {
+    const Eigen::MatrixXd gram = Xc * Xc.transpose();
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(gram);
+    const Eigen::Index n = gram.cols();
+    for (int c = 0; c < 2; ++c) {
+      const Eigen::Index col = n - 1 - std::min<Eigen::Index>(c, n - 1);  // descending eigenvalues
+      Y.col(c) = eig.eigenvectors().col(col) * std::sqrt(std::max(eig.eigenvalues()(col), 0.0));
+    }
+    if (n == 1 || d == 1) Y.col(1).setZero();
+  } else {
+    const Eigen::MatrixXd cov = Xc.transpose() * Xc;
+    Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(cov);
+    for (int c = 0; c < 2; ++c) {
+      const Eigen::Index col = d - 1 - std::min<Eigen::Index>(c, d - 1);
+      Y.col(c) = Xc * eig.eigenvectors().col(col);
+    }
+    if (d == 1) Y.col(1).setZero();
+  }
   for (int c = 0; c < 2; ++c) {
-    const Eigen::Index col = d - 1 - std::min<Eigen::Index>(c, d - 1);  // descending eigenvalues
-    Y.col(c) = Xc * eig.eigenvectors().col(col);
     Eigen::Index arg;
     Y.col(c).cwiseAbs().maxCoeff(&arg);
     if (Y(arg, c) < 0) Y.col(c) *= -1.0;
-    if (d == 1 && c == 1) Y.col(1).setZero();
   }
   const double mean0 = Y.col(0).mean();
   const double std0 = std::sqrt((Y.col(0).array() - mean0).square().mean());
   Y *= 1e-4 / (std0 > 0 ? std0 : 1.0);
   return Y;
 }
+inline row_matrix pca_init(const row_matrix& X) { return pca_init(X, X.cols() > X.rows()); }
 
 }  // namespace detail
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -140,22 +141,47 @@ inline array read(const std::filesystem::path& path) {
   if (detail::header_value(header, "fortran_order", file) != "False")
     throw io_error(cantus::detail::concat(file, ": Fortran-ordered arrays are not supported (expected C order)"));
   const std::string sh = detail::header_value(header, "shape", file);
+  // A tuple of non-negative integers: "()", "(5,)", "(3, 4)". Each extent and their product are
+  // checked against overflow, and the data the shape needs against the file's size, before
+  // anything is allocated (a damaged header must not ask for gigabytes).
+  const auto malformed = [&](const char* why) {
+    return io_error(cantus::detail::concat(file, ": malformed shape ", sh, " in the .npy header (", why, ")"));
+  };
+  if (sh.size() < 2 || sh.front() != '(' || sh.back() != ')') throw malformed("expected a tuple such as (3, 4)");
+  std::uint64_t count = 1;
+  constexpr std::uint64_t max_extent = static_cast<std::uint64_t>(std::numeric_limits<index_t>::max());
   std::size_t p = 1;
-  while (p < sh.size()) {
-    while (p < sh.size() && (sh[p] == ' ' || sh[p] == ',')) ++p;
-    if (p >= sh.size() || sh[p] == ')') break;
-    std::size_t used = 0;
-    long long v = 0;
-    try {
-      v = std::stoll(sh.substr(p), &used);
-    } catch (...) {
-      throw io_error(cantus::detail::concat(file, ": malformed shape ", sh));
+  const std::size_t close = sh.size() - 1;
+  auto skip_spaces = [&] {
+    while (p < close && sh[p] == ' ') ++p;
+  };
+  skip_spaces();
+  while (p < close) {
+    if (sh[p] < '0' || sh[p] > '9') throw malformed(sh[p] == '-' ? "negative extent" : "expected a number");
+    std::uint64_t v = 0;
+    for (; p < close && sh[p] >= '0' && sh[p] <= '9'; ++p) {
+      if (v > (max_extent - static_cast<std::uint64_t>(sh[p] - '0')) / 10) throw malformed("extent out of range");
+      v = v * 10 + static_cast<std::uint64_t>(sh[p] - '0');
     }
-    if (v < 0) throw io_error(cantus::detail::concat(file, ": negative extent in shape ", sh));
-    a.shape.push_back(v);
-    p += used;
+    if (v != 0 && count > max_extent / v) throw malformed("element count out of range");
+    count *= v;
+    a.shape.push_back(static_cast<index_t>(v));
+    skip_spaces();
+    if (p < close && sh[p] != ',') throw malformed("extents must be separated by commas");
+    if (p < close) ++p;
+    skip_spaces();
   }
-  const std::size_t bytes = static_cast<std::size_t>(a.size()) * item_size(a.type);
+  if (a.shape.size() == 1 && sh.find(',') == std::string::npos) throw malformed("a 1-tuple needs its comma: (n,)");
+  const std::uint64_t item = item_size(a.type);
+  const auto data_start = static_cast<std::uint64_t>(in.tellg());
+  std::error_code ec;
+  const std::uint64_t file_bytes = std::filesystem::file_size(path, ec);
+  const std::uint64_t available = !ec && file_bytes >= data_start ? file_bytes - data_start : 0;
+  if (count > max_extent / item || (!ec && count * item > available))
+    throw io_error(cantus::detail::concat(file, ": truncated data: shape ", sh, " needs ",
+                                          count > max_extent / item ? std::string("more than 2^63") : std::to_string(count * item),
+                                          " bytes, file holds ", available));
+  const std::size_t bytes = static_cast<std::size_t>(count * item);
   a.bytes.resize(bytes);
   if (bytes && !in.read(a.bytes.data(), static_cast<std::streamsize>(bytes)))
     throw io_error(cantus::detail::concat(file, ": truncated data: shape ", sh, " needs ", bytes, " bytes, file holds ",

@@ -12,6 +12,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <limits>
 #include <vector>
 
 #include "cantus/core/error.hpp"
@@ -86,6 +88,9 @@ class tracks_table {
     bool ok = !s.empty();
     for (char c : s) {
       if (c < '0' || c > '9') { ok = false; break; }
+      if (v > (std::numeric_limits<std::int64_t>::max() - (c - '0')) / 10)
+        throw io_error(cantus::detail::concat(path_.string(), ":", lines_[row], ": track_id '", s,
+                                              "' is out of range (at most ", std::numeric_limits<std::int64_t>::max(), ")"));
       v = v * 10 + (c - '0');
     }
     if (!ok) throw io_error(cantus::detail::concat(path_.string(), ":", lines_[row], ": track_id '", s, "' is not a number"));
@@ -214,6 +219,18 @@ inline corpus load(const std::filesystem::path& root, const options& opt = {}) {
   c.name = "fma " + opt.subset;
   c.root = root;
   const auto audio_root = opt.audio_dir.empty() ? default_audio_dir(root, opt.subset) : opt.audio_dir;
+  // One id, one clip: a repeated id (also written differently, 2 and 000002) could put the same
+  // audio in training and test. Checked over the whole file, whatever subset is asked for.
+  {
+    std::unordered_map<std::int64_t, std::size_t> first_row;
+    for (std::size_t r = 0; r < table.rows(); ++r) {
+      const auto [it, fresh] = first_row.emplace(table.track_id(r), r);
+      if (!fresh)
+        throw io_error(cantus::detail::concat(table.path().string(), ":", table.line(r), ": track_id '", table.at(r, 0),
+                                              "' repeats track ", it->first, " of line ", table.line(it->second), " ('",
+                                              table.at(it->second, 0), "'): each track must be listed once"));
+    }
+  }
   for (std::size_t r = 0; r < table.rows(); ++r) {
     const std::string_view subset = table.at(r, c_subset);
     const int rank = subset_rank(subset);
