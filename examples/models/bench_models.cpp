@@ -12,7 +12,8 @@
 // One step = forward + backward + Adam update on a fixed random batch. Prints a table per thread count
 // with the ratio cantus/PyTorch (> 1: cantus is faster), the step's GEMM FLOPs (counted in the CPU
 // backend) and their rate as a share of the machine's FMA peak measured at that thread count
-// (fma_peak.cpp).
+// (fma_peak.cpp); then how the step splits: the share of its thread-time spent inside GEMMs, and the
+// GEMMs' own rate against the peak (what a faster GEMM could still win, and what lies elsewhere).
 #include <omp.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -195,12 +196,12 @@ int main(int argc, char** argv) {
       peak = bench::fma_peak_gflops(t, 1.0, &isa);
       std::printf("\n%d thread%s: measured FMA peak %.1f GFLOP/s (%s, float)\n\n", t, t == 1 ? "" : "s", peak, isa);
     }
-    std::printf("| model | cantus steps/s | PyTorch steps/s | ratio cantus/PyTorch | cantus items/s | GEMM GFLOP/step | GEMM GFLOP/s | share of peak | cantus loss |\n"
-                "|---|---|---|---|---|---|---|---|---|\n");
+    std::printf("| model | cantus steps/s | PyTorch steps/s | ratio cantus/PyTorch | cantus items/s | GEMM GFLOP/step | GEMM GFLOP/s | share of peak | time in GEMM | GEMM kernels' share of peak | cantus loss |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::fflush(stdout);
     for (const auto& name : names) {
       std::vector<double> ours, theirs;
-      double loss = 0, flops = 0;
+      double loss = 0, flops = 0, in_gemm = 0, kernel_share = 0;
       try {
         for (int r = 0; r < rounds; ++r) {
           omp_set_num_threads(t);
@@ -208,6 +209,12 @@ int main(int argc, char** argv) {
           ours.push_back(m.steps_per_second);
           loss = m.loss;
           flops = m.gemm_flops;
+          // Of the counted step: the share of thread-time inside GEMMs, and the products' own rate
+          // per thread-second against one thread's share of the peak.
+          if (m.gemm_thread_seconds > 0 && m.counted_step_seconds > 0 && peak > 0) {
+            in_gemm = m.gemm_thread_seconds / (m.counted_step_seconds * t);
+            kernel_share = m.gemm_flops / m.gemm_thread_seconds / 1e9 / (peak / t);
+          }
           if (with_reference) theirs.push_back(run_reference(python, reference, reference_name(name), t, seconds, reference_args));
         }
       } catch (const std::exception& e) {
@@ -215,10 +222,12 @@ int main(int argc, char** argv) {
         return 1;
       }
       const double a = median(ours), b = median(theirs), rate = flops * a / 1e9;
-      std::printf("| %s | %.3f | %s | %s | %.1f | %s | %s | %s | %.4g |\n", name.c_str(), a, b > 0 ? std::to_string(b).substr(0, 6).c_str() : "-",
+      const auto percent = [](double x) { return x > 0 ? std::to_string(100 * x).substr(0, 4) + " %" : std::string("-"); };
+      std::printf("| %s | %.3f | %s | %s | %.1f | %s | %s | %s | %s | %s | %.4g |\n", name.c_str(), a, b > 0 ? std::to_string(b).substr(0, 6).c_str() : "-",
                   b > 0 ? std::to_string(a / b).substr(0, 5).c_str() : "-", a * double(batch_items(name)),
                   flops > 0 ? std::to_string(flops / 1e9).substr(0, 6).c_str() : "-", flops > 0 ? std::to_string(rate).substr(0, 6).c_str() : "-",
-                  flops > 0 && peak > 0 ? (std::to_string(100 * rate / peak).substr(0, 4) + " %").c_str() : "-", loss);
+                  flops > 0 && peak > 0 ? (std::to_string(100 * rate / peak).substr(0, 4) + " %").c_str() : "-",
+                  percent(in_gemm).c_str(), percent(kernel_share).c_str(), loss);
       std::fflush(stdout);
     }
   }

@@ -6,6 +6,7 @@
 // and reductions combine the block results in block order: the same inputs give the same bits for
 // any number of threads on one machine.
 #include <atomic>
+#include <chrono>
 #include <omp.h>
 
 #include <algorithm>
@@ -214,9 +215,12 @@ struct backend_ops<cpu> {
 
   // Off unless a benchmark turns it on: the multiply-adds of every GEMM since, as 2 m n k FLOPs
   // (bench_models reports a step's FLOPs and their rate against the machine's measured peak).
+  // The time inside GEMMs is summed over threads (thread-seconds), so that with the step's time it
+  // splits a step into the products and everything else.
   struct flop_count {
     std::atomic<bool> on{false};
     std::atomic<std::uint64_t> flops{0};
+    std::atomic<std::uint64_t> nanoseconds{0};
   };
   static flop_count& gemm_flops() {
     static flop_count c;
@@ -227,6 +231,7 @@ struct backend_ops<cpu> {
   static void gemm(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
                    const T* b, index_t ldb, T beta, T* c, index_t ldc) {
     count_flops(m, n, k, 1);
+    const gemm_timer timed;
     cpu_kernels::active_kernels<T>().gemm(ta == transpose::yes, tb == transpose::yes, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                   ldc);
   }
@@ -260,6 +265,7 @@ struct backend_ops<cpu> {
       throw shape_error("cpu backend: gemm_packed: B was packed as " + std::to_string(b.k()) + " x " +
                         std::to_string(b.n()) + ", the product needs " + std::to_string(k) + " x " + std::to_string(n));
     count_flops(m, n, k, 1);
+    const gemm_timer timed;
     if (!cpu_kernels::active_kernels<T>().gemm_packed_b(ta == transpose::yes, m, n, k, alpha, a, lda, b.data(), beta, c,
                                                         ldc))
       throw std::bad_alloc();
@@ -276,16 +282,33 @@ struct backend_ops<cpu> {
     if (batch >= omp_get_max_threads() && !omp_in_parallel() && batch > 1) {
 #pragma omp parallel for schedule(static)
       for (index_t i = 0; i < batch; ++i)
+      {
+        const gemm_timer timed;
         fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
+      }
     } else {
       for (index_t i = 0; i < batch; ++i)
+      {
+        const gemm_timer timed;
         fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
+      }
     }
   }
 
   static void synchronize() {}
 
  private:
+  struct gemm_timer {
+    bool on = gemm_flops().on.load(std::memory_order_relaxed);
+    std::chrono::steady_clock::time_point t0 = on ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    ~gemm_timer() {
+      if (on)
+        gemm_flops().nanoseconds.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                                                        std::chrono::steady_clock::now() - t0)
+                                                                        .count()),
+                                           std::memory_order_relaxed);
+    }
+  };
   static void count_flops(index_t m, index_t n, index_t k, index_t batch) {
     auto& c = gemm_flops();
     if (c.on.load(std::memory_order_relaxed))
