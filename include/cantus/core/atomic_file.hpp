@@ -1,7 +1,8 @@
 #pragma once
 // Files that are either complete or absent: write to a temporary file beside the target, flush and
 // fsync it, then rename over the target (atomic on POSIX file systems). A crash mid-write leaves the
-// previous file intact; the temporary is removed on failure.
+// previous file intact; the temporary is removed on failure. What is not a regular file is never
+// replaced (see write_file_atomically).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -17,9 +18,39 @@
 
 namespace cantus {
 
-// Calls `write(std::ofstream&)`, then publishes the file at `path` atomically.
-inline void write_file_atomically(const std::filesystem::path& path, const std::function<void(std::ofstream&)>& write) {
+namespace detail {
+// Streams straight to `path` (a device, a FIFO, standard output): no temporary, no rename.
+inline void write_file_streaming(const std::filesystem::path& path, const std::function<void(std::ofstream&)>& write) {
+  std::ofstream out(path, std::ios::binary | std::ios::out);
+  if (!out) throw io_error(detail::concat(path.string(), ": cannot open for writing"));
+  write(out);
+  out.flush();
+  if (!out) throw io_error(detail::concat(path.string(), ": write failed (disk full?)"));
+}
+}  // namespace detail
+
+// Calls `write(std::ofstream&)`, then publishes the file at `path` atomically. Only a regular file
+// (or nothing) at `path` is replaced: a symbolic link is written through (its target is replaced
+// atomically and the link stays), a device, FIFO or socket is written to as a stream, "-" means
+// standard output; a directory is refused.
+inline void write_file_atomically(const std::filesystem::path& path_in, const std::function<void(std::ofstream&)>& write) {
   namespace fs = std::filesystem;
+  if (path_in == "-") return detail::write_file_streaming("/dev/stdout", write);
+  fs::path path = path_in;
+  std::error_code ec;
+  // Follow the chain of links by hand: also to a target that does not exist yet.
+  for (int hops = 0; fs::is_symlink(fs::symlink_status(path, ec)); ++hops) {
+    if (hops == 40) throw io_error(detail::concat(path_in.string(), ": too many levels of symbolic links"));
+    const fs::path target = fs::read_symlink(path, ec);
+    if (ec) throw io_error(detail::concat(path_in.string(), ": cannot read the symbolic link: ", ec.message()));
+    path = target.is_absolute() ? target : path.parent_path() / target;
+  }
+  const auto st = fs::status(path, ec);
+  if (fs::exists(st)) {
+    if (fs::is_directory(st))
+      throw io_error(detail::concat(path_in.string(), ": is a directory; expected a file name to write"));
+    if (!fs::is_regular_file(st)) return detail::write_file_streaming(path, write);
+  }
   if (path.has_parent_path()) make_directories(path.parent_path());
   const fs::path tmp = path.string() + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(std::random_device{}());
   try {
@@ -36,7 +67,6 @@ inline void write_file_atomically(const std::filesystem::path& path, const std::
       ::fsync(fd);
       ::close(fd);
     }
-    std::error_code ec;
     fs::rename(tmp, path, ec);
     if (ec) throw io_error(detail::concat(path.string(), ": cannot rename temporary file into place: ", ec.message()));
   } catch (...) {
