@@ -84,24 +84,6 @@ gemm_scratch<T>& thread_gemm_scratch() {
   return s;
 }
 
-// Rows [r0, r0 + rows) of op(A), columns [p0, p0 + kc), as one MR-row panel: MR values per p,
-// rows past `rows` zero.
-template <class T>
-void gemm_pack_a_panel(bool ta, const T* a, index_t lda, index_t r0, index_t rows, index_t p0, index_t kc, T* dst) {
-  constexpr int mr = gemm_blocking<T, 2>::mr;
-  if (ta && rows == mr) {
-    for (index_t p = 0; p < kc; ++p) {
-      const T* src = a + (p0 + p) * lda + r0;
-      CANTUS_GEMM_UNROLL(16)
-      for (int r = 0; r < mr; ++r) dst[p * mr + r] = src[r];  // one vector move
-    }
-    return;
-  }
-  for (index_t p = 0; p < kc; ++p)
-    for (index_t r = 0; r < mr; ++r)
-      dst[p * mr + r] = r >= rows ? T(0) : ta ? a[(p0 + p) * lda + r0 + r] : a[(r0 + r) * lda + p0 + p];
-}
-
 #if defined(__AVX__)
 // dst[p * ldd + r] = src[r * lds + p] for an 8 x 8 block of floats: eight row loads, three rounds of
 // shuffles, eight row stores (the scalar loop took longer than the product it fed at the layers'
@@ -130,6 +112,35 @@ inline void gemm_transpose_8x8(const T* src, index_t lds, T* dst, index_t ldd) {
   _mm256_storeu_ps(dst + 7 * ldd, _mm256_permute2f128_ps(u3, u7, 0x31));
 }
 #endif
+
+// Rows [r0, r0 + rows) of op(A), columns [p0, p0 + kc), as one MR-row panel: MR values per p,
+// rows past `rows` zero.
+template <class T>
+void gemm_pack_a_panel(bool ta, const T* a, index_t lda, index_t r0, index_t rows, index_t p0, index_t kc, T* dst) {
+  constexpr int mr = gemm_blocking<T, 2>::mr;
+#if defined(__AVX__)
+  if constexpr (sizeof(T) == 4 && mr == 8)
+    if (!ta && rows == mr) {
+      index_t p = 0;
+      for (; p + 8 <= kc; p += 8) gemm_transpose_8x8(a + r0 * lda + p0 + p, lda, dst + p * mr, index_t(mr));
+      for (; p < kc; ++p)
+        for (index_t r = 0; r < mr; ++r) dst[p * mr + r] = a[(r0 + r) * lda + p0 + p];
+      return;
+    }
+#endif
+  if (ta && rows == mr) {
+    for (index_t p = 0; p < kc; ++p) {
+      const T* src = a + (p0 + p) * lda + r0;
+      CANTUS_GEMM_UNROLL(16)
+      for (int r = 0; r < mr; ++r) dst[p * mr + r] = src[r];  // one vector move
+    }
+    return;
+  }
+  for (index_t p = 0; p < kc; ++p)
+    for (index_t r = 0; r < mr; ++r)
+      dst[p * mr + r] = r >= rows ? T(0) : ta ? a[(p0 + p) * lda + r0 + r] : a[(r0 + r) * lda + p0 + p];
+}
+
 
 // op(B)[p0 + p, j0 + j] into panels of NR columns: panel q holds columns q*NR.., p-major (NR values
 // per p); columns past nc are zero.
@@ -253,23 +264,30 @@ void gemm_micro(index_t kc, const T* __restrict ap, index_t lda, const T* __rest
   }
 }
 
+inline constexpr index_t in_place_panels = 4;
 // Rows [i0, i0 + mc) of C against the packed B panels covering nc columns, for k columns
-// [p0, p0 + kc) of op(A). Row panels of A are packed (into `ap`, MR x KC) when A is transposed or
-// the panel is short; otherwise read in place.
+// [p0, p0 + kc) of op(A). The row panels that are packed (A transposed, a short last panel, or A
+// reused by many B panels) go to `ap` (MC x KC) first; then each B panel stays in L1 while the A
+// panels stream past it from L2.
 template <class T, int NV>
 void gemm_macro(bool ta, const T* a, index_t lda, index_t i0, index_t mc, index_t p0, index_t kc, index_t nc,
                 const T* bp, T alpha, T beta, T* c, index_t ldc, T* ap) {
   constexpr int mr = gemm_blocking<T, NV>::mr, nr = gemm_blocking<T, NV>::nr;
-  for (index_t i = 0; i < mc; i += mr) {
-    const index_t rows = mc - i < mr ? mc - i : mr;
-    const bool in_place = !ta && rows == mr;
-    const T* arow = a + (i0 + i) * lda + p0;
-    if (!in_place) gemm_pack_a_panel(ta, a, lda, i0 + i, rows, p0, kc, ap);
-    for (index_t j = 0; j < nc; j += nr) {
-      const index_t cols = nc - j < nr ? nc - j : nr;
+  // In place only when few B panels reuse the rows: across many, A's rows (often 4 KiB apart, one
+  // cache set) keep evicting each other, and the packing is shared by more products.
+  const bool few_panels = nc <= in_place_panels * nr;
+  auto in_place = [&](index_t i) { return !ta && few_panels && mc - i >= mr; };
+  for (index_t i = 0; i < mc; i += mr)
+    if (!in_place(i)) gemm_pack_a_panel(ta, a, lda, i0 + i, mc - i < mr ? mc - i : mr, p0, kc, ap + i * kc);
+  for (index_t j = 0; j < nc; j += nr) {
+    const index_t cols = nc - j < nr ? nc - j : nr;
+    for (index_t i = 0; i < mc; i += mr) {
+      const index_t rows = mc - i < mr ? mc - i : mr;
       T* ct = c + (i0 + i) * ldc + j;
-      if (in_place) gemm_micro<T, NV, true>(kc, arow, lda, bp + j * kc, ct, ldc, alpha, beta, rows, cols);
-      else gemm_micro<T, NV, false>(kc, ap, lda, bp + j * kc, ct, ldc, alpha, beta, rows, cols);
+      if (in_place(i))
+        gemm_micro<T, NV, true>(kc, a + (i0 + i) * lda + p0, lda, bp + j * kc, ct, ldc, alpha, beta, rows, cols);
+      else
+        gemm_micro<T, NV, false>(kc, ap + i * kc, lda, bp + j * kc, ct, ldc, alpha, beta, rows, cols);
     }
   }
 }
@@ -295,8 +313,9 @@ bool gemm_blocked_nv(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha,
   auto& s = thread_gemm_scratch<T>();
   const index_t kc_max = k < blk::kc ? k : blk::kc, nc_max = n < blk::nc ? n : blk::nc;
   const index_t nc_pad = (nc_max + blk::nr - 1) / blk::nr * blk::nr;
+  const index_t mc_pad = ((m < blk::mc ? m : blk::mc) + blk::mr - 1) / blk::mr * blk::mr;
   T* bp = gemm_scratch<T>::grow(s.b, s.b_size, static_cast<std::size_t>(kc_max * nc_pad));
-  T* ap = gemm_scratch<T>::grow(s.a, s.a_size, static_cast<std::size_t>(kc_max * blk::mr));
+  T* ap = gemm_scratch<T>::grow(s.a, s.a_size, static_cast<std::size_t>(kc_max * mc_pad));
   if (!bp || !ap) return false;
   for (index_t j0 = 0; j0 < n; j0 += blk::nc) {
     const index_t nc = n - j0 < blk::nc ? n - j0 : blk::nc;
@@ -359,7 +378,8 @@ bool gemm_with_packed_b_nv(bool ta, index_t m, index_t n, index_t k, T alpha, co
   auto& s = thread_gemm_scratch<T>();
   const index_t kc_max = k < blk::kc ? k : blk::kc;
   const index_t n_pad = gemm_padded_n<T>(n);
-  T* ap = gemm_scratch<T>::grow(s.a, s.a_size, static_cast<std::size_t>(kc_max * blk::mr));
+  const index_t mc_pad = ((m < blk::mc ? m : blk::mc) + blk::mr - 1) / blk::mr * blk::mr;
+  T* ap = gemm_scratch<T>::grow(s.a, s.a_size, static_cast<std::size_t>(kc_max * mc_pad));
   if (!ap) return false;
   for (index_t p0 = 0; p0 < k; p0 += blk::kc) {
     const index_t kc = k - p0 < blk::kc ? k - p0 : blk::kc;
