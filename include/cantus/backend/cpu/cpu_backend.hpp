@@ -1,6 +1,6 @@
 #pragma once
-// backend_ops<cpu>: host memory (64-byte aligned), Eigen GEMM and xsimd kernels chosen at run time
-// for the best instruction set present, OpenMP across cores.
+// backend_ops<cpu>: host memory (64-byte aligned), a blocked GEMM (gemm_kernel.inl) and xsimd kernels chosen at
+// run time for the best instruction set present, OpenMP across cores.
 //
 // Parallel work is split into fixed-size blocks whose boundaries do not depend on the thread count,
 // and reductions combine the block results in block order: the same inputs give the same bits for
