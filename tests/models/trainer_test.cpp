@@ -1,3 +1,5 @@
+#include <unistd.h>
+#include <fstream>
 #include <filesystem>
 
 #include "cantus/models/config.hpp"
@@ -100,6 +102,69 @@ BOOST_AUTO_TEST_CASE(resume_from_checkpoint_equals_an_uninterrupted_run) {
   auto other = second;
   other.seed = 99;
   BOOST_CHECK_THROW(models::train(m, opt, train, &val, other), value_error);
+}
+
+// Issue 22, item 3: a damaged checkpoint is never used; the previous one takes over, and the run
+// still ends where an uninterrupted one does. Temporaries of killed writers are removed at start.
+BOOST_AUTO_TEST_CASE(damaged_checkpoint_falls_back_to_the_previous_one) {
+  regression_data train(200, 3, 1, 0.5f), val(50, 3, 2, 0.5f);
+  auto dir = cantus::testing::scratch_dir("trainer_damaged");
+  auto o = quiet_options(5);
+  o.restore_best = false;
+  linear_regression full(3);
+  momentum_sgd full_opt(full.parameters(), 0.01f);
+  models::train(full, full_opt, train, &val, o);
+  {
+    linear_regression m(3);
+    momentum_sgd opt(m.parameters(), 0.01f);
+    auto first = o;
+    first.epochs = 3;
+    first.checkpoint_dir = dir;
+    models::train(m, opt, train, &val, first);
+  }
+  BOOST_TEST(models::training_checkpoint::load(dir / "previous.ckpt").epochs_done == 2);
+  {  // flip one byte in the middle of last.ckpt
+    std::fstream f(dir / "last.ckpt", std::ios::in | std::ios::out | std::ios::binary);
+    f.seekg(0, std::ios::end);
+    const auto mid = static_cast<std::streamoff>(f.tellg()) / 2;
+    f.seekg(mid);
+    char c = 0;
+    f.read(&c, 1);
+    c = static_cast<char>(c ^ 0x10);
+    f.seekp(mid);
+    f.write(&c, 1);
+  }
+  try {
+    models::training_checkpoint::load(dir / "last.ckpt");
+    BOOST_FAIL("expected io_error");
+  } catch (const io_error& e) {
+    BOOST_TEST(std::string(e.what()).find("checksum mismatch") != std::string::npos, e.what());
+  }
+  const auto put = [](const std::filesystem::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; };
+  const auto stale = dir / "last.ckpt.tmp.999999999.42", live = dir / ("last.ckpt.tmp." + std::to_string(::getpid()) + ".7");
+  put(stale, "half a checkpoint");
+  put(live, "being written");
+  linear_regression m(3);
+  momentum_sgd opt(m.parameters(), 0.01f);
+  auto second = o;
+  second.checkpoint_dir = dir;
+  auto r = models::train(m, opt, train, &val, second);
+  BOOST_TEST(r.resumed_from_epoch == 2);
+  BOOST_TEST(weights(m) == weights(full));
+  BOOST_TEST(!std::filesystem::exists(stale));
+  BOOST_TEST(std::filesystem::exists(live));
+  std::filesystem::remove(live);
+  // Both damaged: refused, naming both files.
+  put(dir / "last.ckpt", "garbage");
+  put(dir / "previous.ckpt", "garbage");
+  try {
+    models::train(m, opt, train, &val, second);
+    BOOST_FAIL("expected io_error");
+  } catch (const io_error& e) {
+    const std::string msg = e.what();
+    BOOST_TEST(msg.find("last.ckpt") != std::string::npos, msg);
+    BOOST_TEST(msg.find("previous.ckpt") != std::string::npos, msg);
+  }
 }
 
 BOOST_AUTO_TEST_CASE(nan_loss_stops_with_a_clear_message_and_keeps_the_last_good_checkpoint) {

@@ -4,9 +4,12 @@
 // previous file intact; the temporary is removed on failure. What is not a regular file is never
 // replaced (see write_file_atomically).
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -73,6 +76,28 @@ inline void write_file_atomically(const std::filesystem::path& path_in, const st
     std::error_code ignore;
     fs::remove(tmp, ignore);
     throw;
+  }
+}
+
+// Removes the temporaries (`NAME.tmp.PID.RANDOM`) that writers killed mid-write left in `dir`;
+// those of a process still running (another writer at work) are kept.
+inline void remove_stale_temporaries(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    const auto k = name.rfind(".tmp.");
+    if (k == std::string::npos || !it->is_regular_file(ec)) continue;
+    const std::string rest = name.substr(k + 5);
+    const auto dot = rest.find('.');
+    if (dot == std::string::npos || dot == 0 || rest.find_first_not_of("0123456789") != dot ||
+        rest.find_first_not_of("0123456789", dot + 1) != std::string::npos)
+      continue;
+    const long pid = std::strtol(rest.substr(0, dot).c_str(), nullptr, 10);
+    if (pid > 0 && ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) {
+      std::error_code ignore;
+      fs::remove(it->path(), ignore);
+    }
   }
 }
 

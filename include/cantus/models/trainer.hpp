@@ -156,7 +156,8 @@ struct training_result {
 namespace detail {
 
 inline constexpr char checkpoint_magic[8] = {'C', 'A', 'N', 'T', 'U', 'S', 'T', 'R'};
-inline constexpr std::uint32_t checkpoint_version = 1;
+// Version 2 ends with a checksum64 of everything before it; version 1 (no checksum) is still read.
+inline constexpr std::uint32_t checkpoint_version = 2;
 
 template <class T>
 void put(std::ostream& o, const T& v) {
@@ -268,7 +269,8 @@ struct training_checkpoint {
   std::string model, optimizer, best_model;
 
   void save(const std::filesystem::path& path) const {
-    write_file_atomically(path, [&](std::ofstream& o) {
+    std::ostringstream o(std::ios::binary);
+    {
       o.write(detail::checkpoint_magic, 8);
       detail::put(o, detail::checkpoint_version);
       detail::put(o, seed);
@@ -282,7 +284,11 @@ struct training_checkpoint {
       detail::put_blob(o, model);
       detail::put_blob(o, optimizer);
       detail::put_blob(o, best_model);
-    });
+    }
+    std::string bytes = std::move(o).str();
+    const std::uint64_t sum = data::checksum64().add(bytes).value();
+    bytes.append(reinterpret_cast<const char*>(&sum), sizeof sum);
+    write_file_atomically(path, [&](std::ofstream& f) { f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
   }
   static training_checkpoint load(const std::filesystem::path& path) { return parse(read_bytes(path), path.string()); }
   static std::string read_bytes(const std::filesystem::path& path) {
@@ -297,8 +303,16 @@ struct training_checkpoint {
     if (!in.read(magic, 8) || std::memcmp(magic, detail::checkpoint_magic, 8) != 0)
       throw io_error(cantus::detail::concat(file, ": not a cantus training checkpoint (bad magic)"));
     const auto version = detail::get<std::uint32_t>(in, file, "version");
-    if (version != detail::checkpoint_version)
-      throw io_error(cantus::detail::concat(file, ": checkpoint version ", version, ", expected ", detail::checkpoint_version));
+    if (version != 1 && version != detail::checkpoint_version)
+      throw io_error(cantus::detail::concat(file, ": checkpoint version ", version, ", expected 1 or ", detail::checkpoint_version));
+    if (version >= 2) {
+      std::uint64_t stored = 0;
+      if (bytes.size() < 8 + 4 + sizeof stored)
+        throw io_error(cantus::detail::concat(file, ": truncated checkpoint (", bytes.size(), " bytes)"));
+      std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
+      if (data::checksum64().add(bytes.data(), bytes.size() - sizeof stored).value() != stored)
+        throw io_error(cantus::detail::concat(file, ": damaged checkpoint (checksum mismatch)"));
+    }
     training_checkpoint c;
     c.seed = detail::get<std::uint64_t>(in, file, "seed");
     c.epochs_done = detail::get<std::int64_t>(in, file, "epoch");
@@ -373,13 +387,30 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   const fs::path last_path = opt.checkpoint_dir.empty() ? fs::path() : opt.checkpoint_dir / "last.ckpt";
   // Rank 0 reads the checkpoint and sends it to the others: they need no shared file system, and a
   // file rank 0 cannot read fails every rank with the same message instead of leaving them waiting.
+  // Two checkpoints are kept: a damaged or missing last.ckpt (a torn disk, a kill between the two
+  // renames of a save) falls back to previous.ckpt, saying so; nothing damaged is used.
+  const fs::path previous_path = last_path.empty() ? fs::path() : opt.checkpoint_dir / "previous.ckpt";
+  if (root && !last_path.empty()) remove_stale_temporaries(opt.checkpoint_dir);
   std::string ckpt_bytes, ckpt_error;
-  if (root && !last_path.empty() && opt.resume && fs::exists(last_path)) {
-    try {
-      ckpt_bytes = training_checkpoint::read_bytes(last_path);
-    } catch (const std::exception& e) {
-      ckpt_error = e.what();
+  if (root && !last_path.empty() && opt.resume && (fs::exists(last_path) || fs::exists(previous_path))) {
+    std::string last_error;
+    for (const fs::path& candidate : {last_path, previous_path}) {
+      if (!fs::exists(candidate)) continue;
+      try {
+        std::string bytes = training_checkpoint::read_bytes(candidate);
+        training_checkpoint::parse(bytes, candidate.string());  // checksum and structure
+        if (candidate == previous_path)
+          std::fprintf(stderr, "%s: %s; resuming from %s instead\n", opt.label.c_str(),
+                       last_error.empty() ? (last_path.string() + " is missing").c_str() : last_error.c_str(),
+                       previous_path.c_str());
+        ckpt_bytes = std::move(bytes);
+        break;
+      } catch (const std::exception& e) {
+        if (candidate == last_path) last_error = e.what();
+        else ckpt_error = last_error.empty() ? e.what() : last_error + "; " + e.what();
+      }
     }
+    if (ckpt_bytes.empty() && ckpt_error.empty()) ckpt_error = last_error;
   }
   if (parallel) {
     group.broadcast(ckpt_error, 0);
@@ -553,6 +584,8 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
       std::ostringstream oo(std::ios::binary);
       optimizer.save_state(oo);
       state.optimizer = std::move(oo).str();
+      std::error_code ec;
+      if (fs::exists(last_path)) fs::rename(last_path, previous_path, ec);  // atomic; keeps the last good one
       state.save(last_path);
     }
     if (verbose)
