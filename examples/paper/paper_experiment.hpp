@@ -377,6 +377,7 @@ struct prepared {
   std::string description;  // "fma small at ROOT: 50/10/10 tracks, 10 genres"
   fs::path root;             // where the corpus is (--fma, --folders, or the embedded corpus's folder)
   cantus::paper::feature_params features;  // what the store holds (its log-mel's settings)
+  std::string corpus_key;    // corpus_fingerprint of `corpus`, one line: part of every run's key
 };
 
 inline prepared prepare(const options& o) {
@@ -408,13 +409,15 @@ inline prepared prepare(const options& o) {
     p.corpus.name = independent ? "embedded style corpus, factors independent of genre" : "embedded style corpus";  // FMA's layout, not FMA
     features_dir = root / "features";
   }
+  p.corpus_key = cantus::paper::corpus_fingerprint(p.corpus);
+  if (!p.corpus_key.empty() && p.corpus_key.back() == '\n') p.corpus_key.pop_back();
   if (o.root())
     for (const auto& pr : p.corpus.problems)
       std::fprintf(stderr, "corpus: track %lld (%s): %s\n", static_cast<long long>(pr.track_id), pr.path.c_str(), pr.what.c_str());
   if (o.group->size() > 1) {  // another build or another copy of the corpus on some rank: stop now
     std::string plans;
     for (const auto& [m, pl] : o.plans) plans += " " + m + "[" + pl.run_key() + " epochs " + std::to_string(pl.epochs) + "]";
-    const std::string mine = "build " + build_id() + "\ncorpus " + cantus::paper::corpus_fingerprint(p.corpus) + "seed " +
+    const std::string mine = "build " + build_id() + "\ncorpus " + p.corpus_key + "\nseed " +
                              std::to_string(o.seed) + (o.quick ? " quick" : " full") + plans;
     const auto all = o.group->all_gather(mine);
     for (int r = 1; r < o.group->size(); ++r)

@@ -68,6 +68,8 @@ auto entry_config(const std::string& name, const prepared& p, const options& o, 
     if (o.vae_capacity || o.vae_gamma || o.vae_anneal_steps)
       model_key = cantus::detail::concat(" capacity ", cfg.capacity_max, " gamma ", cfg.gamma, " anneal ", cfg.capacity_anneal_steps);
   }
+  // A run on another corpus is another run: its checkpoint and embeddings must not be picked up.
+  if (!p.corpus_key.empty()) model_key += " " + p.corpus_key;
   return cfg;
 }
 
@@ -123,6 +125,9 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   // Rank 0 decides (it owns the files); with several ranks only rank 0 needs them afterwards.
   std::string reuse = o.root() && e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp
                           ? "reuse" : "embed";
+  if (o.root() && reuse == "embed" && fs::exists(stamp_file))
+    std::fprintf(stderr, "%s: %s embeddings in %s belong to another run (%s); computing them anew\n", o.program.c_str(),
+                 name.c_str(), emb_dir.c_str(), read_text(stamp_file).substr(0, read_text(stamp_file).find(' ', 4)).c_str());
   o.group->broadcast(reuse, 0);
   if (reuse == "reuse") {
     if (o.root()) {
