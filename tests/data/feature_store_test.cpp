@@ -209,6 +209,15 @@ BOOST_AUTO_TEST_CASE(damage_is_detected) {
   const auto bad = s.verify();
   BOOST_REQUIRE_EQUAL(bad.size(), 1u);
   BOOST_TEST(bad[0] == c.tracks.back().id);
+  // Issue 22, item 3: the next build verifies before reuse and extracts the damaged store again.
+  {
+    const auto again = feature_store::build(c, small_params(), dir / "cache", quiet());
+    BOOST_TEST(!again.up_to_date);
+    BOOST_TEST(again.rebuild_reason.find("damaged") != std::string::npos, again.rebuild_reason);
+    BOOST_TEST(again.rebuild_reason.find(std::to_string(c.tracks.back().id)) != std::string::npos, again.rebuild_reason);
+    BOOST_TEST(feature_store::open(dir / "cache").verify().empty());
+    BOOST_TEST(feature_store::build(c, small_params(), dir / "cache", quiet()).up_to_date);
+  }
   // A truncated data file or an edited index is refused with the file named.
   fs::resize_file(data, fs::file_size(data) - 4);
   try {
