@@ -123,11 +123,12 @@ model_result run_entry(const std::string& name, const prepared& p, const options
                                                    " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
   const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
   // Rank 0 decides (it owns the files); with several ranks only rank 0 needs them afterwards.
-  std::string reuse = o.root() && e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && read_text(stamp_file) == stamp
+  const std::string found = o.root() ? read_text(stamp_file) : std::string();  // empty when there is none
+  std::string reuse = o.root() && e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && found == stamp
                           ? "reuse" : "embed";
-  if (o.root() && reuse == "embed" && fs::exists(stamp_file))
+  if (reuse == "embed" && !found.empty())
     std::fprintf(stderr, "%s: %s embeddings in %s belong to another run (%s); computing them anew\n", o.program.c_str(),
-                 name.c_str(), emb_dir.c_str(), read_text(stamp_file).substr(0, read_text(stamp_file).find(' ', 4)).c_str());
+                 name.c_str(), emb_dir.c_str(), found.substr(0, found.find(' ', 4)).c_str());
   o.group->broadcast(reuse, 0);
   if (reuse == "reuse") {
     if (o.root()) {

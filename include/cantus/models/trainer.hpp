@@ -392,34 +392,37 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   const fs::path previous_path = last_path.empty() ? fs::path() : opt.checkpoint_dir / "previous.ckpt";
   if (root && !last_path.empty()) remove_stale_temporaries(opt.checkpoint_dir);
   std::string ckpt_bytes, ckpt_error;
+  std::optional<training_checkpoint> checked;  // rank 0's parse of ckpt_bytes, not repeated
   if (root && !last_path.empty() && opt.resume && (fs::exists(last_path) || fs::exists(previous_path))) {
     std::string last_error;
     for (const fs::path& candidate : {last_path, previous_path}) {
       if (!fs::exists(candidate)) continue;
       try {
         std::string bytes = training_checkpoint::read_bytes(candidate);
-        training_checkpoint::parse(bytes, candidate.string());  // checksum and structure
+        checked = training_checkpoint::parse(bytes, candidate.string());  // checksum and structure
         if (candidate == previous_path)
           std::fprintf(stderr, "%s: %s; resuming from %s instead\n", opt.label.c_str(),
                        last_error.empty() ? (last_path.string() + " is missing").c_str() : last_error.c_str(),
                        previous_path.c_str());
-        ckpt_bytes = std::move(bytes);
+        if (parallel) ckpt_bytes = std::move(bytes);  // the other ranks parse it themselves
         break;
       } catch (const std::exception& e) {
         if (candidate == last_path) last_error = e.what();
         else ckpt_error = last_error.empty() ? e.what() : last_error + "; " + e.what();
       }
     }
-    if (ckpt_bytes.empty() && ckpt_error.empty()) ckpt_error = last_error;
+    if (!checked && ckpt_error.empty()) ckpt_error = last_error;
   }
   if (parallel) {
     group.broadcast(ckpt_error, 0);
     group.broadcast(ckpt_bytes, 0);
   }
   if (!ckpt_error.empty()) throw io_error(ckpt_error);
-  if (!ckpt_bytes.empty()) {
-    state = training_checkpoint::parse(ckpt_bytes, last_path.string());
-    ckpt_bytes.clear();
+  if (!checked && !ckpt_bytes.empty()) checked = training_checkpoint::parse(ckpt_bytes, last_path.string());
+  ckpt_bytes.clear();
+  if (checked) {
+    state = std::move(*checked);
+    checked.reset();
     if (state.seed != opt.seed)
       throw value_error(cantus::detail::concat(last_path.string(), ": checkpoint was trained with seed ", state.seed,
                                                " but this run asks for seed ", opt.seed,

@@ -546,11 +546,13 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
       auto s = open(dir);
       // Every track's data against its checksum before any of it is used: a damaged store is
       // extracted again from the audio, never read.
-      const auto damaged = s.parameters() == x.params && s.labels() == x.labels ? s.verify() : std::vector<std::int64_t>{};
-      if (!damaged.empty())
+      std::vector<std::int64_t> damaged;
+      if (s.parameters() != x.params || s.labels() != x.labels) {
+        rep.rebuild_reason = "extraction parameters or corpus changed";
+      } else if (damaged = s.verify(); !damaged.empty()) {
         rep.rebuild_reason = cantus::detail::concat("the data of ", damaged.size(), " track", damaged.size() == 1 ? "" : "s",
                                                     " is damaged (checksum mismatch, first: track ", damaged.front(), ")");
-      if (damaged.empty() && s.parameters() == x.params && s.labels() == x.labels) {
+      } else {
         rep.up_to_date = true;
         rep.reused = s.all().size();
         for (const auto& t : s.all())
@@ -563,7 +565,6 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
         if (opt.verbose && rep.failed) rep.print();
         return rep;
       }
-      if (damaged.empty()) rep.rebuild_reason = "extraction parameters or corpus changed";
     } catch (const io_error& e) {
       rep.rebuild_reason = e.what();
     }

@@ -230,8 +230,7 @@ struct backend_ops<cpu> {
   template <class T>
   static void gemm(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
                    const T* b, index_t ldb, T beta, T* c, index_t ldc) {
-    count_flops(m, n, k, 1);
-    const gemm_timer timed;
+    const gemm_meter metered(m, n, k);
     cpu_kernels::active_kernels<T>().gemm(ta == transpose::yes, tb == transpose::yes, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                   ldc);
   }
@@ -244,7 +243,7 @@ struct backend_ops<cpu> {
     void pack(transpose tb, index_t k, index_t n, const T* b, index_t ldb) {
       const auto& kt = cpu_kernels::active_kernels<T>();
       const std::size_t size = kt.packed_b_size(k, n);
-      if (size > data_.size()) data_.assign(size, T(0));
+      if (size > data_.size()) data_.resize(size);
       kt.pack_b(tb == transpose::yes, k, n, b, ldb, data_.data());
       k_ = k, n_ = n;
     }
@@ -264,8 +263,7 @@ struct backend_ops<cpu> {
     if (b.k() != k || b.n() != n)
       throw shape_error("cpu backend: gemm_packed: B was packed as " + std::to_string(b.k()) + " x " +
                         std::to_string(b.n()) + ", the product needs " + std::to_string(k) + " x " + std::to_string(n));
-    count_flops(m, n, k, 1);
-    const gemm_timer timed;
+    const gemm_meter metered(m, n, k);
     if (!cpu_kernels::active_kernels<T>().gemm_packed_b(ta == transpose::yes, m, n, k, alpha, a, lda, b.data(), beta, c,
                                                         ldc))
       throw std::bad_alloc();
@@ -276,32 +274,33 @@ struct backend_ops<cpu> {
   static void gemm_strided_batched(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a,
                                    index_t lda, index_t stride_a, const T* b, index_t ldb, index_t stride_b, T beta,
                                    T* c, index_t ldc, index_t stride_c, index_t batch) {
-    count_flops(m, n, k, batch);
     auto fn = cpu_kernels::active_kernels<T>().gemm;
     const bool ta_ = ta == transpose::yes, tb_ = tb == transpose::yes;
+    auto one = [&](index_t i) {
+      const gemm_meter metered(m, n, k);
+      fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
+    };
     if (batch >= omp_get_max_threads() && !omp_in_parallel() && batch > 1) {
 #pragma omp parallel for schedule(static)
-      for (index_t i = 0; i < batch; ++i)
-      {
-        const gemm_timer timed;
-        fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
-      }
+      for (index_t i = 0; i < batch; ++i) one(i);
     } else {
-      for (index_t i = 0; i < batch; ++i)
-      {
-        const gemm_timer timed;
-        fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
-      }
+      for (index_t i = 0; i < batch; ++i) one(i);
     }
   }
 
   static void synchronize() {}
 
  private:
-  struct gemm_timer {
+  // While a benchmark counts: adds one product's 2 m n k FLOPs and the time until it goes out of scope.
+  struct gemm_meter {
     bool on = gemm_flops().on.load(std::memory_order_relaxed);
     std::chrono::steady_clock::time_point t0 = on ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    ~gemm_timer() {
+    gemm_meter(index_t m, index_t n, index_t k) {
+      if (on)
+        gemm_flops().flops.fetch_add(2 * static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
+                                     std::memory_order_relaxed);
+    }
+    ~gemm_meter() {
       if (on)
         gemm_flops().nanoseconds.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                                                         std::chrono::steady_clock::now() - t0)
@@ -309,12 +308,6 @@ struct backend_ops<cpu> {
                                            std::memory_order_relaxed);
     }
   };
-  static void count_flops(index_t m, index_t n, index_t k, index_t batch) {
-    auto& c = gemm_flops();
-    if (c.on.load(std::memory_order_relaxed))
-      c.flops.fetch_add(2 * static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k) *
-                            static_cast<std::uint64_t>(batch), std::memory_order_relaxed);
-  }
 };
 
 }  // namespace cantus

@@ -4,10 +4,10 @@
 // rows of op(A) by one B panel with MR x NR accumulators. A row-major A is read in place (its MR
 // rows are MR sequential streams, and packing it cost as much as the product at the layers' sizes);
 // a transposed A, and a last block of fewer than MR rows, are packed into MR-row panels. Alpha and
-// beta are applied when the accumulators are written. Eigen's general product reached 56-71 % of the FMA peak here; its packing of
-// the whole right-hand side on every call also made the recurrent layers' per-step products (16 rows
-// against a 4 MB weight matrix) memory-bound, hence the pre-packed entry points for a B used many
-// times.
+// beta are applied when the accumulators are written. Eigen's general product reached 56-71 % of the
+// FMA peak here; its packing of the whole right-hand side on every call also made the recurrent
+// layers' per-step products (16 rows against a 4 MB weight matrix) memory-bound, hence the pre-packed
+// entry points for a B used many times.
 //
 // Determinism: the sum over k runs in KC blocks in a fixed order, and nothing depends on the thread
 // count (one call runs on one thread; callers split work by shape).
@@ -264,7 +264,6 @@ void gemm_micro(index_t kc, const T* __restrict ap, index_t lda, const T* __rest
   }
 }
 
-inline constexpr index_t in_place_panels = 4;
 // Rows [i0, i0 + mc) of C against the packed B panels covering nc columns, for k columns
 // [p0, p0 + kc) of op(A). The row panels that are packed (A transposed, a short last panel, or A
 // reused by many B panels) go to `ap` (MC x KC) first; then each B panel stays in L1 while the A
@@ -275,6 +274,7 @@ void gemm_macro(bool ta, const T* a, index_t lda, index_t i0, index_t mc, index_
   constexpr int mr = gemm_blocking<T, NV>::mr, nr = gemm_blocking<T, NV>::nr;
   // In place only when few B panels reuse the rows: across many, A's rows (often 4 KiB apart, one
   // cache set) keep evicting each other, and the packing is shared by more products.
+  constexpr index_t in_place_panels = 4;
   const bool few_panels = nc <= in_place_panels * nr;
   auto in_place = [&](index_t i) { return !ta && few_panels && mc - i >= mr; };
   for (index_t i = 0; i < mc; i += mr)
@@ -292,12 +292,42 @@ void gemm_macro(bool ta, const T* a, index_t lda, index_t i0, index_t mc, index_
   }
 }
 
-// Scales C by beta (beta == 0 clears it, NaN included, as BLAS does) when k or alpha leave nothing to add.
+// C = beta C (beta == 0 clears it, NaN included, as BLAS does) when k or alpha leave nothing to add;
+// returns whether that was all there was to do.
 template <class T>
-void gemm_scale_c(index_t m, index_t n, T beta, T* c, index_t ldc) {
-  if (beta == T(1)) return;
-  for (index_t i = 0; i < m; ++i)
-    for (index_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
+bool gemm_nothing_to_multiply(index_t m, index_t n, index_t k, T alpha, T beta, T* c, index_t ldc) {
+  if (m == 0 || n == 0) return true;
+  if (k != 0 && alpha != T(0)) return false;
+  if (beta != T(1))
+    for (index_t i = 0; i < m; ++i)
+      for (index_t j = 0; j < n; ++j) c[i * ldc + j] = beta == T(0) ? T(0) : beta * c[i * ldc + j];
+  return true;
+}
+
+// The thread's A panels for one KC block of up to MC rows of an m-row product (null when out of memory).
+template <class T, int NV>
+T* gemm_a_scratch(index_t m, index_t k) {
+  using blk = gemm_blocking<T, NV>;
+  const index_t kc_max = k < blk::kc ? k : blk::kc;
+  const index_t mc_pad = ((m < blk::mc ? m : blk::mc) + blk::mr - 1) / blk::mr * blk::mr;
+  auto& s = thread_gemm_scratch<T>();
+  return gemm_scratch<T>::grow(s.a, s.a_size, static_cast<std::size_t>(kc_max * mc_pad));
+}
+
+// All m rows of C against one packed KC x nc block of B, MC rows at a time.
+template <class T, int NV>
+void gemm_rows(bool ta, const T* a, index_t lda, index_t m, index_t p0, index_t kc, index_t nc, const T* bp, T alpha,
+               T beta, T* c, index_t ldc, T* ap) {
+  using blk = gemm_blocking<T, NV>;
+  for (index_t i0 = 0; i0 < m; i0 += blk::mc)
+    gemm_macro<T, NV>(ta, a, lda, i0, m - i0 < blk::mc ? m - i0 : blk::mc, p0, kc, nc, bp, alpha, beta, c, ldc, ap);
+}
+
+// Calls f(std::integral_constant<int, NV>) with the column blocking gemm_nv_for chooses for n.
+template <class T, class F>
+decltype(auto) gemm_with_nv(index_t n, F&& f) {
+  if (gemm_nv_for<T>(n) == 3) return f(std::integral_constant<int, 3>{});
+  return f(std::integral_constant<int, 2>{});
 }
 
 // Row-major C (m x n) = alpha op(A) op(B) + beta C. Returns false only when scratch memory ran out.
@@ -305,28 +335,19 @@ template <class T, int NV>
 bool gemm_blocked_nv(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
                      index_t ldb, T beta, T* c, index_t ldc) {
   using blk = gemm_blocking<T, NV>;
-  if (m == 0 || n == 0) return true;
-  if (k == 0 || alpha == T(0)) {
-    gemm_scale_c(m, n, beta, c, ldc);
-    return true;
-  }
+  if (gemm_nothing_to_multiply(m, n, k, alpha, beta, c, ldc)) return true;
   auto& s = thread_gemm_scratch<T>();
   const index_t kc_max = k < blk::kc ? k : blk::kc, nc_max = n < blk::nc ? n : blk::nc;
   const index_t nc_pad = (nc_max + blk::nr - 1) / blk::nr * blk::nr;
-  const index_t mc_pad = ((m < blk::mc ? m : blk::mc) + blk::mr - 1) / blk::mr * blk::mr;
   T* bp = gemm_scratch<T>::grow(s.b, s.b_size, static_cast<std::size_t>(kc_max * nc_pad));
-  T* ap = gemm_scratch<T>::grow(s.a, s.a_size, static_cast<std::size_t>(kc_max * mc_pad));
+  T* ap = gemm_a_scratch<T, NV>(m, k);
   if (!bp || !ap) return false;
   for (index_t j0 = 0; j0 < n; j0 += blk::nc) {
     const index_t nc = n - j0 < blk::nc ? n - j0 : blk::nc;
     for (index_t p0 = 0; p0 < k; p0 += blk::kc) {
       const index_t kc = k - p0 < blk::kc ? k - p0 : blk::kc;
       gemm_pack_b<T, NV>(tb, b, ldb, p0, j0, kc, nc, bp);
-      const T beta_here = p0 == 0 ? beta : T(1);
-      for (index_t i0 = 0; i0 < m; i0 += blk::mc) {
-        const index_t mc = m - i0 < blk::mc ? m - i0 : blk::mc;
-        gemm_macro<T, NV>(ta, a, lda, i0, mc, p0, kc, nc, bp, alpha, beta_here, c + j0, ldc, ap);
-      }
+      gemm_rows<T, NV>(ta, a, lda, m, p0, kc, nc, bp, alpha, p0 == 0 ? beta : T(1), c + j0, ldc, ap);
     }
   }
   return true;
@@ -335,8 +356,9 @@ bool gemm_blocked_nv(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha,
 template <class T>
 bool gemm_blocked(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
                   index_t ldb, T beta, T* c, index_t ldc) {
-  if (gemm_nv_for<T>(n) == 3) return gemm_blocked_nv<T, 3>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  return gemm_blocked_nv<T, 2>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  return gemm_with_nv<T>(n, [&](auto nv) {
+    return gemm_blocked_nv<T, decltype(nv)::value>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  });
 }
 
 // A B used by many products (a recurrent layer's weights, once per time step) is packed once:
@@ -351,49 +373,29 @@ template <class T>
 std::size_t gemm_packed_b_size(index_t k, index_t n) {
   return static_cast<std::size_t>(k) * static_cast<std::size_t>(gemm_padded_n<T>(n));
 }
-template <class T, int NV>
-void gemm_pack_b_all_nv(bool tb, index_t k, index_t n, const T* b, index_t ldb, T* packed) {
-  using blk = gemm_blocking<T, NV>;
-  const index_t n_pad = gemm_padded_n<T>(n);
-  for (index_t p0 = 0; p0 < k; p0 += blk::kc) {
-    const index_t kc = k - p0 < blk::kc ? k - p0 : blk::kc;
-    gemm_pack_b<T, NV>(tb, b, ldb, p0, 0, kc, n, packed + p0 * n_pad);
-  }
-}
 template <class T>
 void gemm_pack_b_all(bool tb, index_t k, index_t n, const T* b, index_t ldb, T* packed) {
-  if (gemm_nv_for<T>(n) == 3) gemm_pack_b_all_nv<T, 3>(tb, k, n, b, ldb, packed);
-  else gemm_pack_b_all_nv<T, 2>(tb, k, n, b, ldb, packed);
+  gemm_with_nv<T>(n, [&](auto nv) {
+    constexpr index_t kc_block = gemm_blocking<T, decltype(nv)::value>::kc;
+    const index_t n_pad = gemm_padded_n<T>(n);
+    for (index_t p0 = 0; p0 < k; p0 += kc_block)
+      gemm_pack_b<T, decltype(nv)::value>(tb, b, ldb, p0, 0, k - p0 < kc_block ? k - p0 : kc_block, n, packed + p0 * n_pad);
+  });
 }
 // C (m x n) = alpha op(A) B + beta C with B packed by gemm_pack_b_all for the same k and n.
-template <class T, int NV>
-bool gemm_with_packed_b_nv(bool ta, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* packed,
-                           T beta, T* c, index_t ldc) {
-  using blk = gemm_blocking<T, NV>;
-  if (m == 0 || n == 0) return true;
-  if (k == 0 || alpha == T(0)) {
-    gemm_scale_c(m, n, beta, c, ldc);
-    return true;
-  }
-  auto& s = thread_gemm_scratch<T>();
-  const index_t kc_max = k < blk::kc ? k : blk::kc;
-  const index_t n_pad = gemm_padded_n<T>(n);
-  const index_t mc_pad = ((m < blk::mc ? m : blk::mc) + blk::mr - 1) / blk::mr * blk::mr;
-  T* ap = gemm_scratch<T>::grow(s.a, s.a_size, static_cast<std::size_t>(kc_max * mc_pad));
-  if (!ap) return false;
-  for (index_t p0 = 0; p0 < k; p0 += blk::kc) {
-    const index_t kc = k - p0 < blk::kc ? k - p0 : blk::kc;
-    const T beta_here = p0 == 0 ? beta : T(1);
-    for (index_t i0 = 0; i0 < m; i0 += blk::mc) {
-      const index_t mc = m - i0 < blk::mc ? m - i0 : blk::mc;
-      gemm_macro<T, NV>(ta, a, lda, i0, mc, p0, kc, n, packed + p0 * n_pad, alpha, beta_here, c, ldc, ap);
-    }
-  }
-  return true;
-}
 template <class T>
 bool gemm_with_packed_b(bool ta, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* packed,
                         T beta, T* c, index_t ldc) {
-  if (gemm_nv_for<T>(n) == 3) return gemm_with_packed_b_nv<T, 3>(ta, m, n, k, alpha, a, lda, packed, beta, c, ldc);
-  return gemm_with_packed_b_nv<T, 2>(ta, m, n, k, alpha, a, lda, packed, beta, c, ldc);
+  if (gemm_nothing_to_multiply(m, n, k, alpha, beta, c, ldc)) return true;
+  return gemm_with_nv<T>(n, [&](auto nv) {
+    constexpr int NV = decltype(nv)::value;
+    constexpr index_t kc_block = gemm_blocking<T, NV>::kc;
+    T* ap = gemm_a_scratch<T, NV>(m, k);
+    if (!ap) return false;
+    const index_t n_pad = gemm_padded_n<T>(n);
+    for (index_t p0 = 0; p0 < k; p0 += kc_block)
+      gemm_rows<T, NV>(ta, a, lda, m, p0, k - p0 < kc_block ? k - p0 : kc_block, n, packed + p0 * n_pad, alpha,
+                       p0 == 0 ? beta : T(1), c, ldc, ap);
+    return true;
+  });
 }
