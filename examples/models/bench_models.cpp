@@ -76,7 +76,11 @@ double run_reference(const std::string& python, const std::string& script, const
   const int rc = ::pclose(p);
   const auto k = out.find("steps/s=");
   if (rc != 0 || k == std::string::npos) {
-    std::fprintf(stderr, "bench_models: reference failed for %s (exit %d): %s\n", name.c_str(), rc, out.c_str());
+    std::fprintf(stderr,
+                 "bench_models: reference failed for %s (exit %d): %s\n"
+                 "  (PyTorch 2 from PyPI in a virtual environment: python3 -m venv VENV && VENV/bin/pip install torch, or\n"
+                 "  bash ../shared/bench/setup-torch2-venv.sh VENV; then --python VENV/bin/python)\n",
+                 name.c_str(), rc, out.c_str());
     return 0;
   }
   return std::atof(out.c_str() + k + 8);
