@@ -2,6 +2,7 @@
 // libsoxr, and every kind of bad file (made in a scratch directory: no audio is committed).
 #include <sndfile.h>
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <fstream>
@@ -239,9 +240,15 @@ BOOST_AUTO_TEST_CASE(truncated_mp3_decodes_what_it_holds) {
   const auto dir = cantus::testing::scratch_dir("audio_load_truncated");
   const std::string bytes = read_bytes(src);
   const auto full = ca::load(src, 0);
-  // The header still announces the whole clip; decoding must stop at the data's end, not pad.
+  BOOST_TEST(full.decoded_frames == full.declared_frames);
+  BOOST_TEST(full.decode_loss.empty());
+  // The header still announces the whole clip; decoding must stop at the data's end, not pad. By
+  // default 40 % of the declared duration is refused (issue 22, item 8); with no minimum it decodes.
   write_bytes(dir / "forty_percent.mp3", bytes.substr(0, bytes.size() * 2 / 5));
-  const auto part = ca::load(dir / "forty_percent.mp3", 0);
+  BOOST_CHECK_THROW(ca::load(dir / "forty_percent.mp3", 0), cantus::io_error);
+  const auto part = ca::load(dir / "forty_percent.mp3", 0, 0.0);
+  BOOST_TEST(part.declared_frames == full.declared_frames);
+  BOOST_TEST(part.decode_loss.find("its header declares") != std::string::npos, part.decode_loss);
   BOOST_TEST(part.seconds() > 0.3 * full.seconds());
   BOOST_TEST(part.seconds() < 0.5 * full.seconds());
   // What was decoded equals the start of the full decode.
@@ -251,17 +258,62 @@ BOOST_AUTO_TEST_CASE(truncated_mp3_decodes_what_it_holds) {
   BOOST_TEST(diff < 1e-6);
   for (float v : part.samples) BOOST_TEST_REQUIRE(std::isfinite(v));
   // The log-mel of a truncated file is finite too.
-  const auto L = ca::log_mel(ca::load(dir / "forty_percent.mp3").samples);
+  const auto L = ca::log_mel(ca::load(dir / "forty_percent.mp3", 22050, 0.0).samples);
   for (cantus::index_t i = 0; i < L.size(); ++i) BOOST_TEST_REQUIRE(std::isfinite(L.data()[i]));
   // Cut inside the first frames: an io_error naming the file, or a short finite signal; never a crash.
   write_bytes(dir / "stub.mp3", bytes.substr(0, 300));
   try {
-    const auto stub = ca::load(dir / "stub.mp3", 0);
+    const auto stub = ca::load(dir / "stub.mp3", 0, 0.0);
     for (float v : stub.samples) BOOST_TEST_REQUIRE(std::isfinite(v));
     BOOST_TEST(stub.seconds() < 0.2);
   } catch (const cantus::io_error& e) {
     BOOST_TEST(std::string(e.what()).find("stub.mp3") != std::string::npos);
   }
+}
+
+// Issue 22, item 8: an MP3 damaged in the middle used to decode to half its length with no word.
+BOOST_AUTO_TEST_CASE(mp3_damaged_in_the_middle_is_refused_or_reported) {
+  const auto dir = cantus::testing::scratch_dir("audio_load_damaged");
+  SF_INFO info{};
+  info.samplerate = 22050;
+  info.channels = 1;
+  info.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+  if (!sf_format_check(&info)) {
+    std::printf("skipped: this libsndfile cannot write MP3\n");
+    return;
+  }
+  std::vector<float> x(22050 * 6);  // 6 s of two tones
+  for (std::size_t i = 0; i < x.size(); ++i)
+    x[i] = 0.3f * static_cast<float>(std::sin(0.05 * i)) + 0.1f * static_cast<float>(std::sin(0.31 * i));
+  SNDFILE* out = sf_open((dir / "intact.mp3").c_str(), SFM_WRITE, &info);
+  BOOST_TEST_REQUIRE(out != nullptr, sf_strerror(nullptr));
+  sf_writef_float(out, x.data(), static_cast<sf_count_t>(x.size()));
+  sf_close(out);
+  const auto intact = ca::load(dir / "intact.mp3", 0);
+  BOOST_TEST(intact.declared_frames == 22050 * 6);
+  BOOST_TEST(intact.decoded_frames == intact.declared_frames);
+  BOOST_TEST(intact.decode_loss.empty(), intact.decode_loss);
+
+  std::string bytes = read_bytes(dir / "intact.mp3");
+  std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2),
+            bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2 + 3000), '\0');
+  write_bytes(dir / "damaged.mp3", bytes);
+  try {
+    ca::load(dir / "damaged.mp3", 0);
+    BOOST_FAIL("a file decoding to half its declared duration was accepted");
+  } catch (const cantus::io_error& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find("damaged.mp3") != std::string::npos, what);
+    BOOST_TEST(what.find("s of the 6 s its header declares") != std::string::npos, what);
+    BOOST_TEST(what.find("less than the required 90 %") != std::string::npos, what);
+  }
+  // A smaller minimum keeps the file, and the signal says what was lost.
+  const auto kept = ca::load(dir / "damaged.mp3", 0, 0.3);
+  BOOST_TEST(kept.decoded_frames < kept.declared_frames * 6 / 10);
+  BOOST_TEST(kept.decoded_frames > kept.declared_frames * 3 / 10);
+  BOOST_TEST(kept.decode_loss.find("its header declares") != std::string::npos, kept.decode_loss);
+  BOOST_TEST(kept.decode_loss.find("the decoder stopped") != std::string::npos, kept.decode_loss);
+  BOOST_CHECK_THROW(ca::load(dir / "damaged.mp3", 0, 1.5), cantus::value_error);
 }
 
 BOOST_AUTO_TEST_CASE(silent_file_loads_and_gives_constant_log_mel) {
