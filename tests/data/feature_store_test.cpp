@@ -200,6 +200,7 @@ BOOST_AUTO_TEST_CASE(damage_is_detected) {
   const auto c = tone_corpus(dir / "corpus");
   feature_store::build(c, small_params(), dir / "cache", quiet());
   const auto data = dir / "cache" / "mel.f32";
+  const auto intact = testing::read_bytes(data);
   {
     auto bytes = testing::read_bytes(data);
     bytes[bytes.size() - 7] ^= 0x40;  // the last track's data
@@ -209,12 +210,32 @@ BOOST_AUTO_TEST_CASE(damage_is_detected) {
   const auto bad = s.verify();
   BOOST_REQUIRE_EQUAL(bad.size(), 1u);
   BOOST_TEST(bad[0] == c.tracks.back().id);
-  // Issue 22, item 3: the next build verifies before reuse and extracts the damaged store again.
+  // Issue 22, item 3: the next build verifies before reuse and re-extracts only the damaged track
+  // from its audio, writing back the very bytes it held; nothing else is extracted.
   {
     const auto again = feature_store::build(c, small_params(), dir / "cache", quiet());
+    BOOST_TEST(again.up_to_date);
+    BOOST_TEST(again.repaired == 1u);
+    BOOST_TEST(again.extracted == 0u);
+    BOOST_TEST(testing::read_bytes(data) == intact);
+    BOOST_TEST(feature_store::build(c, small_params(), dir / "cache", quiet()).repaired == 0u);
+  }
+  // Damage whose audio changed meanwhile (same size, other samples) cannot be mended in place: the
+  // re-extracted track differs from the index, so the whole store is extracted again, saying why.
+  {
+    auto bytes = testing::read_bytes(data);
+    bytes[bytes.size() - 7] ^= 0x40;
+    testing::write_bytes(data, bytes);
+    const auto wav = c.tracks.back().path;
+    const auto size = fs::file_size(wav);
+    testing::write_tone(wav, 1.5, 999.0);
+    BOOST_REQUIRE_EQUAL(fs::file_size(wav), size);
+    const auto again = feature_store::build(c, small_params(), dir / "cache", quiet());
     BOOST_TEST(!again.up_to_date);
+    BOOST_TEST(again.extracted == 12u);
     BOOST_TEST(again.rebuild_reason.find("damaged") != std::string::npos, again.rebuild_reason);
     BOOST_TEST(again.rebuild_reason.find(std::to_string(c.tracks.back().id)) != std::string::npos, again.rebuild_reason);
+    BOOST_TEST(again.rebuild_reason.find("audio changed") != std::string::npos, again.rebuild_reason);
     BOOST_TEST(feature_store::open(dir / "cache").verify().empty());
     BOOST_TEST(feature_store::build(c, small_params(), dir / "cache", quiet()).up_to_date);
   }
@@ -243,6 +264,56 @@ BOOST_AUTO_TEST_CASE(damage_is_detected) {
     const auto expected = "feature store " + (dir / "a-file" / "cache").string() + ": cannot create the directory";
     BOOST_TEST(std::string(e.what()).find(expected) != std::string::npos, e.what());
   }
+}
+
+// Issue 22, item 8: a clip whose MP3 is damaged in the middle decodes to half its length. It is
+// skipped as broken, named with what was lost; a smaller min_decoded_share keeps it and the report
+// (also of a later run that reuses the store) says what its decoding lost.
+BOOST_AUTO_TEST_CASE(partly_decodable_clips_are_refused_or_reported) {
+  const auto dir = testing::scratch_dir("fs_partial");
+  auto c = tone_corpus(dir / "corpus");
+  SF_INFO info{};
+  info.samplerate = 22050;
+  info.channels = 1;
+  info.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+  if (!sf_format_check(&info)) {
+    std::printf("skipped: this libsndfile cannot write MP3\n");
+    return;
+  }
+  const auto mp3 = dir / "corpus" / "alpha" / "damaged.mp3";
+  {
+    std::vector<float> x(22050 * 4);
+    for (std::size_t i = 0; i < x.size(); ++i) x[i] = 0.3f * static_cast<float>(std::sin(0.05 * static_cast<double>(i)));
+    SNDFILE* out = sf_open(mp3.c_str(), SFM_WRITE, &info);
+    BOOST_TEST_REQUIRE(out != nullptr, sf_strerror(nullptr));
+    sf_writef_float(out, x.data(), static_cast<sf_count_t>(x.size()));
+    sf_close(out);
+    auto bytes = testing::read_bytes(mp3);
+    std::fill(bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2),
+              bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() / 2 + 2000), '\0');
+    testing::write_bytes(mp3, bytes);
+  }
+  c = folders::load(dir / "corpus");
+  const auto r = feature_store::build(c, small_params(), dir / "strict", quiet());
+  BOOST_TEST_REQUIRE(r.failures.size() == 1u);
+  BOOST_TEST(r.failures[0].path == mp3);
+  BOOST_TEST(r.failures[0].what.find("its header declares") != std::string::npos, r.failures[0].what);
+  BOOST_TEST(r.losses.empty());
+
+  auto lenient = small_params();
+  lenient.min_decoded_share = 0.25;
+  const auto kept = feature_store::build(c, lenient, dir / "lenient", quiet());
+  BOOST_TEST(kept.failed == 0u);
+  BOOST_TEST_REQUIRE(kept.losses.size() == 1u);
+  BOOST_TEST(kept.losses[0].what.find("the decoder stopped") != std::string::npos, kept.losses[0].what);
+  const auto again = feature_store::build(c, lenient, dir / "lenient", quiet());
+  BOOST_TEST(again.up_to_date);
+  BOOST_TEST(again.losses.size() == 1u);
+  // The share is part of what the store depends on: another share is another extraction.
+  BOOST_TEST(!feature_store::build(c, small_params(), dir / "lenient", quiet()).up_to_date);
+  auto bad = small_params();
+  bad.min_decoded_share = -0.1;
+  BOOST_CHECK_THROW(feature_store::build(c, bad, dir / "bad", quiet()), value_error);
 }
 
 BOOST_AUTO_TEST_CASE(raw_audio_at_a_chosen_rate_and_max_seconds) {

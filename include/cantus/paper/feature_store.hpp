@@ -17,15 +17,20 @@
 // number of threads, and an interrupted build resumes after the last committed track. A build holds
 // DIR/lock (directory_lock), so two processes building one cache take turns. Part of cantus::paper
 // (docs/paper.md).
+#include <fcntl.h>
 #include <omp.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <fstream>
@@ -56,6 +61,8 @@ struct feature_params {
   audio::mel_params mel{};     // mel.sr is the rate every file is decoded (resampled) to
   double raw_sample_rate = 0;  // > 0: also store the samples at this rate; 0: log-mel only
   double max_seconds = 0;      // > 0: keep only the first max_seconds of each track
+  // A file decoding to less than this share of its declared duration is broken (audio::load).
+  double min_decoded_share = audio::default_min_decoded_share;
 };
 
 // "key value" lines naming every parameter that changes the cached numbers.
@@ -67,7 +74,8 @@ inline std::string describe(const feature_params& p) {
     << "\ncenter " << m.center << "\npad_mode " << (m.pad == audio::pad_mode::constant ? "constant" : "reflect") << "\npower "
     << m.power << "\nn_mels " << m.n_mels << "\nfmin " << m.fmin << "\nfmax " << m.effective_fmax() << "\nhtk " << m.htk << "\nnorm "
     << (m.norm == audio::mel_norm::slaney ? "slaney" : "none") << "\nref " << m.ref << "\nref_max " << m.ref_max << "\namin " << m.amin << "\ntop_db " << m.top_db
-    << "\nraw_sample_rate " << p.raw_sample_rate << "\nmax_seconds " << p.max_seconds << "\n";
+    << "\nraw_sample_rate " << p.raw_sample_rate << "\nmax_seconds " << p.max_seconds << "\nmin_decoded_share "
+    << p.min_decoded_share << "\n";
   return s.str();
 }
 
@@ -103,7 +111,7 @@ struct stored_track {
   double seconds = 0;            // decoded length (after max_seconds)
   std::uint64_t checksum = 0;    // of the track's mel then raw floats
   std::string path;
-  std::string message;           // why the track failed
+  std::string message;           // why the track failed; for a kept track, what its decoding lost (or empty)
 };
 
 struct store_options {
@@ -119,12 +127,14 @@ struct store_options {
 struct build_report {
   std::filesystem::path dir;
   std::size_t tracks = 0, extracted = 0, reused = 0, failed = 0;
+  std::size_t repaired = 0;  // damaged tracks of a complete store re-extracted and written back in place
   double audio_seconds = 0;  // of the tracks extracted in this run
   double wall_seconds = 0;
   int threads = 1;
   bool up_to_date = false, resumed = false, interrupted = false;
   std::string rebuild_reason;  // why an existing cache was not used as it was
   std::vector<data::problem> failures;
+  std::vector<data::problem> losses;  // tracks kept although their decoding lost part of the file
 
   double realtime() const { return wall_seconds > 0 ? audio_seconds / wall_seconds : 0; }
   void print(std::FILE* out = stderr) const {
@@ -139,6 +149,9 @@ struct build_report {
     }
     for (const auto& f : failures)
       std::fprintf(out, "  failed: track %06lld %s: %s\n", static_cast<long long>(f.track_id), f.path.c_str(), f.what.c_str());
+    for (const auto& f : losses)
+      std::fprintf(out, "  partly decoded, kept: track %06lld %s: %s\n", static_cast<long long>(f.track_id), f.path.c_str(),
+                   f.what.c_str());
   }
 };
 
@@ -189,6 +202,16 @@ inline std::vector<std::string> split_tabs(const std::string& line) {
 }
 
 // Parses an index or journal; throws io_error naming the file and what is wrong.
+// A count in the index, as an io_error naming the line when it is not a plain decimal number.
+template <class Bad>
+std::uint64_t count_field(const std::string& text, const char* what, const Bad& bad) {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+    throw bad(cantus::detail::concat(what, ": '", text, "' is not a count"));
+  return v;
+}
+
 inline index_contents parse_index(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw io_error(cantus::detail::concat(path.string(), ": cannot open feature store index"));
@@ -212,7 +235,7 @@ inline index_contents parse_index(const std::filesystem::path& path) {
   if (f.size() < 2 || f[0] != "labels") throw bad("missing labels line");
   x.labels.assign(f.begin() + 2, f.end());
   if (!std::getline(lines, line) || (f = split_tabs(line)).size() != 2 || f[0] != "tracks") throw bad("missing tracks line");
-  const auto n = std::stoull(f[1]);
+  const auto n = count_field(f[1], "tracks line", bad);
   for (std::size_t i = 0; i < n; ++i) {
     if (!std::getline(lines, line)) throw bad(cantus::detail::concat("index lists ", n, " tracks but holds ", i));
     f = split_tabs(line);
@@ -238,7 +261,7 @@ inline index_contents parse_index(const std::filesystem::path& path) {
   }
   for (auto* field : {&x.mel_floats, &x.raw_floats}) {
     if (!std::getline(lines, line) || (f = split_tabs(line)).size() != 2) throw bad("missing data length lines");
-    *field = std::stoull(f[1]);
+    *field = count_field(f[1], "data length line", bad);
   }
   return x;
 }
@@ -341,7 +364,7 @@ inline extracted extract_track(const data::track& t, const feature_params& p, co
   r.entry.label = t.label;
   r.entry.path = t.path.string();
   try {
-    auto sig = audio::load(t.path, p.mel.sr);
+    auto sig = audio::load(t.path, p.mel.sr, p.min_decoded_share);
     if (p.max_seconds > 0) {
       const auto keep = static_cast<std::size_t>(std::llround(p.max_seconds * sig.sample_rate));
       if (sig.samples.size() > keep) sig.samples.resize(keep);
@@ -359,6 +382,7 @@ inline extracted extract_track(const data::track& t, const feature_params& p, co
       r.raw = p.raw_sample_rate == sig.sample_rate ? std::move(sig.samples) : audio::resample(sig.samples, sig.sample_rate, p.raw_sample_rate);
     r.entry.raw_samples = r.raw.size();
     r.entry.checksum = track_checksum(r.mel.data(), r.mel.size(), r.raw.data(), r.raw.size());
+    r.entry.message = std::move(sig.decode_loss);
     r.entry.ok = true;
   } catch (const std::exception& e) {
     r.mel.clear();
@@ -366,6 +390,69 @@ inline extracted extract_track(const data::track& t, const feature_params& p, co
     r.entry = stored_track{t.id, t.split, t.label, false, 0, 0, 0, 0, r.entry.seconds, 0, t.path.string(), e.what()};
   }
   return r;
+}
+
+// Writes `n` floats at float offset `at` of an existing data file, durably.
+inline void write_back(const std::filesystem::path& path, std::uint64_t at, const float* v, std::size_t n) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) throw io_error(cantus::detail::concat(path.string(), ": cannot open for repair: ", std::strerror(errno)));
+  const auto* bytes = reinterpret_cast<const char*>(v);
+  std::size_t left = n * sizeof(float);
+  auto off = static_cast<off_t>(at * sizeof(float));
+  while (left > 0) {
+    const auto w = ::pwrite(fd, bytes, left, off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      const int e = errno;
+      ::close(fd);
+      throw io_error(cantus::detail::concat(path.string(), ": write during repair failed: ", std::strerror(e)));
+    }
+    bytes += w;
+    off += w;
+    left -= static_cast<std::size_t>(w);
+  }
+  const bool synced = ::fsync(fd) == 0;
+  ::close(fd);
+  if (!synced) throw io_error(cantus::detail::concat(path.string(), ": fsync during repair failed"));
+}
+
+// Re-extracts the `damaged` tracks of a complete store from their audio and writes them back where
+// they were. Extraction is deterministic, so intact audio gives the very bytes the index's checksum
+// describes; anything else (audio replaced by a file of the same size, extraction now failing) means
+// the store cannot be mended track by track. Returns why not, or empty when every track was written.
+inline std::string repair_in_place(const std::vector<stored_track>& stored, const std::vector<std::int64_t>& damaged,
+                                   const data::corpus& c, const feature_params& p, const std::filesystem::path& dir) {
+  std::map<std::int64_t, const data::track*> by_id;
+  for (const auto& t : c.tracks) by_id.emplace(t.id, &t);
+  std::map<std::int64_t, const stored_track*> entries;
+  for (const auto& t : stored) entries.emplace(t.id, &t);
+  const audio::mel_spectrogram mel(p.mel);
+  const auto n_mels = static_cast<std::uint64_t>(p.mel.n_mels);
+  std::vector<extracted> fresh(damaged.size());
+  std::string why;
+#pragma omp parallel for schedule(dynamic, 1)
+  for (std::size_t i = 0; i < damaged.size(); ++i) {
+    const auto at = by_id.find(damaged[i]);
+    if (at == by_id.end()) continue;
+    fresh[i] = extract_track(*at->second, p, mel);
+  }
+  for (std::size_t i = 0; i < damaged.size() && why.empty(); ++i) {
+    const auto* e = entries.count(damaged[i]) ? entries.at(damaged[i]) : nullptr;
+    const auto& r = fresh[i];
+    if (!e || !by_id.count(damaged[i]))
+      why = cantus::detail::concat("track ", damaged[i], " is not in the corpus any more");
+    else if (!r.entry.ok)
+      why = cantus::detail::concat("re-extracting track ", damaged[i], " failed: ", r.entry.message);
+    else if (r.mel.size() != e->frames * n_mels || r.raw.size() != e->raw_samples || r.entry.checksum != e->checksum)
+      why = cantus::detail::concat("re-extracting track ", damaged[i], " gave other data than the index records (its audio changed)");
+  }
+  if (!why.empty()) return why;
+  for (std::size_t i = 0; i < damaged.size(); ++i) {
+    const auto* e = entries.at(damaged[i]);
+    write_back(dir / "mel.f32", e->mel_offset, fresh[i].mel.data(), fresh[i].mel.size());
+    if (!fresh[i].raw.empty()) write_back(dir / "raw.f32", e->raw_offset, fresh[i].raw.data(), fresh[i].raw.size());
+  }
+  return {};
 }
 
 }  // namespace internal
@@ -380,7 +467,11 @@ class feature_store {
     auto num = [&](std::string_view key) {
       const auto v = internal::param_value(s.x_.params, key);
       if (!v) throw io_error(cantus::detail::concat((dir / "index.tsv").string(), ": parameter '", key, "' missing"));
-      return std::stod(*v);
+      char* end = nullptr;
+      const double d = std::strtod(v->c_str(), &end);
+      if (v->empty() || *end || !std::isfinite(d) || d < 0 || d > 1e9)
+        throw io_error(cantus::detail::concat((dir / "index.tsv").string(), ": parameter '", key, "' is '", *v, "', not a number"));
+      return d;
     };
     s.n_mels_ = static_cast<int>(num("n_mels"));
     s.sample_rate_ = num("sr");
@@ -529,6 +620,8 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
     throw value_error(cantus::detail::concat("feature_store: raw_sample_rate must be >= 0 (0 = no raw audio), got ", p.raw_sample_rate));
   if (p.max_seconds < 0 || !std::isfinite(p.max_seconds))
     throw value_error(cantus::detail::concat("feature_store: max_seconds must be >= 0 (0 = whole track), got ", p.max_seconds));
+  if (!(p.min_decoded_share >= 0 && p.min_decoded_share <= 1))
+    throw value_error(cantus::detail::concat("feature_store: min_decoded_share must be a share from 0 to 1, got ", p.min_decoded_share));
   const directory_lock exclusive(dir, "feature store", opt.verbose);
   const auto index_path = dir / "index.tsv", journal_path = dir / "journal.tsv";
   const auto mel_partial = dir / "mel.f32.partial", raw_partial = dir / "raw.f32.partial";
@@ -547,22 +640,33 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
       // Every track's data against its checksum before any of it is used: a damaged store is
       // extracted again from the audio, never read.
       std::vector<std::int64_t> damaged;
+      std::string unrepaired;
       if (s.parameters() != x.params || s.labels() != x.labels) {
         rep.rebuild_reason = "extraction parameters or corpus changed";
-      } else if (damaged = s.verify(); !damaged.empty()) {
+      } else if (damaged = s.verify(); !damaged.empty() && !(unrepaired = internal::repair_in_place(s.all(), damaged, c, p, dir)).empty()) {
         rep.rebuild_reason = cantus::detail::concat("the data of ", damaged.size(), " track", damaged.size() == 1 ? "" : "s",
-                                                    " is damaged (checksum mismatch, first: track ", damaged.front(), ")");
+                                                    " is damaged (checksum mismatch, first: track ", damaged.front(), ") and ", unrepaired);
+      } else if (!damaged.empty() && !(s = open(dir)).verify().empty()) {
+        rep.rebuild_reason = cantus::detail::concat("re-extracted tracks are still damaged after writing them back (first: track ",
+                                                    damaged.front(), ")");
       } else {
+        rep.repaired = damaged.size();
+        if (opt.verbose && rep.repaired)
+          std::fprintf(stderr, "feature store %s: %zu damaged track%s (checksum mismatch, first: track %lld) re-extracted from the audio\n",
+                       dir.c_str(), rep.repaired, rep.repaired == 1 ? "" : "s", static_cast<long long>(damaged.front()));
         rep.up_to_date = true;
         rep.reused = s.all().size();
-        for (const auto& t : s.all())
+        for (const auto& t : s.all()) {
           if (!t.ok) {
             ++rep.failed;
             rep.failures.push_back({t.id, t.path, t.message});
+          } else if (!t.message.empty()) {
+            rep.losses.push_back({t.id, t.path, t.message});
           }
+        }
         rep.wall_seconds = std::chrono::duration<double>(clock::now() - start).count();
         // Quiet when all is well, but a rerun must still say which tracks are left out and why.
-        if (opt.verbose && rep.failed) rep.print();
+        if (opt.verbose && (rep.failed || !rep.losses.empty())) rep.print();
         return rep;
       }
     } catch (const io_error& e) {
@@ -603,11 +707,14 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
     }
   }
   rep.reused = x.tracks.size();
-  for (const auto& t : x.tracks)
+  for (const auto& t : x.tracks) {
     if (!t.ok) {
       ++rep.failed;
       rep.failures.push_back({t.id, t.path, t.message});
+    } else if (!t.message.empty()) {
+      rep.losses.push_back({t.id, t.path, t.message});
     }
+  }
   // Whatever is not resumed goes: a stale index must never describe the new data files.
   for (const char* stale : {"index.tsv", "mel.f32", "raw.f32"}) fs::remove(dir / stale);
   if (x.tracks.empty()) fs::remove(journal_path);
@@ -653,6 +760,12 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
       x.raw_floats += r.raw.size();
       ++rep.extracted;
       rep.audio_seconds += e.seconds;
+      if (!e.message.empty()) {
+        rep.losses.push_back({e.id, e.path, e.message});
+        if (opt.verbose)
+          std::fprintf(stderr, "%swarning: track %06lld kept, but %s\n", ::isatty(::fileno(stderr)) ? "\n" : "",
+                       static_cast<long long>(e.id), e.message.c_str());
+      }
     } else {
       ++rep.failed;
       rep.failures.push_back({e.id, e.path, e.message});
