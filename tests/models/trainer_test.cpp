@@ -154,6 +154,16 @@ BOOST_AUTO_TEST_CASE(damaged_checkpoint_falls_back_to_the_previous_one) {
   BOOST_TEST(!std::filesystem::exists(stale));
   BOOST_TEST(std::filesystem::exists(live));
   std::filesystem::remove(live);
+  // A seed mismatch in the checkpoint it fell back to names that file, not last.ckpt.
+  put(dir / "last.ckpt", "garbage");
+  auto other_seed = second;
+  other_seed.seed = second.seed + 1;
+  try {
+    models::train(m, opt, train, &val, other_seed);
+    BOOST_FAIL("expected value_error");
+  } catch (const value_error& e) {
+    BOOST_TEST(std::string(e.what()).find("previous.ckpt: checkpoint was trained with seed") != std::string::npos, e.what());
+  }
   // Both damaged: refused, naming both files.
   put(dir / "last.ckpt", "garbage");
   put(dir / "previous.ckpt", "garbage");
@@ -164,6 +174,25 @@ BOOST_AUTO_TEST_CASE(damaged_checkpoint_falls_back_to_the_previous_one) {
     const std::string msg = e.what();
     BOOST_TEST(msg.find("last.ckpt") != std::string::npos, msg);
     BOOST_TEST(msg.find("previous.ckpt") != std::string::npos, msg);
+  }
+}
+
+// Found by tests/fuzz (fuzz_trainer_checkpoint): a size field of a few bytes' damage asked for its
+// whole claim (up to 1 TB) before reading; it must be a clear "truncated" error instead.
+BOOST_AUTO_TEST_CASE(a_damaged_size_field_is_reported_as_truncation) {
+  std::string b(models::detail::checkpoint_magic, 8);
+  const auto put = [&](auto v) { b.append(reinterpret_cast<const char*>(&v), sizeof v); };
+  put(std::uint32_t{1});  // version 1: no checksum to get past
+  for (int i = 0; i < 5; ++i) put(std::int64_t{0});
+  put(0.0);
+  put(std::uint64_t{0});         // history length
+  put(std::uint64_t{1} << 40);   // model state size: 1 TB, with 4 bytes behind it
+  b += "tail";
+  try {
+    models::training_checkpoint::parse(b, "damaged.ckpt");
+    BOOST_FAIL("expected io_error");
+  } catch (const io_error& e) {
+    BOOST_TEST(std::string(e.what()).find("damaged.ckpt: truncated checkpoint in model state") != std::string::npos, e.what());
   }
 }
 

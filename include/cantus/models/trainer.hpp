@@ -25,6 +25,7 @@
 // may change between runs.
 #include <omp.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <concepts>
@@ -177,9 +178,15 @@ inline void put_blob(std::ostream& o, const std::string& s) {
 inline std::string get_blob(std::istream& i, const std::string& file, const char* what) {
   const auto n = get<std::uint64_t>(i, file, what);
   if (n > (std::uint64_t(1) << 40)) throw io_error(cantus::detail::concat(file, ": corrupt checkpoint (", what, " size ", n, ")"));
-  std::string s(n, '\0');
-  if (n && !i.read(s.data(), static_cast<std::streamsize>(n)))
-    throw io_error(cantus::detail::concat(file, ": truncated checkpoint in ", what, " (", n, " bytes expected)"));
+  // Grown as the bytes arrive, never to the size the file claims: a damaged size field must end in
+  // "truncated", not in a request for gigabytes (found by tests/fuzz, fuzz_trainer_checkpoint).
+  std::string s;
+  while (s.size() < n) {
+    const std::size_t at = s.size(), k = static_cast<std::size_t>(std::min<std::uint64_t>(n - at, std::uint64_t(1) << 20));
+    s.resize(at + k);
+    if (!i.read(s.data() + at, static_cast<std::streamsize>(k)))
+      throw io_error(cantus::detail::concat(file, ": truncated checkpoint in ", what, " (", n, " bytes expected)"));
+  }
   return s;
 }
 
@@ -330,6 +337,42 @@ struct training_checkpoint {
   }
 };
 
+// The checkpoint a run directory holds: last.ckpt, or previous.ckpt when the last is damaged or
+// missing (a torn disk, a kill between the two renames of a save). Nothing damaged is returned.
+struct checkpoint_in_dir {
+  std::optional<training_checkpoint> checkpoint;  // empty: neither file exists
+  std::filesystem::path path;                     // the file it came from
+  std::string bytes;                              // its bytes, when asked for (to send to other ranks)
+  std::string fallback_note;                      // why previous.ckpt was used; empty when it was not
+};
+
+// Throws io_error naming both files when both exist in some form but neither is intact.
+inline checkpoint_in_dir read_newest_intact_checkpoint(const std::filesystem::path& dir, bool keep_bytes = false) {
+  namespace fs = std::filesystem;
+  const fs::path last = dir / "last.ckpt", previous = dir / "previous.ckpt";
+  checkpoint_in_dir out;
+  std::string last_error, errors;
+  for (const fs::path& candidate : {last, previous}) {
+    if (!fs::exists(candidate)) {
+      if (candidate == last) last_error = last.string() + " is missing";
+      continue;
+    }
+    try {
+      std::string bytes = training_checkpoint::read_bytes(candidate);
+      out.checkpoint = training_checkpoint::parse(bytes, candidate.string());  // checksum and structure
+      out.path = candidate;
+      if (candidate == previous) out.fallback_note = cantus::detail::concat(last_error, "; resuming from ", previous.string(), " instead");
+      if (keep_bytes) out.bytes = std::move(bytes);
+      return out;
+    } catch (const std::exception& e) {
+      if (candidate == last) last_error = e.what();
+      errors += errors.empty() ? e.what() : cantus::detail::concat("; ", e.what());
+    }
+  }
+  if (!errors.empty()) throw io_error(errors);
+  return out;
+}
+
 // The batch order of one epoch: a permutation of [0, n) that depends only on (seed, epoch).
 inline std::vector<index_t> epoch_order(index_t n, std::uint64_t seed, std::int64_t epoch) {
   std::vector<index_t> order(static_cast<std::size_t>(n));
@@ -391,40 +434,32 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   // renames of a save) falls back to previous.ckpt, saying so; nothing damaged is used.
   const fs::path previous_path = last_path.empty() ? fs::path() : opt.checkpoint_dir / "previous.ckpt";
   if (root && !last_path.empty()) remove_stale_temporaries(opt.checkpoint_dir);
-  std::string ckpt_bytes, ckpt_error;
+  std::string ckpt_bytes, ckpt_error, ckpt_path;
   std::optional<training_checkpoint> checked;  // rank 0's parse of ckpt_bytes, not repeated
   if (root && !last_path.empty() && opt.resume && (fs::exists(last_path) || fs::exists(previous_path))) {
-    std::string last_error;
-    for (const fs::path& candidate : {last_path, previous_path}) {
-      if (!fs::exists(candidate)) continue;
-      try {
-        std::string bytes = training_checkpoint::read_bytes(candidate);
-        checked = training_checkpoint::parse(bytes, candidate.string());  // checksum and structure
-        if (candidate == previous_path)
-          std::fprintf(stderr, "%s: %s; resuming from %s instead\n", opt.label.c_str(),
-                       last_error.empty() ? (last_path.string() + " is missing").c_str() : last_error.c_str(),
-                       previous_path.c_str());
-        if (parallel) ckpt_bytes = std::move(bytes);  // the other ranks parse it themselves
-        break;
-      } catch (const std::exception& e) {
-        if (candidate == last_path) last_error = e.what();
-        else ckpt_error = last_error.empty() ? e.what() : last_error + "; " + e.what();
-      }
+    try {
+      auto found = read_newest_intact_checkpoint(opt.checkpoint_dir, parallel);  // other ranks parse the bytes themselves
+      if (!found.fallback_note.empty()) std::fprintf(stderr, "%s: %s\n", opt.label.c_str(), found.fallback_note.c_str());
+      checked = std::move(found.checkpoint);
+      ckpt_bytes = std::move(found.bytes);
+      ckpt_path = found.path.string();
+    } catch (const std::exception& e) {
+      ckpt_error = e.what();
     }
-    if (!checked && ckpt_error.empty()) ckpt_error = last_error;
   }
   if (parallel) {
     group.broadcast(ckpt_error, 0);
     group.broadcast(ckpt_bytes, 0);
+    group.broadcast(ckpt_path, 0);
   }
   if (!ckpt_error.empty()) throw io_error(ckpt_error);
-  if (!checked && !ckpt_bytes.empty()) checked = training_checkpoint::parse(ckpt_bytes, last_path.string());
+  if (!checked && !ckpt_bytes.empty()) checked = training_checkpoint::parse(ckpt_bytes, ckpt_path);
   ckpt_bytes.clear();
   if (checked) {
     state = std::move(*checked);
     checked.reset();
     if (state.seed != opt.seed)
-      throw value_error(cantus::detail::concat(last_path.string(), ": checkpoint was trained with seed ", state.seed,
+      throw value_error(cantus::detail::concat(ckpt_path, ": checkpoint was trained with seed ", state.seed,
                                                " but this run asks for seed ", opt.seed,
                                                "; delete the checkpoint or use the same seed"));
     detail::restore_model_state(model, state.model);
@@ -432,7 +467,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     optimizer.load_state(oi);
     result.resumed_from_epoch = state.epochs_done;
     if (verbose)
-      std::fprintf(stderr, "%s: resuming from %s after epoch %lld\n", opt.label.c_str(), last_path.c_str(),
+      std::fprintf(stderr, "%s: resuming from %s after epoch %lld\n", opt.label.c_str(), ckpt_path.c_str(),
                    static_cast<long long>(state.epochs_done));
   }
 
