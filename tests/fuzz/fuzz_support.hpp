@@ -17,11 +17,14 @@
 
 namespace cantus_fuzz {
 
-// One folder per process (libFuzzer's -jobs/-workers run several), removed at exit.
+// One folder per process (libFuzzer's -jobs/-workers run several), removed at exit: under $TMPDIR,
+// else /dev/shm (memory: every input is written to a file), else /tmp.
 inline const std::filesystem::path& scratch_dir() {
   static const std::filesystem::path dir = [] {
     const char* tmp = std::getenv("TMPDIR");
-    auto d = std::filesystem::path(tmp && *tmp ? tmp : "/tmp") / ("cantus-fuzz-" + std::to_string(::getpid()));
+    std::error_code ec;
+    const std::filesystem::path base = tmp && *tmp ? tmp : std::filesystem::is_directory("/dev/shm", ec) ? "/dev/shm" : "/tmp";
+    auto d = base / ("cantus-fuzz-" + std::to_string(::getpid()));
     std::filesystem::create_directories(d);
     std::atexit([] {
       std::error_code ec;
