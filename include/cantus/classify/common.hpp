@@ -161,7 +161,7 @@ class binary_reader {
       throw io_error(cantus::detail::concat(path_, ": truncated or corrupt model file: ", what, " claims ", n,
                                             " values but only ", bytes_.size() - pos_, " bytes remain"));
     std::vector<T> v(n);
-    std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(T));
+    if (n) std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(T));  // an empty vector's data() may be null
     pos_ += n * sizeof(T);
     return v;
   }
