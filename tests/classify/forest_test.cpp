@@ -135,6 +135,16 @@ BOOST_AUTO_TEST_CASE(save_load_round_trip_and_corrupt_files) {
   }
   BOOST_CHECK_EXCEPTION(random_forest::load(dir / "missing.bin"), io_error, [](const io_error& e) { return message_has(e, "missing.bin"); });
   BOOST_CHECK_THROW(random_forest().save(dir / "unfitted.bin"), value_error);
+  {  // A tree count of 2^24 in a small file is refused before 2^24 trees are allocated (tests/fuzz).
+    std::string many = bytes;
+    const std::uint64_t count = std::uint64_t{1} << 24;
+    const auto at = 8 + 4 + 4 + 4 + (8 + rf.params().criterion.size()) + (8 + rf.params().max_features.size()) + 1 + 4 + 4 + 8 + 4 + 8 +
+                    (8 + 4 * rf.classes().size()) + (8 + 8 * static_cast<std::size_t>(rf.n_features_in()));
+    many.replace(at, sizeof count, reinterpret_cast<const char*>(&count), sizeof count);
+    std::ofstream(dir / "many.bin", std::ios::binary) << many;
+  }
+  BOOST_CHECK_EXCEPTION(random_forest::load(dir / "many.bin"), io_error,
+                        [](const io_error& e) { return message_has(e, "tree count 16777216 is more than"); });
 }
 
 BOOST_AUTO_TEST_CASE(bad_input_is_reported_clearly) {

@@ -178,6 +178,9 @@ class binary_reader {
     throw io_error(cantus::detail::concat(path_, ": corrupt model file: ", what));
   }
   const std::string& path() const { return path_; }
+  // Bytes not read yet: what a count read from the file is checked against before anything is
+  // allocated for it.
+  std::size_t remaining() const { return bytes_.size() - pos_; }
 
  private:
   void need(std::size_t n, std::string_view what) const {
