@@ -117,7 +117,7 @@ class reader {
     const auto n = pod<std::uint64_t>(what.c_str());
     if (n > (end_ - pos_) / sizeof(T)) fail(detail::concat("malformed: ", what, " claims ", n, " values, more than the file holds"));
     std::vector<T> v(n);
-    std::memcpy(v.data(), b_.data() + pos_, n * sizeof(T));
+    if (n) std::memcpy(v.data(), b_.data() + pos_, n * sizeof(T));  // an empty vector's data() may be null
     pos_ += n * sizeof(T);
     return v;
   }
@@ -171,7 +171,7 @@ std::vector<stored_tensor> read_tensors(reader& r, const char* section) {
     for (std::uint32_t k = 0; k < rank; ++k) t.shape.push_back(r.pod<std::int64_t>(section));
     auto v = r.array<T>(std::string(section) + " '" + t.name + "'");
     t.data.resize(v.size() * sizeof(T));
-    std::memcpy(t.data.data(), v.data(), t.data.size());
+    if (!v.empty()) std::memcpy(t.data.data(), v.data(), t.data.size());
     out.push_back(std::move(t));
   }
   return out;
