@@ -21,7 +21,9 @@ class checksum64 {
       mix(w);
     }
     std::uint64_t tail = 0;
-    std::memcpy(&tail, p + i, bytes - i);
+    // Not for an empty tail: `data` may then be null (a store without raw audio adds (nullptr, 0)),
+    // and memcpy from null is undefined even for 0 bytes (found by tests/fuzz, fuzz_feature_store).
+    if (bytes > i) std::memcpy(&tail, p + i, bytes - i);
     mix(tail ^ (static_cast<std::uint64_t>(bytes - i) << 56));
     length_ += bytes;
     return *this;
