@@ -266,6 +266,33 @@ BOOST_AUTO_TEST_CASE(damage_is_detected) {
   }
 }
 
+// Found by tests/fuzz (fuzz_feature_store): offsets and lengths in an index (with a valid checksum)
+// whose sum or product wraps passed the bounds check and became views past the mapped data.
+BOOST_AUTO_TEST_CASE(index_offsets_that_wrap_are_refused) {
+  const auto dir = testing::scratch_dir("fs_wrap");
+  const auto c = tone_corpus(dir / "corpus");
+  auto p = small_params();
+  p.raw_sample_rate = 8000;
+  feature_store::build(c, p, dir / "cache", quiet());
+  const auto index = dir / "cache" / "index.tsv";
+  const auto good = paper::internal::parse_index(index);
+  const auto refused = [&](auto damage) {
+    auto x = good;
+    damage(x.tracks[0]);
+    write_file_atomically(index, [&](std::ofstream& o) { o << paper::internal::format_index(x); });
+    try {
+      feature_store::open(dir / "cache");
+    } catch (const io_error& e) {
+      return std::string(e.what()).find("lies outside the data files") != std::string::npos;
+    }
+    return false;
+  };
+  BOOST_TEST(refused([](stored_track& t) { t.frames = std::uint64_t{1} << 62; }));  // frames * n_mels wraps
+  BOOST_TEST(refused([](stored_track& t) { t.raw_offset = ~std::uint64_t{0}; t.raw_samples = 1; }));
+  BOOST_TEST(refused([](stored_track& t) { t.mel_offset = ~std::uint64_t{0} - 3; }));
+  BOOST_TEST(!refused([](stored_track&) {}));
+}
+
 // Issue 22, item 8: a clip whose MP3 is damaged in the middle decodes to half its length. It is
 // skipped as broken, named with what was lost; a smaller min_decoded_share keeps it and the report
 // (also of a later run that reuses the store) says what its decoding lost.

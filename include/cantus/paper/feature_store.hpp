@@ -35,6 +35,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -474,6 +475,7 @@ class feature_store {
       return d;
     };
     s.n_mels_ = static_cast<int>(num("n_mels"));
+    if (s.n_mels_ < 1) throw io_error(cantus::detail::concat((dir / "index.tsv").string(), ": parameter 'n_mels' is ", s.n_mels_, ", expected at least 1"));
     s.sample_rate_ = num("sr");
     s.hop_length_ = static_cast<int>(num("hop_length"));
     s.raw_sample_rate_ = num("raw_sample_rate");
@@ -488,8 +490,13 @@ class feature_store {
     };
     s.mel_ = map("mel.f32", s.x_.mel_floats);
     s.raw_ = map("raw.f32", s.x_.raw_floats);
+    // Each bound is checked without a sum or product that could wrap: a damaged index with huge
+    // offsets or lengths must be refused, never turned into a view past the mapping.
+    const auto n_mels = static_cast<std::uint64_t>(s.n_mels_);
     for (const auto& t : s.x_.tracks)
-      if (t.ok && (t.mel_offset + t.frames * s.n_mels_ > s.x_.mel_floats || t.raw_offset + t.raw_samples > s.x_.raw_floats))
+      if (t.ok && (t.mel_offset > s.x_.mel_floats || (n_mels && t.frames > (s.x_.mel_floats - t.mel_offset) / n_mels) ||
+                   t.raw_offset > s.x_.raw_floats || t.raw_samples > s.x_.raw_floats - t.raw_offset ||
+                   t.frames > static_cast<std::uint64_t>(std::numeric_limits<index_t>::max())))
         throw io_error(cantus::detail::concat((dir / "index.tsv").string(), ": track ", t.id, " lies outside the data files"));
     return s;
   }
