@@ -1,6 +1,7 @@
-// Writes the fuzz targets' seed corpora (corpus/<target>/) with cantus' own writers: valid files of
-// every kind each parser reads, a few KB each, plus near-valid ones (truncated, one field wrong) that
-// reach the checks behind the first. Run by hand when a format changes; its output is committed:
+// Writes the fuzz targets' seeds (corpus/<target>/) with cantus' own writers: valid files of every
+// kind each parser reads, a few KB each, plus near-valid ones (truncated, one field wrong) that reach
+// the checks behind the first. Hand-written text seeds (folders, config) and the inputs of fixed
+// crashes sit beside them and are not touched. Run by hand when a format changes; output committed:
 //   cmake --build DIR --target fuzz_make_seeds && DIR/tests/fuzz/fuzz_make_seeds tests/fuzz/corpus
 // Deterministic: the same build writes the same bytes.
 #include <sndfile.h>
