@@ -275,6 +275,7 @@ std::string training_progress(const fs::path& out) {
 
 struct phase_report {
   int kills = 0, misses = 0, starts = 0;
+  int cycles = 0;  // runs from an empty directory to the end, each compared with the reference
   double seconds = 0;
 };
 
@@ -299,11 +300,9 @@ phase_report kill_phase(const std::string& name, const std::vector<std::string>&
   // never let a run get past its start.
   const double longest = std::max(0.1, 0.3 * ref.seconds);
   const double limit = 10 * ref.seconds + 120;
-  int cycles = 0;
   for (;;) {
-    const bool kill = rep.kills < kills;
-    std::optional<double> delay;
-    if (kill) delay = 0.05 + rng.uniform_double() * (longest - 0.05);
+    std::optional<double> delay;  // none: the last start, run to its end
+    if (rep.kills < kills) delay = 0.05 + rng.uniform_double() * (longest - 0.05);
     {
       std::ofstream(log, std::ios::app) << "=== kill_test: start " << rep.starts + 1
                                         << (delay ? ", kill after " + std::to_string(*delay) + " s" : std::string(", to the end"))
@@ -326,11 +325,12 @@ phase_report kill_phase(const std::string& name, const std::vector<std::string>&
       std::printf("%s: finished after %.3f s, before the kill drawn at %.3f s (not counted)\n", name.c_str(), o.seconds, *delay);
     }
     const auto n = compare_trees(reference, run_dir);
-    ++cycles;
+    ++rep.cycles;
     std::printf("%s: after %d kills, %zu files equal the uninterrupted run's\n", name.c_str(), rep.kills, n);
     if (rep.kills >= kills) break;
     // Finished before enough kills had landed: start again from nothing, the kills so far count.
-    std::printf("%s: finished before %d kills; starting again from an empty directory (cycle %d)\n", name.c_str(), kills, cycles + 1);
+    std::printf("%s: finished before %d kills; starting again from an empty directory (cycle %d)\n", name.c_str(), kills,
+                rep.cycles + 1);
     fs::remove_all(run_dir);
   }
   rep.seconds = seconds_since(t0);
@@ -372,15 +372,18 @@ int main(int argc, char** argv) {
     const auto extraction = kill_phase(
         "extract_features", {extract_features, "--folders", many_clips.string(), "--cache", (run_dir / "store").string(), "--threads", t},
         run_dir, work / "reference-extraction", work / "extract_features.log", kills, rng, [&] { return store_progress(run_dir / "store"); });
+    // 24 short epochs (patience 0: all of them run) write 24 checkpoints; then embedding, classifiers
+    // and results, which the later kills reach.
     const auto training = kill_phase("table1",
                                      {table1, "--folders", corpus.string(), "--quick", "--models", "step_vae", "--epochs", "24",
                                       "--steps-per-epoch", "6", "--patience", "0", "--threads", t, "--seed", "7", "--out",
                                       (run_dir / "out").string(), "--cache", (run_dir / "cache").string()},
                                      run_dir, work / "reference-training", work / "table1.log", kills, rng,
                                      [&] { return training_progress(run_dir / "out"); });
-    std::printf("kill test: %d kills survived (extraction %d, training %d; %d kills drawn after the program had finished), %.0f s\n",
-                extraction.kills + training.kills, extraction.kills, training.kills, extraction.misses + training.misses,
-                seconds_since(t0));
+    std::printf("kill test: %d kills survived (extract_features %d in %d cycles, %.0f s; table1 %d in %d cycles, %.0f s; %d more kills "
+                "drawn after the program had finished, not counted), %.0f s in all\n",
+                extraction.kills + training.kills, extraction.kills, extraction.cycles, extraction.seconds, training.kills,
+                training.cycles, training.seconds, extraction.misses + training.misses, seconds_since(t0));
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kill test FAILED: %s\n", e.what());
