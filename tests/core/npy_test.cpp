@@ -90,6 +90,11 @@ BOOST_AUTO_TEST_CASE(bad_files_are_clear_errors) {
   expect_io_error(dir / "long.npy", "extent out of range");
   write_raw(dir / "bytes.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (1152921504606846976,), }", 0);
   expect_io_error(dir / "bytes.npy", "more than 2^63");
+  {  // a header length of 2^24 in a 12-byte file: refused before 16 MB are allocated (tests/fuzz)
+    std::ofstream f(dir / "long_header.npy", std::ios::binary);
+    f.write("\x93NUMPY\x02\x00\x00\x00\x00\x01", 12);
+  }
+  expect_io_error(dir / "long_header.npy", "length field says 16777216 bytes, the file holds 0");
   write_raw(dir / "scalar.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': 12, }", 48);
   expect_io_error(dir / "scalar.npy", "expected a tuple");
   write_raw(dir / "negative.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (-2, 3), }", 24);

@@ -127,6 +127,16 @@ inline array read(const std::filesystem::path& path) {
     throw io_error(cantus::detail::concat(file, ": unsupported .npy format version ", major, " (expected 1, 2 or 3)"));
   }
   if (header_len > (1u << 24)) throw io_error(cantus::detail::concat(file, ": implausible .npy header length ", header_len));
+  // Against the file before allocating: a damaged length field in a 12-byte file made the reader
+  // allocate and zero 16 MB before finding the file short (found by tests/fuzz, fuzz_npy).
+  {
+    std::error_code ec;
+    const std::uint64_t file_bytes = std::filesystem::file_size(path, ec);
+    const auto prefix = static_cast<std::uint64_t>(in.tellg());
+    if (!ec && file_bytes >= prefix && header_len > file_bytes - prefix)
+      throw io_error(cantus::detail::concat(file, ": truncated .npy header: its length field says ", header_len,
+                                            " bytes, the file holds ", file_bytes - prefix, " after it"));
+  }
   std::string header(header_len, '\0');
   if (!in.read(header.data(), header_len)) throw io_error(cantus::detail::concat(file, ": truncated .npy header"));
 
