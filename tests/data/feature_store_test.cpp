@@ -291,6 +291,16 @@ BOOST_AUTO_TEST_CASE(index_offsets_that_wrap_are_refused) {
   BOOST_TEST(refused([](stored_track& t) { t.raw_offset = ~std::uint64_t{0}; t.raw_samples = 1; }));
   BOOST_TEST(refused([](stored_track& t) { t.mel_offset = ~std::uint64_t{0} - 3; }));
   BOOST_TEST(!refused([](stored_track&) {}));
+  // Raw samples listed while the parameters store none: verify() hashed from a null pointer.
+  auto x = good;
+  x.params.replace(x.params.find("raw_sample_rate 8000"), 20, "raw_sample_rate 0");
+  write_file_atomically(index, [&](std::ofstream& o) { o << paper::internal::format_index(x); });
+  try {
+    feature_store::open(dir / "cache");
+    BOOST_FAIL("expected io_error");
+  } catch (const io_error& e) {
+    BOOST_TEST(std::string(e.what()).find("raw samples but its parameters store none") != std::string::npos, e.what());
+  }
 }
 
 // Issue 22, item 8: a clip whose MP3 is damaged in the middle decodes to half its length. It is

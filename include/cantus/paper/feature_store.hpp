@@ -488,6 +488,11 @@ class feature_store {
                                               " (damaged or from another build)"));
       return data::mapped_file(path);
     };
+    // Raw samples exist exactly when the parameters ask for them; an index that disagrees would have
+    // verify() and raw() read data that was never mapped.
+    if (s.raw_sample_rate_ <= 0 && s.x_.raw_floats > 0)
+      throw io_error(cantus::detail::concat((dir / "index.tsv").string(), ": lists ", s.x_.raw_floats,
+                                            " raw samples but its parameters store none (raw_sample_rate 0)"));
     s.mel_ = map("mel.f32", s.x_.mel_floats);
     s.raw_ = map("raw.f32", s.x_.raw_floats);
     // Each bound is checked without a sum or product that could wrap: a damaged index with huge
