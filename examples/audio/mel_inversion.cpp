@@ -8,57 +8,31 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include "cantus/audio.hpp"
 #include "cantus/audio/inverse.hpp"
 #include "cantus/audio/save.hpp"
+#include "cli.hpp"
 
 int main(int argc, char** argv) {
   using namespace cantus::audio;
   std::vector<std::string> files;
   double seconds = 10;
   int n_iter = 32;
-  std::filesystem::path out;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "mel_inversion: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    auto number = [&](const std::string& v) {
-      char* end = nullptr;
-      const double d = std::strtod(v.c_str(), &end);
-      if (v.empty() || *end || !(d > 0)) {
-        std::fprintf(stderr, "mel_inversion: %s expects a positive number, got '%s'\n", a.c_str(), v.c_str());
-        std::exit(2);
-      }
-      return d;
-    };
-    if (a == "--seconds") seconds = number(value());
-    else if (a == "--n-iter") n_iter = static_cast<int>(number(value()));
-    else if (a == "--out") out = value();
-    else if (a == "--help" || a == "-h") {
-      std::printf("usage: mel_inversion FILE... [--seconds S (10)] [--n-iter N (32)] [--out DIR: write NAME.inverted.wav]\n");
-      return 0;
-    } else if (!a.empty() && a[0] == '-') {
-      std::fprintf(stderr, "mel_inversion: unknown argument '%s'\n", a.c_str());
-      return 2;
-    } else {
-      files.push_back(a);
-    }
-  }
-  if (files.empty()) {
-    std::fprintf(stderr, "usage: mel_inversion FILE... [--seconds S (10)] [--n-iter N (32)] [--out DIR]\n");
-    return 2;
-  }
-  try {
+  std::string out;
+  CLI::App app{"How much of a clip survives the way from its mel spectrogram back to audio (NNLS onto the linear\n"
+               "spectrum, fast Griffin-Lim): the spectral convergence against the clip's own STFT magnitude.",
+               "mel_inversion"};
+  cli::existing_positionals(app, "FILE", files, cli::must_be::file, "audio files")->required();
+  cli::real(app, "--seconds", seconds, std::numeric_limits<double>::min(), 24 * 3600.0, "seconds of each file (default 10)",
+            "a number of seconds > 0");
+  cli::integer(app, "--n-iter", n_iter, 1, 100000, "Griffin-Lim iterations (default 32)");
+  app.add_option("--out", out, "write NAME.inverted.wav into DIR")->type_name("DIR");
+  return cli::run(app, argc, argv, [&] {
     if (!out.empty()) std::filesystem::create_directories(out);
     const mel_params p;
     const mel_spectrogram mel(p);
@@ -74,11 +48,8 @@ int main(int argc, char** argv) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       std::printf("| %s | %.1f | %.4f | %.2f |\n", std::filesystem::path(f).filename().c_str(), double(n) / p.sr,
                   spectral_convergence(S, y, tf), secs);
-      if (!out.empty()) write_wav(out / (std::filesystem::path(f).stem().string() + ".inverted.wav"), y, static_cast<int>(p.sr));
+      if (!out.empty()) write_wav(std::filesystem::path(out) / (std::filesystem::path(f).stem().string() + ".inverted.wav"), y, static_cast<int>(p.sr));
     }
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mel_inversion: %s\n", e.what());
-    return 1;
-  }
+    return int(cli::success);
+  });
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <sstream>
 
@@ -14,16 +15,6 @@
 #include "cli.hpp"
 
 namespace {
-
-const char* kUsage = R"(usage: classify --train X.npy y.npy --test X.npy y.npy --model rf|lr [options]
-  features: float32/float64 [n, d]; labels: int32/int64 [n]
-  --n-estimators N   (rf, default 100)      --max-depth D    (rf, default -1 = unlimited)
-  --criterion gini|entropy (rf)             --max-features sqrt|log2|all|FRACTION|COUNT (rf)
-  --min-samples-leaf N (rf, default 1)      --C C            (lr, default 1.0)
-  --max-iter N      (lr, default 100)       --standardize 0|1 (lr, default 1)
-  --seed S          (default 0)             --threads T      (default: OpenMP's)
-  --json OUT.json   --confusion-png OUT.png|OUT.svg   --labels names.txt   --save MODEL
-)";
 
 std::string json_matrix(const Eigen::MatrixXi& m) {
   std::ostringstream o;
@@ -41,42 +32,55 @@ std::string json_matrix(const Eigen::MatrixXi& m) {
 
 int main(int argc, char** argv) {
   using namespace cantus;
-  std::string train_x, train_y, test_x, test_y, model, json_out, figure, names_file, save_path;
+  std::string model, json_out, figure, names_file, save_path;
+  std::vector<std::string> train, test;  // X.npy y.npy each
   classify::random_forest_params rf;
   classify::logistic_regression_params lr;
   lr.standardize = true;
-  try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      auto next = [&] { return cli::next_value(argc, argv, i); };
-      if (a == "--help" || a == "-h") {
-        std::fputs(kUsage, stdout);
-        return 0;
-      } else if (a == "--train") {
-        train_x = next(), train_y = next();
-      } else if (a == "--test") {
-        test_x = next(), test_y = next();
-      } else if (a == "--model") model = next();
-      else if (a == "--n-estimators") rf.n_estimators = static_cast<int>(cli::to_int(a, next()));
-      else if (a == "--max-depth") rf.max_depth = static_cast<int>(cli::to_int(a, next()));
-      else if (a == "--criterion") rf.criterion = next();
-      else if (a == "--max-features") rf.max_features = next();
-      else if (a == "--min-samples-leaf") rf.min_samples_leaf = static_cast<int>(cli::to_int(a, next()));
-      else if (a == "--C") lr.C = cli::to_double(a, next());
-      else if (a == "--max-iter") lr.max_iter = static_cast<int>(cli::to_int(a, next()));
-      else if (a == "--standardize") lr.standardize = cli::to_int(a, next()) != 0;
-      else if (a == "--seed") rf.random_state = static_cast<std::uint64_t>(cli::to_int(a, next()));
-      else if (a == "--threads") omp_set_num_threads(cli::to_threads(a, next()));
-      else if (a == "--json") json_out = next();
-      else if (a == "--confusion-png") figure = next();
-      else if (a == "--labels") names_file = next();
-      else if (a == "--save") save_path = next();
-      else throw value_error(detail::concat("unknown argument \"", a, "\" (try --help)"));
+  int threads = 0;
+  CLI::App app{"Trains a random forest or logistic regression on .npy features and reports accuracy, macro-F1 and the\n"
+               "confusion matrix on a test set. Features: float32/float64 [n, d]; labels: int32/int64 [n].",
+               "classify"};
+  auto two_files = [&](const std::string& name, std::vector<std::string>& target, const std::string& help) {
+    app.add_option(name, [&target, name](const CLI::results_t& r) {
+         for (const auto& f : r) cli::check_exists(name, f, cli::must_be::file);
+         target = r;
+         return true;
+       }, help)
+        ->type_name("X.npy y.npy")
+        ->expected(2)
+        ->required();
+  };
+  two_files("--train", train, "training features and labels");
+  two_files("--test", test, "test features and labels");
+  cli::choice(app, "--model", model, {"rf", "lr"}, "rf (random forest) or lr (logistic regression)")->required();
+  constexpr int int_max = std::numeric_limits<int>::max();
+  cli::integer(app, "--n-estimators", rf.n_estimators, 1, int_max, "rf: trees (default 100)");
+  cli::integer(app, "--max-depth", rf.max_depth, -1, int_max, "rf: depth limit (default -1 = unlimited)",
+               "-1 (unlimited) or a depth from 0");
+  cli::choice(app, "--criterion", rf.criterion, {"gini", "entropy"}, "rf: split criterion (default gini)");
+  app.add_option("--max-features", rf.max_features, "rf: sqrt|log2|all|FRACTION|COUNT (default sqrt)");
+  cli::integer(app, "--min-samples-leaf", rf.min_samples_leaf, 1, int_max, "rf: (default 1)");
+  cli::real(app, "--C", lr.C, std::numeric_limits<double>::min(), std::numeric_limits<double>::max(), "lr: inverse regularisation (default 1.0)",
+            "a finite number > 0");
+  cli::integer(app, "--max-iter", lr.max_iter, 1, int_max, "lr: L-BFGS iterations (default 100)");
+  cli::choice(app, "--standardize", lr.standardize, {{"0", false}, {"1", true}}, "lr: standardise the features (default 1)");
+  cli::seed(app, rf.random_state, "rf: random seed (default 0)");
+  cli::threads(app, threads, false, "threads (default: OpenMP's)");
+  app.add_option("--json", json_out, "write the results as JSON");
+  cli::value_option(app, "--confusion-png", "draw the confusion matrix", "OUT.png|OUT.svg", [&figure](const std::string& f, const std::string& t) {
+    try {
+      viz::format_of(t);  // a bad extension is refused before the training
+    } catch (const std::exception& e) {
+      throw CLI::ValidationError(f, e.what());
     }
-    if (train_x.empty() || test_x.empty() || (model != "rf" && model != "lr")) {
-      std::fputs(kUsage, stderr);
-      return 2;
-    }
+    figure = t;
+  });
+  cli::existing(app, "--labels", names_file, cli::must_be::file, "class names, one per line, in sorted label order");
+  app.add_option("--save", save_path, "save the trained classifier");
+  return cli::run(app, argc, argv, [&] {
+    if (threads > 0) omp_set_num_threads(threads);
+    const std::string &train_x = train[0], &train_y = train[1], &test_x = test[0], &test_y = test[1];
     const classify::row_matrix Xtr = classify::load_features(train_x), Xte = classify::load_features(test_x);
     const std::vector<int> ytr = classify::load_labels(train_y), yte = classify::load_labels(test_y);
     if (static_cast<Eigen::Index>(ytr.size()) != Xtr.rows())
@@ -144,9 +148,6 @@ int main(int argc, char** argv) {
       if (forest) forest->save(save_path);
       else logistic->save(save_path);
     }
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "classify: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return int(cli::success);
+  });
 }

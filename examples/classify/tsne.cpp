@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 #include "cantus/classify.hpp"
 #include "cantus/viz.hpp"
@@ -12,38 +13,35 @@
 
 int main(int argc, char** argv) {
   using namespace cantus;
-  const char* usage =
-      "usage: tsne X.npy y.npy --out fig.png|fig.svg [--labels names.txt] [--perplexity 30] [--seed 0]\n"
-      "            [--title T] [--exact] [--n-iter 1000] [--embedding OUT.npy] [--trustworthiness K] [--threads T]\n";
   std::vector<std::string> positional;
   std::string out, names_file, title, embedding_out;
-  int trust_k = 0;
+  int trust_k = 0, threads = 0;
   classify::tsne_params p;
-  try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      auto next = [&] { return cli::next_value(argc, argv, i); };
-      if (a == "--help" || a == "-h") {
-        std::fputs(usage, stdout);
-        return 0;
-      } else if (a == "--out") out = next();
-      else if (a == "--labels") names_file = next();
-      else if (a == "--perplexity") p.perplexity = cli::to_double(a, next());
-      else if (a == "--seed") p.random_state = static_cast<std::uint64_t>(cli::to_int(a, next()));
-      else if (a == "--title") title = next();
-      else if (a == "--exact") p.method = "exact";
-      else if (a == "--n-iter") p.n_iter = static_cast<int>(cli::to_int(a, next()));
-      else if (a == "--embedding") embedding_out = next();
-      else if (a == "--trustworthiness") trust_k = static_cast<int>(cli::to_int(a, next()));
-      else if (a == "--threads") omp_set_num_threads(cli::to_threads(a, next()));
-      else if (a.rfind("--", 0) == 0) throw value_error(detail::concat("unknown argument \"", a, "\" (try --help)"));
-      else positional.push_back(a);
+  CLI::App app{"Embeds feature vectors with t-SNE and draws them coloured by class.", "tsne"};
+  cli::existing_positionals(app, "INPUT", positional, cli::must_be::file, "X.npy y.npy: features [n, d] and labels [n]")
+      ->type_name("X.npy y.npy")
+      ->expected(2)
+      ->required();
+  cli::value_option(app, "--out", "the figure", "FIG.png|FIG.svg", [&out](const std::string& f, const std::string& t) {
+    try {
+      viz::format_of(t);  // a bad extension is refused before the long computation
+    } catch (const std::exception& e) {
+      throw CLI::ValidationError(f, e.what());
     }
-    if (positional.size() != 2 || out.empty()) {
-      std::fputs(usage, stderr);
-      return 2;
-    }
-    viz::format_of(out);  // reject a bad extension before the long computation
+    out = t;
+  })->required();
+  cli::existing(app, "--labels", names_file, cli::must_be::file, "class names, one per line, in sorted label order");
+  cli::real(app, "--perplexity", p.perplexity, std::numeric_limits<double>::min(), std::numeric_limits<double>::max(), "(default 30)",
+            "a finite number > 0");
+  cli::seed(app, p.random_state, "random seed (default 0)");
+  app.add_option("--title", title, "the figure's title");
+  app.add_flag_callback("--exact", [&p] { p.method = "exact"; }, "exact gradients instead of Barnes-Hut");
+  cli::integer(app, "--n-iter", p.n_iter, 1, std::numeric_limits<int>::max(), "iterations (default 1000)");
+  app.add_option("--embedding", embedding_out, "also write the 2-D embedding as .npy");
+  cli::integer(app, "--trustworthiness", trust_k, 0, std::numeric_limits<int>::max(), "report trustworthiness with K neighbours (0: no)");
+  cli::threads(app, threads, false, "threads (default: OpenMP's)");
+  return cli::run(app, argc, argv, [&] {
+    if (threads > 0) omp_set_num_threads(threads);
     const classify::row_matrix X = classify::load_features(positional[0]);
     const std::vector<int> y = classify::load_labels(positional[1]);
     if (static_cast<Eigen::Index>(y.size()) != X.rows())
@@ -61,9 +59,6 @@ int main(int argc, char** argv) {
     const std::vector<int>& labels = y;
     viz::scatter_plot(out, r.embedding, labels, names, {.title = title.empty() ? "t-SNE" : title});
     std::printf("wrote %s\n", out.c_str());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "tsne: %s\n", e.what());
-    return 1;
-  }
-  return 0;
+    return int(cli::success);
+  });
 }

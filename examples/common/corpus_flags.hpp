@@ -13,18 +13,17 @@ struct corpus_flags {
   std::string fma_root, folder_root, audio_dir, subset = "small";
   std::uint64_t seed = 2019;
 
-  // Reads the flag at argv[i] when it is one of these (advancing i past its value); false otherwise.
-  bool take(int argc, char** argv, int& i) {
-    const std::string a = argv[i];
-    if (a == "--fma") fma_root = next_value(argc, argv, i);
-    else if (a == "--folders") folder_root = next_value(argc, argv, i);
-    else if (a == "--subset") subset = next_value(argc, argv, i);
-    else if (a == "--audio") audio_dir = next_value(argc, argv, i);
-    else if (a == "--seed") seed = static_cast<std::uint64_t>(to_int(a, next_value(argc, argv, i)));
-    else return false;
-    return true;
+  // Declares the flags on `app`; exactly one of --fma and --folders unless `optional`.
+  void add(CLI::App& app, bool optional = false) {
+    auto* group = app.add_option_group("corpus", "the corpus: one of --fma ROOT or --folders ROOT");
+    auto* fma = existing(*group, "--fma", fma_root, must_be::folder, "an FMA-layout corpus: ROOT/fma_metadata/tracks.csv and the audio");
+    auto* folders = existing(*group, "--folders", folder_root, must_be::folder, "one folder per genre: ROOT/<genre>/*.{wav,mp3,flac,ogg,au}");
+    fma->excludes(folders);
+    group->require_option(optional ? 0 : 1, 1);
+    choice(app, "--subset", subset, {"small", "medium", "large", "full"}, "the FMA subset (with --fma)")->needs(fma);
+    existing(app, "--audio", audio_dir, must_be::folder, "where the FMA audio is, when not ROOT/fma_<subset>")->needs(fma);
+    cli::seed(app, seed, "the seed of the folders' 80/10/10 split (with --folders)");
   }
-  bool exactly_one() const { return fma_root.empty() != folder_root.empty(); }
 
   cantus::data::corpus load() const {
     if (!fma_root.empty()) {

@@ -1,59 +1,39 @@
 // Checks a corpus before training on it: tracks per split and genre, then every problem found
 // (missing, empty, unreadable, too short audio files, metadata rows without label or split), with
-// track ids. Exit status 0 when the corpus is usable, 1 when not, 2 on bad arguments.
+// track ids. Exit status 0 when the corpus is usable (training tracks of every genre, test tracks),
+// 1 when not, 2 on bad arguments.
 //   build/examples/dataset_summary --fma ROOT [--subset small] [--audio DIR] [--decode] [--threads T]
 //   build/examples/dataset_summary --folders ROOT [--seed K] [--decode]
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <cstring>
 #include <string>
 
 #include "cantus/data.hpp"
 #include "corpus_flags.hpp"
 
 namespace {
-void usage(std::FILE* out) {
-  std::fputs(
-      "usage: dataset_summary (--fma ROOT | --folders ROOT) [--subset small|medium|large|full] [--audio DIR]\n"
-      "                       [--seed K] [--decode] [--threads T]\n"
-      "  --fma ROOT      ROOT holds fma_metadata/ and the audio (fma_<subset>/ or --audio DIR)\n"
-      "  --folders ROOT  ROOT/<genre>/*.{wav,mp3,flac,ogg,au}, split 80/10/10 per genre by --seed\n"
-      "  --decode        decode every file entirely (slow, exact) instead of reading headers\n",
-      out);
+// The tracks of split `s` whose audio is not among the broken files.
+std::size_t usable_in_split(const cantus::data::corpus& c, const std::vector<cantus::data::problem>& broken, cantus::data::split s) {
+  std::size_t n = 0;
+  for (const auto& t : c.tracks)
+    if (t.split == s && std::none_of(broken.begin(), broken.end(), [&](const auto& b) { return b.track_id == t.id && b.path == t.path; })) ++n;
+  return n;
 }
 }  // namespace
 
 int main(int argc, char** argv) {
   using namespace cantus::data;
+  CLI::App app{"Checks a corpus before training on it: tracks per split and genre, then every problem found.\n"
+               "Exit status 0 when the corpus is usable, 1 when not (or on a data error), 2 on bad arguments.",
+               "dataset_summary"};
   cli::corpus_flags corpus_flags;
   bool decode = false;
   int threads = 0;
-  try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      auto value = [&] { return cli::next_value(argc, argv, i); };
-      if (corpus_flags.take(argc, argv, i)) continue;
-      if (a == "--threads") threads = cli::to_threads(a, value(), true);
-      else if (a == "--decode") decode = true;
-      else if (a == "--help" || a == "-h") {
-        usage(stdout);
-        return 0;
-      } else {
-        std::fprintf(stderr, "dataset_summary: unexpected argument '%s'\n", a.c_str());
-        usage(stderr);
-        return 2;
-      }
-    }
-  } catch (const cantus::value_error& e) {
-    std::fprintf(stderr, "dataset_summary: %s\n", e.what());
-    return 2;
-  }
-  if (!corpus_flags.exactly_one()) {
-    std::fprintf(stderr, "dataset_summary: give exactly one of --fma ROOT or --folders ROOT\n");
-    usage(stderr);
-    return 2;
-  }
-  try {
+  corpus_flags.add(app);
+  app.add_flag("--decode", decode, "decode every file entirely (slow, exact) instead of reading headers");
+  cli::threads(app, threads, true);
+  return cli::run(app, argc, argv, [&] {
     const corpus c = corpus_flags.load();
     const auto broken = check_audio(c, decode, threads);
     std::printf("%s (%s): %zu tracks, %zu genres\n\n", c.name.c_str(), c.root.c_str(), c.tracks.size(), c.labels.size());
@@ -67,15 +47,18 @@ int main(int argc, char** argv) {
     for (const auto& p : c.problems) show(p);
     for (const auto& p : broken) show(p);
     std::string why;
-    if (!usable(c, broken, &why)) {
-      std::printf("\nNOT USABLE: %s\n", why.c_str());
-      return 1;
+    if (!usable(c, broken, &why)) why.insert(0, ": ");
+    // usable() accepts validation tracks in place of test tracks, but every paper program measures on
+    // the test split: a corpus whose test split is empty cannot be evaluated.
+    else if (const auto n_test = usable_in_split(c, broken, split::test); n_test == 0)
+      why = cantus::detail::concat(": the test split of ", c.name, " (", c.root.string(), ") has no usable track");
+    if (!why.empty()) {
+      std::printf("\nNOT USABLE%s\n", why.c_str());
+      std::fprintf(stderr, "dataset_summary: error: corpus %s (%s) is not usable%s\n", c.name.c_str(), c.root.c_str(), why.c_str());
+      return int(cli::failure);
     }
     std::printf("\nusable: %zu tracks with readable audio%s\n", c.tracks.size() - broken.size(),
                 broken.empty() ? "" : " (the broken ones are skipped at feature extraction)");
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "dataset_summary: %s\n", e.what());
-    return 1;
-  }
+    return int(cli::success);
+  });
 }

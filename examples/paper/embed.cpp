@@ -4,34 +4,29 @@
 // latent per file (apply_model.hpp says how files longer than a training track are cut).
 //   embed --run DIR [--out PREFIX (PREFIX.npy + PREFIX.txt)] [--csv FILE] [--pooling mean|mean+std]
 //         [--threads N (1)] FILE_OR_FOLDER...
+#include <omp.h>
+
 #include <fstream>
 
 #include "apply_cli.hpp"
 #include "apply_model.hpp"
 #include "cantus/core/npy.hpp"
 
-namespace {
-constexpr const char* usage =
-    "usage: embed --run DIR [--out PREFIX] [--csv FILE] [--pooling mean|mean+std] [--threads N] FILE_OR_FOLDER...\n"
-    "  DIR: a run directory of a paper program (OUT/runs/<model>-<preset>-seed<K>-<hash>, with model.json and last.ckpt)\n"
-    "  --out PREFIX: PREFIX.npy (float32 [files, dim]) and PREFIX.txt (the files, one per line, in the rows' order)\n"
-    "  --csv FILE: one line per file: path, then the latent's values\n"
-    "  Files longer than the model's training tracks (30 s) are cut into 30 s segments whose windows are pooled together.\n";
-}
-
 int main(int argc, char** argv) {
   std::string out, csv;
-  const auto c = paper::apply::parse_cli(argc, argv, "embed", usage, [&](const std::string& a, const std::function<std::string()>& value) {
-    if (a == "--out") out = value();
-    else if (a == "--csv") csv = value();
-    else return false;
-    return true;
-  });
-  if (out.empty() && csv.empty()) {
-    std::fprintf(stderr, "embed: give --out PREFIX and/or --csv FILE\n%s", usage);
-    return 2;
-  }
-  try {
+  paper::apply::flags c;
+  CLI::App app{"A trained model's embedding of anyone's music: one pooled latent per audio file. Files longer than the\n"
+               "model's training tracks (30 s) are cut into 30 s segments whose windows are pooled together.",
+               "embed"};
+  paper::apply::add_flags(app, c);
+  app.add_option("--out", out, "PREFIX.npy (float32 [files, dim]) and PREFIX.txt (the files, one per line, in the rows' order)")
+      ->type_name("PREFIX");
+  app.add_option("--csv", csv, "one line per file: path, then the latent's values")->type_name("FILE");
+  auto check = [&] {
+    if (out.empty() && csv.empty()) throw cli::usage_error("give --out PREFIX and/or --csv FILE");
+  };
+  return cli::run(app, argc, argv, check, [&] {
+    omp_set_num_threads(c.threads);
     paper::read_model_card(std::filesystem::path(c.run) / "model.json");  // a wrong --run fails before any work
     const auto files = paper::apply::audio_files(c.inputs);
     if (files.empty()) throw cantus::io_error("no audio files (.wav .flac .mp3 .ogg .opus) in the inputs");
@@ -65,9 +60,6 @@ int main(int argc, char** argv) {
     std::printf("embed: %zu files (%d failed), %s with %s pooling, %.0f s of audio in %.2f s on %d thread%s: %.0fx realtime per thread\n",
                 r.files.size(), failed, r.card.model.c_str(), r.card.pooling.c_str(), r.audio_seconds, r.wall_seconds, c.threads,
                 c.threads == 1 ? "" : "s", r.audio_seconds / std::max(1e-9, r.wall_seconds) / c.threads);
-    return failed ? 1 : 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "embed: %s\n", e.what());
-    return 1;
-  }
+    return failed ? int(cli::failure) : int(cli::success);
+  });
 }

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "cantus/data.hpp"
@@ -36,40 +37,33 @@ int main(int argc, char** argv) {
   std::string cache;
   feature_params p;
   store_options so;
-  try {
-    for (int i = 1; i < argc; ++i) {
-      const std::string a = argv[i];
-      auto value = [&] { return cli::next_value(argc, argv, i); };
-      if (corpus_flags.take(argc, argv, i)) continue;
-      if (a == "--cache") cache = value();
-      else if (a == "--raw-sr") p.raw_sample_rate = cli::to_double(a, value());
-      else if (a == "--max-seconds") p.max_seconds = cli::to_double(a, value());
-      else if (a == "--threads") so.threads = cli::to_threads(a, value(), true);
-      else if (a == "--n-mels") p.mel.n_mels = static_cast<int>(cli::to_int(a, value()));
-      else if (a == "--hop") p.mel.hop_length = static_cast<int>(cli::to_int(a, value()));
-      else if (a == "--n-fft") p.mel.n_fft = static_cast<int>(cli::to_int(a, value()));
-      else {
-        std::fprintf(stderr,
-                     "usage: extract_features (--fma ROOT [--subset small] [--audio DIR] | --folders ROOT [--seed K]) --cache DIR\n"
-                     "                        [--raw-sr HZ] [--max-seconds S] [--threads T] [--n-mels N] [--hop N] [--n-fft N]\n");
-        return a == "--help" ? 0 : 2;
-      }
+  CLI::App app{"Extracts (or reuses) the cached log-mel feature store of a corpus and reports the speed. Ctrl-C stops\n"
+               "after the current track is committed; running again resumes.",
+               "extract_features"};
+  corpus_flags.add(app);
+  app.add_option("--cache", cache, "the feature store's folder")->type_name("DIR")->required();
+  constexpr double real_max = std::numeric_limits<double>::max();
+  constexpr int int_max = std::numeric_limits<int>::max();
+  cli::real(app, "--raw-sr", p.raw_sample_rate, 0, real_max, "also store the raw audio at this rate (0: no)", "a sample rate >= 0 (0: no raw audio)");
+  cli::real(app, "--max-seconds", p.max_seconds, 0, real_max, "seconds of each track to keep (0: all)");
+  cli::threads(app, so.threads, true);
+  cli::integer(app, "--n-mels", p.mel.n_mels, 1, int_max, "mel bands");
+  cli::integer(app, "--hop", p.mel.hop_length, 1, int_max, "samples between frames");
+  cli::integer(app, "--n-fft", p.mel.n_fft, 1, int_max, "FFT length");
+  cli::parse_or_exit(app, argc, argv, [&] {
+    try {
+      p.mel.validate();
+    } catch (const cantus::value_error& e) {
+      throw cli::usage_error(e.what());
     }
-  } catch (const cantus::value_error& e) {
-    std::fprintf(stderr, "extract_features: %s\n", e.what());
-    return 2;
-  }
-  if (!corpus_flags.exactly_one() || cache.empty()) {
-    std::fprintf(stderr, "extract_features: give one of --fma ROOT or --folders ROOT, and --cache DIR\n");
-    return 2;
-  }
+  });
   if (world.size() > 1) {  // every rank parsed the same flags; errors end the job from inside
     so.verbose = world.root();
     corpus c;
     try {
       c = corpus_flags.load();
     } catch (const std::exception& e) {
-      world.abort(std::string("extract_features: ") + e.what());
+      world.abort(std::string("extract_features: error: ") + e.what());
     }
     const auto t0 = std::chrono::steady_clock::now();
     std::size_t mine = 0;
@@ -100,7 +94,7 @@ int main(int argc, char** argv) {
                   r.threads);
     return 0;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "extract_features: %s\n", e.what());
-    return 1;
+    std::fprintf(stderr, "extract_features: error: %s\n", e.what());
+    return int(cli::failure);
   }
 }

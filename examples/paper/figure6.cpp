@@ -1,10 +1,15 @@
 // Figure 6: the t-SNE of figure5 for two genres only, chosen by --genres A,B (the paper: Hip-Hop and
 // Instrumental on FMA; default: those when the corpus has them, else its first two genres).
 //   figure6 [--fma ROOT | --folders ROOT] [--genres A,B] [--quick] [--threads N] [--seed K] [--out DIR] [--split test|all]
+#include "paper_cli.hpp"
 #include "tsne_figures.hpp"
 
 int main(int argc, char** argv) {
-  auto o = paper::parse(argc, argv, " [--genres A,B] [--split test|all]");
+  auto o = paper::parse(argc, argv, "Figure 6: the t-SNE of figure5 for two genres only.", {.genres = true, .split = true},
+                        [](const paper::options& opt) {
+                          if (!opt.genres.empty() && (opt.genres.size() != 2 || opt.genres[0] == opt.genres[1]))
+                            throw cli::usage_error("--genres: expected two different genres, e.g. Hip-Hop,Rock");
+                        });
   try {
     auto p = paper::prepare(o);
     const auto& labels = p.corpus.labels;

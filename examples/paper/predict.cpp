@@ -4,6 +4,8 @@
 // gtzan-mini layout) are scored too, and the accuracy over them printed.
 //   predict --run DIR --classifier FILE [--top K (3)] [--json FILE] [--pooling mean|mean+std]
 //           [--threads N (1)] FILE_OR_FOLDER...
+#include <omp.h>
+
 #include <algorithm>
 #include <map>
 #include <numeric>
@@ -16,13 +18,6 @@
 #include "cantus/data/fma.hpp"
 
 namespace {
-constexpr const char* usage =
-    "usage: predict --run DIR --classifier FILE [--top K (3)] [--json FILE] [--pooling mean|mean+std] [--threads N] FILE_OR_FOLDER...\n"
-    "  DIR: a run directory of a paper program (OUT/runs/<model>-...: model.json, last.ckpt)\n"
-    "  FILE: a random forest or logistic regression saved by table1 (OUT/classifiers/<model>_<rf|lr>.cls), fitted on\n"
-    "        that run's latents pooled the same way (--pooling: the card's unless given)\n"
-    "  Files in folders named after one of the model's genres, or in an FMA-layout corpus (ROOT/fma_small/NNN/NNNNNN.mp3\n"
-    "  with ROOT/fma_metadata/tracks.csv), count towards the printed accuracy.\n";
 
 using classifier = std::variant<cantus::classify::random_forest, cantus::classify::logistic_regression>;
 
@@ -68,24 +63,19 @@ class labels {
 int main(int argc, char** argv) {
   std::string classifier_file, json_file;
   int top = 3;
-  const auto c = paper::apply::parse_cli(argc, argv, "predict", usage, [&](const std::string& a, const std::function<std::string()>& value) {
-    if (a == "--classifier") classifier_file = value();
-    else if (a == "--json") json_file = value();
-    else if (a == "--top") {
-      const std::string v = value();
-      top = std::atoi(v.c_str());
-      if (top < 1 || v.find_first_not_of("0123456789") != std::string::npos) {
-        std::fprintf(stderr, "predict: --top expects a positive integer, got '%s'\n", v.c_str());
-        std::exit(2);
-      }
-    } else return false;
-    return true;
-  });
-  if (classifier_file.empty()) {
-    std::fprintf(stderr, "predict: --classifier FILE is required\n%s", usage);
-    return 2;
-  }
-  try {
+  paper::apply::flags c;
+  CLI::App app{"Each audio file's top genres by a trained model and a classifier of its latents (saved by table1 in\n"
+               "OUT/classifiers/, fitted on that run's latents pooled the same way). Files in folders named after one of\n"
+               "the model's genres, or in an FMA-layout corpus (ROOT/fma_small/NNN/NNNNNN.mp3 with\n"
+               "ROOT/fma_metadata/tracks.csv), count towards the printed accuracy.",
+               "predict"};
+  paper::apply::add_flags(app, c);
+  cli::existing(app, "--classifier", classifier_file, cli::must_be::file, "OUT/classifiers/<model>_<rf|lr>.cls, fitted on that run's latents")
+      ->required();
+  cli::integer(app, "--top", top, 1, 1000, "genres to print per file (default 3)");
+  app.add_option("--json", json_file, "also write the predictions as JSON")->type_name("FILE");
+  return cli::run(app, argc, argv, [&] {
+    omp_set_num_threads(c.threads);
     paper::read_model_card(std::filesystem::path(c.run) / "model.json");  // a wrong --run fails before any work
     const auto clf = load_classifier(classifier_file);  // before any audio: a wrong file fails at once
     const auto files = paper::apply::audio_files(c.inputs);
@@ -146,9 +136,6 @@ int main(int argc, char** argv) {
     if (labelled) std::printf("accuracy over %d labelled files: %.3f (%d right)\n", labelled, double(hits) / labelled, hits);
     std::printf("predict: %zu files (%d failed), %s, %.0f s of audio in %.2f s on %d thread%s\n", r.files.size(), failed, r.card.model.c_str(),
                 r.audio_seconds, r.wall_seconds, c.threads, c.threads == 1 ? "" : "s");
-    return failed ? 1 : 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "predict: %s\n", e.what());
-    return 1;
-  }
+    return failed ? int(cli::failure) : int(cli::success);
+  });
 }

@@ -6,7 +6,7 @@
 //   wavenet                not an autoencoder: cross-entropy of the next mu-law sample, for reference
 //   table2 [--fma ROOT | --folders ROOT] [--quick] [--threads N] [--seed K] [--out DIR] [--models ...]
 // Writes DIR/table2.json and DIR/table2.md (DIR/results.json belongs to table1).
-#include "paper_experiment.hpp"
+#include "paper_cli.hpp"
 
 namespace {
 // The paper's Table 2 (FMA small). It does not define its measure, so these stand beside ours for
@@ -19,7 +19,7 @@ double paper_error(const std::string& model) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto o = paper::parse(argc, argv);
+  auto o = paper::parse(argc, argv, "Table 2: reconstruction error of the reconstructing models on the test tracks.");
   if (o.models == paper::all_models()) o.models = paper::unsupervised_models();
   try {
     auto p = paper::prepare(o);

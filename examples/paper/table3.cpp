@@ -16,7 +16,7 @@
 #include "cantus/classify/disentanglement.hpp"
 #include "cantus/classify/logistic_regression.hpp"
 #include "cantus/classify/metrics.hpp"
-#include "paper_experiment.hpp"
+#include "paper_cli.hpp"
 #ifndef CANTUS_EXAMPLE_HAVE_VIZ
 #define CANTUS_EXAMPLE_HAVE_VIZ 0
 #endif
@@ -111,10 +111,13 @@ std::vector<std::int64_t> ids_of(const std::vector<const cantus::paper::stored_t
 }  // namespace
 
 int main(int argc, char** argv) {
-  auto o = paper::parse(argc, argv, " [--sweep CAPACITIES:GAMMAS]");
+  auto o = paper::parse(argc, argv, "Table 3: disentanglement of every model's latents against the embedded corpus's factors.",
+                        {.sweep = true}, [](const paper::options& opt) {
+                          if (!opt.folders.empty())
+                            throw cli::usage_error("--folders has no recorded factors; use --fma with a style corpus (make_style_corpus --factors independent)");
+                        });
   o.corpus_factors = cantus::paper::style::factor_mode::independent;  // the embedded corpus, when used
   try {
-    if (!o.folders.empty()) throw cantus::value_error("table3: --folders has no recorded factors; use --fma with a style corpus");
     const auto t0 = std::chrono::steady_clock::now();
     auto p = paper::prepare(o);
     const auto factors = cantus::paper::style::read_factors(p.root);

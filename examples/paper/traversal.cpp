@@ -9,7 +9,7 @@
 //   traversal [the paper programs' flags: --fma/--folders/embedded corpus, --quick, --out, ...]
 #include "cantus/audio/inverse.hpp"
 #include "cantus/audio/save.hpp"
-#include "paper_experiment.hpp"
+#include "paper_cli.hpp"
 #ifndef CANTUS_EXAMPLE_HAVE_VIZ
 #define CANTUS_EXAMPLE_HAVE_VIZ 0
 #endif
@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
   using cantus::index_t;
   using cantus::tensor;
   namespace fs = std::filesystem;
-  auto o = paper::parse(argc, argv, "");
+  auto o = paper::parse(argc, argv, "The step-VAE's latent traversals as a log-mel grid (PNG) and as audio (WAV).");
   try {
     const auto t0 = std::chrono::steady_clock::now();
     auto p = paper::prepare(o);
