@@ -1,6 +1,7 @@
 # Issue 22's kill test (kill_test.cpp): extract_features and table1 are killed with SIGKILL at random
-# moments, resumed each time, and must end with the files of an uninterrupted run. Label `kill`; about
-# 3 minutes on 2 busy cores with the default 10 kills per program. A longer run with more kills:
+# moments, resumed each time, and must end with the files of an uninterrupted run. Label `kill`; 30 to
+# 60 s on 2 cores kept busy by other work, with the default 10 kills per program (50: about 90 s).
+# A longer run with more kills:
 #   CANTUS_KILL_TEST_KILLS=100 ctest -L kill --timeout 0
 # and CANTUS_KILL_TEST_SEED=S replays the delays of a run that printed seed S.
 if(CANTUS_BUILD_TESTS AND TARGET extract_features AND TARGET table1)

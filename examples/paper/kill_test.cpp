@@ -347,7 +347,7 @@ int main(int argc, char** argv) {
   std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1000000;
   app.add_option("--extract-features", extract_features, "the extract_features program")->required()->check(CLI::ExistingFile);
   app.add_option("--table1", table1, "the table1 program")->required()->check(CLI::ExistingFile);
-  app.add_option("--work", work, "scratch directory (emptied first)")->required();
+  app.add_option("--work", work, "scratch directory (emptied first, removed after a pass)")->required();
   app.add_option("--kills", kills, "real kills per program")->envname("CANTUS_KILL_TEST_KILLS")->check(CLI::Range(1, 100000));
   app.add_option("--seed", seed, "seed of the kill delays (default: from the clock)")->envname("CANTUS_KILL_TEST_SEED");
   app.add_option("--threads", threads, "threads of both programs")->check(CLI::Range(1, 1024));
@@ -384,6 +384,7 @@ int main(int argc, char** argv) {
                 "drawn after the program had finished, not counted), %.0f s in all\n",
                 extraction.kills + training.kills, extraction.kills, extraction.cycles, extraction.seconds, training.kills,
                 training.cycles, training.seconds, extraction.misses + training.misses, seconds_since(t0));
+    fs::remove_all(work);  // about 125 MB; a failure keeps it, with the programs' logs, for a look
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "kill test FAILED: %s\n", e.what());
