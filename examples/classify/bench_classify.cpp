@@ -18,6 +18,7 @@
 #include <string>
 
 #include "cantus/classify.hpp"
+#include "cli.hpp"
 
 namespace {
 
@@ -57,18 +58,19 @@ int main(int argc, char** argv) {
   using namespace cantus;
   int threads = 2, seeds = 3;
   std::string only = "rf,lr,tsne", python = "/usr/bin/python3", json_out;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
-    else if (a == "--only" && i + 1 < argc) only = argv[++i];
-    else if (a == "--seeds" && i + 1 < argc) seeds = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--python" && i + 1 < argc) python = argv[++i];
-    else if (a == "--json" && i + 1 < argc) json_out = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: bench_classify [--threads 2] [--seeds 3] [--only rf,lr,tsne] [--python /usr/bin/python3] [--json OUT]\n");
-      return 2;
-    }
-  }
+  CLI::App app{"Times the random forest, logistic regression and t-SNE against scikit-learn on the same data.", "bench_classify"};
+  cli::threads(app, threads, false, "threads (default 2)");
+  cli::integer(app, "--seeds", seeds, 1, 1000, "seeds per measurement (default 3)");
+  cli::value_option(app, "--only", "which of rf, lr, tsne (default all three)", "A,B", [&only](const std::string& f, const std::string& t) {
+    const auto items = cli::split_list(t);
+    if (items.empty()) throw cli::bad_value(f, "a comma-separated list of rf, lr, tsne", t);
+    for (const auto& w : items)
+      if (w != "rf" && w != "lr" && w != "tsne") throw cli::bad_value(f, "rf, lr or tsne", w);
+    only = t;
+  });
+  cli::existing(app, "--python", python, cli::must_be::file, "the Python with scikit-learn (default /usr/bin/python3)");
+  app.add_option("--json", json_out, "also write the figures as JSON")->type_name("FILE");
+  cli::parse_or_exit(app, argc, argv);
   auto wanted = [&](const char* w) { return only.find(w) != std::string::npos; };
   try {
     omp_set_num_threads(threads);

@@ -1,24 +1,18 @@
 // A tour of cantus' core: tensors and views, the CPU backend's dispatched kernels, counter-based
 // random numbers, GEMM, and .npy interchange. Run: build/examples/core_tour [--out DIR]
 #include <cstdio>
-#include <cstring>
 #include <filesystem>
 
 #include "cantus/cantus.hpp"
+#include "cli.hpp"
 
 int main(int argc, char** argv) {
   using namespace cantus;
   std::filesystem::path out = "out/core_tour";
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--out") && i + 1 < argc) out = argv[++i];
-    else if (!std::strcmp(argv[i], "--help")) {
-      std::puts("usage: core_tour [--out DIR]   (writes DIR/product.npy)");
-      return 0;
-    } else {
-      std::fprintf(stderr, "core_tour: unknown argument '%s' (try --help)\n", argv[i]);
-      return 2;
-    }
-  }
+  CLI::App app{"A tour of cantus' core: tensors and views, dispatched kernels, random numbers, GEMM, .npy.", "core_tour"};
+  cli::value_option(app, "--out", "writes DIR/product.npy (default out/core_tour)", "DIR",
+                    [&out](const std::string&, const std::string& t) { out = t; });
+  cli::parse_or_exit(app, argc, argv);
   try {
     std::printf("cantus %s, CPU kernels: %s, OpenMP threads: %d\n", version, cpu_kernels::simd_name(), omp_get_max_threads());
     // A 256 x 128 random matrix from a counter-based stream: the same numbers for any thread count.

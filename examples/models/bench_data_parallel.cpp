@@ -21,6 +21,7 @@
 #include "cantus/paper/synthetic_rows.hpp"
 #if CANTUS_WITH_MPI
 #include "cantus/distributed/mpi.hpp"
+#include "cli.hpp"
 #endif
 
 using namespace cantus;
@@ -89,14 +90,6 @@ figures bench(const settings& s, distributed::process_group& world) {
   return f;
 }
 
-std::vector<std::string> split(const std::string& v) {
-  std::vector<std::string> r;
-  std::stringstream ss(v);
-  for (std::string x; std::getline(ss, x, ',');)
-    if (!x.empty()) r.push_back(x);
-  return r;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -108,32 +101,14 @@ int main(int argc, char** argv) {
   distributed::process_group& world = alone;
 #endif
   settings s;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "bench_data_parallel: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--models") s.models = split(value());
-    else if (a == "--steps") s.steps = std::stoll(value());
-    else if (a == "--threads") s.threads = std::stoi(value());
-    else if (a == "--batch") s.batch = std::stoll(value());
-    else if (a == "--quick") s.quick = true;
-    else if (a == "--json") s.json = value();
-    else {
-      std::fprintf(stderr,
-                   "usage: [mpiexec -n N] bench_data_parallel [--models a,b] [--steps S (8)] [--threads T (1)] [--quick] "
-                   "[--batch B] [--json FILE]\n");
-      return a == "-h" || a == "--help" ? 0 : 2;
-    }
-  }
-  if (s.steps < 1 || s.threads < 1) {
-    std::fprintf(stderr, "bench_data_parallel: --steps and --threads must be >= 1\n");
-    return 2;
-  }
+  CLI::App app{"Data-parallel training throughput at 1 and N ranks ([mpiexec -n N] bench_data_parallel).", "bench_data_parallel"};
+  cli::list(app, "--models", s.models, "the models to time");
+  cli::integer<std::int64_t>(app, "--steps", s.steps, 1, 1000000, "steps per measurement (default 8)");
+  cli::threads(app, s.threads, false, "threads per rank (default 1)");
+  cli::integer<index_t>(app, "--batch", s.batch, 1, index_t{1} << 20, "global batch size (default: the model's)");
+  app.add_flag("--quick", s.quick, "the quick preset's model sizes");
+  app.add_option("--json", s.json, "also write the figures as JSON")->type_name("FILE");
+  cli::parse_or_exit(app, argc, argv);
   omp_set_num_threads(s.threads);
   std::vector<figures> all;
   try {

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "bench_models_run.hpp"
+#include "cli.hpp"
 
 using namespace cantus;
 using bench::measured;
@@ -114,43 +115,23 @@ int main(int argc, char** argv) {
   std::string python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
   std::string backend = "cpu";
   bool reference_given = false, competitor = false;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "bench_models: %s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
-    if (a == "--seconds") seconds = std::atof(value().c_str());
-    else if (a == "--rounds") rounds = std::max(1, std::atoi(value().c_str()));
-    else if (a == "--threads") {
-      thread_counts.clear();
-      std::stringstream ss(value());
-      for (std::string x; std::getline(ss, x, ',');) thread_counts.push_back(std::max(1, std::atoi(x.c_str())));
-      if (thread_counts.empty()) thread_counts.push_back(1);
-      threads = thread_counts.front();
-    }
-    else if (a == "--reference") reference = value(), reference_given = true;
-    else if (a == "--backend") backend = value();
-    else if (a == "--competitor") competitor = true;
-    else if (a == "--python") python = value();
-    else if (a == "--models") {
-      names.clear();
-      std::stringstream ss(value());
-      for (std::string x; std::getline(ss, x, ',');) names.push_back(x);
-    } else {
-      std::fprintf(stderr,
-                   "usage: bench_models [--seconds S] [--rounds R] [--threads N] [--models a,b,... (registry or reference names)] "
-                   "[--reference anchor_models.py|none] [--python PATH ($CANTUS_PYTHON or /usr/bin/python3)] [--backend cpu|cuda] [--competitor]\n");
-      return 2;
-    }
-  }
-  if (backend != "cpu" && backend != "cuda") {
-    std::fprintf(stderr, "bench_models: --backend must be cpu or cuda, got '%s'\n", backend.c_str());
-    return 2;
-  }
+  CLI::App app{"Training-step throughput of the paper's models at their anchor sizes beside the PyTorch reference.", "bench_models"};
+  cli::real(app, "--seconds", seconds, 0.001, 3600, "least time per measurement (default 6)");
+  cli::integer(app, "--rounds", rounds, 1, 1000, "rounds, alternating cantus and PyTorch (default 1)");
+  cli::value_option(app, "--threads", "thread counts, one table each (default 2)", "N[,M...]", [&](const std::string& f, const std::string& t) {
+    const auto items = cli::split_list(t);
+    if (items.empty()) throw cli::bad_value(f, "a comma-separated list of 1 to 1024 threads", t);
+    thread_counts.clear();
+    for (const auto& x : items) thread_counts.push_back(cli::parse_integer(f, x, 1, 1024, "1 to 1024 threads"));
+    threads = thread_counts.front();
+  });
+  auto* reference_option = app.add_option("--reference", reference, "the PyTorch reference script, or none")->type_name("PATH|none");
+  cli::choice(app, "--backend", backend, {"cpu", "cuda"}, "where the models run (default cpu)");
+  app.add_flag("--competitor", competitor, "each model alone, then beside one busy process");
+  app.add_option("--python", python, "the interpreter with PyTorch (default $CANTUS_PYTHON or /usr/bin/python3)")->type_name("PATH");
+  cli::list(app, "--models", names, "registry or reference names (default: every model)");
+  cli::parse_or_exit(app, argc, argv);
+  reference_given = reference_option->count() > 0;
   if (std::string why; backend == "cuda" && !bench::cuda_usable(why)) {
     std::fprintf(stderr, "bench_models: --backend cuda: %s\n", why.c_str());
     return 2;

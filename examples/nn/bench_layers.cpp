@@ -19,6 +19,7 @@
 
 #include "cantus/nn/layers/layers.hpp"
 #include "cantus/nn/sequential.hpp"
+#include "cli.hpp"
 
 using namespace cantus;
 using clk = std::chrono::steady_clock;
@@ -129,45 +130,42 @@ int main(int argc, char** argv) {
   double seconds = 1.0;
   bool with_torch = true;
   std::string only;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::max(1, std::atoi(argv[++i]));
-    else if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = std::atof(argv[++i]);
-    else if (!std::strcmp(argv[i], "--no-torch")) with_torch = false;
-    else if (!std::strcmp(argv[i], "--case") && i + 1 < argc) only = argv[++i];
-    else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::max(1, std::atoi(argv[++i]));
-    else if (!std::strcmp(argv[i], "--cpu-time")) use_cpu_time = true;
-    else {
-      std::fprintf(stderr, "usage: %s [--rounds R] [--seconds S] [--threads N] [--cpu-time] [--no-torch] [--case NAME]\n", argv[0]);
+  CLI::App app{"Times every layer's forward and backward pass on the CPU backend beside PyTorch's.", "bench_layers"};
+  cli::integer(app, "--rounds", rounds, 1, 1000, "rounds (default 2)");
+  cli::real(app, "--seconds", seconds, 0.001, 3600, "least time per measurement (default 1)");
+  cli::threads(app, threads, false, "threads (default 2)");
+  app.add_flag("--cpu-time", use_cpu_time, "measure CPU time instead of wall time");
+  app.add_flag_callback("--no-torch", [&with_torch] { with_torch = false; }, "skip the PyTorch reference");
+  app.add_option("--case", only, "only this case")->type_name("NAME");
+  return cli::run(app, argc, argv, [&] {
+    omp_set_num_threads(threads);
+    std::vector<bench_case> all;
+    for (auto& c : cases())
+      if (only.empty() || c.name == only) all.push_back(c);
+    if (all.empty()) {
+      std::fprintf(stderr, "bench_layers: no case named '%s'\n", only.c_str());
       return 2;
     }
-  }
-  omp_set_num_threads(threads);
-  std::vector<bench_case> all;
-  for (auto& c : cases())
-    if (only.empty() || c.name == only) all.push_back(c);
-  if (all.empty()) {
-    std::fprintf(stderr, "bench_layers: no case named '%s'\n", only.c_str());
-    return 2;
-  }
-  std::vector<std::string> names;
-  for (auto& c : all) names.push_back(c.name);
-  std::printf("cantus %s, SIMD %s, %d OpenMP threads; torch.set_num_threads(%d); %d rounds x %.1f s per case; %s\n",
-              version, cpu_kernels::simd_name(), omp_get_max_threads(), threads, rounds, seconds,
-              use_cpu_time ? "process CPU time" : "wall-clock time");
-  std::map<std::string, std::vector<double>> ours, theirs;
-  for (int r = 0; r < rounds; ++r) {
-    for (auto& c : all) {
-      auto f = c.make();
-      ours[c.name].push_back(time_median(f, seconds));
+    std::vector<std::string> names;
+    for (auto& c : all) names.push_back(c.name);
+    std::printf("cantus %s, SIMD %s, %d OpenMP threads; torch.set_num_threads(%d); %d rounds x %.1f s per case; %s\n",
+                version, cpu_kernels::simd_name(), omp_get_max_threads(), threads, rounds, seconds,
+                use_cpu_time ? "process CPU time" : "wall-clock time");
+    std::map<std::string, std::vector<double>> ours, theirs;
+    for (int r = 0; r < rounds; ++r) {
+      for (auto& c : all) {
+        auto f = c.make();
+        ours[c.name].push_back(time_median(f, seconds));
+      }
+      if (with_torch)
+        for (auto& [n, s] : torch_round(names, seconds, threads)) theirs[n].push_back(s);
     }
-    if (with_torch)
-      for (auto& [n, s] : torch_round(names, seconds, threads)) theirs[n].push_back(s);
-  }
-  std::printf("%-28s %-46s %10s %10s %7s\n", "case", "layer, input", "cantus ms", "torch ms", "ratio");
-  for (auto& c : all) {
-    const double a = median(ours[c.name]) * 1e3, b = median(theirs[c.name]) * 1e3;
-    if (b > 0) std::printf("%-28s %-46s %10.2f %10.2f %7.2f\n", c.name.c_str(), c.what.c_str(), a, b, b / a);
-    else std::printf("%-28s %-46s %10.2f %10s %7s\n", c.name.c_str(), c.what.c_str(), a, "-", "-");
-  }
-  return 0;
+    std::printf("%-28s %-46s %10s %10s %7s\n", "case", "layer, input", "cantus ms", "torch ms", "ratio");
+    for (auto& c : all) {
+      const double a = median(ours[c.name]) * 1e3, b = median(theirs[c.name]) * 1e3;
+      if (b > 0) std::printf("%-28s %-46s %10.2f %10.2f %7.2f\n", c.name.c_str(), c.what.c_str(), a, b, b / a);
+      else std::printf("%-28s %-46s %10.2f %10s %7s\n", c.name.c_str(), c.what.c_str(), a, "-", "-");
+    }
+    return 0;
+  });
 }

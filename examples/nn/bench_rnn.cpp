@@ -16,6 +16,7 @@
 
 #include "cantus/nn/rnn/gru.hpp"
 #include "cantus/nn/rnn/lstm.hpp"
+#include "cli.hpp"
 
 using namespace cantus;
 using clk = std::chrono::steady_clock;
@@ -85,47 +86,44 @@ int main(int argc, char** argv) {
   double seconds = 3;
   bool with_torch = true;
   std::string only;
-  for (int i = 1; i < argc; ++i) {
-    if (!std::strcmp(argv[i], "--rounds") && i + 1 < argc) rounds = std::atoi(argv[++i]);
-    else if (!std::strcmp(argv[i], "--seconds") && i + 1 < argc) seconds = std::atof(argv[++i]);
-    else if (!std::strcmp(argv[i], "--no-torch")) with_torch = false;
-    else if (!std::strcmp(argv[i], "--case") && i + 1 < argc) only = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: %s [--rounds R] [--seconds S] [--no-torch] [--case gru|lstm]\n", argv[0]);
-      return 2;
-    }
-  }
-  const bench_case cases[] = {{"gru", 32, 2048, 1, 32}, {"lstm", 16, 128, 128, 512}};
-  const int threads = omp_get_max_threads();
-  std::printf("cantus %s, SIMD %s; cantus on 1 and %d OpenMP threads, torch on 2 threads\n", version,
-              cpu_kernels::simd_name(), threads);
-  std::printf("| layer | shape [B, T, I] -> H | cantus 1 thread ms | cantus %d threads ms | PyTorch ms | speed-up 1 thread | "
-              "speed-up %d threads |\n|---|---|---|---|---|---|---|\n",
-              threads, threads);
-  for (const auto& c : cases) {
-    if (!only.empty() && only != c.name) continue;
-    auto step = std::string(c.name) == "gru" ? cantus_step<nn::gru<float>>(c) : cantus_step<nn::lstm<float>>(c);
-    std::vector<double> one, many, theirs;
-    for (int r = 0; r < rounds; ++r) {  // alternate, so drifting machine load hits every column alike
-      omp_set_num_threads(1);
-      one.push_back(time_median(step, seconds));
-      omp_set_num_threads(threads);
-      many.push_back(time_median(step, seconds));
-      if (with_torch) {
-        const double s = torch_seconds(c.name, seconds);
-        if (s > 0) theirs.push_back(s);
+  CLI::App app{"Times the GRU and LSTM layers on the CPU backend beside PyTorch's.", "bench_rnn"};
+  cli::integer(app, "--rounds", rounds, 1, 1000, "rounds");
+  cli::real(app, "--seconds", seconds, 0.001, 3600, "least time per measurement");
+  app.add_flag_callback("--no-torch", [&with_torch] { with_torch = false; }, "skip the PyTorch reference");
+  cli::choice(app, "--case", only, {"gru", "lstm"}, "only this case");
+  return cli::run(app, argc, argv, [&] {
+    const bench_case cases[] = {{"gru", 32, 2048, 1, 32}, {"lstm", 16, 128, 128, 512}};
+    const int threads = omp_get_max_threads();
+    std::printf("cantus %s, SIMD %s; cantus on 1 and %d OpenMP threads, torch on 2 threads\n", version,
+                cpu_kernels::simd_name(), threads);
+    std::printf("| layer | shape [B, T, I] -> H | cantus 1 thread ms | cantus %d threads ms | PyTorch ms | speed-up 1 thread | "
+                "speed-up %d threads |\n|---|---|---|---|---|---|---|\n",
+                threads, threads);
+    for (const auto& c : cases) {
+      if (!only.empty() && only != c.name) continue;
+      auto step = std::string(c.name) == "gru" ? cantus_step<nn::gru<float>>(c) : cantus_step<nn::lstm<float>>(c);
+      std::vector<double> one, many, theirs;
+      for (int r = 0; r < rounds; ++r) {  // alternate, so drifting machine load hits every column alike
+        omp_set_num_threads(1);
+        one.push_back(time_median(step, seconds));
+        omp_set_num_threads(threads);
+        many.push_back(time_median(step, seconds));
+        if (with_torch) {
+          const double s = torch_seconds(c.name, seconds);
+          if (s > 0) theirs.push_back(s);
+        }
       }
+      const double m1 = median(one) * 1e3, mn = median(many) * 1e3;
+      std::printf("| %s | [%ld, %ld, %ld] -> %ld | %.2f | %.2f |", c.name, long(c.batch), long(c.time), long(c.input),
+                  long(c.hidden), m1, mn);
+      if (theirs.empty()) {
+        std::printf(" n/a | n/a | n/a |\n");
+      } else {
+        const double t = median(theirs) * 1e3;
+        std::printf(" %.2f | x%.2f | x%.2f |\n", t, t / m1, t / mn);
+      }
+      std::fflush(stdout);
     }
-    const double m1 = median(one) * 1e3, mn = median(many) * 1e3;
-    std::printf("| %s | [%ld, %ld, %ld] -> %ld | %.2f | %.2f |", c.name, long(c.batch), long(c.time), long(c.input),
-                long(c.hidden), m1, mn);
-    if (theirs.empty()) {
-      std::printf(" n/a | n/a | n/a |\n");
-    } else {
-      const double t = median(theirs) * 1e3;
-      std::printf(" %.2f | x%.2f | x%.2f |\n", t, t / m1, t / mn);
-    }
-    std::fflush(stdout);
-  }
-  return 0;
+    return 0;
+  });
 }
