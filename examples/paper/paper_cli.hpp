@@ -120,6 +120,10 @@ inline options parse(int argc, char** argv, const std::string& description, extr
 
   cli::parse_or_exit(app, argc, argv, [&] {
     if (*quick || *preset) o.quick = *quick || preset_name == "quick";
+    // --fma and --folders exclude each other on the command line; one may also come from --config.
+    if (!o.fma.empty() && !o.folders.empty())
+      throw cli::usage_error(cantus::detail::concat("--fma ", o.fma.string(), " and --folders ", o.folders.string(),
+                                                    " both given (one recorded by --config ", o.config.string(), "): give one of them"));
     if (std::string why; o.backend == "cuda" && !cuda_usable(why)) throw cli::usage_error("--backend cuda: " + why);
     // Each model's plan: the preset's, unless --config recorded one (and no preset was named); then the flags.
     const bool preset_given = *quick || *preset;
