@@ -165,6 +165,9 @@ inline prepared prepare(const options& o) {
   prepared p;
   make_directories(o.out, "--out");  // reported by flag: that is what the user can change
   make_directories(o.cache, "--cache");
+  // Writers killed mid-write leave NAME.tmp.PID.N here; the run directories are the trainer's to clean.
+  if (o.root())
+    for (const auto& d : {o.out, o.out / "embeddings", o.out / "classifiers"}) remove_stale_temporaries(d);
   fs::path features_dir;
   if (!o.fma.empty()) {
     p.corpus = data::fma::load(o.fma);

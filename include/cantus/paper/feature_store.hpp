@@ -635,8 +635,16 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
   if (!(p.min_decoded_share >= 0 && p.min_decoded_share <= 1))
     throw value_error(cantus::detail::concat("feature_store: min_decoded_share must be a share from 0 to 1, got ", p.min_decoded_share));
   const directory_lock exclusive(dir, "feature store", opt.verbose);
+  remove_stale_temporaries(dir);  // a journal commit killed mid-write leaves journal.tsv.tmp.PID.N
   const auto index_path = dir / "index.tsv", journal_path = dir / "journal.tsv";
   const auto mel_partial = dir / "mel.f32.partial", raw_partial = dir / "raw.f32.partial";
+  // A build killed while publishing (data files renamed, index not yet written) left complete data
+  // under the final names and its journal: take them back as the partial files the journal describes,
+  // so the committed tracks are resumed instead of extracted again.
+  if (!fs::exists(index_path) && fs::exists(journal_path) && !fs::exists(mel_partial) && fs::exists(dir / "mel.f32")) {
+    fs::rename(dir / "mel.f32", mel_partial);
+    if (!fs::exists(raw_partial) && fs::exists(dir / "raw.f32")) fs::rename(dir / "raw.f32", raw_partial);
+  }
 
   build_report rep;
   rep.dir = dir;

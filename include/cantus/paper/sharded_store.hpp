@@ -152,6 +152,7 @@ inline feature_store open_or_build_sharded(const data::corpus& c, const feature_
   if (group.root())
     guarded("joining the blocks", [&] {
       const directory_lock exclusive(dir, "feature store", verbose);
+      remove_stale_temporaries(dir);
       internal::join_blocks(c, p, dir, parts);
       fs::remove_all(dir / "parts");
       fs::remove(dir / "journal.tsv");

@@ -424,6 +424,9 @@ inline result generate(const std::filesystem::path& out, const options& opt) {
   const std::string params = parameters_text(opt);
   const auto done_marker = out / "style_corpus.txt", work = out / ".work", meta = out / "fma_metadata";
   const directory_lock exclusive(out, "style corpus", opt.verbose);
+  remove_stale_temporaries(out);  // and those of its metadata and work folders below
+  remove_stale_temporaries(out / "fma_metadata");
+  remove_stale_temporaries(out / ".work");
   result res;
   res.clips = clips.size();
   res.seconds_of_audio = static_cast<double>(clips.size()) * opt.seconds;
