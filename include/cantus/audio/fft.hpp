@@ -42,13 +42,15 @@ struct fftw_buffer {
 
 namespace detail {
 // One process-wide plan per (kind, length, flags), made on first use under the planner mutex and kept
-// for the life of the process.
+// for the life of the process. The map is never destroyed: a static map's destructor ran at exit and
+// dropped the only pointers to the plans (LeakSanitizer reported every plan as leaked), and a plan
+// asked for during exit (another thread, another static's destructor) would have used a destroyed map.
 template <bool Forward>
 fftwf_plan cached_plan(int n, unsigned flags) {
   const char* name = Forward ? "r2c_plan" : "c2r_plan";
   if (n < 1) throw_value_error("cantus::audio::", name, ": FFT length must be positive, got ", n);
   std::lock_guard<std::mutex> lock(fftw_planner_mutex());
-  static std::map<std::pair<int, unsigned>, fftwf_plan> plans;
+  static auto& plans = *new std::map<std::pair<int, unsigned>, fftwf_plan>;
   const auto key = std::make_pair(n, flags);
   if (auto it = plans.find(key); it != plans.end()) return it->second;
   fftw_buffer<float> real(static_cast<std::size_t>(n));
