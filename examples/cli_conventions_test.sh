@@ -92,7 +92,7 @@ expect 0 "--train" classify --help
 expect 0 "--hop-length" melspec --help
 expect 0 "--cache" extract_features --help
 # Data errors: 1, naming the corpus and what is wrong with it.
-expect 1 "the test split of .*no-test-split.* has no usable track" dataset_summary --fma "$no_test"
+expect 1 "no-test-split.* is not usable: the test split has no usable track" dataset_summary --fma "$no_test"
 expect 0 "usable: 10 tracks" dataset_summary --fma "$with_test"
 expect 1 "model.json: no model card" embed --run "$scratch" --out e "$scratch/clip.wav"
 

@@ -12,16 +12,6 @@
 #include "cantus/data.hpp"
 #include "corpus_flags.hpp"
 
-namespace {
-// The tracks of split `s` whose audio is not among the broken files.
-std::size_t usable_in_split(const cantus::data::corpus& c, const std::vector<cantus::data::problem>& broken, cantus::data::split s) {
-  std::size_t n = 0;
-  for (const auto& t : c.tracks)
-    if (t.split == s && std::none_of(broken.begin(), broken.end(), [&](const auto& b) { return b.track_id == t.id && b.path == t.path; })) ++n;
-  return n;
-}
-}  // namespace
-
 int main(int argc, char** argv) {
   using namespace cantus::data;
   CLI::App app{"Checks a corpus before training on it: tracks per split and genre, then every problem found.\n"
@@ -48,10 +38,6 @@ int main(int argc, char** argv) {
     for (const auto& p : broken) show(p);
     std::string why;
     if (!usable(c, broken, &why)) why.insert(0, ": ");
-    // usable() accepts validation tracks in place of test tracks, but every paper program measures on
-    // the test split: a corpus whose test split is empty cannot be evaluated.
-    else if (const auto n_test = usable_in_split(c, broken, split::test); n_test == 0)
-      why = cantus::detail::concat(": the test split of ", c.name, " (", c.root.string(), ") has no usable track");
     if (!why.empty()) {
       std::printf("\nNOT USABLE%s\n", why.c_str());
       std::fprintf(stderr, "dataset_summary: error: corpus %s (%s) is not usable%s\n", c.name.c_str(), c.root.c_str(), why.c_str());

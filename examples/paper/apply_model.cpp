@@ -63,9 +63,15 @@ embed_report embed_with(const fs::path& run_dir, model_card card, const std::vec
   std::string key;
   const auto cfg = entry_config<Entry>(card.model, shape, o, key);
   typename Entry::model m(cfg, card.seed);
-  const auto ckpt = models::training_checkpoint::load(run_dir / "last.ckpt");
+  // A damaged last.ckpt falls back to previous.ckpt as training does, saying so: the weights are then
+  // an epoch older than the card's run finished with.
+  auto found = models::read_newest_intact_checkpoint(run_dir);
+  if (!found.checkpoint) throw cantus::io_error(cantus::detail::concat(run_dir.string(), ": no checkpoint (last.ckpt or previous.ckpt)"));
+  const auto& ckpt = *found.checkpoint;
+  if (!found.fallback_note.empty())
+    std::fprintf(stderr, "warning: %s (weights after epoch %lld)\n", found.fallback_note.c_str(), static_cast<long long>(ckpt.epochs_done));
   if (ckpt.seed != card.seed)
-    throw cantus::value_error(cantus::detail::concat((run_dir / "last.ckpt").string(), ": seed ", ckpt.seed, ", the card says ", card.seed));
+    throw cantus::value_error(cantus::detail::concat(found.path.string(), ": seed ", ckpt.seed, ", the card says ", card.seed));
   models::detail::restore_model_state(m, ckpt.best_model.empty() ? ckpt.model : ckpt.best_model);  // what training left
 
   embed_report rep;

@@ -46,6 +46,8 @@ int main(int argc, char** argv) {
   constexpr int int_max = std::numeric_limits<int>::max();
   cli::real(app, "--raw-sr", p.raw_sample_rate, 0, real_max, "also store the raw audio at this rate (0: no)", "a sample rate >= 0 (0: no raw audio)");
   cli::real(app, "--max-seconds", p.max_seconds, 0, real_max, "seconds of each track to keep (0: all)");
+  cli::real(app, "--min-decoded-share", p.min_decoded_share, 0, 1,
+            "a file decoding to less of its declared duration is broken (default 0.9)");
   cli::threads(app, so.threads, true);
   cli::integer(app, "--n-mels", p.mel.n_mels, 1, int_max, "mel bands");
   cli::integer(app, "--hop", p.mel.hop_length, 1, int_max, "samples between frames");

@@ -60,6 +60,8 @@ inline options parse(int argc, char** argv, const std::string& description, extr
   quick->excludes(preset);
   cli::threads(app, o.threads, false, "threads (default 2)");
   cli::seed(app, o.seed, "random seed (default 2019)");
+  cli::real(app, "--min-decoded-share", o.min_decoded_share, 0, 1,
+            "a file decoding to less of its declared duration is broken (default 0.9)");
   cli::value_option(app, "--out", "output folder (default out/paper)", "DIR", [&o](const std::string&, const std::string& t) { o.out = t; });
   cli::value_option(app, "--cache", "feature cache (default $XDG_CACHE_HOME/cantus or ~/.cache/cantus)", "DIR",
                     [&o](const std::string&, const std::string& t) { o.cache = t; });

@@ -86,6 +86,7 @@ struct options {
   fs::path fma, folders;        // one or neither (neither: the embedded corpus)
   bool quick = false;           // the preset: quick (small models, short plans) or full (anchor sizes, whole epochs)
   int threads = 2;
+  double min_decoded_share = cantus::audio::default_min_decoded_share;  // less of a file's declared duration: broken
   std::string backend = "cpu";  // where the models train and embed: cpu | cuda
   std::uint64_t seed = 2019;
   fs::path out = "out/paper";
@@ -213,6 +214,7 @@ inline prepared prepare(const options& o) {
   cantus::paper::feature_params fp;
   fp.raw_sample_rate = fp.mel.sr;  // the raw-audio models read the same 22050 Hz samples
   fp.max_seconds = 30;
+  fp.min_decoded_share = o.min_decoded_share;
   p.features = fp;
   cantus::paper::store_options so;
   so.threads = o.threads;

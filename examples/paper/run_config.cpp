@@ -67,6 +67,7 @@ void write_run_config(const fs::path& file, const options& o) {
                   {"preset", o.quick ? "quick" : "full"},
                   {"seed", o.seed},
                   {"threads", o.threads},
+                  {"min_decoded_share", o.min_decoded_share},
                   {"backend", o.backend},
                   {"models", o.models},
                   {"pooling", models::pooling_name(o.pooling)},
@@ -94,6 +95,10 @@ void read_run_config(const fs::path& file, options& o) {
     o.quick = preset == "quick";
     o.seed = j.at("seed").get<std::uint64_t>();
     o.threads = j.at("threads").get<int>();
+    // Absent in configurations written before the share existed: the default then applied too.
+    o.min_decoded_share = j.value("min_decoded_share", cantus::audio::default_min_decoded_share);
+    if (!(o.min_decoded_share >= 0 && o.min_decoded_share <= 1))
+      throw value_error(cantus::detail::concat(w, ": min_decoded_share must be a share from 0 to 1, found ", o.min_decoded_share));
     o.backend = j.at("backend").get<std::string>();
     o.models = j.at("models").get<std::vector<std::string>>();
     const auto pooling = j.value("pooling", std::string("mean"));

@@ -119,6 +119,12 @@ BOOST_AUTO_TEST_CASE(broken_tracks_are_skipped_named_and_counted) {
   BOOST_TEST((found_ids == broken_ids));
   std::string why;
   BOOST_TEST(usable(c, found, &why), why);
+  // Validation tracks cannot stand in for the test split every table is measured on (issue 22, item 9).
+  corpus no_test = c;
+  for (auto& t : no_test.tracks)
+    if (t.split == split::test) t.split = split::validation;
+  BOOST_TEST(!usable(no_test, found, &why));
+  BOOST_TEST(why.find("test split") != std::string::npos, why);
 
   // The feature store skips them, one bad file never aborting the corpus, and counts them.
   const auto dir = testing::scratch_dir("broken_store");

@@ -126,8 +126,9 @@ inline void print_table(const corpus& c, std::FILE* out = stdout) {
   std::fprintf(out, "%-*s %10zu %10zu %10zu %10zu\n", static_cast<int>(width), "total", col[0], col[1], col[2], col[3]);
 }
 
-// Usable = at least two genres, every genre has training tracks, and there is something to evaluate
-// on (validation or test). `why` receives the reason when it is not.
+// Usable = at least two genres, every genre has training tracks, and the test split has tracks:
+// every table and figure is measured on it (validation tracks cannot stand in for it). `why`
+// receives the reason when it is not.
 inline bool usable(const corpus& c, const std::vector<problem>& broken, std::string* why = nullptr) {
   auto fail = [&](std::string w) {
     if (why) *why = std::move(w);
@@ -138,16 +139,16 @@ inline bool usable(const corpus& c, const std::vector<problem>& broken, std::str
   std::vector<bool> bad(c.tracks.size(), false);
   for (std::size_t i = 0; i < c.tracks.size(); ++i) bad[i] = broken_files.count({c.tracks[i].id, c.tracks[i].path}) > 0;
   std::vector<std::size_t> train(c.labels.size(), 0);
-  std::size_t eval = 0;
+  std::size_t test = 0;
   for (std::size_t i = 0; i < c.tracks.size(); ++i) {
     if (bad[i]) continue;
     if (c.tracks[i].split == split::training) ++train[static_cast<std::size_t>(c.tracks[i].label)];
-    else ++eval;
+    else if (c.tracks[i].split == split::test) ++test;
   }
   if (c.labels.size() < 2) return fail(cantus::detail::concat("only ", c.labels.size(), " genre(s); a classifier needs at least 2"));
   for (std::size_t l = 0; l < c.labels.size(); ++l)
     if (!train[l]) return fail("genre '" + c.labels[l] + "' has no usable training track");
-  if (!eval) return fail("no usable validation or test track");
+  if (!test) return fail("the test split has no usable track");
   return true;
 }
 

@@ -361,7 +361,7 @@ inline checkpoint_in_dir read_newest_intact_checkpoint(const std::filesystem::pa
       std::string bytes = training_checkpoint::read_bytes(candidate);
       out.checkpoint = training_checkpoint::parse(bytes, candidate.string());  // checksum and structure
       out.path = candidate;
-      if (candidate == previous) out.fallback_note = cantus::detail::concat(last_error, "; resuming from ", previous.string(), " instead");
+      if (candidate == previous) out.fallback_note = cantus::detail::concat(last_error, "; using ", previous.string(), " instead");
       if (keep_bytes) out.bytes = std::move(bytes);
       return out;
     } catch (const std::exception& e) {
