@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # cantus bootstrap: installs the Debian 12 packages cantus needs (apt-get, as root), configures and
 # builds into build/, then runs what was asked.
-#   bash cmake/bootstrap.sh test   # the test suite (what CI runs)
-#   bash cmake/bootstrap.sh main   # the main job: README's quick start
-#   bash cmake/bootstrap.sh deps   # only install the packages
+#   bash cmake/bootstrap.sh test      # the test suite (what CI runs)
+#   bash cmake/bootstrap.sh sanitize  # the test suite under ASan + UBSan, in build-sanitize/ (CI too)
+#   bash cmake/bootstrap.sh main      # the main job: README's quick start
+#   bash cmake/bootstrap.sh deps      # only install the packages
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -36,6 +37,28 @@ configure_and_build() {
   cmake --build "$ROOT/build" --parallel "$JOBS"
 }
 
+# The sanitizer suite (docs/testing.md). -O1: tests at -O0 run Eigen and the training loops many times
+# slower, and -O2 costs compile time the 2-core CI machine does not have (docs/testing.md has the
+# measurements); -g1 is enough for file:line in every report frame. Debug keeps assert() on. Only
+# the example areas whose programs the tests run are built (no benchmarks).
+SANITIZE_BUILD=${CANTUS_SANITIZE_BUILD_DIR:-$ROOT/build-sanitize}
+configure_and_build_sanitized() {
+  cmake -S "$ROOT" -B "$SANITIZE_BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g1" \
+        -DCANTUS_SANITIZE=address,undefined -DCANTUS_CUDA=OFF "-DCANTUS_EXAMPLE_AREAS=audio;classify;paper"
+  cmake --build "$SANITIZE_BUILD" --parallel "$JOBS"
+}
+
+# Run-time settings of the sanitizer suite. Leaks of third-party libraries are suppressed by name in
+# cmake/sanitizers/lsan.supp (each entry says why); nothing of cantus is ever suppressed.
+# allocator_may_return_null: an impossible allocation must fail as it does without ASan (null, then
+# std::bad_alloc), because tests check that cantus turns it into a clear error (test_core,
+# out_of_memory_is_a_clear_error); by default ASan aborts the process instead.
+export_sanitizer_options() {
+  export ASAN_OPTIONS="detect_leaks=1:allocator_may_return_null=1:strict_init_order=1:check_initialization_order=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+  export LSAN_OPTIONS="suppressions=$ROOT/cmake/sanitizers/lsan.supp:print_suppressions=0${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+}
+
 case "${1:-}" in
   deps) install_deps ;;
   test)
@@ -43,6 +66,19 @@ case "${1:-}" in
     configure_and_build
     cd "$ROOT/build"
     ctest --output-on-failure --timeout 900 -j "$JOBS"
+    ;;
+  sanitize)
+    install_deps
+    configure_and_build_sanitized
+    export_sanitizer_options
+    cd "$SANITIZE_BUILD"
+    # Left to the Release suite (docs/testing.md): the consumer tests (packaging, not memory safety:
+    # 4 minutes of compiling an uninstrumented project); the multi-process MPI tests (label mpi:
+    # test_distributed_mpi2 took 490 s instead of 10 s, OpenMPI's unloaded plug-ins leak at exit from
+    # frames no suppression can name, and three of the four pass on a message, not an exit status);
+    # paper_two_corpora_one_out (two table1 trainings, about 15 minutes here; the same extraction and
+    # training code runs under the sanitizers in test_data and test_models).
+    ctest --output-on-failure --timeout 1800 -j "$JOBS" -LE '^(consumer|mpi)$' -E '^paper_two_corpora_one_out$'
     ;;
   main)
     install_deps
@@ -54,5 +90,5 @@ case "${1:-}" in
       "$ROOT/build/examples/core_tour" "$@"
     fi
     ;;
-  *) echo "usage: bash cmake/bootstrap.sh test|main|deps" >&2; exit 2 ;;
+  *) echo "usage: bash cmake/bootstrap.sh test|sanitize|main|deps" >&2; exit 2 ;;
 esac
