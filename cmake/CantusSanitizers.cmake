@@ -25,11 +25,13 @@ if(CANTUS_SANITIZE)
     message(FATAL_ERROR "CANTUS_SANITIZE=${CANTUS_SANITIZE}: expected GCC or Clang, but the C++ "
                         "compiler is ${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}")
   endif()
-  # nvcc cannot pass -fsanitize through to device code and the CUDA runtime does not run under ASan.
-  if(NOT CANTUS_CUDA STREQUAL "OFF")
-    message(FATAL_ERROR "CANTUS_SANITIZE=${CANTUS_SANITIZE}: expected -DCANTUS_CUDA=OFF (the CUDA "
-                        "backend is not built under sanitizers), but found CANTUS_CUDA=${CANTUS_CUDA}")
+  # nvcc cannot pass -fsanitize through to device code and the CUDA runtime does not run under ASan:
+  # AUTO becomes OFF, an explicit ON is refused.
+  if(CANTUS_CUDA STREQUAL "ON")
+    message(FATAL_ERROR "CANTUS_SANITIZE=${CANTUS_SANITIZE}: expected CANTUS_CUDA AUTO or OFF (the CUDA "
+                        "backend is not built under sanitizers), but found CANTUS_CUDA=ON")
   endif()
+  set(CANTUS_CUDA OFF)
   string(REPLACE ";" "," _cantus_sanitize_list "${_cantus_sanitizers}")
   set(_cantus_sanitize_flags -fsanitize=${_cantus_sanitize_list} -fno-omit-frame-pointer)
   if("undefined" IN_LIST _cantus_sanitizers)
