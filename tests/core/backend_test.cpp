@@ -81,6 +81,49 @@ BOOST_AUTO_TEST_CASE(elementwise_kernels_match_scalar_reference_at_every_level) 
   }
 }
 
+// ReLU's gradient and the 2x2 max-pool row kernel: vector bodies and tails, ties, zeros and NaNs,
+// against the scalar rules (dy where y > 0; the first maximum of the window in reading order, a NaN
+// winning and staying).
+BOOST_AUTO_TEST_CASE(relu_gradient_and_max_pool_rows_at_every_level) {
+  const std::size_t n = 1037;
+  std::vector<float> y(n), dy(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    y[i] = float(int(i * 7 % 5) - 2);  // -2..2: zeros and negatives in every vector
+    dy[i] = float(i % 11) - 5.5f;
+  }
+  y[20] = NAN, dy[21] = NAN, y[21] = 1.f, dy[22] = NAN, y[22] = 0.f;
+  const index_t count = 77, w = 2 * count + 3;  // rows longer than the two-row window
+  std::vector<float> rows(2 * w);
+  for (index_t i = 0; i < 2 * w; ++i) rows[i] = float((i * 13) % 4);  // few values: ties everywhere
+  rows[2 * 5 + 1] = NAN, rows[w + 2 * 5] = NAN;                      // two NaNs in one window
+  rows[w + 2 * 40 + 1] = NAN, rows[w + 2 * 60] = NAN, rows[2 * 70] = -INFINITY, rows[2 * 70 + 1] = -INFINITY;
+  for (auto* lv : runnable_levels()) {
+    BOOST_TEST_CONTEXT("level " << lv->name) {
+      const auto& k = *lv->f32;
+      std::vector<float> out(n);
+      ops::relu_grad rg;
+      k.binary[cpu_kernels::binary_ops_for::index_of<ops::relu_grad>()](y.data(), dy.data(), out.data(), n, &rg);
+      for (std::size_t i = 0; i < n; ++i) {
+        const float want = y[i] > 0.f ? dy[i] : 0.f;
+        BOOST_TEST((std::isnan(want) ? std::isnan(out[i]) : out[i] == want), "element " << i);
+      }
+      std::vector<float> best(count);
+      std::vector<std::int32_t> where(count);
+      k.max_pool_2x2_row(rows.data(), rows.data() + w, count, 1000, std::int32_t(w), best.data(), where.data());
+      for (index_t j = 0; j < count; ++j) {
+        const index_t at[4] = {2 * j, 2 * j + 1, w + 2 * j, w + 2 * j + 1};
+        index_t pick = at[0];
+        for (int q = 1; q < 4; ++q) {
+          const float v = rows[at[q]], b = rows[pick];
+          if (v > b || (std::isnan(v) && !std::isnan(b))) pick = at[q];
+        }
+        BOOST_TEST(where[j] == 1000 + pick, "window " << j);
+        BOOST_TEST((std::isnan(rows[pick]) ? std::isnan(best[j]) : best[j] == rows[pick]), "window " << j);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(gemm_all_transposes_at_every_level) {
   const int m = 37, n = 29, k = 53;
   auto a = ramp<double>(m * k, 3), b = ramp<double>(k * n, 4), c0 = ramp<double>(m * n, 5);

@@ -41,6 +41,9 @@ template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
 CANTUS_INLINE_HD T max(T a, T b) { return a > b ? a : b; }
 template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
 CANTUS_INLINE_HD T min(T a, T b) { return a < b ? a : b; }
+// Scalars only: a batch's comparison is a batch_bool, and ADL finds xsimd::select for it.
+template <class T, std::enable_if_t<std::is_arithmetic_v<T>, int> = 0>
+CANTUS_INLINE_HD T select(bool c, T a, T b) { return c ? a : b; }
 
 // ---- unary ---------------------------------------------------------------------------------------
 struct identity { CANTUS_FUNCTOR_CALL V operator()(V x) const { return x; } };
@@ -80,6 +83,9 @@ struct multiplies { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return a 
 struct divides { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return a / b; } };
 struct maximum { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return max(a, b); } };
 struct minimum { CANTUS_FUNCTOR_CALL V operator()(V a, V b) const { return min(a, b); } };
+// ReLU's backward pass from its output: dy where y > 0, else 0. A select rather than dy * (y > 0),
+// so a NaN in dy survives only where the unit was active, as in PyTorch.
+struct relu_grad { CANTUS_FUNCTOR_CALL V operator()(V y, V dy) const { return select(y > V(0), dy, V(0)); } };
 
 template <class... Fs>
 struct op_list {
@@ -95,6 +101,6 @@ struct op_list {
 // The functors the SIMD tables carry pre-compiled for every instruction set.
 using unary_ops = op_list<identity, negate, absolute, square, square_root, exponential, logarithm, tanh_fn,
                           sigmoid, relu>;
-using binary_ops = op_list<plus, minus, multiplies, divides, maximum, minimum>;
+using binary_ops = op_list<plus, minus, multiplies, divides, maximum, minimum, relu_grad>;
 
 }  // namespace cantus::ops

@@ -109,6 +109,25 @@ T max_kernel(const T* x, std::size_t n) {
   return m;
 }
 
+// Written so that GCC vectorises it at this level (stride-2 loads become an even/odd de-interleave
+// per vector): conditional assignments, and `!(v <= best) && best == best`, which is "v > best, or v
+// is the first NaN". The window is visited in the general pooling loop's order.
+template <class T>
+void max_pool_2x2_row_kernel(const T* __restrict r0, const T* __restrict r1, index_t count, std::int32_t base,
+                             std::int32_t w, T* __restrict out, std::int32_t* __restrict where) {
+  for (index_t j = 0; j < count; ++j) {
+    const std::int32_t at = base + 2 * static_cast<std::int32_t>(j);
+    T best = r0[2 * j];
+    std::int32_t idx = at;
+    const T v1 = r0[2 * j + 1], v2 = r1[2 * j], v3 = r1[2 * j + 1];
+    if (!(v1 <= best) && best == best) best = v1, idx = at + 1;
+    if (!(v2 <= best) && best == best) best = v2, idx = at + w;
+    if (!(v3 <= best) && best == best) best = v3, idx = at + w + 1;
+    out[j] = best;
+    where[j] = idx;
+  }
+}
+
 // Twelve independent accumulators cover the FMA latency (4 cycles) times two FMA ports.
 inline constexpr int probe_chains = 12;
 template <class T>
@@ -180,6 +199,7 @@ const kernel_table<T>& table() {
     k.sum = &sum_kernel<T>;
     k.dot = &dot_kernel<T>;
     k.max = &max_kernel<T>;
+    k.max_pool_2x2_row = &max_pool_2x2_row_kernel<T>;
     k.gemm = &gemm_kernel<T>;
     k.packed_b_size = &gemm_packed_b_size<T>;
     k.pack_b = &gemm_pack_b_all<T>;

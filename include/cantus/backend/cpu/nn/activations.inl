@@ -15,9 +15,9 @@ struct activations<T, cpu> {
   template <class Kind>
   static void backward(const Kind& k, index_t n, const T* xs, const T* ys, const T* dys, T* dxs) {
     if constexpr (std::is_same_v<Kind, activation_kind::relu>) {
-      // A select, not a multiply: vectorises to compare + and, and keeps dy's NaNs where y > 0 only.
-#pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
-      for (index_t i = 0; i < n; ++i) dxs[i] = ys[i] > T(0) ? dys[i] : T(0);
+      // Through the dispatched SIMD table: compiled for the baseline, the loop stayed a scalar branch
+      // that mispredicts on every other element (10 % of a step-VAE step).
+      backend_ops<cpu>::zip(ys, dys, dxs, std::size_t(n), ops::relu_grad{});
     } else {
 #pragma omp parallel for schedule(static) if (detail::worth_parallel(n))
       for (index_t i = 0; i < n; ++i) dxs[i] = dys[i] * k.grad(xs[i], ys[i]);

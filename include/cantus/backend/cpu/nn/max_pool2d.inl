@@ -55,37 +55,19 @@ struct max_pool2d<T, cpu> {
   }
 
  private:
-  // The common 2x2, stride 2 case without bounds tests: the same first-maximum and NaN rule as the
-  // general loop, over the window in the same order.
+  // The common 2x2, stride 2 case without bounds tests, through the dispatched SIMD kernel: the same
+  // first-maximum and NaN rule as the general loop, over the window in the same order.
   static void forward_2x2(const T* xs, T* ys, std::int32_t* am, index_t planes, index_t H, index_t W, index_t OH,
                           index_t OW) {
+    const auto row = cpu_kernels::active_kernels<T>().max_pool_2x2_row;
 #pragma omp parallel for schedule(static) if (detail::worth_parallel(planes * H * W))
     for (index_t pl = 0; pl < planes; ++pl) {
       const T* in = xs + pl * H * W;
-      T* out = ys + pl * OH * OW;
-      std::int32_t* where = am + pl * OH * OW;
-      for (index_t oh = 0; oh < OH; ++oh) {
-        const T *r0 = in + 2 * oh * W, *r1 = r0 + W;
-        const index_t base = 2 * oh * W;
-        for (index_t ow = 0; ow < OW; ++ow) {
-          const index_t c = 2 * ow;
-          T best = r0[c];
-          index_t w = base + c;
-          auto take = [&](T v, index_t at) {  // selects, not branches: the data decide at random
-            const bool m = (v > best) | ((v != v) & (best == best));
-            best = m ? v : best;
-            w = m ? at : w;
-          };
-          take(r0[c + 1], base + c + 1);
-          take(r1[c], base + W + c);
-          take(r1[c + 1], base + W + c + 1);
-          out[oh * OW + ow] = best;
-          where[oh * OW + ow] = static_cast<std::int32_t>(w);
-        }
-      }
+      for (index_t oh = 0; oh < OH; ++oh)
+        row(in + 2 * oh * W, in + (2 * oh + 1) * W, OW, static_cast<std::int32_t>(2 * oh * W),
+            static_cast<std::int32_t>(W), ys + (pl * OH + oh) * OW, am + (pl * OH + oh) * OW);
     }
   }
-
 };
 
 }  // namespace cantus::nn::tt
