@@ -186,8 +186,10 @@ BOOST_AUTO_TEST_CASE(blocked_gemm_paths) {
   // flops; force them onto small problems so finite differences check them too.
   using blocking = nn::detail::gemm_blocking;
   const auto keep_flops = blocking::min_flops, keep_columns = blocking::min_columns;
+  const auto keep_budget = nn::detail::cache_chunking::budget;
   blocking::min_flops = 0;
   blocking::min_columns = 3;
+  nn::detail::cache_chunking::budget = 1;  // one sample per chunk: chunks, groups and group sums
   // One thread: thousands of tiny parallel regions would only measure the OS scheduler (threaded
   // runs of the same code are compared bitwise in behaviour_test.cpp).
   const int keep_threads = omp_get_max_threads();
@@ -204,6 +206,9 @@ BOOST_AUTO_TEST_CASE(blocked_gemm_paths) {
   nn::conv_transpose1d<double, cpu, 3, 2, 4, 2, 1> up;
   randomize(up, 27);
   CANTUS_CHECK_GRADIENTS(up, random_tensor<double, 3>({4, 3, 10}, 28));  // 40 columns: 3 blocks
+  // 18 chunks in 16 groups: two groups sum two chunks each before the groups are added
+  CANTUS_CHECK_GRADIENTS(strided, random_tensor<double, 3>({18, 2, 6}, 33));
+  CANTUS_CHECK_GRADIENTS(up, random_tensor<double, 3>({18, 3, 3}, 34));
   nn::conv2d<double, cpu, 2, 2, 3, 1, 1> conv2;
   randomize(conv2, 29);
   CANTUS_CHECK_GRADIENTS(conv2, random_tensor<double, 4>({2, 2, 4, 5}, 30));
@@ -213,6 +218,7 @@ BOOST_AUTO_TEST_CASE(blocked_gemm_paths) {
   omp_set_num_threads(keep_threads);
   blocking::min_flops = keep_flops;
   blocking::min_columns = keep_columns;
+  nn::detail::cache_chunking::budget = keep_budget;
 }
 
 BOOST_AUTO_TEST_CASE(nested_sequential) {

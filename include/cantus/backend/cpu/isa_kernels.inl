@@ -109,6 +109,63 @@ T max_kernel(const T* x, std::size_t n) {
   return m;
 }
 
+// The strides the models use (1, and 2 in the step-VAE) get loops of their own, which the compiler
+// vectorises at this level; others stay scalar.
+template <class T>
+void im2col_1d_row_kernel(const T* __restrict x, index_t sample_stride, index_t nb, index_t out, index_t lo,
+                          index_t hi, index_t stride, index_t off, T* __restrict dst) {
+  for (index_t b = 0; b < nb; ++b, dst += out, x += sample_stride) {
+    for (index_t t = 0; t < lo; ++t) dst[t] = T(0);
+    if (stride == 1) {
+      for (index_t t = lo; t < hi; ++t) dst[t] = x[t + off];
+    } else if (stride == 2) {
+      for (index_t t = lo; t < hi; ++t) dst[t] = x[2 * t + off];
+    } else {
+      for (index_t t = lo; t < hi; ++t) dst[t] = x[t * stride + off];
+    }
+    for (index_t t = hi; t < out; ++t) dst[t] = T(0);
+  }
+}
+
+// The adjoint of im2col for one channel: dst[b * sample_stride + t * stride - pad + k * dilation] +=
+// col[k * n + b * out + t] over the taps k in order. The step-VAE's halving convolution (kernel 4,
+// stride 2, padding 1) runs gathered by output position instead, so that the stores are contiguous
+// and vectorise: even positions 2u take taps 1 then 3, odd ones 2u + 1 taps 0 then 2, which is the
+// order (and so the rounding) of the tap-by-tap loop.
+template <class T>
+void col2im_1d_channel_kernel(const T* __restrict col, index_t n, index_t nb, index_t in, index_t out,
+                              index_t kernel, index_t stride, index_t pad, index_t dilation, T* __restrict dst,
+                              index_t sample_stride) {
+  if (kernel == 4 && stride == 2 && pad == 1 && dilation == 1 && in == 2 * out && out >= 2) {
+    for (index_t b = 0; b < nb; ++b) {
+      const T *s0 = col + b * out, *s1 = s0 + n, *s2 = s1 + n, *s3 = s2 + n;
+      T* d = dst + b * sample_stride;
+      d[0] += s1[0];
+      d[1] = (d[1] + s0[1]) + s2[0];
+      for (index_t u = 1; u + 1 < out; ++u) {
+        d[2 * u] = (d[2 * u] + s1[u]) + s3[u - 1];
+        d[2 * u + 1] = (d[2 * u + 1] + s0[u + 1]) + s2[u];
+      }
+      const index_t u = out - 1;
+      d[2 * u] = (d[2 * u] + s1[u]) + s3[u - 1];
+      d[2 * u + 1] += s2[u];
+    }
+    return;
+  }
+  for (index_t k = 0; k < kernel; ++k) {
+    const index_t off = k * dilation - pad;  // input = t * stride + off
+    const index_t lo = off >= 0 ? 0 : (-off + stride - 1) / stride;
+    index_t hi = in - off <= 0 ? 0 : (in - off + stride - 1) / stride;  // no std::min: see gemm_scratch
+    hi = hi > out ? out : hi;
+    if (hi < lo) hi = lo;
+    for (index_t b = 0; b < nb; ++b) {
+      const T* s = col + k * n + b * out;
+      T* d = dst + b * sample_stride;
+      for (index_t t = lo; t < hi; ++t) d[t * stride + off] += s[t];
+    }
+  }
+}
+
 // Written so that GCC vectorises it at this level (stride-2 loads become an even/odd de-interleave
 // per vector): conditional assignments, and `!(v <= best) && best == best`, which is "v > best, or v
 // is the first NaN". The window is visited in the general pooling loop's order.
@@ -200,6 +257,8 @@ const kernel_table<T>& table() {
     k.dot = &dot_kernel<T>;
     k.max = &max_kernel<T>;
     k.max_pool_2x2_row = &max_pool_2x2_row_kernel<T>;
+    k.im2col_1d_row = &im2col_1d_row_kernel<T>;
+    k.col2im_1d_channel = &col2im_1d_channel_kernel<T>;
     k.gemm = &gemm_kernel<T>;
     k.packed_b_size = &gemm_packed_b_size<T>;
     k.pack_b = &gemm_pack_b_all<T>;

@@ -34,6 +34,15 @@ struct kernel_table {
   // One output row of a 2x2, stride-2 max pooling: out[j] = the first maximum of r0[2j], r0[2j+1],
   // r1[2j], r1[2j+1] (a NaN wins and stays), where[j] its index, counting r0[0] as `base` and r1[0]
   // as base + w. The layer's own loop, compiled for the baseline, was 12 % of the CNN's step.
+  // One row of a 1-D im2col over nb samples: dst[b * out + t] = x[b * sample_stride + t * stride + off]
+  // for t in [lo, hi), 0 elsewhere in [0, out). Compiled for the baseline, the strided loop was 10 %
+  // of a step-VAE step.
+  void (*im2col_1d_row)(const T* x, index_t sample_stride, index_t nb, index_t out, index_t lo, index_t hi,
+                        index_t stride, index_t off, T* dst) = nullptr;
+  // col2im for one channel (col: its kernel rows, each n = nb * out long; dst: the channel's first
+  // row, samples sample_stride apart), adding tap by tap in tap order.
+  void (*col2im_1d_channel)(const T* col, index_t n, index_t nb, index_t in, index_t out, index_t kernel,
+                            index_t stride, index_t pad, index_t dilation, T* dst, index_t sample_stride) = nullptr;
   void (*max_pool_2x2_row)(const T* r0, const T* r1, index_t count, std::int32_t base, std::int32_t w, T* out,
                            std::int32_t* where) = nullptr;
   // Peak probe: `iterations` rounds of independent FMA chains over registers; returns a checksum so

@@ -1,7 +1,7 @@
 // The CPU implementation of nn::tt::conv1d (contract in nn/tt/conv1d.hpp, which includes this file).
 //
-// im2col over a chunk of samples + one GEMM (see im2col.hpp); a 1x1 convolution skips im2col (its
-// columns are the input itself, in channel-major order). Long stride-1 sequences (WaveNet) use one
+// im2col over a chunk of samples + one GEMM, chunks taken by threads (im2col.hpp: cache_chunking); a
+// 1x1 convolution skips im2col (its columns are the input itself, in channel-major order). Long stride-1 sequences (WaveNet) use one
 // GEMM per tap on shifted views instead, and long 1x1 convolutions one GEMM per sample in place.
 #include <algorithm>
 #include <vector>
@@ -18,12 +18,14 @@ class conv1d<T, cpu> {
                const T* bias, T* y) {
     const index_t cin = c.in_channels, cout = c.out_channels, rows = cin * c.kernel_size;
     const auto g = geometry(c, in_len, out_len);
-    const index_t lout = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cout) * lout);
+    const index_t lout = g.out;
     if (use_shifted_gemms(c, g)) return forward_shifted(c, batch, x, w, bias, y, g);
     if (use_per_sample_pointwise(c, g)) return forward_pointwise(c, batch, x, w, bias, y, g);
-    T* gbuf = gemm_out_.get(cout * chunk * lout);
-    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
-      const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
+    const detail::cache_chunking ch(batch, std::max(rows, cout) * lout);
+#pragma omp parallel for schedule(dynamic, 1) if (ch.chunks > 1 && !omp_in_parallel())
+    for (index_t q = 0; q < ch.chunks; ++q) {
+      const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * lout;
+      T* gbuf = detail::thread_scratch<T, 0>(cout * n);
       const T* cols = columns(c, x + b0 * cin * g.in, nb, g);
       detail::gemm_by_columns(transpose::no, cout, n, rows, T(1), w, rows, cols, n, T(0), gbuf, n);
       detail::from_channel_major(gbuf, nb, cout, lout, bias, y + b0 * cout * lout);
@@ -34,28 +36,37 @@ class conv1d<T, cpu> {
                 const T* dy, T* dw, T* dbias, T* dx) {
     const index_t cin = c.in_channels, cout = c.out_channels, rows = cin * c.kernel_size;
     const auto g = geometry(c, in_len, out_len);
-    const index_t lout = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cout) * lout);
+    const index_t lout = g.out;
     if (dbias) detail::accumulate_bias_grad(dy, batch, cout, lout, dbias);
     if (use_shifted_gemms(c, g)) return backward_shifted(c, batch, x, w, dy, dw, dx, g);
     if (use_per_sample_pointwise(c, g)) return backward_pointwise(c, batch, x, w, dy, dw, dx, g);
-    T* gbuf = gemm_out_.get(cout * chunk * lout);
-    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
-      const index_t nb = std::min(chunk, batch - b0), n = nb * lout;
-      detail::to_channel_major(dy + b0 * cout * lout, nb, cout, lout, gbuf);
-      const T* cols = columns(c, x + b0 * cin * g.in, nb, g);
-      // dW[out, (in, k)] += dY[out, n] * cols[(in, k), n]^T
-      detail::gemm_nt_accumulate(cout, rows, n, gbuf, n, cols, n, dw, rows, partial_);
-      if (!dx) continue;
-      T* dx_chunk = dx + b0 * cin * g.in;
-      T* dcols = col_.get(rows * n);
-      detail::gemm_by_columns(transpose::yes, rows, n, cout, T(1), w, rows, gbuf, n, T(0), dcols, n);
-      if (c.is_pointwise()) {  // dX[in, n] = W^T dY, straight back to [nb, in, len]
-        detail::from_channel_major<T>(dcols, nb, cin, lout, nullptr, dx_chunk);
-      } else {
-        std::fill(dx_chunk, dx_chunk + nb * cin * g.in, T(0));
-        detail::col2im_add_1d(dcols, nb, cin, g, dx_chunk);
+    const detail::cache_chunking ch(batch, std::max(rows, cout) * lout);
+    const index_t wsize = cout * rows;
+    partial_.resize(static_cast<std::size_t>(ch.groups * wsize));
+#pragma omp parallel for schedule(dynamic, 1) if (ch.groups > 1 && !omp_in_parallel())
+    for (index_t grp = 0; grp < ch.groups; ++grp) {
+      T* part = partial_.data() + grp * wsize;
+      for (index_t q = ch.first(grp); q < ch.first(grp + 1); ++q) {
+        const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * lout;
+        T* gbuf = detail::thread_scratch<T, 0>(cout * n);
+        detail::to_channel_major(dy + b0 * cout * lout, nb, cout, lout, gbuf);
+        const T* cols = columns(c, x + b0 * cin * g.in, nb, g);
+        // dW[out, (in, k)] (+)= dY[out, n] cols[(in, k), n]^T, the group's first chunk overwriting
+        backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, rows, n, T(1), gbuf, n, cols, n,
+                               q == ch.first(grp) ? T(0) : T(1), part, rows);
+        if (!dx) continue;
+        T* dx_chunk = dx + b0 * cin * g.in;
+        T* dcols = detail::thread_scratch<T, 2>(rows * n);
+        detail::gemm_by_columns(transpose::yes, rows, n, cout, T(1), w, rows, gbuf, n, T(0), dcols, n);
+        if (c.is_pointwise()) {  // dX[in, n] = W^T dY, straight back to [nb, in, len]
+          detail::from_channel_major<T>(dcols, nb, cin, lout, nullptr, dx_chunk);
+        } else {
+          std::fill(dx_chunk, dx_chunk + nb * cin * g.in, T(0));
+          detail::col2im_add_1d(dcols, nb, cin, g, dx_chunk);
+        }
       }
     }
+    detail::add_group_sums(partial_.data(), ch.groups, wsize, dw);
   }
 
  private:
@@ -199,16 +210,16 @@ class conv1d<T, cpu> {
   }
   // The chunk's im2col matrix [(in, k), (b, t)]; a pointwise conv's is the input in channel-major order,
   // and for a single sample that is the input itself.
-  const T* columns(const conv1d_config& c, const T* x, index_t nb, const detail::axis_geometry& g) {
+  static const T* columns(const conv1d_config& c, const T* x, index_t nb, const detail::axis_geometry& g) {
     if (c.is_pointwise() && nb == 1) return x;
-    T* cols = col_.get(c.in_channels * c.kernel_size * nb * g.out);
+    T* cols = detail::thread_scratch<T, 1>(c.in_channels * c.kernel_size * nb * g.out);
     if (c.is_pointwise()) detail::to_channel_major(x, nb, c.in_channels, g.in, cols);
     else detail::im2col_1d(x, nb, c.in_channels, g, cols);
     return cols;
   }
 
   std::vector<T> partial_;  // per-block weight-gradient sums
-  detail::workspace<T> col_, gemm_out_, packed_, packed_grad_;
+  detail::workspace<T> packed_, packed_grad_;
 };
 
 }  // namespace cantus::nn::tt

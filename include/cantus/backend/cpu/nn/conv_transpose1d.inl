@@ -1,6 +1,7 @@
 // The CPU implementation of nn::tt::conv_transpose1d (contract in nn/tt/conv_transpose1d.hpp, which
 // includes this file). It is the adjoint of conv1d: forward = one GEMM W^T X into columns + col2im,
-// backward = im2col of dy + two GEMMs.
+// backward = im2col of dy + two GEMMs, over chunks of samples taken by threads (im2col.hpp:
+// cache_chunking).
 #include <omp.h>
 
 #include <algorithm>
@@ -18,16 +19,13 @@ class conv_transpose1d<T, cpu> {
                const T* bias, T* y) {
     const index_t cin = c.in_channels, cout = c.out_channels, rows = cout * c.kernel_size;
     const auto g = geometry(c, in_len, out_len);  // the adjoint conv: y-length in, x-length out
-    const index_t len = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cin) * len);
-    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
-      const index_t nb = std::min(chunk, batch - b0), n = nb * len;
-      const T* xm = x + b0 * cin * len;
-      if (nb > 1) {
-        T* m = in_cm_.get(cin * n);
-        detail::to_channel_major(xm, nb, cin, len, m);
-        xm = m;
-      }
-      T* cols = col_.get(rows * n);
+    const index_t len = g.out;
+    const detail::cache_chunking ch(batch, std::max(rows, cin) * len);
+#pragma omp parallel for schedule(dynamic, 1) if (ch.chunks > 1 && !omp_in_parallel())
+    for (index_t q = 0; q < ch.chunks; ++q) {
+      const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * len;
+      const T* xm = channel_major(x + b0 * cin * len, nb, cin, len);
+      T* cols = detail::thread_scratch<T, 1>(rows * n);
       // cols[(out, k), n] = W[in, (out, k)]^T X[in, n]
       detail::gemm_by_columns(transpose::yes, rows, n, cin, T(1), w, rows, xm, n, T(0), cols, n);
       T* yc = y + b0 * cout * g.in;
@@ -41,26 +39,30 @@ class conv_transpose1d<T, cpu> {
                 const T* dy, T* dw, T* dbias, T* dx) {
     const index_t cin = c.in_channels, cout = c.out_channels, rows = cout * c.kernel_size;
     const auto g = geometry(c, in_len, out_len);
-    const index_t len = g.out, chunk = detail::samples_per_chunk(batch, std::max(rows, cin) * len);
+    const index_t len = g.out;
     if (dbias) detail::accumulate_bias_grad(dy, batch, cout, g.in, dbias);
-    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
-      const index_t nb = std::min(chunk, batch - b0), n = nb * len;
-      T* cols = col_.get(rows * n);
-      detail::im2col_1d(dy + b0 * cout * g.in, nb, cout, g, cols);
-      const T* xm = x + b0 * cin * len;
-      if (nb > 1) {
-        T* m = in_cm_.get(cin * n);
-        detail::to_channel_major(xm, nb, cin, len, m);
-        xm = m;
+    const detail::cache_chunking ch(batch, std::max(rows, cin) * len);
+    const index_t wsize = cin * rows;
+    partial_.resize(static_cast<std::size_t>(ch.groups * wsize));
+#pragma omp parallel for schedule(dynamic, 1) if (ch.groups > 1 && !omp_in_parallel())
+    for (index_t grp = 0; grp < ch.groups; ++grp) {
+      T* part = partial_.data() + grp * wsize;
+      for (index_t q = ch.first(grp); q < ch.first(grp + 1); ++q) {
+        const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * len;
+        T* cols = detail::thread_scratch<T, 1>(rows * n);
+        detail::im2col_1d(dy + b0 * cout * g.in, nb, cout, g, cols);
+        const T* xm = channel_major(x + b0 * cin * len, nb, cin, len);
+        // dW[in, (out, k)] (+)= X[in, n] cols[(out, k), n]^T, the group's first chunk overwriting
+        backend_ops<cpu>::gemm(transpose::no, transpose::yes, cin, rows, n, T(1), xm, n, cols, n,
+                               q == ch.first(grp) ? T(0) : T(1), part, rows);
+        if (!dx) continue;
+        // dX[in, n] = W[in, (out, k)] cols
+        T* dxm = detail::thread_scratch<T, 2>(cin * n);
+        detail::gemm_by_columns(transpose::no, cin, n, rows, T(1), w, rows, cols, n, T(0), dxm, n);
+        detail::from_channel_major<T>(dxm, nb, cin, len, nullptr, dx + b0 * cin * len);
       }
-      // dW[in, (out, k)] += X[in, n] cols[(out, k), n]^T
-      detail::gemm_nt_accumulate(cin, rows, n, xm, n, cols, n, dw, rows, partial_);
-      if (!dx) continue;
-      // dX[in, n] = W[in, (out, k)] cols
-      T* dxm = dx_cm_.get(cin * n);
-      detail::gemm_by_columns(transpose::no, cin, n, rows, T(1), w, rows, cols, n, T(0), dxm, n);
-      detail::from_channel_major<T>(dxm, nb, cin, len, nullptr, dx + b0 * cin * len);
     }
+    detail::add_group_sums(partial_.data(), ch.groups, wsize, dw);
   }
 
  private:
@@ -76,8 +78,15 @@ class conv_transpose1d<T, cpu> {
     }
   }
 
-  std::vector<T> partial_;  // per-block weight-gradient sums
-  detail::workspace<T> col_, in_cm_, dx_cm_;
+  // x's chunk [nb, cin, len] as [cin, (b, t)] (a single sample already is).
+  static const T* channel_major(const T* x, index_t nb, index_t cin, index_t len) {
+    if (nb == 1) return x;
+    T* m = detail::thread_scratch<T, 0>(cin * nb * len);
+    detail::to_channel_major(x, nb, cin, len, m);
+    return m;
+  }
+
+  std::vector<T> partial_;  // per-group weight-gradient sums
 };
 
 }  // namespace cantus::nn::tt
