@@ -1,5 +1,7 @@
 // The CPU implementation of nn::tt::conv2d (contract in nn/tt/conv2d.hpp, which includes this file):
-// im2col over a chunk of samples + one GEMM.
+// im2col over a chunk of samples + one GEMM, chunks taken by threads (im2col.hpp: cache_chunking). A
+// chunk of one sample (the CNN's planes) reads dY and writes Y in their own [channels, plane] layout,
+// with no channel-major copies.
 #include <algorithm>
 #include <utility>
 #include <vector>
@@ -17,25 +19,21 @@ class conv2d<T, cpu> {
     const index_t batch = in[0], cin = c.in_channels, cout = c.out_channels, r = rows(c);
     const auto [gh, gw] = geometry(c, in, out);
     const index_t plane_in = gh.in * gw.in, plane_out = gh.out * gw.out;
-    const index_t chunk = detail::samples_per_chunk(batch, std::max(r, cout) * plane_out);
-    if (per_sample(c, plane_out)) {
-      // Y[b] = W cols(X[b]) + bias, written in place: Y[b] is already a [cout, plane] matrix.
-      T* cols = col_.get(r * plane_out);
-      for (index_t b = 0; b < batch; ++b) {
-        detail::im2col_2d(x + b * cin * plane_in, 1, cin, gh, gw, cols);
-        T* yb = y + b * cout * plane_out;
-        detail::fill_with_bias(yb, cout, plane_out, bias);
-        detail::gemm_by_columns(transpose::no, cout, plane_out, r, T(1), w, r, cols, plane_out, T(1), yb, plane_out);
-      }
-      return;
-    }
-    T* gbuf = gemm_out_.get(cout * chunk * plane_out);
-    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
-      const index_t nb = std::min(chunk, batch - b0), n = nb * plane_out;
-      T* cols = col_.get(r * n);
+    const detail::cache_chunking ch(batch, std::max(r, cout) * plane_out);
+#pragma omp parallel for schedule(dynamic, 1) if (ch.chunks > 1 && !omp_in_parallel())
+    for (index_t q = 0; q < ch.chunks; ++q) {
+      const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * plane_out;
+      T* cols = detail::thread_scratch<T, 1>(r * n);
       detail::im2col_2d(x + b0 * cin * plane_in, nb, cin, gh, gw, cols);
-      detail::gemm_by_columns(transpose::no, cout, n, r, T(1), w, r, cols, n, T(0), gbuf, n);
-      detail::from_channel_major(gbuf, nb, cout, plane_out, bias, y + b0 * cout * plane_out);
+      T* yc = y + b0 * cout * plane_out;
+      if (nb == 1) {  // Y[b] = W cols(X[b]) + bias, in place: Y[b] is already a [cout, plane] matrix
+        detail::fill_with_bias(yc, cout, plane_out, bias);
+        detail::gemm_by_columns(transpose::no, cout, n, r, T(1), w, r, cols, n, T(1), yc, n);
+      } else {
+        T* gbuf = detail::thread_scratch<T, 0>(cout * n);
+        detail::gemm_by_columns(transpose::no, cout, n, r, T(1), w, r, cols, n, T(0), gbuf, n);
+        detail::from_channel_major(gbuf, nb, cout, plane_out, bias, yc);
+      }
     }
   }
 
@@ -44,36 +42,35 @@ class conv2d<T, cpu> {
     const index_t batch = in[0], cin = c.in_channels, cout = c.out_channels, r = rows(c);
     const auto [gh, gw] = geometry(c, in, out);
     const index_t plane_in = gh.in * gw.in, plane_out = gh.out * gw.out;
-    const index_t chunk = detail::samples_per_chunk(batch, std::max(r, cout) * plane_out);
     if (dbias) detail::accumulate_bias_grad(dy, batch, cout, plane_out, dbias);
-    if (per_sample(c, plane_out)) {
-      T* cols = col_.get(r * plane_out);
-      T* dcols = dx ? gemm_out_.get(r * plane_out) : nullptr;
-      for (index_t b = 0; b < batch; ++b) {
-        const T* db = dy + b * cout * plane_out;
-        detail::im2col_2d(x + b * cin * plane_in, 1, cin, gh, gw, cols);
-        detail::gemm_nt_accumulate(cout, r, plane_out, db, plane_out, cols, plane_out, dw, r, partial_);
+    const detail::cache_chunking ch(batch, std::max(r, cout) * plane_out);
+    const index_t wsize = cout * r;
+    partial_.resize(static_cast<std::size_t>(ch.groups * wsize));
+#pragma omp parallel for schedule(dynamic, 1) if (ch.groups > 1 && !omp_in_parallel())
+    for (index_t grp = 0; grp < ch.groups; ++grp) {
+      T* part = partial_.data() + grp * wsize;
+      for (index_t q = ch.first(grp); q < ch.first(grp + 1); ++q) {
+        const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * plane_out;
+        const T* dyc = dy + b0 * cout * plane_out;  // one sample's dY is already [cout, plane]
+        if (nb > 1) {
+          T* gbuf = detail::thread_scratch<T, 0>(cout * n);
+          detail::to_channel_major(dyc, nb, cout, plane_out, gbuf);
+          dyc = gbuf;
+        }
+        T* cols = detail::thread_scratch<T, 1>(r * n);
+        detail::im2col_2d(x + b0 * cin * plane_in, nb, cin, gh, gw, cols);
+        // dW[out, (in, kh, kw)] (+)= dY[out, n] cols^T, the group's first chunk overwriting
+        backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, r, n, T(1), dyc, n, cols, n,
+                               q == ch.first(grp) ? T(0) : T(1), part, r);
         if (!dx) continue;
-        detail::gemm_by_columns(transpose::yes, r, plane_out, cout, T(1), w, r, db, plane_out, T(0), dcols, plane_out);
-        T* dxb = dx + b * cin * plane_in;
-        std::fill(dxb, dxb + cin * plane_in, T(0));
-        detail::col2im_add_2d(dcols, 1, cin, gh, gw, dxb);
+        T* dcols = detail::thread_scratch<T, 2>(r * n);
+        detail::gemm_by_columns(transpose::yes, r, n, cout, T(1), w, r, dyc, n, T(0), dcols, n);
+        T* dx_chunk = dx + b0 * cin * plane_in;
+        std::fill(dx_chunk, dx_chunk + nb * cin * plane_in, T(0));
+        detail::col2im_add_2d(dcols, nb, cin, gh, gw, dx_chunk);
       }
-      return;
     }
-    T* gbuf = gemm_out_.get(cout * chunk * plane_out);
-    for (index_t b0 = 0; b0 < batch; b0 += chunk) {
-      const index_t nb = std::min(chunk, batch - b0), n = nb * plane_out;
-      detail::to_channel_major(dy + b0 * cout * plane_out, nb, cout, plane_out, gbuf);
-      T* cols = col_.get(r * n);
-      detail::im2col_2d(x + b0 * cin * plane_in, nb, cin, gh, gw, cols);
-      detail::gemm_nt_accumulate(cout, r, n, gbuf, n, cols, n, dw, r, partial_);
-      if (!dx) continue;
-      detail::gemm_by_columns(transpose::yes, r, n, cout, T(1), w, r, gbuf, n, T(0), cols, n);
-      T* dx_chunk = dx + b0 * cin * plane_in;
-      std::fill(dx_chunk, dx_chunk + nb * cin * plane_in, T(0));
-      detail::col2im_add_2d(cols, nb, cin, gh, gw, dx_chunk);
-    }
+    detail::add_group_sums(partial_.data(), ch.groups, wsize, dw);
   }
 
  private:
@@ -83,15 +80,7 @@ class conv2d<T, cpu> {
     return {{in[2], c.kernel_size[0], c.stride[0], c.padding[0], c.dilation[0], out[2]},
             {in[3], c.kernel_size[1], c.stride[1], c.padding[1], c.dilation[1], out[3]}};
   }
-  // Samples with large output planes run one at a time: the GEMMs then read dY and write Y in their
-  // own [channels, plane] layout, with no channel-major copies. Only when each per-sample product is
-  // big enough to be split into column blocks across threads; smaller ones are batched over samples.
-  static bool per_sample(const conv2d_config& c, index_t plane_out) {
-    return detail::column_blocks(c.out_channels, plane_out, rows(c)) > 1;
-  }
-
-  std::vector<T> partial_;  // per-block weight-gradient sums
-  detail::workspace<T> col_, gemm_out_;
+  std::vector<T> partial_;  // per-group weight-gradient sums
 };
 
 }  // namespace cantus::nn::tt
