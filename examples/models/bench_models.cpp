@@ -4,6 +4,7 @@
 // shapes and batches come from the registry (cantus/paper/registry.hpp); --models takes either the
 // registry's names or the reference script's (gru_seq2seq, lstm_seq2seq, cnn).
 //   bench_models [--seconds S (6)] [--rounds R (1)] [--threads N[,M...] (2)] [--models a,b] [--reference PATH|none]
+//   bench_models --scaling --threads 2 --rounds 3     (1 against 2 threads, alternating, best of 3 each)
 //                [--python PATH]  (default $CANTUS_PYTHON, else /usr/bin/python3 with Debian's python3-torch)
 //                [--competitor]  (instead: each model alone, then beside one busy process with the thread count
 //                following the free cores (the default in training) and with it fixed: the slowdowns)
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
   // The interpreter with PyTorch: $CANTUS_PYTHON, else Debian's (python3-torch, as ../shared/anchors.md).
   std::string python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
   std::string backend = "cpu";
-  bool reference_given = false, competitor = false;
+  bool reference_given = false, competitor = false, scaling = false;
   CLI::App app{"Training-step throughput of the paper's models at their anchor sizes beside the PyTorch reference.", "bench_models"};
   cli::real(app, "--seconds", seconds, 0.001, 3600, "least time per measurement (default 6)");
   cli::integer(app, "--rounds", rounds, 1, 1000, "rounds, alternating cantus and PyTorch (default 1)");
@@ -128,6 +129,7 @@ int main(int argc, char** argv) {
   auto* reference_option = app.add_option("--reference", reference, "the PyTorch reference script, or none")->type_name("PATH|none");
   cli::choice(app, "--backend", backend, {"cpu", "cuda"}, "where the models run (default cpu)");
   app.add_flag("--competitor", competitor, "each model alone, then beside one busy process");
+  app.add_flag("--scaling", scaling, "1 thread against the largest --threads count, alternating, best of --rounds each");
   app.add_option("--python", python, "the interpreter with PyTorch (default $CANTUS_PYTHON or /usr/bin/python3)")->type_name("PATH");
   cli::list(app, "--models", names, "registry or reference names (default: every model)");
   cli::parse_or_exit(app, argc, argv);
@@ -168,6 +170,34 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());
         return 1;
       }
+    }
+    return 0;
+  }
+  if (scaling) {
+    if (backend != "cpu") {
+      std::fprintf(stderr, "bench_models: --scaling measures the CPU backend\n");
+      return 2;
+    }
+    // Other tenants of a shared machine only ever slow a run down, so the best of several
+    // alternating rounds is the figure least disturbed by them, for both counts alike.
+    const int many = *std::max_element(thread_counts.begin(), thread_counts.end());
+    std::printf("| model | 1 thread steps/s | %d threads steps/s | scaling |\n|---|---|---|---|\n", many);
+    std::fflush(stdout);
+    for (const auto& name : names) {
+      double one = 0, all = 0;
+      try {
+        for (int r = 0; r < rounds; ++r) {
+          omp_set_num_threads(1);
+          one = std::max(one, bench::run_cantus_on<cpu>(name, seconds).steps_per_second);
+          omp_set_num_threads(many);
+          all = std::max(all, bench::run_cantus_on<cpu>(name, seconds).steps_per_second);
+        }
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());
+        return 1;
+      }
+      std::printf("| %s | %.3f | %.3f | %.2fx |\n", name.c_str(), one, all, all / one);
+      std::fflush(stdout);
     }
     return 0;
   }
