@@ -1,5 +1,9 @@
 // The CPU implementation of nn::tt::optimizers (contract in nn/tt/optimizers.hpp, which includes
-// this file). Scalar loops in PyTorch's operation order, so updates match torch bit for bit.
+// this file). Scalar loops in PyTorch's operation order, so updates match torch bit for bit; split
+// across threads by element (each element's arithmetic is unchanged, so the bits do not depend on the
+// thread count).
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -10,6 +14,7 @@ namespace cantus::nn::tt {
 template <class T>
 struct optimizers<T, cpu> {
   static void adam(index_t n, T* w, const T* gr, T* m, T* v, T* vmax, const adam_step<T>& s) {
+#pragma omp parallel for schedule(static) if (n >= (index_t(1) << 15) && !omp_in_parallel())
     for (index_t i = 0; i < n; ++i) {
       T g = gr[i];
       if (s.decoupled) w[i] *= s.decay;
@@ -23,6 +28,7 @@ struct optimizers<T, cpu> {
     }
   }
   static void sgd(index_t n, T* w, const T* g, T* buf, const sgd_step<T>& s) {
+#pragma omp parallel for schedule(static) if (n >= (index_t(1) << 15) && !omp_in_parallel())
     for (index_t i = 0; i < n; ++i) {
       T d = g[i];
       if (s.weight_decay != T(0)) d += s.weight_decay * w[i];
