@@ -1,8 +1,9 @@
 // The CPU implementation of nn::tt::conv1d (contract in nn/tt/conv1d.hpp, which includes this file).
 //
 // im2col over a chunk of samples + one GEMM, chunks taken by threads (im2col.hpp: cache_chunking); a
-// 1x1 convolution skips im2col (its columns are the input itself, in channel-major order). Long stride-1 sequences (WaveNet) use one
-// GEMM per tap on shifted views instead, and long 1x1 convolutions one GEMM per sample in place.
+// 1x1 convolution skips im2col (its columns are the input itself, in channel-major order). Long
+// stride-1 sequences (WaveNet) use one GEMM per tap on shifted views instead, and long 1x1
+// convolutions GEMMs on blocks of each sample's positions in place; both as (sample, block) items.
 #include <algorithm>
 #include <vector>
 
@@ -179,7 +180,7 @@ class conv1d<T, cpu> {
   // layers): per sample it is Y[b] = W X[b] + bias with X[b], Y[b] already [channels, length]
   // matrices, so the GEMMs read and write the tensors in place, with no channel-major copies.
   static bool use_per_sample_pointwise(const conv1d_config& c, const detail::axis_geometry& g) {
-    // Only when each per-sample product is big enough to split across threads (see conv2d::per_sample).
+    // Only when each sample's product is big enough to be cut into blocks of positions.
     return c.is_pointwise() && detail::column_blocks(c.out_channels, g.out, c.in_channels) > 1;
   }
   // One parallel region per pass, work items (sample, block of positions) as in the shifted path:

@@ -245,15 +245,6 @@ void accumulate_by_blocks(index_t m, index_t p, index_t n, T* c, index_t ldc, st
   }
 }
 
-// C[m, p] += A[m, n] B[p, n]^T (a weight gradient summed over n = positions), by blocks of positions.
-template <class T>
-void gemm_nt_accumulate(index_t m, index_t p, index_t n, const T* a, index_t lda, const T* b, index_t ldb, T* c,
-                        index_t ldc, std::vector<T>& partial) {
-  accumulate_by_blocks(m, p, n, c, ldc, partial, [&](index_t k0, index_t k1, T* out, index_t ldo, T beta) {
-    backend_ops<cpu>::gemm(transpose::no, transpose::yes, m, p, k1 - k0, T(1), a + k0, lda, b + k0, ldb, beta, out, ldo);
-  });
-}
-
 // C[m, n] = alpha A[m, k] op(B) + beta C by blocks of rows of A and C (linear layers: rows are samples).
 template <class T>
 void gemm_by_rows(transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
@@ -280,12 +271,6 @@ void gemm_tn_accumulate(index_t m, index_t p, index_t n, const T* a, index_t lda
     backend_ops<cpu>::gemm(transpose::yes, transpose::no, m, p, k1 - k0, T(1), a + k0 * lda, lda, b + k0 * ldb, ldb, beta,
                            out, ldo);
   });
-}
-
-// Samples per chunk so that a chunk's column buffer stays near `budget` elements (cache- and
-// memory-friendly), at least one sample.
-inline index_t samples_per_chunk(index_t batch, index_t elements_per_sample, index_t budget = index_t(1) << 22) {
-  return std::clamp<index_t>(budget / std::max<index_t>(elements_per_sample, 1), 1, std::max<index_t>(batch, 1));
 }
 
 // Scratch memory a layer keeps between calls (grows, never shrinks).
