@@ -10,6 +10,9 @@
 //                following the free cores (the default in training) and with it fixed: the slowdowns)
 //                [--backend cpu|cuda]  (cuda: the models on the GPU, and by default PyTorch on the same GPU
 //                through examples/models/torch_gpu_reference.py, which runs the reference script's models there)
+//   bench_models --gemm-replay [--models a,b] [--python PATH] [--reference none]  (one thread: each step's products in
+//                the step, then alone with warm and with cold caches, per shape, beside the same shapes through
+//                torch.matmul (gemm_replay_torch.py) unless --reference none; gemm_replay.hpp)
 // One step = forward + backward + Adam update on a fixed random batch. Prints a table per thread count
 // with the ratio cantus/PyTorch (> 1: cantus is faster), the step's GEMM FLOPs (counted in the CPU
 // backend) and their rate as a share of the machine's FMA peak measured at that thread count
@@ -34,6 +37,7 @@
 #include <vector>
 
 #include "bench_models_run.hpp"
+#include "gemm_replay.hpp"
 #include "cli.hpp"
 
 using namespace cantus;
@@ -115,7 +119,7 @@ int main(int argc, char** argv) {
   // The interpreter with PyTorch: $CANTUS_PYTHON, else Debian's (python3-torch, as ../shared/anchors.md).
   std::string python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
   std::string backend = "cpu";
-  bool reference_given = false, competitor = false, scaling = false;
+  bool reference_given = false, competitor = false, scaling = false, replay = false;
   CLI::App app{"Training-step throughput of the paper's models at their anchor sizes beside the PyTorch reference.", "bench_models"};
   cli::real(app, "--seconds", seconds, 0.001, 3600, "least time per measurement (default 6)");
   cli::integer(app, "--rounds", rounds, 1, 1000, "rounds, alternating cantus and PyTorch (default 1)");
@@ -130,6 +134,7 @@ int main(int argc, char** argv) {
   cli::choice(app, "--backend", backend, {"cpu", "cuda"}, "where the models run (default cpu)");
   app.add_flag("--competitor", competitor, "each model alone, then beside one busy process");
   app.add_flag("--scaling", scaling, "1 thread against the largest --threads count, alternating, best of --rounds each");
+  app.add_flag("--gemm-replay", replay, "one thread: every product of a step, timed in the step, alone warm and alone cold");
   app.add_option("--python", python, "the interpreter with PyTorch (default $CANTUS_PYTHON or /usr/bin/python3)")->type_name("PATH");
   cli::list(app, "--models", names, "registry or reference names (default: every model)");
   cli::parse_or_exit(app, argc, argv);
@@ -145,6 +150,26 @@ int main(int argc, char** argv) {
     reference_args = " --device cuda";
   }
   omp_set_num_threads(threads);
+  if (replay) {
+    if (backend != "cpu") {
+      std::fprintf(stderr, "bench_models: --gemm-replay measures the CPU backend\n");
+      return 2;
+    }
+    // PyTorch's side: the same shapes through torch.matmul (--reference none: cantus only).
+    const std::string replay_script = std::string(CANTUS_SOURCE_DIR) + "/examples/models/gemm_replay_torch.py";
+    const char* isa = "";
+    const double peak = bench::fma_peak_gflops(1, 1.0, &isa);
+    std::printf("1 thread: measured FMA peak %.1f GFLOP/s (%s, float)\n", peak, isa);
+    for (const auto& name : names) {
+      try {
+        bench::gemm_replay(name, peak, python, reference == "none" ? std::string() : replay_script);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());
+        return 1;
+      }
+    }
+    return 0;
+  }
   if (competitor) {
     if (backend != "cpu") {
       std::fprintf(stderr, "bench_models: --competitor measures the CPU backend\n");

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <new>
 #include <string_view>
 #include <vector>
@@ -217,10 +218,23 @@ struct backend_ops<cpu> {
   // (bench_models reports a step's FLOPs and their rate against the machine's measured peak).
   // The time inside GEMMs is summed over threads (thread-seconds), so that with the step's time it
   // splits a step into the products and everything else.
+  //
+  // With `record` on as well, every product is also logged with its shape and time, so that a
+  // benchmark can run the same products again outside the step (bench_models --gemm-replay: how fast
+  // they are with warm and with cold caches against inside the step).
+  struct gemm_call {
+    bool ta = false, tb = false, packed = false;  // packed: B came from packed_b (logged as k x n)
+    index_t m = 0, n = 0, k = 0, lda = 0, ldb = 0, ldc = 0;
+    double alpha = 1, beta = 0;
+    std::uint64_t nanoseconds = 0;
+  };
   struct flop_count {
     std::atomic<bool> on{false};
     std::atomic<std::uint64_t> flops{0};
     std::atomic<std::uint64_t> nanoseconds{0};
+    std::atomic<bool> record{false};
+    std::mutex log_mutex;
+    std::vector<gemm_call> log;
   };
   static flop_count& gemm_flops() {
     static flop_count c;
@@ -230,7 +244,8 @@ struct backend_ops<cpu> {
   template <class T>
   static void gemm(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
                    const T* b, index_t ldb, T beta, T* c, index_t ldc) {
-    const gemm_meter metered(m, n, k);
+    const gemm_meter metered(m, n, k, {ta == transpose::yes, tb == transpose::yes, false, m, n, k, lda, ldb, ldc,
+                                       double(alpha), double(beta)});
     cpu_kernels::active_kernels<T>().gemm(ta == transpose::yes, tb == transpose::yes, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                   ldc);
   }
@@ -263,7 +278,7 @@ struct backend_ops<cpu> {
     if (b.k() != k || b.n() != n)
       throw shape_error("cpu backend: gemm_packed: B was packed as " + std::to_string(b.k()) + " x " +
                         std::to_string(b.n()) + ", the product needs " + std::to_string(k) + " x " + std::to_string(n));
-    const gemm_meter metered(m, n, k);
+    const gemm_meter metered(m, n, k, {ta == transpose::yes, false, true, m, n, k, lda, n, ldc, double(alpha), double(beta)});
     if (!cpu_kernels::active_kernels<T>().gemm_packed_b(ta == transpose::yes, m, n, k, alpha, a, lda, b.data(), beta, c,
                                                         ldc))
       throw std::bad_alloc();
@@ -277,7 +292,7 @@ struct backend_ops<cpu> {
     auto fn = cpu_kernels::active_kernels<T>().gemm;
     const bool ta_ = ta == transpose::yes, tb_ = tb == transpose::yes;
     auto one = [&](index_t i) {
-      const gemm_meter metered(m, n, k);
+      const gemm_meter metered(m, n, k, {ta_, tb_, false, m, n, k, lda, ldb, ldc, double(alpha), double(beta)});
       fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
     };
     if (batch >= omp_get_max_threads() && !omp_in_parallel() && batch > 1) {
@@ -295,17 +310,22 @@ struct backend_ops<cpu> {
   struct gemm_meter {
     bool on = gemm_flops().on.load(std::memory_order_relaxed);
     std::chrono::steady_clock::time_point t0 = on ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
-    gemm_meter(index_t m, index_t n, index_t k) {
-      if (on)
-        gemm_flops().flops.fetch_add(2 * static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
-                                     std::memory_order_relaxed);
+    gemm_call call;
+    gemm_meter(index_t m, index_t n, index_t k, const gemm_call& c) {
+      if (!on) return;
+      gemm_flops().flops.fetch_add(2 * static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
+                                   std::memory_order_relaxed);
+      if (gemm_flops().record.load(std::memory_order_relaxed)) call = c;
     }
     ~gemm_meter() {
-      if (on)
-        gemm_flops().nanoseconds.fetch_add(static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                                                        std::chrono::steady_clock::now() - t0)
-                                                                        .count()),
-                                           std::memory_order_relaxed);
+      if (!on) return;
+      const auto ns = static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
+      gemm_flops().nanoseconds.fetch_add(ns, std::memory_order_relaxed);
+      if (call.m == 0) return;  // not recording
+      call.nanoseconds = ns;
+      const std::lock_guard lock(gemm_flops().log_mutex);
+      gemm_flops().log.push_back(call);
     }
   };
 };
