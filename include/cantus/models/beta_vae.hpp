@@ -226,9 +226,10 @@ class beta_vae {
   template <class Loss>
   void backward_pass(const batch_type& x, Loss& loss) {
     const index_t Bn = x.extent(0), Z = c_.latent, F = flat();
-    tensor<float, 3, B> dfc(fc_in().shape());
+    // Kept between steps (each call overwrites them): fresh 4 MB buffers cost page faults every step.
+    auto& dfc = detail::ensure_shape(dfc_, fc_in().shape());
     dec_.backward(fc_in(), detail::cview(y_), detail::cview(loss.grad_recon), dfc.view());
-    tensor<float, 2, B> dz({Bn, Z});
+    auto& dz = detail::ensure_shape(dz_, {Bn, Z});
     fc_.backward(detail::cview(z_), detail::cview(fc_out_), detail::as_shape<2>(std::as_const(dfc), shape_t<2>{Bn, F}),
                  dz.view());
     // z = mu + eps * exp(lv / 2): the decoder's gradient reaches mu directly and logvar through the
@@ -237,7 +238,8 @@ class beta_vae {
     auto dlv = std::move(loss.grad_logvar);
     nn::tt::reparameterize<float, B>::backward(Bn * Z, lv_out_.data(), eps_.data(), dz.data(), dmu.data(), dlv.data());
     const auto h = detail::as_shape<2>(std::as_const(h_), shape_t<2>{Bn, F});
-    tensor<float, 2, B> dh({Bn, F}), dh2({Bn, F});
+    auto& dh = detail::ensure_shape(dh_, {Bn, F});
+    auto& dh2 = detail::ensure_shape(dh2_, {Bn, F});
     mu_.backward(h, detail::cview(mu_out_), detail::cview(dmu), dh.view());
     logvar_.backward(h, detail::cview(lv_out_), detail::cview(dlv), dh2.view());
     backend_ops<B>::axpy(1.0f, dh2.data(), dh.data(), static_cast<std::size_t>(dh.size()));
@@ -253,6 +255,9 @@ class beta_vae {
   // activations of the most recent forward pass
   tensor<float, 3, B> h_, y_;
   tensor<float, 2, B> mu_out_, lv_out_, eps_, z_, fc_out_;
+  // gradients of the backward pass
+  tensor<float, 3, B> dfc_;
+  tensor<float, 2, B> dz_, dh_, dh2_;
 };
 
 }  // namespace cantus::models
