@@ -191,8 +191,9 @@ void gemm_pack_b(bool tb, const T* b, index_t ldb, index_t p0, index_t j0, index
 
 // C tile (rows x cols of at most MR x NR) = alpha acc + beta C; beta == 0 never reads C. A is read
 // at a(i, p) = a[i * a_row + p * a_col]: a packed panel (a_row 1, a_col MR) or A in place
-// (a_row lda, a_col 1), the stride fixed at compile time so the addressing stays cheap.
-template <class T, int NV, bool InPlaceA>
+// (a_row lda, a_col 1), the stride fixed at compile time so the addressing stays cheap. FarB: B's
+// panel comes from beyond L2 (a pre-packed B shared by many products), so it is prefetched ahead.
+template <class T, int NV, bool InPlaceA, bool FarB>
 void gemm_micro(index_t kc, const T* __restrict ap, index_t lda, const T* __restrict bp, T* c, index_t ldc, T alpha,
                 T beta, index_t rows, index_t cols) {
   using batch = xsimd::batch<T, arch>;
@@ -212,9 +213,12 @@ void gemm_micro(index_t kc, const T* __restrict ap, index_t lda, const T* __rest
   }
   for (index_t p = 0; p < kc; ++p) {
     // B arrives from L3 when few rows share it (a recurrent step: 16 rows against 4 MB of weights);
-    // its panel is contiguous, so fetch a fixed distance ahead of the loads.
-    __builtin_prefetch(bp + prefetch_distance * nv * w);
-    __builtin_prefetch(bp + prefetch_distance * nv * w + nv * w - 1);
+    // its panel is contiguous, so fetch a fixed distance ahead of the loads. A B packed by this call
+    // was just written and is in L1 or L2: the prefetches would only take issue slots.
+    if constexpr (FarB) {
+      __builtin_prefetch(bp + prefetch_distance * nv * w);
+      __builtin_prefetch(bp + prefetch_distance * nv * w + nv * w - 1);
+    }
     batch bv[nv];
     CANTUS_GEMM_UNROLL(4)
     for (int v = 0; v < nv; ++v) bv[v] = batch::load_unaligned(bp + v * w);
@@ -268,7 +272,7 @@ void gemm_micro(index_t kc, const T* __restrict ap, index_t lda, const T* __rest
 // [p0, p0 + kc) of op(A). The row panels that are packed (A transposed, a short last panel, or A
 // reused by many B panels) go to `ap` (MC x KC) first; then each B panel stays in L1 while the A
 // panels stream past it from L2.
-template <class T, int NV>
+template <class T, int NV, bool FarB>
 void gemm_macro(bool ta, const T* a, index_t lda, index_t i0, index_t mc, index_t p0, index_t kc, index_t nc,
                 const T* bp, T alpha, T beta, T* c, index_t ldc, T* ap) {
   constexpr int mr = gemm_blocking<T, NV>::mr, nr = gemm_blocking<T, NV>::nr;
@@ -285,9 +289,9 @@ void gemm_macro(bool ta, const T* a, index_t lda, index_t i0, index_t mc, index_
       const index_t rows = mc - i < mr ? mc - i : mr;
       T* ct = c + (i0 + i) * ldc + j;
       if (in_place(i))
-        gemm_micro<T, NV, true>(kc, a + (i0 + i) * lda + p0, lda, bp + j * kc, ct, ldc, alpha, beta, rows, cols);
+        gemm_micro<T, NV, true, FarB>(kc, a + (i0 + i) * lda + p0, lda, bp + j * kc, ct, ldc, alpha, beta, rows, cols);
       else
-        gemm_micro<T, NV, false>(kc, ap + i * kc, lda, bp + j * kc, ct, ldc, alpha, beta, rows, cols);
+        gemm_micro<T, NV, false, FarB>(kc, ap + i * kc, lda, bp + j * kc, ct, ldc, alpha, beta, rows, cols);
     }
   }
 }
@@ -315,12 +319,12 @@ T* gemm_a_scratch(index_t m, index_t k) {
 }
 
 // All m rows of C against one packed KC x nc block of B, MC rows at a time.
-template <class T, int NV>
+template <class T, int NV, bool FarB>
 void gemm_rows(bool ta, const T* a, index_t lda, index_t m, index_t p0, index_t kc, index_t nc, const T* bp, T alpha,
                T beta, T* c, index_t ldc, T* ap) {
   using blk = gemm_blocking<T, NV>;
   for (index_t i0 = 0; i0 < m; i0 += blk::mc)
-    gemm_macro<T, NV>(ta, a, lda, i0, m - i0 < blk::mc ? m - i0 : blk::mc, p0, kc, nc, bp, alpha, beta, c, ldc, ap);
+    gemm_macro<T, NV, FarB>(ta, a, lda, i0, m - i0 < blk::mc ? m - i0 : blk::mc, p0, kc, nc, bp, alpha, beta, c, ldc, ap);
 }
 
 // Calls f(std::integral_constant<int, NV>) with the column blocking gemm_nv_for chooses for n.
@@ -347,7 +351,7 @@ bool gemm_blocked_nv(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha,
     for (index_t p0 = 0; p0 < k; p0 += blk::kc) {
       const index_t kc = k - p0 < blk::kc ? k - p0 : blk::kc;
       gemm_pack_b<T, NV>(tb, b, ldb, p0, j0, kc, nc, bp);
-      gemm_rows<T, NV>(ta, a, lda, m, p0, kc, nc, bp, alpha, p0 == 0 ? beta : T(1), c + j0, ldc, ap);
+      gemm_rows<T, NV, false>(ta, a, lda, m, p0, kc, nc, bp, alpha, p0 == 0 ? beta : T(1), c + j0, ldc, ap);
     }
   }
   return true;
@@ -394,7 +398,7 @@ bool gemm_with_packed_b(bool ta, index_t m, index_t n, index_t k, T alpha, const
     if (!ap) return false;
     const index_t n_pad = gemm_padded_n<T>(n);
     for (index_t p0 = 0; p0 < k; p0 += kc_block)
-      gemm_rows<T, NV>(ta, a, lda, m, p0, k - p0 < kc_block ? k - p0 : kc_block, n, packed + p0 * n_pad, alpha,
+      gemm_rows<T, NV, true>(ta, a, lda, m, p0, k - p0 < kc_block ? k - p0 : kc_block, n, packed + p0 * n_pad, alpha,
                        p0 == 0 ? beta : T(1), c, ldc, ap);
     return true;
   });
