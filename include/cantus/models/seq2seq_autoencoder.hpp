@@ -112,8 +112,12 @@ class seq2seq_autoencoder {
   double run(const batch_type& batch, bool backward) {
     const auto x = input_view(batch);
     const index_t Bn = x.extent(0), T = x.extent(1), F = x.extent(2), H = c_.hidden;
-    tensor<float, 3, B> enc_y({Bn, T, H}), dec_y({Bn, T, H}), prev({Bn, T, F}), y({Bn, T, F});
-    tensor<float, 2, B> z({Bn, H});
+    // Kept between steps (each is overwritten): fresh multi-megabyte buffers cost page faults every step.
+    auto& enc_y = detail::ensure_shape(enc_y_, {Bn, T, H});
+    auto& dec_y = detail::ensure_shape(dec_y_, {Bn, T, H});
+    auto& prev = detail::ensure_shape(prev_, {Bn, T, F});
+    auto& y = detail::ensure_shape(y_, {Bn, T, F});
+    auto& z = detail::ensure_shape(z_, {Bn, H});
     run_cell(enc_, x, {}, enc_y.view(), z.view());
     // Teacher forcing: the decoder reads the chunk shifted one step later, zeros first.
     for (index_t b = 0; b < Bn; ++b) {
@@ -125,9 +129,9 @@ class seq2seq_autoencoder {
     out_.forward(detail::cview(dec_y), y.view(), backward);
     auto loss = nn::mse_loss(detail::cview(y), x);
     if (backward) {
-      tensor<float, 3, B> ddec({Bn, T, H});
+      auto& ddec = detail::ensure_shape(ddec_, {Bn, T, H});
       out_.backward(detail::cview(dec_y), detail::cview(y), detail::cview(loss.grad), ddec.view());
-      tensor<float, 2, B> dz({Bn, H});
+      auto& dz = detail::ensure_shape(dz_, {Bn, H});
       back_cell(dec_, detail::cview(ddec), {}, dz.view());
       back_cell(enc_, {}, detail::cview(dz), {});
     }
@@ -138,6 +142,8 @@ class seq2seq_autoencoder {
   Encoder enc_;
   Decoder dec_;
   Head out_;
+  tensor<float, 3, B> enc_y_, dec_y_, prev_, y_, ddec_;
+  tensor<float, 2, B> z_, dz_;
 };
 
 }  // namespace cantus::models

@@ -138,19 +138,28 @@ class wavenet_stack {
     auto loss = nn::cross_entropy(logits_, target);
     if (!training) return loss.value;
     // output head
-    tensor<float, 3, B> d_r2(r2_.shape()), d_o1(o1_.shape()), d_r1(r1_.shape()), d_skips(skips_.shape());
+    // Gradients kept between steps (16 MB each at the anchor size; fresh ones cost page faults every
+    // step): the head's are overwritten, the accumulated ones cleared.
+    auto& d_r2 = detail::ensure_shape(d_r2_, r2_.shape());
+    auto& d_o1 = detail::ensure_shape(d_o1_, o1_.shape());
+    auto& d_r1 = detail::ensure_shape(d_r1_, r1_.shape());
+    auto& d_skips = detail::ensure_shape(d_skips_, skips_.shape());
     out2_.backward(detail::cview(r2_), detail::cview(logits_), detail::cview(loss.grad), d_r2.view());
     relu_.backward(detail::cview(o1_), detail::cview(r2_), detail::cview(d_r2), d_o1.view());
     out1_.backward(detail::cview(r1_), detail::cview(o1_), detail::cview(d_o1), d_r1.view());
     relu_.backward(detail::cview(skips_), detail::cview(r1_), detail::cview(d_r1), d_skips.view());
     // layers, last to first; dx is the gradient of the residual stream after layer l
-    tensor<float, 3, B> dx({Bn, R, T}, 0.0f), dcond({Bn, c_.n_mels, T}, 0.0f);
+    auto& dx = detail::ensure_shape(dx_, {Bn, R, T});
+    auto& dcond = detail::ensure_shape(dcond_, {Bn, c_.n_mels, T});
+    dx.fill(0.0f);
+    dcond.fill(0.0f);
     for (index_t l = L; l-- > 0;) {
       const auto li = static_cast<std::size_t>(l);
       layers_[li].backward(detail::cview(xs_[li]), detail::cview(cond_in_), dx, detail::cview(d_skips), dcond, scratch_);
     }
     // conditioning network: the crop's adjoint pads with zeros
-    tensor<float, 3, B> dup(up_out_.shape(), 0.0f);
+    auto& dup = detail::ensure_shape(dup_, up_out_.shape());
+    dup.fill(0.0f);
     crop(dcond, dup, T);
     up_.backward(b.mel.view(), detail::cview(up_out_), detail::cview(dup), tensor_view<float, 3, B>());
     // input lookup: scatter-add into the columns of the one-hot convolution
@@ -186,6 +195,8 @@ class wavenet_stack {
   // activations of the most recent forward pass
   std::vector<tensor<float, 3, B>> xs_;
   tensor<float, 3, B> up_out_, cond_in_, skips_, r1_, o1_, r2_, logits_;
+  // gradients of the backward pass
+  tensor<float, 3, B> d_r2_, d_o1_, d_r1_, d_skips_, dx_, dcond_, dup_;
 };
 
 }  // namespace cantus::models
