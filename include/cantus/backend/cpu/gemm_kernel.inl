@@ -113,14 +113,14 @@ inline void gemm_transpose_8x8(const T* src, index_t lds, T* dst, index_t ldd) {
 }
 #endif
 
-// Rows [r0, r0 + rows) of op(A), columns [p0, p0 + kc), as one MR-row panel: MR values per p,
-// rows past `rows` zero.
+// Rows [r0, r0 + rows) of a row-major A, columns [p0, p0 + kc), as one MR-row panel: MR values per
+// p, rows past `rows` zero.
 template <class T>
-void gemm_pack_a_panel(bool ta, const T* a, index_t lda, index_t r0, index_t rows, index_t p0, index_t kc, T* dst) {
+void gemm_pack_a_panel(const T* a, index_t lda, index_t r0, index_t rows, index_t p0, index_t kc, T* dst) {
   constexpr int mr = gemm_blocking<T, 2>::mr;
 #if defined(__AVX__)
   if constexpr (sizeof(T) == 4 && mr == 8)
-    if (!ta && rows == mr) {
+    if (rows == mr) {
       index_t p = 0;
       for (; p + 8 <= kc; p += 8) gemm_transpose_8x8(a + r0 * lda + p0 + p, lda, dst + p * mr, index_t(mr));
       for (; p < kc; ++p)
@@ -128,19 +128,47 @@ void gemm_pack_a_panel(bool ta, const T* a, index_t lda, index_t r0, index_t row
       return;
     }
 #endif
-  if (ta && rows == mr) {
-    for (index_t p = 0; p < kc; ++p) {
-      const T* src = a + (p0 + p) * lda + r0;
-      CANTUS_GEMM_UNROLL(16)
-      for (int r = 0; r < mr; ++r) dst[p * mr + r] = src[r];  // one vector move
-    }
-    return;
-  }
   for (index_t p = 0; p < kc; ++p)
-    for (index_t r = 0; r < mr; ++r)
-      dst[p * mr + r] = r >= rows ? T(0) : ta ? a[(p0 + p) * lda + r0 + r] : a[(r0 + r) * lda + p0 + p];
+    for (index_t r = 0; r < mr; ++r) dst[p * mr + r] = r >= rows ? T(0) : a[(r0 + r) * lda + p0 + p];
 }
 
+// Rows [i0, i0 + mc) of a transposed A (stored k x m), columns [p0, p0 + kc), into MR-row panels
+// (panel i at dst + i * kc, MR values per p, rows past mc zero). Four panels at a time: each p then
+// reads 32 values side by side (two cache lines, each read once) and writes four sequential streams.
+// One panel at a time read half a line lda apart per p; p by p across all panels, the writes were
+// kc * MR apart, often 4 KiB: one L1 set.
+template <class T>
+void gemm_pack_a_transposed(const T* a, index_t lda, index_t i0, index_t mc, index_t p0, index_t kc, T* dst) {
+  constexpr int mr = gemm_blocking<T, 2>::mr;
+  constexpr index_t group = 4 * mr;
+  const index_t full = mc / mr * mr;
+  index_t i = 0;
+  for (; i + group <= full; i += group) {
+    T* d0 = dst + i * kc;
+    for (index_t p = 0; p < kc; ++p) {
+      const T* src = a + (p0 + p) * lda + i0 + i;
+      CANTUS_GEMM_UNROLL(4)
+      for (int g = 0; g < 4; ++g) {
+        T* d = d0 + g * mr * kc + p * mr;
+#if defined(__AVX__)
+        if constexpr (sizeof(T) == 4 && mr == 8) {
+          _mm256_storeu_ps(d, _mm256_loadu_ps(src + g * mr));
+          continue;
+        }
+#endif
+        for (int r = 0; r < mr; ++r) d[r] = src[g * mr + r];
+      }
+    }
+  }
+  for (; i < mc; i += mr) {
+    T* d0 = dst + i * kc;
+    const index_t rows = mc - i < mr ? mc - i : mr;
+    for (index_t p = 0; p < kc; ++p) {
+      const T* src = a + (p0 + p) * lda + i0 + i;
+      for (index_t r = 0; r < mr; ++r) d0[p * mr + r] = r < rows ? src[r] : T(0);
+    }
+  }
+}
 
 // op(B)[p0 + p, j0 + j] into panels of NR columns: panel q holds columns q*NR.., p-major (NR values
 // per p); columns past nc are zero.
@@ -148,23 +176,30 @@ template <class T, int NV>
 void gemm_pack_b(bool tb, const T* b, index_t ldb, index_t p0, index_t j0, index_t kc, index_t nc, T* out) {
   using batch = xsimd::batch<T, arch>;
   constexpr int nr = gemm_blocking<T, NV>::nr, w = gemm_blocking<T, NV>::lanes;
-  for (index_t q = 0; q < nc; q += nr) {
-    const index_t cols = nc - q < nr ? nc - q : nr;
-    T* dst = out + q * kc;
-    if (!tb) {
-      for (index_t p = 0; p < kc; ++p) {
-        const T* src = b + (p0 + p) * ldb + j0 + q;
-        T* d = dst + p * nr;
+  if (!tb) {
+    // Row by row of B, each row's runs of NR values to their panels: B is read in order (one stream
+    // the prefetcher follows), where panel by panel it was read in strides of ldb.
+    for (index_t p = 0; p < kc; ++p) {
+      const T* src = b + (p0 + p) * ldb + j0;
+      for (index_t q = 0; q < nc; q += nr) {
+        const index_t cols = nc - q < nr ? nc - q : nr;
+        T* d = out + q * kc + p * nr;
         if (cols == nr) {
           CANTUS_GEMM_UNROLL(4)
-          for (int v = 0; v < NV; ++v) batch::load_unaligned(src + v * w).store_unaligned(d + v * w);
+          for (int v = 0; v < NV; ++v) batch::load_unaligned(src + q + v * w).store_unaligned(d + v * w);
         } else {
           index_t j = 0;
-          for (; j < cols; ++j) d[j] = src[j];
+          for (; j < cols; ++j) d[j] = src[q + j];
           for (; j < nr; ++j) d[j] = T(0);
         }
       }
-    } else {
+    }
+    return;
+  }
+  for (index_t q = 0; q < nc; q += nr) {
+    const index_t cols = nc - q < nr ? nc - q : nr;
+    T* dst = out + q * kc;
+    {
       // Eight columns at a time: eight read streams, and each p writes one 8-value run; for float
       // with AVX, 8 x 8 blocks transposed in registers.
       index_t j = 0;
@@ -191,7 +226,9 @@ void gemm_pack_b(bool tb, const T* b, index_t ldb, index_t p0, index_t j0, index
 
 // C tile (rows x cols of at most MR x NR) = alpha acc + beta C; beta == 0 never reads C. A is read
 // at a(i, p) = a[i * a_row + p * a_col]: a packed panel (a_row 1, a_col MR) or A in place
-// (a_row lda, a_col 1), the stride fixed at compile time so the addressing stays cheap. FarB: B's
+// (a_row lda, a_col 1), the stride fixed at compile time so the addressing stays cheap. (A transposed
+// read in place, a_row 1 and a_col lda, ran 15 % slower: its rows, lda apart, share few L1 sets with
+// the B panel.) FarB: B's
 // panel comes from beyond L2 (a pre-packed B shared by many products), so it is prefetched ahead.
 template <class T, int NV, bool InPlaceA, bool FarB>
 void gemm_micro(index_t kc, const T* __restrict ap, index_t lda, const T* __restrict bp, T* c, index_t ldc, T alpha,
@@ -281,8 +318,11 @@ void gemm_macro(bool ta, const T* a, index_t lda, index_t i0, index_t mc, index_
   constexpr index_t in_place_panels = 4;
   const bool few_panels = nc <= in_place_panels * nr;
   auto in_place = [&](index_t i) { return !ta && few_panels && mc - i >= mr; };
-  for (index_t i = 0; i < mc; i += mr)
-    if (!in_place(i)) gemm_pack_a_panel(ta, a, lda, i0 + i, mc - i < mr ? mc - i : mr, p0, kc, ap + i * kc);
+  if (ta)
+    gemm_pack_a_transposed(a, lda, i0, mc, p0, kc, ap);
+  else
+    for (index_t i = 0; i < mc; i += mr)
+      if (!in_place(i)) gemm_pack_a_panel(a, lda, i0 + i, mc - i < mr ? mc - i : mr, p0, kc, ap + i * kc);
   for (index_t j = 0; j < nc; j += nr) {
     const index_t cols = nc - j < nr ? nc - j : nr;
     for (index_t i = 0; i < mc; i += mr) {
