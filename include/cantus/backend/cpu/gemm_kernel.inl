@@ -386,10 +386,14 @@ bool gemm_blocked_nv(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha,
   T* bp = gemm_scratch<T>::grow(s.b, s.b_size, static_cast<std::size_t>(kc_max * nc_pad));
   T* ap = gemm_a_scratch<T, NV>(m, k);
   if (!bp || !ap) return false;
+  // KC blocks of equal length: k = 288 as 256 + 32 left a 32-step block whose packing and C updates
+  // cost as much as its multiply-adds (the CNN's 3x3 convolutions over 32 channels).
+  const index_t k_blocks = (k + blk::kc - 1) / blk::kc;
+  const index_t kc_even = ((k + k_blocks - 1) / k_blocks + 7) / 8 * 8;
   for (index_t j0 = 0; j0 < n; j0 += blk::nc) {
     const index_t nc = n - j0 < blk::nc ? n - j0 : blk::nc;
-    for (index_t p0 = 0; p0 < k; p0 += blk::kc) {
-      const index_t kc = k - p0 < blk::kc ? k - p0 : blk::kc;
+    for (index_t p0 = 0; p0 < k; p0 += kc_even) {
+      const index_t kc = k - p0 < kc_even ? k - p0 : kc_even;
       gemm_pack_b<T, NV>(tb, b, ldb, p0, j0, kc, nc, bp);
       gemm_rows<T, NV, false>(ta, a, lda, m, p0, kc, nc, bp, alpha, p0 == 0 ? beta : T(1), c + j0, ldc, ap);
     }
