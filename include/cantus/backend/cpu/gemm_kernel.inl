@@ -163,6 +163,13 @@ void gemm_pack_a_transposed(const T* a, index_t lda, index_t i0, index_t mc, ind
   for (; i < mc; i += mr) {
     T* d0 = dst + i * kc;
     const index_t rows = mc - i < mr ? mc - i : mr;
+#if defined(__AVX__)
+    if constexpr (sizeof(T) == 4 && mr == 8)
+      if (rows == mr) {
+        for (index_t p = 0; p < kc; ++p) _mm256_storeu_ps(d0 + p * mr, _mm256_loadu_ps(a + (p0 + p) * lda + i0 + i));
+        continue;
+      }
+#endif
     for (index_t p = 0; p < kc; ++p) {
       const T* src = a + (p0 + p) * lda + i0 + i;
       for (index_t r = 0; r < mr; ++r) d0[p * mr + r] = r < rows ? src[r] : T(0);

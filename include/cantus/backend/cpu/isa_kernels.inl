@@ -203,8 +203,8 @@ T fma_probe_kernel(std::size_t iterations) {
 #include "cantus/backend/cpu/gemm_kernel.inl"
 
 // Row-major GEMM, compiled with this level's instruction set: the blocked kernel of gemm_kernel.inl,
-// or Eigen where packing cannot pay (tiny products, and few rows against a transposed B, whose
-// packing costs more than the product). The AVX2 and AVX-512 levels are built with
+// or Eigen where packing cannot pay (tiny products, fewer than 8 columns, and few rows against a
+// transposed B, whose packing costs more than the product). The AVX2 and AVX-512 levels are built with
 // EIGEN_DONT_PARALLELIZE (dispatch/isa_prelude.hpp): one thread, callers split the work; the
 // baseline level follows the including program's Eigen settings. The choice depends on the shape
 // only, so results stay the same for any thread count.
@@ -230,7 +230,9 @@ template <class T>
 void gemm_kernel(bool ta, bool tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda, const T* b,
                  index_t ldb, T beta, T* c, index_t ldc) {
   const double work = double(m) * double(n) * double(k);
-  const bool blocked = work >= double(1 << 18) && !(tb && m < 4 * gemm_blocking<T, 2>::mr);
+  // A few columns (n < 8: the GRU's weight gradient for one input feature is 16 x 1 x 65536) would be
+  // padded to a whole register panel, 32 or 48 columns: Eigen's matrix-vector path instead.
+  const bool blocked = work >= double(1 << 18) && n >= 8 && !(tb && m < 4 * gemm_blocking<T, 2>::mr);
   if (blocked && gemm_blocked(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)) return;
   eigen_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
