@@ -203,31 +203,29 @@ void gemm_pack_b(bool tb, const T* b, index_t ldb, index_t p0, index_t j0, index
     }
     return;
   }
+  // Transposed: eight columns at a time: eight read streams, and each p writes one 8-value run; for
+  // float with AVX, 8 x 8 blocks transposed in registers.
   for (index_t q = 0; q < nc; q += nr) {
     const index_t cols = nc - q < nr ? nc - q : nr;
     T* dst = out + q * kc;
-    {
-      // Eight columns at a time: eight read streams, and each p writes one 8-value run; for float
-      // with AVX, 8 x 8 blocks transposed in registers.
-      index_t j = 0;
-      for (; j + 8 <= cols; j += 8) {
-        const T* src = b + (j0 + q + j) * ldb + p0;
-        index_t p = 0;
+    index_t j = 0;
+    for (; j + 8 <= cols; j += 8) {
+      const T* src = b + (j0 + q + j) * ldb + p0;
+      index_t p = 0;
 #if defined(__AVX__)
-        if constexpr (sizeof(T) == 4)
-          for (; p + 8 <= kc; p += 8) gemm_transpose_8x8(src + p, ldb, dst + p * nr + j, nr);
+      if constexpr (sizeof(T) == 4)
+        for (; p + 8 <= kc; p += 8) gemm_transpose_8x8(src + p, ldb, dst + p * nr + j, nr);
 #endif
-        for (; p < kc; ++p)
-          CANTUS_GEMM_UNROLL(8)
-          for (index_t jj = 0; jj < 8; ++jj) dst[p * nr + j + jj] = src[jj * ldb + p];
-      }
-      for (; j < cols; ++j) {
-        const T* src = b + (j0 + q + j) * ldb + p0;
-        for (index_t p = 0; p < kc; ++p) dst[p * nr + j] = src[p];
-      }
-      for (index_t jz = cols; jz < nr; ++jz)
-        for (index_t p = 0; p < kc; ++p) dst[p * nr + jz] = T(0);
+      for (; p < kc; ++p)
+        CANTUS_GEMM_UNROLL(8)
+        for (index_t jj = 0; jj < 8; ++jj) dst[p * nr + j + jj] = src[jj * ldb + p];
     }
+    for (; j < cols; ++j) {
+      const T* src = b + (j0 + q + j) * ldb + p0;
+      for (index_t p = 0; p < kc; ++p) dst[p * nr + j] = src[p];
+    }
+    for (index_t jz = cols; jz < nr; ++jz)
+      for (index_t p = 0; p < kc; ++p) dst[p * nr + jz] = T(0);
   }
 }
 
@@ -235,8 +233,8 @@ void gemm_pack_b(bool tb, const T* b, index_t ldb, index_t p0, index_t j0, index
 // at a(i, p) = a[i * a_row + p * a_col]: a packed panel (a_row 1, a_col MR) or A in place
 // (a_row lda, a_col 1), the stride fixed at compile time so the addressing stays cheap. (A transposed
 // read in place, a_row 1 and a_col lda, ran 15 % slower: its rows, lda apart, share few L1 sets with
-// the B panel.) FarB: B's
-// panel comes from beyond L2 (a pre-packed B shared by many products), so it is prefetched ahead.
+// the B panel.) FarB: B's panel comes from beyond L2 (a pre-packed B shared by many products), so it
+// is prefetched ahead.
 template <class T, int NV, bool InPlaceA, bool FarB>
 void gemm_micro(index_t kc, const T* __restrict ap, index_t lda, const T* __restrict bp, T* c, index_t ldc, T alpha,
                 T beta, index_t rows, index_t cols) {
