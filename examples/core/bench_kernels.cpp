@@ -109,42 +109,6 @@ int main(int argc, char** argv) {
       report("sgemm 32x512 * 512x2048 (RNN step)", "GFLOP/s", flops / tc / 1e9, flops / te / 1e9, peak_gflops);
     }
 
-    // The step-VAE's products as its layers run them (batch 512; the convolutions in chunks of 8 to 16
-    // frames, cache_chunking): what its step spends in GEMMs (docs/performance.md, third round).
-    struct product {
-      const char* name;
-      bool ta, tb;
-      int m, n, k;
-    };
-    for (const product& p : {product{"conv 64->128 forward", false, false, 128, 128, 256},
-                             product{"conv 64->128 dW", false, true, 128, 256, 128},
-                             product{"conv 64->128 dX", true, false, 256, 128, 128},
-                             product{"conv 32->64 forward", false, false, 64, 256, 128},
-                             product{"convT 128->64 forward", true, false, 256, 128, 128},
-                             product{"convT 64->32 forward", true, false, 128, 256, 64},
-                             product{"conv 1->32 forward", false, false, 32, 1024, 4},
-                             product{"linear 2048->100", false, true, 512, 100, 2048},
-                             product{"linear 100->2048", false, true, 512, 2048, 100},
-                             product{"linear 2048->100 dW", true, false, 100, 2048, 512}}) {
-      using mat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-      const mat a = mat::Random(p.ta ? p.k : p.m, p.ta ? p.m : p.k), b = mat::Random(p.tb ? p.n : p.k, p.tb ? p.k : p.n);
-      mat c(p.m, p.n);
-      const double flops = 2.0 * p.m * p.n * p.k;
-      const double tc = time_it([&] {
-        backend_ops<cpu>::gemm(p.ta ? transpose::yes : transpose::no, p.tb ? transpose::yes : transpose::no, p.m, p.n,
-                               p.k, 1.f, a.data(), a.cols(), b.data(), b.cols(), 0.f, c.data(), p.n);
-      });
-      const double te = time_it([&] {
-        if (p.ta && p.tb) c.noalias() = a.transpose() * b.transpose();
-        else if (p.ta) c.noalias() = a.transpose() * b;
-        else if (p.tb) c.noalias() = a * b.transpose();
-        else c.noalias() = a * b;
-      });
-      report("sgemm step-VAE " + std::string(p.name) + " " + std::to_string(p.m) + "x" + std::to_string(p.n) + "x" +
-                 std::to_string(p.k),
-             "GFLOP/s", flops / tc / 1e9, flops / te / 1e9, peak_gflops);
-    }
-
     // ---- element-wise -----------------------------------------------------------------------------
     Eigen::Map<Eigen::ArrayXf> X(src.data(), big), Y(dst.data(), big), X2(src2.data(), big);
     auto bytes2 = 2.0 * big * sizeof(float), bytes3 = 3.0 * big * sizeof(float);

@@ -244,8 +244,8 @@ struct backend_ops<cpu> {
   template <class T>
   static void gemm(transpose ta, transpose tb, index_t m, index_t n, index_t k, T alpha, const T* a, index_t lda,
                    const T* b, index_t ldb, T beta, T* c, index_t ldc) {
-    const gemm_meter metered(m, n, k, {ta == transpose::yes, tb == transpose::yes, false, m, n, k, lda, ldb, ldc,
-                                       double(alpha), double(beta)});
+    const gemm_meter metered({ta == transpose::yes, tb == transpose::yes, false, m, n, k, lda, ldb, ldc, double(alpha),
+                              double(beta)});
     cpu_kernels::active_kernels<T>().gemm(ta == transpose::yes, tb == transpose::yes, m, n, k, alpha, a, lda, b, ldb, beta, c,
                                   ldc);
   }
@@ -278,7 +278,7 @@ struct backend_ops<cpu> {
     if (b.k() != k || b.n() != n)
       throw shape_error("cpu backend: gemm_packed: B was packed as " + std::to_string(b.k()) + " x " +
                         std::to_string(b.n()) + ", the product needs " + std::to_string(k) + " x " + std::to_string(n));
-    const gemm_meter metered(m, n, k, {ta == transpose::yes, false, true, m, n, k, lda, n, ldc, double(alpha), double(beta)});
+    const gemm_meter metered({ta == transpose::yes, false, true, m, n, k, lda, n, ldc, double(alpha), double(beta)});
     if (!cpu_kernels::active_kernels<T>().gemm_packed_b(ta == transpose::yes, m, n, k, alpha, a, lda, b.data(), beta, c,
                                                         ldc))
       throw std::bad_alloc();
@@ -292,7 +292,7 @@ struct backend_ops<cpu> {
     auto fn = cpu_kernels::active_kernels<T>().gemm;
     const bool ta_ = ta == transpose::yes, tb_ = tb == transpose::yes;
     auto one = [&](index_t i) {
-      const gemm_meter metered(m, n, k, {ta_, tb_, false, m, n, k, lda, ldb, ldc, double(alpha), double(beta)});
+      const gemm_meter metered({ta_, tb_, false, m, n, k, lda, ldb, ldc, double(alpha), double(beta)});
       fn(ta_, tb_, m, n, k, alpha, a + i * stride_a, lda, b + i * stride_b, ldb, beta, c + i * stride_c, ldc);
     };
     if (batch >= omp_get_max_threads() && !omp_in_parallel() && batch > 1) {
@@ -309,20 +309,22 @@ struct backend_ops<cpu> {
   // While a benchmark counts: adds one product's 2 m n k FLOPs and the time until it goes out of scope.
   struct gemm_meter {
     bool on = gemm_flops().on.load(std::memory_order_relaxed);
+    bool recording = on && gemm_flops().record.load(std::memory_order_relaxed);
     std::chrono::steady_clock::time_point t0 = on ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
     gemm_call call;
-    gemm_meter(index_t m, index_t n, index_t k, const gemm_call& c) {
+    explicit gemm_meter(const gemm_call& c) {
       if (!on) return;
-      gemm_flops().flops.fetch_add(2 * static_cast<std::uint64_t>(m) * static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(k),
-                                   std::memory_order_relaxed);
-      if (gemm_flops().record.load(std::memory_order_relaxed)) call = c;
+      gemm_flops().flops.fetch_add(
+          2 * static_cast<std::uint64_t>(c.m) * static_cast<std::uint64_t>(c.n) * static_cast<std::uint64_t>(c.k),
+          std::memory_order_relaxed);
+      if (recording) call = c;
     }
     ~gemm_meter() {
       if (!on) return;
       const auto ns = static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - t0).count());
       gemm_flops().nanoseconds.fetch_add(ns, std::memory_order_relaxed);
-      if (call.m == 0) return;  // not recording
+      if (!recording) return;
       call.nanoseconds = ns;
       const std::lock_guard lock(gemm_flops().log_mutex);
       gemm_flops().log.push_back(call);
