@@ -67,16 +67,6 @@ macro(cantus_find_viz_dependencies)
   endif()
 endmacro()
 
-# cantus::paper needs only the audio component (call this after cantus_find_audio_dependencies) and
-# the threads the core finds; mma and fluidsynth, for the style corpus, are looked up at run time.
-macro(cantus_find_paper_dependencies)
-  if(cantus_audio_FOUND)
-    set(cantus_paper_FOUND TRUE)
-  else()
-    set(cantus_paper_FOUND FALSE)
-  endif()
-endmacro()
-
 macro(cantus_find_cuda_dependencies)
   set(cantus_cuda_FOUND FALSE)
   find_package(CUDAToolkit 12 QUIET)

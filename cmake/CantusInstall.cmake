@@ -2,7 +2,7 @@ include(CMakePackageConfigHelpers)
 
 set(CANTUS_CMAKE_INSTALL_DIR ${CMAKE_INSTALL_DATADIR}/cmake/cantus)
 set(_cantus_targets cantus)
-foreach(comp xtensor audio viz paper cuda mpi)
+foreach(comp xtensor audio viz cuda mpi)
   if(TARGET cantus_${comp})
     list(APPEND _cantus_targets cantus_${comp})
   endif()

@@ -18,7 +18,7 @@
 #include "cantus/models/optimizer_adapter.hpp"
 #include "cantus/models/trainer.hpp"
 #include "cantus/nn/optim/adam.hpp"
-#include "cantus/paper/synthetic_rows.hpp"
+#include "app/synthetic_rows.hpp"
 #if CANTUS_WITH_MPI
 #include "cantus/distributed/mpi.hpp"
 #include "cli.hpp"
@@ -46,33 +46,32 @@ struct figures {
 
 template <class Entry>
 figures bench(const settings& s, distributed::process_group& world) {
-  auto cfg = Entry::config(s.quick ? models::paper_config::quick() : models::paper_config{}, Entry::name);
+  auto cfg = Entry::config(s.quick);
   if constexpr (requires { cfg.genres; }) cfg.genres = 8;
-  if (s.batch > 0) cfg.batch_size = s.batch;
-  const index_t batch = cfg.batch_size;
+  const index_t batch = s.batch > 0 ? s.batch : Entry::plan(s.quick).training.batch_size;
   typename Entry::model m(cfg, 1);
   const paper::synthetic_rows<Entry> data(cfg, batch * (s.steps + 1), 3);
   nn::adam<float> opt(m.parameters(), {.lr = 1e-4});
   models::optimizer_adapter ad(opt);
   models::trainer_options t;
-  t.batch_size = batch;
-  t.patience = 0;
-  t.restore_best = false;
-  t.seed = 9;
+  t.training.batch_size = batch;
+  t.training.patience = 0;
+  t.training.restore_best = false;
+  t.training.seed = 9;
   t.threads = s.threads;
   t.verbose = false;
   t.group = &world;
   t.label = Entry::name;
-  t.drop_last = !m.buffers().empty();
+  t.training.drop_last = !m.buffers().empty();
   // Epoch 1: one warm-up step (allocations, first touch); epoch 2: the timed steps. The trainer
   // times each epoch, and the all-reduce time is the difference of its running total.
-  t.epochs = 1;
-  t.max_batches_per_epoch = 1;
+  t.training.epochs = 1;
+  t.training.steps_per_epoch = 1;
   const auto warm = models::train(m, ad, data, static_cast<const decltype(data)*>(nullptr), t);
   world.barrier();
-  t.epochs = 1;
-  t.max_batches_per_epoch = s.steps;
-  t.seed = 10;
+  t.training.epochs = 1;
+  t.training.steps_per_epoch = s.steps;
+  t.training.seed = 10;
   const auto t0 = std::chrono::steady_clock::now();
   const auto r = models::train(m, ad, data, static_cast<const decltype(data)*>(nullptr), t);
   double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

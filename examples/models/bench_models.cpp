@@ -65,7 +65,7 @@ std::string reference_name(const std::string& name) {
 index_t batch_items(const std::string& name) {
   return with_entry(name, [](auto e) {
     using E = decltype(e);
-    return E::config(models::paper_config{}, E::name).batch_size;
+    return E::plan(/*quick=*/false).training.batch_size;
   });
 }
 

@@ -10,7 +10,7 @@
 #include "cantus/core/thread_share.hpp"
 #include "cantus/models.hpp"
 #include "cantus/nn/optim/adam.hpp"
-#include "cantus/paper/registry.hpp"
+#include "app/registry.hpp"
 
 namespace bench {
 using namespace cantus;
@@ -84,9 +84,9 @@ template <class B>
 measured run_cantus_on(const std::string& name, double seconds, bool adapt = true) {
   return with_entry(name, [&](auto e) {
     using E = decltype(e);
-    const auto cfg = E::config(models::paper_config{}, E::name);
+    const auto cfg = E::config(/*quick=*/false);
     typename E::template model_on<B> m(cfg);
-    return time_steps(m, models::to_backend<B>(E::synthetic_batch(cfg, 1)), seconds, adapt);
+    return time_steps(m, models::to_backend<B>(E::synthetic_batch(cfg, E::plan(false).training.batch_size, 1)), seconds, adapt);
   });
 }
 // The cuda instantiation and whether it can run here (bench_models_cuda.cu; bench_models.cpp says why

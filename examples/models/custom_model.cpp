@@ -1,23 +1,17 @@
-// A model of your own is a typedef: a beta-VAE with five convolution stages instead of the paper's
-// three, trained by the same trainer, embedded per track and classified. Synthetic "genres" (a spectral
-// bump at each genre's band, tracks tilted at random) keep it self-contained; to run it on real music in
-// table1, give it an entry in cantus/paper/registry.hpp (docs/models.md, "Adding a model").
+// A model of your own is a typedef (deep_vae.hpp: a beta-VAE with five convolution stages instead of
+// the paper's three), trained by the same trainer, embedded per track and classified. Synthetic "genres"
+// (a spectral bump at each genre's band, tracks tilted at random) keep it self-contained; to run it on
+// real music in table1, give it an entry of a few lines in examples/paper/app/registry.hpp
+// (docs/models.md, "Adding a model").
 #include <cstdio>
 #include "cantus/classify/logistic_regression.hpp"
 #include "cantus/models.hpp"
 #include "cantus/nn/optim/adam.hpp"
 #include "cli.hpp"
+#include "deep_vae.hpp"
 
 using namespace cantus;
-template <class B = cpu>
-using deep_encoder = nn::sequential<nn::conv1d<float, B>, nn::relu<float, B>, nn::conv1d<float, B>, nn::relu<float, B>,
-                                    nn::conv1d<float, B>, nn::relu<float, B>, nn::conv1d<float, B>, nn::relu<float, B>,
-                                    nn::conv1d<float, B>, nn::relu<float, B>>;
-template <class B = cpu>
-using deep_decoder = nn::sequential<nn::conv_transpose1d<float, B>, nn::relu<float, B>, nn::conv_transpose1d<float, B>,
-                                    nn::relu<float, B>, nn::conv_transpose1d<float, B>, nn::relu<float, B>,
-                                    nn::conv_transpose1d<float, B>, nn::relu<float, B>, nn::conv_transpose1d<float, B>>;
-using deep_vae = models::beta_vae<deep_encoder<>, deep_decoder<>, models::step_vae_config>;
+using custom::deep_vae;
 struct frames {  // 4 genres x 24 tracks x 32 frames of 64 mel bins; a batch is [rows, 1, 64]
   using batch_type = tensor<float, 3>;
   index_t tracks = 96, per_track = 32, bins = 64;
@@ -39,10 +33,11 @@ int main(int argc, char** argv) {
   CLI::App app{"A model of your own (a five-stage beta-VAE) trained, embedded and classified on synthetic genres.", "custom_model"};
   cli::parse_or_exit(app, argc, argv);  // no options: --help, and anything else refused
   const frames data;
-  deep_vae vae({.n_mels = 64, .channels = {8, 16, 16, 32, 32}, .latent = 8, .capacity_anneal_steps = 300}, 1);
-  nn::adam<float> adam(vae.parameters(), {.lr = 1e-3});
+  deep_vae<> vae({.n_mels = 64, .channels = {8, 16, 16, 32, 32}, .latent = 8, .capacity_anneal_steps = 300}, 1);
+  nn::adam<float> adam(vae.parameters());
   models::optimizer_adapter opt(adam);
-  models::train(vae, opt, data, &data, {.epochs = 4, .batch_size = 64, .max_batches_per_epoch = 50, .label = "deep_vae"});
+  models::train(vae, opt, data, &data,
+                {.training = {.epochs = 4, .steps_per_epoch = 50, .batch_size = 64, .learning_rate = 1e-3}, .label = "deep_vae"});
   std::vector<std::int64_t> ids, genres;
   for (index_t t = 0; t < data.tracks; ++t) ids.push_back(t), genres.push_back(t % 4);
   const auto emb = models::embed_tracks(ids, genres, [&](index_t t) {

@@ -219,9 +219,9 @@ inline void gemm_replay(const std::string& name, double peak, const std::string&
   omp_set_num_threads(1);
   with_entry(name, [&](auto e) {
     using E = decltype(e);
-    const auto cfg = E::config(models::paper_config{}, E::name);
+    const auto cfg = E::config(/*quick=*/false);
     typename E::template model_on<cpu> m(cfg);
-    const auto batch = models::to_backend<cpu>(E::synthetic_batch(cfg, 1));
+    const auto batch = models::to_backend<cpu>(E::synthetic_batch(cfg, E::plan(false).training.batch_size, 1));
     double step_seconds = 0;
     const auto log = record_products(m, batch, 3, step_seconds);
     auto rows = replay_products(log, reps);

@@ -56,7 +56,6 @@ embed_report embed_with(const fs::path& run_dir, model_card card, const std::vec
   o.quick = card.quick, o.seed = card.seed;
   o.vae_capacity = card.vae_capacity, o.vae_gamma = card.vae_gamma, o.vae_anneal_steps = card.vae_anneal_steps;
   auto pl = plan_for(card.model, card.quick);
-  fill_model_settings(card.model, card.quick, pl);
   o.plans[card.model] = pl;
   prepared shape;
   shape.corpus.labels = card.genres;
@@ -81,7 +80,7 @@ embed_report embed_with(const fs::path& run_dir, model_card card, const std::vec
   const cantus::audio::mel_spectrogram mel(card.features.mel);
   const double sr = card.features.mel.sr, max_s = card.features.max_seconds > 0 ? card.features.max_seconds : 30.0;
   const auto seg = static_cast<std::size_t>(std::llround(max_s * sr));
-  const index_t eb = std::max<index_t>(1, m.config().batch_size);
+  const index_t eb = pl.training.batch_size;
   std::optional<cantus::progress> bar;
   if (verbose) bar.emplace("embed " + card.model, static_cast<std::int64_t>(files.size()), "files");
   const auto t0 = std::chrono::steady_clock::now();
@@ -100,11 +99,11 @@ embed_report embed_with(const fs::path& run_dir, model_card card, const std::vec
           break;
         }
         f.seconds += static_cast<double>(buf.size()) / sr;
-        auto ex = cantus::paper::internal::extract_samples(k, std::move(buf), card.features, mel);
-        std::vector<cantus::paper::internal::extracted> one;
+        auto ex = cantus::data::internal::extract_samples(k, std::move(buf), card.features, mel);
+        std::vector<cantus::data::internal::extracted> one;
         one.push_back(std::move(ex));
-        const auto store = cantus::paper::feature_store::in_memory(card.features, std::move(one), path.string());
-        cantus::paper::track_source src{&store, store.tracks(cantus::data::split::training), &card.norm};
+        const auto store = cantus::data::feature_store::in_memory(card.features, std::move(one), path.string());
+        track_source src{&store, store.tracks(cantus::data::split::training), &card.norm};
         src.gain = card.raw_gain;
         const auto ds = Entry::data(std::move(src), cfg, card.quick, card.embed_windows);
         const auto rows = ds.items_of(0);
@@ -147,7 +146,7 @@ embed_report embed_with(const fs::path& run_dir, model_card card, const std::vec
 
 embed_report embed_files(const fs::path& run_dir, const std::vector<fs::path>& files, const std::string& pooling, bool verbose) {
   const auto card = read_model_card(run_dir / "model.json");
-  return cantus::paper::visit_model(card.model, [&](auto e) { return embed_with<decltype(e)>(run_dir, card, files, pooling, verbose); });
+  return visit_model(card.model, [&](auto e) { return embed_with<decltype(e)>(run_dir, card, files, pooling, verbose); });
 }
 
 }  // namespace paper::apply

@@ -3,7 +3,7 @@
 //       --cache DIR [--raw-sr HZ] [--max-seconds S] [--threads T] [--n-mels 128] [--hop 512] [--n-fft 2048]
 // Ctrl-C stops after the current track is committed; running again resumes. Under `mpiexec -n N`
 // (a build with cantus::mpi) the ranks extract blocks of tracks each and rank 0 joins them into the
-// same store (cantus/paper/sharded_store.hpp).
+// same store (cantus/data/sharded_store.hpp).
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -12,8 +12,8 @@
 #include <string>
 
 #include "cantus/data.hpp"
-#include "cantus/paper/feature_store.hpp"
-#include "cantus/paper/sharded_store.hpp"
+#include "cantus/data/feature_store.hpp"
+#include "cantus/data/sharded_store.hpp"
 #if CANTUS_WITH_MPI
 #include "cantus/distributed/mpi.hpp"
 #endif
@@ -26,7 +26,6 @@ void on_signal(int) { interrupted = 1; }
 
 int main(int argc, char** argv) {
   using namespace cantus::data;
-  using namespace cantus::paper;
 #if CANTUS_WITH_MPI
   cantus::distributed::mpi_environment env(&argc, &argv);
   cantus::distributed::process_group& world = env.world();

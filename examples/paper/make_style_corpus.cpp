@@ -5,11 +5,11 @@
 #include <cstdlib>
 #include <string>
 
-#include "cantus/paper/style_corpus.hpp"
+#include "app/style_corpus.hpp"
 #include "cli.hpp"
 
 int main(int argc, char** argv) {
-  using namespace cantus::paper;
+  using namespace paper;
   style::options opt;
   std::string out;
   bool list = false;

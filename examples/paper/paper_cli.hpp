@@ -69,7 +69,7 @@ inline options parse(int argc, char** argv, const std::string& description, extr
     auto names = cli::split_list(t);
     if (names.empty()) throw cli::bad_value(f, "a comma-separated list of models (" + model_names + ")", t);
     for (const auto& m : names)
-      if (!known_model(m))
+      if (!is_model(m))
         throw cli::bad_value(f, "a model name (naive_seq2seq, naive_seq2seq_zN with N in 1..4096, step_vae, seq2seq_mel, wavenet, supervised_cnn)", m);
     o.models = std::move(names);
   });
@@ -83,7 +83,7 @@ inline options parse(int argc, char** argv, const std::string& description, extr
   cli::real(app, "--lr", ov.learning_rate, 0, std::numeric_limits<double>::max(), "learning rate");
   cli::value_option(app, "--lr-schedule", "constant, cosine or step:EPOCHS:GAMMA", "SCHEDULE", [&ov](const std::string& f, const std::string& t) {
     try {
-      ov.schedule = cantus::paper::lr_schedule::parse(t, f);
+      ov.schedule = lr_schedule::parse(t, f);
     } catch (const std::exception& e) {
       throw CLI::ValidationError(e.what());
     }
@@ -134,7 +134,7 @@ inline options parse(int argc, char** argv, const std::string& description, extr
       const auto recorded = preset_given ? o.plans.end() : o.plans.find(m);
       plan pl = recorded != o.plans.end() ? recorded->second : plan_for(m, o.quick);
       ov.apply(pl);
-      fill_model_settings(m, o.quick, pl);  // recorded as numbers, so config.json repeats the run exactly
+      fill_from_preset(m, o.quick, pl);  // recorded as numbers, so config.json repeats the run exactly
       try {
         pl.validate("training plan of " + m);
       } catch (const std::exception& e) {

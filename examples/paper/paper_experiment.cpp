@@ -10,14 +10,14 @@
 namespace paper {
 
 const std::vector<std::string>& all_models() {
-  static const std::vector<std::string> names = cantus::paper::model_names();
+  static const std::vector<std::string> names = model_names();
   return names;
 }
 const std::vector<std::string>& unsupervised_models() {
-  static const std::vector<std::string> names = cantus::paper::model_names(/*unsupervised_only=*/true);
+  static const std::vector<std::string> names = model_names(/*unsupervised_only=*/true);
   return names;
 }
-bool known_model(const std::string& name) { return cantus::paper::known_model(name); }
+bool is_model(const std::string& name) { return known_model(name); }
 
 cantus::distributed::process_group& world() {
 #if CANTUS_WITH_MPI
@@ -40,15 +40,13 @@ std::string build_id() {
 }
 
 plan plan_for(const std::string& model, bool quick) {
-  return cantus::paper::visit_model(model, [&](auto e) { return decltype(e)::plan(quick); });
+  return visit_model(model, [&](auto e) { return decltype(e)::plan(quick); });
 }
 
-void fill_model_settings(const std::string& model, bool quick, plan& pl) {
-  cantus::paper::visit_model(model, [&](auto e) {
-    const auto cfg = decltype(e)::config(quick ? models::paper_config::quick() : models::paper_config{}, model);
-    if (pl.batch_size == 0) pl.batch_size = cfg.batch_size;
-    if (pl.learning_rate == 0) pl.learning_rate = cfg.learning_rate;
-  });
+void fill_from_preset(const std::string& model, bool quick, plan& pl) {
+  const plan preset = plan_for(model, quick);
+  if (pl.training.batch_size == 0) pl.training.batch_size = preset.training.batch_size;
+  if (pl.training.learning_rate == 0) pl.training.learning_rate = preset.training.learning_rate;
 }
 
 #if CANTUS_EXAMPLE_HAVE_CUDA
@@ -61,7 +59,7 @@ bool cuda_usable(std::string& why) {
 #endif
 
 std::unique_ptr<models::step_vae<cpu>> trained_step_vae(const prepared& p, const options& o) {
-  using E = cantus::paper::step_vae_entry;
+  using E = step_vae_entry;
   if (!o.plans.count("step_vae")) throw cantus::value_error(o.program + ": --models must include step_vae");
   std::string key;
   const auto cfg = entry_config<E>("step_vae", p, o, key);

@@ -24,29 +24,26 @@
 #include "cantus/core/directories.hpp"
 #include "cantus/data/fma.hpp"
 #include "cantus/data/folders.hpp"
-#include "cantus/models/config.hpp"
 #include "cantus/models/embeddings.hpp"
 #include "cantus/models/step_vae.hpp"
 #include "cantus/models/trainer.hpp"
-#include "cantus/paper/datasets.hpp"
+#include "app/datasets.hpp"
+#include "app/style_corpus.hpp"
+#include "app/training_plan.hpp"
 #include "cantus/distributed/group.hpp"
-#include "cantus/paper/feature_store.hpp"
-#include "cantus/paper/sharded_store.hpp"
-#include "cantus/paper/style_corpus.hpp"
-#include "cantus/paper/training_plan.hpp"
+#include "cantus/data/feature_store.hpp"
+#include "cantus/data/sharded_store.hpp"
 
 namespace paper {
 
 namespace fs = std::filesystem;
 using namespace cantus;
-// The paper component (feature store, style corpus, data sets) is named cantus::paper in full:
-// from inside this namespace, `paper::` would be ambiguous.
 
-// The models come from the registry (cantus/paper/registry.hpp, one entry per model); the functions
+// The models come from the registry (app/registry.hpp, one entry per model); the functions
 // that instantiate them are compiled once, in paper_experiment.cpp, for all four programs.
 const std::vector<std::string>& all_models();
 const std::vector<std::string>& unsupervised_models();
-bool known_model(const std::string& name);
+bool is_model(const std::string& name);  // app/registry.hpp known_model, compiled once
 // --backend cuda: whether this build has the CUDA backend and a device to run it; `why` says what is
 // missing (paper_experiment_cuda.cu where CUDA is built, paper_experiment.cpp otherwise).
 bool cuda_usable(std::string& why);
@@ -56,28 +53,30 @@ cantus::distributed::process_group& world();
 // What this build is, for the ranks of a job to compare at the start.
 std::string build_id();
 
-using plan = cantus::paper::training_plan;
+using plan = training_plan;
 plan plan_for(const std::string& model, bool quick);
-// Fills a plan's batch size and learning rate left at 0 with the model configuration's (of the preset).
-void fill_model_settings(const std::string& model, bool quick, plan& pl);
+// Fills a plan's batch size and learning rate left at 0 (a config.json written before they were
+// recorded as numbers says "model") with the preset's.
+void fill_from_preset(const std::string& model, bool quick, plan& pl);
 
 // Training flags given on the command line: each applies to every model of the run.
 struct plan_overrides {
   std::optional<std::int64_t> epochs, steps_per_epoch, patience, validation_batches;
   std::optional<index_t> train_windows, embed_windows, batch_size;
   std::optional<double> learning_rate, clip_norm;
-  std::optional<cantus::paper::lr_schedule> schedule;
+  std::optional<lr_schedule> schedule;
   void apply(plan& p) const {
-    if (epochs) p.epochs = *epochs;
-    if (steps_per_epoch) p.steps_per_epoch = *steps_per_epoch;
-    if (patience) p.patience = *patience;
-    if (validation_batches) p.validation_batches = *validation_batches;
+    auto& t = p.training;
+    if (epochs) t.epochs = *epochs;
+    if (steps_per_epoch) t.steps_per_epoch = *steps_per_epoch;
+    if (patience) t.patience = *patience;
+    if (validation_batches) t.validation_batches = *validation_batches;
     if (train_windows) p.train_windows = *train_windows;
     if (embed_windows) p.embed_windows = *embed_windows;
-    if (batch_size) p.batch_size = *batch_size;
-    if (learning_rate) p.learning_rate = *learning_rate;
-    if (clip_norm) p.clip_norm = *clip_norm;
-    if (schedule) p.schedule = *schedule;
+    if (batch_size) t.batch_size = *batch_size;
+    if (learning_rate) t.learning_rate = *learning_rate;
+    if (clip_norm) t.clip_norm = *clip_norm;
+    if (schedule) t.schedule = *schedule;
   }
 };
 
@@ -104,7 +103,7 @@ struct options {
   std::optional<std::int64_t> vae_anneal_steps;
   fs::path config;                  // --config FILE: the settings this run started from
   // The embedded corpus's factors (style::factor_mode): table3 asks for genre-independent ones.
-  cantus::paper::style::factor_mode corpus_factors = cantus::paper::style::factor_mode::genre;
+  paper::style::factor_mode corpus_factors = paper::style::factor_mode::genre;
   std::map<std::string, plan> plans;  // every model's training plan: preset, then --config, then flags
   // The job's ranks (world()): they train each model data-parallel, share feature extraction and
   // embedding; rank 0 alone writes results, embeddings, checkpoints and figures.
@@ -129,8 +128,8 @@ struct model_card {
   std::optional<double> vae_capacity, vae_gamma;
   std::optional<std::int64_t> vae_anneal_steps;
   std::vector<std::string> genres;       // the corpus's labels, in label order
-  cantus::paper::feature_params features;
-  cantus::paper::mel_standardizer norm;  // of the training tracks
+  cantus::data::feature_params features;
+  paper::mel_standardizer norm;  // of the training tracks
   float raw_gain = 1.0f;
   index_t embed_windows = 0;             // per track (0: all)
   std::string pooling = "mean";
@@ -152,13 +151,13 @@ inline std::string cache_key(const fs::path& root) {
 
 struct prepared {
   data::corpus corpus;
-  cantus::paper::feature_store store;
-  std::vector<const cantus::paper::stored_track*> train, validation, test;
-  cantus::paper::mel_standardizer norm;
+  cantus::data::feature_store store;
+  std::vector<const cantus::data::stored_track*> train, validation, test;
+  paper::mel_standardizer norm;
   float raw_gain = 1.0f;    // naive_seq2seq reads raw audio scaled to unit RMS over the training tracks
   std::string description;  // "fma small at ROOT: 50/10/10 tracks, 10 genres"
   fs::path root;             // where the corpus is (--fma, --folders, or the embedded corpus's folder)
-  cantus::paper::feature_params features;  // what the store holds (its log-mel's settings)
+  cantus::data::feature_params features;  // what the store holds (its log-mel's settings)
   std::string corpus_key;    // corpus_fingerprint of `corpus`, one line: part of every run's key
 };
 
@@ -179,14 +178,14 @@ inline prepared prepare(const options& o) {
     p.root = o.folders;
     features_dir = o.cache / "features" / cache_key(o.folders);
   } else {
-    const bool independent = o.corpus_factors == cantus::paper::style::factor_mode::independent;
+    const bool independent = o.corpus_factors == paper::style::factor_mode::independent;
     const fs::path root = o.cache / (independent ? "style-corpus-independent" : "style-corpus");
-    cantus::paper::style::options so;
+    paper::style::options so;
     so.threads = o.threads;
     so.factors = o.corpus_factors;
     if (o.root()) {
       std::fprintf(stderr, "%s: embedded corpus at %s (generated on first use)\n", o.program.c_str(), root.c_str());
-      cantus::paper::style::generate(root, so);
+      paper::style::generate(root, so);
     }
     o.group->barrier();
     p.corpus = data::fma::load(root);
@@ -194,14 +193,14 @@ inline prepared prepare(const options& o) {
     p.corpus.name = independent ? "embedded style corpus, factors independent of genre" : "embedded style corpus";  // FMA's layout, not FMA
     features_dir = root / "features";
   }
-  p.corpus_key = cantus::paper::corpus_fingerprint(p.corpus);
+  p.corpus_key = cantus::data::corpus_fingerprint(p.corpus);
   if (!p.corpus_key.empty() && p.corpus_key.back() == '\n') p.corpus_key.pop_back();
   if (o.root())
     for (const auto& pr : p.corpus.problems)
       std::fprintf(stderr, "corpus: track %lld (%s): %s\n", static_cast<long long>(pr.track_id), pr.path.c_str(), pr.what.c_str());
   if (o.group->size() > 1) {  // another build or another copy of the corpus on some rank: stop now
     std::string plans;
-    for (const auto& [m, pl] : o.plans) plans += " " + m + "[" + pl.run_key() + " epochs " + std::to_string(pl.epochs) + "]";
+    for (const auto& [m, pl] : o.plans) plans += " " + m + "[" + pl.run_key() + " epochs " + std::to_string(pl.training.epochs) + "]";
     const std::string mine = "build " + build_id() + "\ncorpus " + p.corpus_key + "\nseed " +
                              std::to_string(o.seed) + (o.quick ? " quick" : " full") + plans;
     const auto all = o.group->all_gather(mine);
@@ -211,23 +210,23 @@ inline prepared prepare(const options& o) {
                                               all[0], "\n  rank ", r, ": ", all[static_cast<std::size_t>(r)]), 2);
     if (o.root()) std::fprintf(stderr, "%s: %s\n", o.program.c_str(), o.group->description().c_str());
   }
-  cantus::paper::feature_params fp;
+  cantus::data::feature_params fp;
   fp.raw_sample_rate = fp.mel.sr;  // the raw-audio models read the same 22050 Hz samples
   fp.max_seconds = 30;
   fp.min_decoded_share = o.min_decoded_share;
   p.features = fp;
-  cantus::paper::store_options so;
+  cantus::data::store_options so;
   so.threads = o.threads;
   so.verbose = o.root();
-  p.store = cantus::paper::open_or_build_sharded(p.corpus, fp, features_dir, *o.group, so);
+  p.store = cantus::data::open_or_build_sharded(p.corpus, fp, features_dir, *o.group, so);
   p.train = p.store.tracks(data::split::training);
   p.validation = p.store.tracks(data::split::validation);
   p.test = p.store.tracks(data::split::test);
   if (p.train.empty() || p.test.empty())
     throw value_error(detail::concat(p.corpus.name, ": needs training and test tracks, found ", p.train.size(), " and ",
                                      p.test.size()));
-  p.norm = cantus::paper::mel_standardizer::fit(p.store, p.train);
-  p.raw_gain = cantus::paper::raw_gain(p.store, p.train);
+  p.norm = paper::mel_standardizer::fit(p.store, p.train);
+  p.raw_gain = paper::raw_gain(p.store, p.train);
   p.description = detail::concat(p.corpus.name, " (", p.corpus.root.string(), "): ", p.train.size(), " training / ",
                                  p.validation.size(), " validation / ", p.test.size(), " test tracks, ",
                                  p.corpus.labels.size(), " genres");
@@ -262,8 +261,7 @@ inline std::string read_text(const fs::path& path) {
 
 namespace detail_ {
 
-// The plan of `model` as parse() resolved it (preset, --config, flags; batch size and learning rate
-// filled in from the model configuration).
+// The plan of `model` as parse() resolved it (preset, --config, flags).
 inline const plan& resolved_plan(const options& o, const std::string& model) {
   const auto it = o.plans.find(model);
   if (it == o.plans.end()) throw value_error("no training plan for model '" + model + "' (not in --models?)");
@@ -275,9 +273,9 @@ inline const plan& resolved_plan(const options& o, const std::string& model) {
 inline fs::path run_dir(const options& o, const std::string& model, const plan& resolved, const std::string& model_key = "") {
   return o.out / "runs" /
          (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed) + "-" +
-          cantus::paper::short_hash(resolved.run_key() + model_key +
+          short_hash(resolved.run_key() + model_key +
                                     // the embedded corpus with independent factors is another corpus
-                                    (o.fma.empty() && o.folders.empty() && o.corpus_factors == cantus::paper::style::factor_mode::independent
+                                    (o.fma.empty() && o.folders.empty() && o.corpus_factors == paper::style::factor_mode::independent
                                          ? " corpus independent" : "")));
 }
 
@@ -285,22 +283,13 @@ inline fs::path run_dir(const options& o, const std::string& model, const plan& 
 inline models::trainer_options trainer_options_for(const options& o, const std::string& model, const plan& pl,
                                                    bool drop_last = false, const std::string& model_key = "") {
   models::trainer_options t;
-  t.epochs = pl.epochs;
-  t.batch_size = pl.batch_size;
-  t.patience = pl.patience;
-  t.seed = o.seed;
+  t.training = pl.training;
+  t.training.seed = o.seed;
+  t.training.drop_last = drop_last;
   t.threads = o.threads;
-  t.max_batches_per_epoch = pl.steps_per_epoch;
-  t.max_validation_batches = pl.validation_batches;
-  t.clip_norm = pl.clip_norm;
-  if (pl.schedule.kind != "constant")
-    t.learning_rate = [lr = pl.learning_rate, sc = pl.schedule, epochs = pl.epochs](std::int64_t step, std::int64_t per_epoch) {
-      return lr * sc.factor(step, per_epoch, epochs);
-    };
   t.checkpoint_dir = run_dir(o, model, pl, model_key);
   t.group = o.group;
   t.label = model;
-  t.drop_last = drop_last;
   return t;
 }
 
@@ -386,7 +375,7 @@ inline std::string json_string(const std::string& s) {
 // The hand-made baseline every learned representation has to beat: each mel band's mean and standard
 // deviation over a track's frames (the standardised log-mel the models see), 2 x n_mels values.
 inline Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> logmel_statistics(
-    const prepared& p, const std::vector<const cantus::paper::stored_track*>& tracks, std::vector<int>& labels) {
+    const prepared& p, const std::vector<const cantus::data::stored_track*>& tracks, std::vector<int>& labels) {
   const auto bands = static_cast<Eigen::Index>(p.store.n_mels());
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> X(static_cast<Eigen::Index>(tracks.size()), 2 * bands);
   labels.clear();

@@ -11,7 +11,7 @@
 #include "cantus/models/optimizer_adapter.hpp"
 #include "cantus/models/to_backend.hpp"
 #include "cantus/nn/optim/adam.hpp"
-#include "cantus/paper/registry.hpp"
+#include "app/registry.hpp"
 #include "paper_experiment.hpp"
 
 namespace paper {
@@ -36,7 +36,7 @@ template <class Model, class Dataset>
 models::training_result train(Model& m, const Dataset& tr, const Dataset& va, const options& o, const std::string& name,
                               const plan& pl, const std::string& model_key) {
   using B = typename Model::backend_type;
-  nn::adam<float, B> opt(m.parameters(), {.lr = pl.learning_rate});
+  nn::adam<float, B> opt(m.parameters());  // its rate is the plan's, set by train() before every step
   models::optimizer_adapter ad(opt);
   auto t = detail_::trainer_options_for(o, name, pl, !m.buffers().empty(), model_key);
   if constexpr (std::is_same_v<B, cpu>) {
@@ -48,17 +48,12 @@ models::training_result train(Model& m, const Dataset& tr, const Dataset& va, co
 }
 
 
-// The configuration of registry entry Entry for this run: the preset's, the plan's batch size and
-// rate, the step-VAE's objective from the flags (model_key: non-empty when that makes it a run of its
-// own).
+// The configuration of registry entry Entry for this run: the preset's, the corpus's genre count, the
+// step-VAE's objective from the flags (model_key: non-empty when that makes it a run of its own).
 template <class Entry>
 auto entry_config(const std::string& name, const prepared& p, const options& o, std::string& model_key) {
-  auto cfg = Entry::config(o.quick ? models::paper_config::quick() : models::paper_config{}, name);
+  auto cfg = Entry::config(o.quick, name);
   if constexpr (requires { cfg.genres; }) cfg.genres = static_cast<index_t>(p.corpus.labels.size());
-  // The plan's batch size and learning rate, where it sets them, are the model's.
-  const plan& pl = detail_::resolved_plan(o, name);
-  cfg.batch_size = pl.batch_size;
-  cfg.learning_rate = static_cast<float>(pl.learning_rate);
   // The step-VAE's objective from the flags; a changed one is a run of its own (model_key).
   model_key.clear();
   if constexpr (requires { cfg.capacity_max; cfg.gamma; cfg.capacity_anneal_steps; }) {
@@ -75,9 +70,9 @@ auto entry_config(const std::string& name, const prepared& p, const options& o, 
 
 // Entry's data set over some of the corpus's tracks, at most `cap` windows each (0: all).
 template <class Entry, class Config>
-auto entry_data(const prepared& p, const Config& cfg, bool quick, const std::vector<const cantus::paper::stored_track*>& tracks,
+auto entry_data(const prepared& p, const Config& cfg, bool quick, const std::vector<const cantus::data::stored_track*>& tracks,
                 index_t cap) {
-  cantus::paper::track_source s{&p.store, tracks, &p.norm};
+  paper::track_source s{&p.store, tracks, &p.norm};
   s.gain = p.raw_gain;
   return Entry::data(std::move(s), cfg, quick, cap);
 }
@@ -114,9 +109,9 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   typename Entry::template model_on<B> m(cfg, o.seed);
   r.training = train_entry<Entry>(m, cfg, model_key, name, p, o);
   const fs::path emb_dir = o.out / "embeddings";
-  auto mk = [&](const std::vector<const cantus::paper::stored_track*>& t, index_t cap) { return entry_data<Entry>(p, cfg, o.quick, t, cap); };
+  auto mk = [&](const std::vector<const cantus::data::stored_track*>& t, index_t cap) { return entry_data<Entry>(p, cfg, o.quick, t, cap); };
   auto enc = [&](const auto& b) { return on_host(m.encode(on_backend<B>(b))); };
-  const index_t eb = std::max<index_t>(1, m.config().batch_size);
+  const index_t eb = pl.training.batch_size;
   auto e_tr = mk(p.train, pl.embed_windows), e_va = mk(p.validation, pl.embed_windows), e_te = mk(p.test, pl.embed_windows);
   const std::string stamp = cantus::detail::concat("run ", detail_::run_dir(o, name, pl, model_key).filename().string(), " pooling ",
                                                    models::pooling_name(o.pooling), " steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
@@ -139,10 +134,10 @@ model_result run_entry(const std::string& name, const prepared& p, const options
       r.test = models::track_embeddings::load(emb_dir, name + "_test");
     }
   } else {  // the ranks share the tracks out
-    r.train = cantus::paper::embed_dataset(e_tr, enc, eb, name + " embed train", o.group, o.pooling);
+    r.train = paper::embed_dataset(e_tr, enc, eb, name + " embed train", o.group, o.pooling);
     if (e_va.tracks() > 0)
-      r.validation = cantus::paper::embed_dataset(e_va, enc, eb, name + " embed validation", o.group, o.pooling);
-    r.test = cantus::paper::embed_dataset(e_te, enc, eb, name + " embed test", o.group, o.pooling);
+      r.validation = paper::embed_dataset(e_va, enc, eb, name + " embed validation", o.group, o.pooling);
+    r.test = paper::embed_dataset(e_te, enc, eb, name + " embed test", o.group, o.pooling);
     if (o.root()) {
       r.train.save(emb_dir, name + "_train");
       if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
@@ -157,9 +152,10 @@ model_result run_entry(const std::string& name, const prepared& p, const options
     index_t n = 0;
     std::vector<index_t> rows;
     // The ranks take the batches in turn and sum their totals.
-    const index_t stride = Entry::eval_batch * o.group->size();
-    for (index_t b = Entry::eval_batch * o.group->rank(); b < e_te.size(); b += stride) {
-      const index_t e = std::min(e_te.size(), b + Entry::eval_batch);
+    const index_t eval_batch = Entry::eval_batch(o.quick);
+    const index_t stride = eval_batch * o.group->size();
+    for (index_t b = eval_batch * o.group->rank(); b < e_te.size(); b += stride) {
+      const index_t e = std::min(e_te.size(), b + eval_batch);
       rows.resize(static_cast<std::size_t>(e - b));
       std::iota(rows.begin(), rows.end(), b);
       const auto host_batch = e_te.batch(rows);
@@ -176,7 +172,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   }
   if constexpr (Entry::supervised) {
     // Track-level predictions: mean softmax over the track's chunks.
-    auto predict = [&](const std::vector<const cantus::paper::stored_track*>& tracks) {
+    auto predict = [&](const std::vector<const cantus::data::stored_track*>& tracks) {
       auto ds = mk(tracks, 0);
       std::vector<int> pred;
       for (index_t t = 0; t < ds.tracks(); ++t) {
@@ -217,7 +213,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
 
 template <class B>
 model_result run_model_on(const std::string& name, const prepared& p, const options& o, bool measure_error) {
-  return cantus::paper::visit_model(name, [&](auto e) { return run_entry<decltype(e), B>(name, p, o, measure_error); });
+  return visit_model(name, [&](auto e) { return run_entry<decltype(e), B>(name, p, o, measure_error); });
 }
 
 }  // namespace paper

@@ -11,19 +11,21 @@ using json = nlohmann::json;
 namespace {
 
 json plan_json(const plan& p) {
-  return {{"epochs", p.epochs},
-          {"steps_per_epoch", p.steps_per_epoch == 0 ? json("all") : json(p.steps_per_epoch)},
-          {"patience", p.patience},
+  const auto& t = p.training;
+  return {{"epochs", t.epochs},
+          {"steps_per_epoch", t.steps_per_epoch == 0 ? json("all") : json(t.steps_per_epoch)},
+          {"patience", t.patience},
           {"train_windows", p.train_windows == 0 ? json("all") : json(p.train_windows)},
           {"embed_windows", p.embed_windows == 0 ? json("all") : json(p.embed_windows)},
-          {"batch_size", p.batch_size == 0 ? json("model") : json(p.batch_size)},
-          {"learning_rate", p.learning_rate == 0 ? json("model") : json(p.learning_rate)},
-          {"lr_schedule", p.schedule.str()},
-          {"clip_norm", p.clip_norm},
-          {"validation_batches", p.validation_batches == 0 ? json("all") : json(p.validation_batches)}};
+          {"batch_size", t.batch_size},
+          {"learning_rate", t.learning_rate},
+          {"lr_schedule", t.schedule.str()},
+          {"clip_norm", t.clip_norm},
+          {"validation_batches", t.validation_batches == 0 ? json("all") : json(t.validation_batches)}};
 }
 
-// A count where "all" (or "model", for the model configuration's value) means 0.
+// A count where "all" means 0; and "model", which configs written before batch size and learning rate
+// were recorded as numbers hold: 0, filled in from the preset (fill_from_preset).
 std::int64_t count(const json& j, const char* key, const std::string& where, const char* word = nullptr) {
   const auto& v = j.at(key);
   if (word && v.is_string() && v.get<std::string>() == word) return 0;
@@ -39,19 +41,20 @@ double real(const json& j, const char* key, const std::string& where, const char
   return v.get<double>();
 }
 
+// Checked whole by the caller once the preset has filled a "model" batch size or rate (parse()).
 plan plan_from(const json& j, const std::string& where) {
   plan p;
-  p.epochs = count(j, "epochs", where);
-  p.steps_per_epoch = count(j, "steps_per_epoch", where, "all");
-  p.patience = count(j, "patience", where);
+  auto& t = p.training;
+  t.epochs = count(j, "epochs", where);
+  t.steps_per_epoch = count(j, "steps_per_epoch", where, "all");
+  t.patience = count(j, "patience", where);
   p.train_windows = count(j, "train_windows", where, "all");
   p.embed_windows = count(j, "embed_windows", where, "all");
-  p.batch_size = count(j, "batch_size", where, "model");
-  p.learning_rate = real(j, "learning_rate", where, "model");
-  p.schedule = cantus::paper::lr_schedule::parse(j.at("lr_schedule").get<std::string>(), where + ".lr_schedule");
-  p.clip_norm = real(j, "clip_norm", where);
-  p.validation_batches = count(j, "validation_batches", where, "all");
-  p.validate(where);
+  t.batch_size = count(j, "batch_size", where, "model");
+  t.learning_rate = real(j, "learning_rate", where, "model");
+  t.schedule = lr_schedule::parse(j.at("lr_schedule").get<std::string>(), where + ".lr_schedule");
+  t.clip_norm = real(j, "clip_norm", where);
+  t.validation_batches = count(j, "validation_batches", where, "all");
   return p;
 }
 
@@ -132,7 +135,7 @@ void write_model_card(const fs::path& file, const model_card& c) {
              {{"sr", m.sr}, {"n_fft", m.n_fft}, {"hop_length", m.hop_length}, {"win_length", m.win_length}, {"n_mels", m.n_mels},
               {"fmin", m.fmin}, {"fmax", m.fmax}, {"power", m.power}, {"ref", m.ref}, {"amin", m.amin}, {"top_db", m.top_db},
               {"raw_sample_rate", c.features.raw_sample_rate}, {"max_seconds", c.features.max_seconds},
-              {"description", cantus::paper::describe(c.features)}}},
+              {"description", cantus::data::describe(c.features)}}},
             {"standardizer", {{"mean", c.norm.mean}, {"scale", c.norm.scale}}},
             {"raw_gain", c.raw_gain},
             {"embed_windows", c.embed_windows == 0 ? json("all") : json(c.embed_windows)},
@@ -152,7 +155,7 @@ model_card read_model_card(const fs::path& file) {
     if (j.value("cantus_model_card", 0) != 1) throw value_error(cantus::detail::concat(where, ": not a cantus model card (version 1)"));
     model_card c;
     c.model = j.at("model").get<std::string>();
-    if (!known_model(c.model)) throw value_error(cantus::detail::concat(where, ": unknown model '", c.model, "'"));
+    if (!is_model(c.model)) throw value_error(cantus::detail::concat(where, ": unknown model '", c.model, "'"));
     const auto preset = j.at("preset").get<std::string>();
     if (preset != "quick" && preset != "full") throw value_error(cantus::detail::concat(where, ".preset: expected quick or full, found ", preset));
     c.quick = preset == "quick";
@@ -175,7 +178,7 @@ model_card read_model_card(const fs::path& file) {
     c.features.max_seconds = real(f, "max_seconds", where + ".features");
     m.validate();
     // Settings the card does not list keep their defaults; the description says whether that is so.
-    if (f.at("description").get<std::string>() != cantus::paper::describe(c.features))
+    if (f.at("description").get<std::string>() != cantus::data::describe(c.features))
       throw value_error(cantus::detail::concat(where, ": the features were made with settings this build does not reproduce"));
     c.norm.mean = j.at("standardizer").at("mean").get<std::vector<float>>();
     c.norm.scale = j.at("standardizer").at("scale").get<std::vector<float>>();

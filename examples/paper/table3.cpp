@@ -37,7 +37,7 @@ struct scores {
 };
 
 // The factor codes of the tracks, in the order of their ids.
-factor_matrix factors_of(const std::vector<std::int64_t>& ids, const cantus::paper::style::factor_table& f) {
+factor_matrix factors_of(const std::vector<std::int64_t>& ids, const paper::style::factor_table& f) {
   factor_matrix m(static_cast<Eigen::Index>(ids.size()), static_cast<Eigen::Index>(f.names.size()));
   for (std::size_t i = 0; i < ids.size(); ++i) {
     const auto it = f.codes.find(ids[i]);
@@ -103,7 +103,7 @@ factor_matrix stack(const factor_matrix& a, const factor_matrix& b) {
   if (b.rows()) s.bottomRows(b.rows()) = b;
   return s;
 }
-std::vector<std::int64_t> ids_of(const std::vector<const cantus::paper::stored_track*>& t) {
+std::vector<std::int64_t> ids_of(const std::vector<const cantus::data::stored_track*>& t) {
   std::vector<std::int64_t> ids;
   for (const auto* x : t) ids.push_back(x->id);
   return ids;
@@ -116,11 +116,11 @@ int main(int argc, char** argv) {
                           if (!opt.folders.empty())
                             throw cli::usage_error("--folders has no recorded factors; use --fma with a style corpus (make_style_corpus --factors independent)");
                         });
-  o.corpus_factors = cantus::paper::style::factor_mode::independent;  // the embedded corpus, when used
+  o.corpus_factors = paper::style::factor_mode::independent;  // the embedded corpus, when used
   try {
     const auto t0 = std::chrono::steady_clock::now();
     auto p = paper::prepare(o);
-    const auto factors = cantus::paper::style::read_factors(p.root);
+    const auto factors = paper::style::read_factors(p.root);
     const auto F = factors.names.size();
     std::vector<scores> rows;
     auto embedded = [&](const paper::model_result& r) {

@@ -29,7 +29,7 @@ int main(int argc, char** argv) {
     auto m = paper::trained_step_vae(p, o);
     const index_t bins = m->config().n_mels, latent = m->config().latent;
     // The standardised frames of a track, [frames, 1, n_mels], every `step`-th frame from `first`.
-    auto frames_of = [&](const cantus::paper::stored_track& t, index_t first, index_t count, index_t step) {
+    auto frames_of = [&](const cantus::data::stored_track& t, index_t first, index_t count, index_t step) {
       const auto mel = p.store.mel(t);
       count = std::min(count, (mel.extent(1) - first + step - 1) / step);
       tensor<float, 3> x({count, 1, bins});

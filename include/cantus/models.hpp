@@ -1,7 +1,7 @@
 #pragma once
-// cantus::models: the paper's five models over cantus::nn, the training harness they share and track
-// embeddings (docs/models.md). The data sets that cut their inputs from the feature store belong to
-// the paper component (cantus/paper/datasets.hpp, target cantus::paper).
+// cantus::models: the paper's five models over cantus::nn, the training harness they share (with its
+// settings) and track embeddings (docs/models.md). The data sets that cut the paper's inputs from the
+// feature store belong to the paper application (examples/paper/app/datasets.hpp).
 #include "cantus/models/config.hpp"
 #include "cantus/models/embeddings.hpp"
 #include "cantus/models/naive_seq2seq.hpp"
@@ -11,4 +11,5 @@
 #include "cantus/models/supervised_cnn.hpp"
 #include "cantus/models/to_backend.hpp"
 #include "cantus/models/trainer.hpp"
+#include "cantus/models/training_settings.hpp"
 #include "cantus/models/wavenet.hpp"

@@ -114,24 +114,36 @@ tensor<index_t, 1> labels(index_t n, index_t classes, std::uint64_t seed) {
   for (index_t i = 0; i < n; ++i) y.data()[i] = static_cast<index_t>(r.below(std::uint64_t(i), std::uint64_t(classes)));
   return y;
 }
-const models::paper_config& quick() {
-  static const auto c = models::paper_config::quick();
+// The five models at the sizes of the paper programs' quick preset (examples/paper/app/presets.hpp),
+// with its batch sizes.
+struct small_models {
+  models::naive_seq2seq_config naive_seq2seq{.chunk_samples = 256, .hidden = 16};
+  models::step_vae_config step_vae{.channels = {16, 32, 32}, .latent = 32, .capacity_anneal_steps = 500};
+  models::seq2seq_mel_config seq2seq_mel{.frames = 32, .hidden = 64};
+  models::wavenet_config wavenet{.residual = 16, .skip = 32, .stacks = 1, .layers_per_stack = 6, .chunk_samples = 512};
+  models::supervised_cnn_config supervised_cnn{.frames = 64, .channels = {8, 16, 32, 32}};
+  static constexpr index_t naive_batch = 32, vae_batch = 128, mel_batch = 16, wavenet_batch = 2, cnn_batch = 32;
+};
+const small_models& quick() {
+  static const small_models c;
   return c;
 }
-auto naive_batch() { return normal<2>({quick().naive_seq2seq.batch_size, quick().naive_seq2seq.chunk_samples}, 11, 0.1f); }
-auto vae_batch() { return normal<3>({quick().step_vae.batch_size, 1, quick().step_vae.n_mels}, 12); }
-auto mel_batch() { return normal<3>({quick().seq2seq_mel.batch_size, quick().seq2seq_mel.frames, quick().seq2seq_mel.n_mels}, 13); }
+auto naive_batch() { return normal<2>({small_models::naive_batch, quick().naive_seq2seq.chunk_samples}, 11, 0.1f); }
+auto vae_batch() { return normal<3>({small_models::vae_batch, 1, quick().step_vae.n_mels}, 12); }
+auto mel_batch() { return normal<3>({small_models::mel_batch, quick().seq2seq_mel.frames, quick().seq2seq_mel.n_mels}, 13); }
 auto wavenet_batch() {
   const auto& c = quick().wavenet;
-  models::wavenet_batch<> b{tensor<index_t, 2>({c.batch_size, c.chunk_samples + 1}),
-                            normal<3>({c.batch_size, c.n_mels, c.chunk_samples / c.hop_length + 1}, 14)};
+  const index_t n = small_models::wavenet_batch;
+  models::wavenet_batch<> b{tensor<index_t, 2>({n, c.chunk_samples + 1}),
+                            normal<3>({n, c.n_mels, c.chunk_samples / c.hop_length + 1}, 14)};
   const random_stream r(15);
   for (index_t i = 0; i < b.q.size(); ++i) b.q.data()[i] = static_cast<index_t>(r.below(std::uint64_t(i), std::uint64_t(c.classes)));
   return b;
 }
 auto cnn_batch() {
   const auto& c = quick().supervised_cnn;
-  return models::labelled_chunks<>{normal<4>({c.batch_size, 1, c.n_mels, c.frames}, 16), labels(c.batch_size, c.genres, 17)};
+  const index_t n = small_models::cnn_batch;
+  return models::labelled_chunks<>{normal<4>({n, 1, c.n_mels, c.frames}, 16), labels(n, c.genres, 17)};
 }
 
 // The batch with every value moved by one float ulp (up and down alternately): a perturbation of the

@@ -10,15 +10,15 @@
 #include "cantus/data/corpus_check.hpp"
 #include "cantus/data/fma.hpp"
 #include "cantus/data/folders.hpp"
-#include "cantus/paper/feature_store.hpp"
-#include "cantus/paper/style_corpus.hpp"
+#include "cantus/data/feature_store.hpp"
+#include "app/style_corpus.hpp"
 #include "cantus/audio/save.hpp"
 #include "cantus_test.hpp"
 #include "data_test_support.hpp"
 
 using namespace cantus;
 using namespace cantus::data;
-using namespace cantus::paper;
+using namespace paper;
 namespace fs = std::filesystem;
 
 namespace {
@@ -197,14 +197,14 @@ BOOST_AUTO_TEST_CASE(in_memory_features_equal_a_built_store) {
   track t;
   t.id = 7;
   t.path = dir / "a.wav";
-  const auto built = cantus::paper::internal::extract_track(t, fp, mel);
+  const auto built = cantus::data::internal::extract_track(t, fp, mel);
   auto samples = cantus::audio::load(t.path, fp.mel.sr).samples;
   samples.resize(static_cast<std::size_t>(std::llround(fp.max_seconds * fp.mel.sr)));
-  auto ex = cantus::paper::internal::extract_samples(7, samples, fp, mel);
+  auto ex = cantus::data::internal::extract_samples(7, samples, fp, mel);
   BOOST_TEST(ex.mel == built.mel);
   BOOST_TEST(ex.raw == built.raw);
   BOOST_TEST(ex.entry.checksum == built.entry.checksum);
-  std::vector<cantus::paper::internal::extracted> v;
+  std::vector<cantus::data::internal::extracted> v;
   v.push_back(std::move(ex));
   const auto s = feature_store::in_memory(fp, std::move(v), "a.wav");
   BOOST_REQUIRE_EQUAL(s.tracks(split::training).size(), 1u);

@@ -9,13 +9,13 @@
 #include "cantus/audio/mel.hpp"
 #include "cantus/core/npy.hpp"
 #include "cantus/data/folders.hpp"
-#include "cantus/paper/feature_store.hpp"
+#include "cantus/data/feature_store.hpp"
 #include "cantus_test.hpp"
 #include "data_test_support.hpp"
 
 using namespace cantus;
 using namespace cantus::data;
-using namespace cantus::paper;
+using namespace cantus::data;
 namespace fs = std::filesystem;
 
 namespace {
@@ -275,11 +275,11 @@ BOOST_AUTO_TEST_CASE(index_offsets_that_wrap_are_refused) {
   p.raw_sample_rate = 8000;
   feature_store::build(c, p, dir / "cache", quiet());
   const auto index = dir / "cache" / "index.tsv";
-  const auto good = paper::internal::parse_index(index);
+  const auto good = cantus::data::internal::parse_index(index);
   const auto refused = [&](auto damage) {
     auto x = good;
     damage(x.tracks[0]);
-    write_file_atomically(index, [&](std::ofstream& o) { o << paper::internal::format_index(x); });
+    write_file_atomically(index, [&](std::ofstream& o) { o << cantus::data::internal::format_index(x); });
     try {
       feature_store::open(dir / "cache");
     } catch (const io_error& e) {
@@ -294,7 +294,7 @@ BOOST_AUTO_TEST_CASE(index_offsets_that_wrap_are_refused) {
   // Raw samples listed while the parameters store none: verify() hashed from a null pointer.
   auto x = good;
   x.params.replace(x.params.find("raw_sample_rate 8000"), 20, "raw_sample_rate 0");
-  write_file_atomically(index, [&](std::ofstream& o) { o << paper::internal::format_index(x); });
+  write_file_atomically(index, [&](std::ofstream& o) { o << cantus::data::internal::format_index(x); });
   try {
     feature_store::open(dir / "cache");
     BOOST_FAIL("expected io_error");

@@ -5,8 +5,8 @@
 #include <sys/stat.h>
 
 #include "cantus/data/fma.hpp"
-#include "cantus/paper/directory_lock.hpp"
-#include "cantus/paper/subprocess.hpp"
+#include "cantus/core/directory_lock.hpp"
+#include "app/subprocess.hpp"
 #include "cantus_test.hpp"
 #include "data_test_support.hpp"
 
@@ -68,22 +68,22 @@ BOOST_AUTO_TEST_CASE(lock_files_cannot_clobber_another_file) {
   const auto victim = dir / "victim.txt";
   fs::create_directories(dir / "cache");
   fs::create_symlink(victim, dir / "cache" / "lock");  // dangling: would be created through the link
-  auto e = error_of([&] { paper::directory_lock l(dir / "cache", "feature store", false); });
+  auto e = error_of([&] { cantus::directory_lock l(dir / "cache", "feature store", false); });
   BOOST_TEST(e.find("cache/lock: is a symbolic link") != std::string::npos, e);
   BOOST_TEST(!fs::exists(victim));
   testing::write_bytes(victim, "precious\n");
-  e = error_of([&] { paper::directory_lock l(dir / "cache", "feature store", false); });
+  e = error_of([&] { cantus::directory_lock l(dir / "cache", "feature store", false); });
   BOOST_TEST(e.find("symbolic link") != std::string::npos, e);
   BOOST_TEST(testing::read_bytes(victim) == "precious\n");
 
   fs::remove(dir / "cache" / "lock");
   BOOST_REQUIRE(::mkfifo((dir / "cache" / "lock").c_str(), 0600) == 0);
-  e = error_of([&] { paper::directory_lock l(dir / "cache", "feature store", false); });
+  e = error_of([&] { cantus::directory_lock l(dir / "cache", "feature store", false); });
   BOOST_TEST(e.find("is not a regular file") != std::string::npos, e);
 
   fs::remove(dir / "cache" / "lock");
   testing::write_bytes(dir / "cache" / "lock", "left by an older run\n");
-  { paper::directory_lock l(dir / "cache", "feature store", false); }
+  { cantus::directory_lock l(dir / "cache", "feature store", false); }
   BOOST_TEST(testing::read_bytes(dir / "cache" / "lock") == "left by an older run\n");
 }
 

@@ -20,8 +20,8 @@
 #include "cantus/models/optimizer_adapter.hpp"
 #include "cantus/models/trainer.hpp"
 #include "cantus/nn/optim/adam.hpp"
-#include "cantus/paper/registry.hpp"
-#include "cantus/paper/synthetic_rows.hpp"
+#include "app/registry.hpp"
+#include "app/synthetic_rows.hpp"
 #include "distributed_fixture.hpp"
 
 namespace fs = std::filesystem;
@@ -32,7 +32,7 @@ namespace {
 
 template <class Entry>
 typename Entry::model::config_type small_config() {
-  auto c = Entry::config(models::paper_config::quick(), Entry::name);
+  auto c = Entry::config(/*quick=*/true);
   if constexpr (requires { c.chunk_samples; c.hidden; }) c.chunk_samples = 64;  // the naive GRU
   if constexpr (requires { c.genres; }) c.genres = 4;
   if constexpr (requires { c.stacks; }) {  // WaveNet: short chunks
@@ -51,8 +51,7 @@ struct run_result {
 template <class Entry>
 run_result train_entry(process_group* group, std::int64_t steps, index_t batch, const fs::path& ckpt = {},
                        std::int64_t resume_to = 0, bool nudge = false) {
-  auto cfg = small_config<Entry>();
-  cfg.batch_size = batch;
+  const auto cfg = small_config<Entry>();
   typename Entry::model m(cfg, 7);
   if (nudge)  // every initial weight one ulp up: how far rounding alone carries the run
     for (auto& p : m.parameters())
@@ -61,12 +60,12 @@ run_result train_entry(process_group* group, std::int64_t steps, index_t batch, 
   nn::adam<float> opt(m.parameters(), {.lr = 1e-3});
   models::optimizer_adapter ad(opt);
   auto t = cantus::testing::short_run(Entry::name, group, 5);
-  t.epochs = resume_to > 0 ? resume_to : steps;
-  t.batch_size = batch;
-  t.max_batches_per_epoch = 1;
-  t.max_validation_batches = 1;
+  t.training.epochs = resume_to > 0 ? resume_to : steps;
+  t.training.batch_size = batch;
+  t.training.steps_per_epoch = 1;
+  t.training.validation_batches = 1;
   t.checkpoint_dir = ckpt;
-  t.drop_last = !m.buffers().empty();
+  t.training.drop_last = !m.buffers().empty();
   const auto r = models::train(m, ad, data, &data, t);
   run_result out;
   for (const auto& h : r.history) out.losses.push_back(h.train_loss);

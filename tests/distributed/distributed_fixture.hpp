@@ -31,9 +31,9 @@ inline std::filesystem::path scratch(const std::string& name) {
 // one thread, silent.
 inline models::trainer_options short_run(const std::string& label, distributed::process_group* group, std::uint64_t seed) {
   models::trainer_options t;
-  t.patience = 0;
-  t.restore_best = false;
-  t.seed = seed;
+  t.training.patience = 0;
+  t.training.restore_best = false;
+  t.training.seed = seed;
   t.threads = 1;
   t.verbose = false;
   t.label = label;

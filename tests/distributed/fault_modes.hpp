@@ -38,8 +38,8 @@ inline models::training_result regression_run(distributed::process_group* group,
   m.at = 9;  // epoch 3 of 4 batches per epoch
   momentum_sgd opt(m.parameters(), 0.05f);
   auto t = short_run("regression", group, 1);
-  t.epochs = epochs;
-  t.batch_size = 16;
+  t.training.epochs = epochs;
+  t.training.batch_size = 16;
   t.checkpoint_dir = ckpt;
   auto r = models::train(m, opt, data, &data, t);
   if (weights) {

@@ -1,4 +1,4 @@
-// Feature extraction shared by 2 ranks (cantus/paper/sharded_store.hpp): the joined store has the
+// Feature extraction shared by 2 ranks (cantus/data/sharded_store.hpp): the joined store has the
 // bytes of one process's build, no track is decoded twice, and the blocks a dead rank left behind
 // (one complete, one interrupted) are completed by the next run, decoding only what is missing.
 #include <boost/test/unit_test.hpp>
@@ -8,11 +8,11 @@
 
 #include "../data/data_test_support.hpp"
 #include "cantus/data/folders.hpp"
-#include "cantus/paper/sharded_store.hpp"
+#include "cantus/data/sharded_store.hpp"
 #include "distributed_fixture.hpp"
 
 using namespace cantus;
-using namespace cantus::paper;
+using namespace cantus::data;
 namespace fs = std::filesystem;
 
 namespace {

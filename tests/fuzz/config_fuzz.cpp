@@ -1,5 +1,5 @@
 // The learning-rate schedule as a run records it and --config FILE or --lr-schedule read it back
-// (paper/training_plan.hpp lr_schedule::parse): what parse() accepts must print as a string that
+// (cantus/models/training_settings.hpp lr_schedule::parse): what parse() accepts must print as a string that
 // parses to the same schedule, and a decaying one (gamma <= 1) must give finite factors.
 #include <cmath>
 #include <cstddef>
@@ -7,11 +7,11 @@
 #include <cstdlib>
 #include <string>
 
-#include "cantus/paper/training_plan.hpp"
+#include "cantus/models/training_settings.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace cantus::paper;
+  using namespace cantus::models;
   const std::string text(reinterpret_cast<const char*>(data), size);
   cantus_fuzz::accepts([&] {
     const auto s = lr_schedule::parse(text, "fuzz --lr-schedule");

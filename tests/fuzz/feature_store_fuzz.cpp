@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <string>
 
-#include "cantus/paper/feature_store.hpp"
+#include "cantus/data/feature_store.hpp"
 #include "fuzz_support.hpp"
 
 namespace {
@@ -31,10 +31,10 @@ void parse_and_open(const std::string& text) {
   fs::create_directories(dir);
   cantus_fuzz::write_file(dir / "index.tsv", text.data(), text.size());
   cantus_fuzz::accepts([&] {
-    const auto x = cantus::paper::internal::parse_index(dir / "index.tsv");
+    const auto x = cantus::data::internal::parse_index(dir / "index.tsv");
     sized_file(dir / "mel.f32", x.mel_floats);
     sized_file(dir / "raw.f32", x.raw_floats);
-    const auto s = cantus::paper::feature_store::open(dir);
+    const auto s = cantus::data::feature_store::open(dir);
     (void)s.verify();
     for (const auto& t : s.all()) {
       if (!t.ok) continue;

@@ -21,7 +21,7 @@
 #include "cantus/core/npy.hpp"
 #include "cantus/models/trainer.hpp"
 #include "cantus/nn/checkpoint.hpp"
-#include "cantus/paper/feature_store.hpp"
+#include "cantus/data/feature_store.hpp"
 #include "fuzz_model.hpp"
 
 namespace fs = std::filesystem;
@@ -149,28 +149,28 @@ void classifier_seeds() {
 
 void feature_store_seeds() {
   const auto d = dir("fuzz_feature_store");
-  paper::internal::index_contents x;
-  paper::feature_params p;
+  cantus::data::internal::index_contents x;
+  cantus::data::feature_params p;
   p.mel.n_mels = 4;
   p.raw_sample_rate = 100;
-  x.params = paper::describe(p) + "corpus 0123456789abcdef\n";
+  x.params = cantus::data::describe(p) + "corpus 0123456789abcdef\n";
   x.labels = {"Rock", "Hip-Hop"};
-  paper::stored_track a;
+  cantus::data::stored_track a;
   a.id = 2, a.split = data::split::training, a.label = 0, a.ok = true, a.frames = 3, a.raw_samples = 5, a.seconds = 0.05,
   a.path = "fma_small/000/000002.mp3";
-  paper::stored_track b = a;
+  cantus::data::stored_track b = a;
   b.id = 5, b.split = data::split::test, b.label = 1, b.mel_offset = 12, b.frames = 2, b.raw_offset = 5, b.raw_samples = 4,
   b.path = "fma_small/000/000005.mp3";
-  paper::stored_track f;
+  cantus::data::stored_track f;
   f.id = 140, f.split = data::split::validation, f.ok = false, f.path = "fma_small/000/000140.mp3", f.message = "cannot decode";
   x.tracks = {a, b, f};
   x.mel_floats = 20;
   x.raw_floats = 9;
-  write(d / "index.tsv", paper::internal::format_index(x));
+  write(d / "index.tsv", cantus::data::internal::format_index(x));
   x.tracks.pop_back();
   x.raw_floats = 0;
-  x.params = paper::describe(paper::feature_params{}) + "corpus 0\n";
-  write(d / "journal.tsv", paper::internal::format_index(x));
+  x.params = cantus::data::describe(cantus::data::feature_params{}) + "corpus 0\n";
+  write(d / "journal.tsv", cantus::data::internal::format_index(x));
 }
 
 // Tenth of a second of a chord, mono and stereo, in every container libsndfile writes here.

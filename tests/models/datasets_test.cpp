@@ -5,8 +5,8 @@
 #include <cmath>
 
 #include "cantus/data/folders.hpp"
-#include "cantus/paper/datasets.hpp"
-#include "cantus/paper/feature_store.hpp"
+#include "app/datasets.hpp"
+#include "cantus/data/feature_store.hpp"
 #include "cantus_test.hpp"
 
 using namespace cantus;
@@ -27,19 +27,19 @@ void write_wav(const std::filesystem::path& path, double freq, double seconds) {
 }
 
 struct store_fixture {
-  paper::feature_store store;
-  std::vector<const paper::stored_track*> tracks;
+  cantus::data::feature_store store;
+  std::vector<const cantus::data::stored_track*> tracks;
   paper::mel_standardizer norm;
   store_fixture() {
     auto dir = cantus::testing::scratch_dir("datasets");
     write_wav(dir / "audio" / "high" / "a.wav", 2000, 1.5);
     write_wav(dir / "audio" / "low" / "b.wav", 200, 2.0);
     auto c = data::folders::load(dir / "audio");
-    paper::feature_params p;
+    cantus::data::feature_params p;
     p.raw_sample_rate = 22050;
-    paper::store_options so;
+    cantus::data::store_options so;
     so.verbose = false;
-    store = paper::feature_store::open_or_build(c, p, dir / "cache", so);
+    store = cantus::data::feature_store::open_or_build(c, p, dir / "cache", so);
     for (const auto& t : store.all()) tracks.push_back(&t);
     norm = paper::mel_standardizer::fit(store, tracks);
   }

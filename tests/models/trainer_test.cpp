@@ -15,10 +15,10 @@ using cantus::testing::regression_data;
 namespace {
 models::trainer_options quiet_options(std::int64_t epochs) {
   models::trainer_options o;
-  o.epochs = epochs;
-  o.batch_size = 16;
-  o.patience = 0;
-  o.seed = 7;
+  o.training.epochs = epochs;
+  o.training.batch_size = 16;
+  o.training.patience = 0;
+  o.training.seed = 7;
   o.verbose = false;
   return o;
 }
@@ -61,7 +61,7 @@ BOOST_AUTO_TEST_CASE(same_seed_same_weights_other_seed_other_weights) {
     linear_regression m(3);
     momentum_sgd opt(m.parameters(), 0.01f);
     auto o = quiet_options(3);
-    o.seed = seed;
+    o.training.seed = seed;
     models::train(m, opt, train, static_cast<const regression_data*>(nullptr), o);
     return weights(m);
   };
@@ -75,14 +75,14 @@ BOOST_AUTO_TEST_CASE(resume_from_checkpoint_equals_an_uninterrupted_run) {
   linear_regression full(3);
   momentum_sgd full_opt(full.parameters(), 0.01f);
   auto o = quiet_options(6);
-  o.restore_best = false;
+  o.training.restore_best = false;
   auto full_result = models::train(full, full_opt, train, &val, o);
 
   {
     linear_regression m(3);
     momentum_sgd opt(m.parameters(), 0.01f);
     auto first = o;
-    first.epochs = 2;
+    first.training.epochs = 2;
     first.checkpoint_dir = dir;
     models::train(m, opt, train, &val, first);
     BOOST_TEST(std::filesystem::exists(dir / "last.ckpt"));
@@ -100,7 +100,7 @@ BOOST_AUTO_TEST_CASE(resume_from_checkpoint_equals_an_uninterrupted_run) {
 
   // A different seed cannot silently continue someone else's run.
   auto other = second;
-  other.seed = 99;
+  other.training.seed = 99;
   BOOST_CHECK_THROW(models::train(m, opt, train, &val, other), value_error);
 }
 
@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(damaged_checkpoint_falls_back_to_the_previous_one) {
   regression_data train(200, 3, 1, 0.5f), val(50, 3, 2, 0.5f);
   auto dir = cantus::testing::scratch_dir("trainer_damaged");
   auto o = quiet_options(5);
-  o.restore_best = false;
+  o.training.restore_best = false;
   linear_regression full(3);
   momentum_sgd full_opt(full.parameters(), 0.01f);
   models::train(full, full_opt, train, &val, o);
@@ -118,7 +118,7 @@ BOOST_AUTO_TEST_CASE(damaged_checkpoint_falls_back_to_the_previous_one) {
     linear_regression m(3);
     momentum_sgd opt(m.parameters(), 0.01f);
     auto first = o;
-    first.epochs = 3;
+    first.training.epochs = 3;
     first.checkpoint_dir = dir;
     models::train(m, opt, train, &val, first);
   }
@@ -157,7 +157,7 @@ BOOST_AUTO_TEST_CASE(damaged_checkpoint_falls_back_to_the_previous_one) {
   // A seed mismatch in the checkpoint it fell back to names that file, not last.ckpt.
   put(dir / "last.ckpt", "garbage");
   auto other_seed = second;
-  other_seed.seed = second.seed + 1;
+  other_seed.training.seed = second.training.seed + 1;
   try {
     models::train(m, opt, train, &val, other_seed);
     BOOST_FAIL("expected value_error");
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(early_stopping_after_patience_epochs_restores_the_best_weig
   linear_regression m(2);
   momentum_sgd opt(m.parameters(), 0.02f);
   auto o = quiet_options(50);
-  o.patience = 3;
+  o.training.patience = 3;
   auto r = models::train(m, opt, train, &val, o);
   BOOST_TEST(r.stopped_early);
   BOOST_TEST(r.history.size() < 50u);
@@ -264,36 +264,36 @@ BOOST_AUTO_TEST_CASE(corrupt_checkpoint_and_bad_options_are_reported) {
     BOOST_TEST(std::string(e.what()).find("last.ckpt") != std::string::npos);
   }
   o = quiet_options(1);
-  o.batch_size = 0;
+  o.training.batch_size = 0;
   BOOST_CHECK_THROW(models::train(m, opt, train, static_cast<const regression_data*>(nullptr), o), value_error);
   regression_data empty(0, 2, 1);
   BOOST_CHECK_THROW(models::train(m, opt, empty, static_cast<const regression_data*>(nullptr), quiet_options(1)), value_error);
 }
 
 BOOST_AUTO_TEST_CASE(default_configs_match_the_anchor_shapes_and_validate) {
-  models::paper_config c;
-  BOOST_TEST(c.naive_seq2seq.chunk_samples == 2048);
-  BOOST_TEST(c.naive_seq2seq.hidden == 32);
-  BOOST_TEST(c.step_vae.latent == 100);
-  BOOST_TEST(c.step_vae.encoded_length() == 16);
-  BOOST_TEST(c.seq2seq_mel.hidden == 512);
-  BOOST_TEST(c.wavenet.layers() == 20);
-  BOOST_TEST(c.wavenet.dilation(19) == 512);
-  BOOST_TEST(c.wavenet.receptive_field() == 2047);
-  BOOST_TEST(c.supervised_cnn.channels.size() == 4u);
-  c.naive_seq2seq.validate();
-  c.step_vae.validate();
-  c.seq2seq_mel.validate();
-  c.wavenet.validate();
-  c.supervised_cnn.validate();
-  auto q = models::paper_config::quick();
-  q.step_vae.validate();
-  q.wavenet.validate();
-  q.supervised_cnn.validate();
-  c.wavenet.hop_length = 500;
-  BOOST_CHECK_THROW(c.wavenet.validate(), value_error);
-  c.step_vae.n_mels = 100;
-  BOOST_CHECK_THROW(c.step_vae.validate(), value_error);
+  models::naive_seq2seq_config naive;
+  models::step_vae_config vae;
+  models::seq2seq_mel_config mel;
+  models::wavenet_config wn;
+  models::supervised_cnn_config cnn;
+  BOOST_TEST(naive.chunk_samples == 2048);
+  BOOST_TEST(naive.hidden == 32);
+  BOOST_TEST(vae.latent == 100);
+  BOOST_TEST(vae.encoded_length() == 16);
+  BOOST_TEST(mel.hidden == 512);
+  BOOST_TEST(wn.layers() == 20);
+  BOOST_TEST(wn.dilation(19) == 512);
+  BOOST_TEST(wn.receptive_field() == 2047);
+  BOOST_TEST(cnn.channels.size() == 4u);
+  naive.validate();
+  vae.validate();
+  mel.validate();
+  wn.validate();
+  cnn.validate();
+  wn.hop_length = 500;
+  BOOST_CHECK_THROW(wn.validate(), value_error);
+  vae.n_mels = 100;
+  BOOST_CHECK_THROW(vae.validate(), value_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -326,7 +326,7 @@ BOOST_AUTO_TEST_SUITE(trainer_with_nn_optimizers)
 BOOST_AUTO_TEST_CASE(adam_state_survives_a_checkpoint_so_resume_is_exact) {
   regression_data train(200, 3, 1, 0.5f), val(50, 3, 2, 0.5f);
   auto o = quiet_options(5);
-  o.restore_best = false;
+  o.training.restore_best = false;
   linear_regression full(3);
   nn::adam<float> full_adam(full.parameters(), {.lr = 0.05});
   models::optimizer_adapter full_opt(full_adam);
@@ -338,7 +338,7 @@ BOOST_AUTO_TEST_CASE(adam_state_survives_a_checkpoint_so_resume_is_exact) {
     nn::adam<float> adam(m.parameters(), {.lr = 0.05});
     models::optimizer_adapter opt(adam);
     auto first = o;
-    first.epochs = 2;
+    first.training.epochs = 2;
     first.checkpoint_dir = dir;
     models::train(m, opt, train, &val, first);
   }
@@ -356,7 +356,7 @@ BOOST_AUTO_TEST_CASE(adam_state_survives_a_checkpoint_so_resume_is_exact) {
   nn::sgd<float> sgd(s.parameters(), {.lr = 0.01});
   models::optimizer_adapter sopt(sgd);
   auto third = o;
-  third.epochs = 6;
+  third.training.epochs = 6;
   third.checkpoint_dir = dir;
   BOOST_CHECK_THROW(models::train(s, sopt, train, &val, third), io_error);
 }

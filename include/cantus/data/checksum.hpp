@@ -1,5 +1,5 @@
 #pragma once
-// A fast 64-bit checksum for cached data and index files, such as the paper component's feature store
+// A fast 64-bit checksum for cached data and index files, such as the feature store (data/feature_store.hpp)
 // (detects truncation, bit rot and stale files; not cryptographic). Eight bytes per step through a
 // multiply-rotate mix, then a final avalanche.
 #include <cstddef>

@@ -1,6 +1,6 @@
 #pragma once
 // A read-only POSIX memory map of a whole file: the data is paged in on demand and shared by every
-// process reading the same file (the paper component's feature store reads its cache this way).
+// process reading the same file (the feature store, data/feature_store.hpp, reads its cache this way).
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>

@@ -1,7 +1,8 @@
 #pragma once
-// Hyperparameters of the paper's five models. Defaults are the anchor shapes of the PyTorch reference
-// the benchmark runs beside cantus (docs/models.md, docs/performance.md); every field
-// can be changed, and `quick()` gives the small settings the example programs use with --quick.
+// The architectures of the paper's five models: sizes only. Defaults are the anchor shapes of the
+// PyTorch reference the benchmark runs beside cantus (docs/models.md, docs/performance.md); every field
+// can be changed. How a model trains (batch size, learning rate, ...) is not its configuration's:
+// models::training_settings holds it.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -11,20 +12,10 @@
 
 namespace cantus::models {
 
-// The audio front end every model shares (librosa's defaults for log-mel).
-struct audio_config {
-  int sample_rate = 22050;
-  int n_fft = 2048;
-  int hop_length = 512;
-  int n_mels = 128;
-};
-
 // (1) GRU sequence-to-sequence autoencoder over raw-audio chunks; z = the encoder's final hidden state.
 struct naive_seq2seq_config {
   index_t chunk_samples = 2048;  // T: raw samples per chunk
   index_t hidden = 32;           // GRU hidden size = latent size (the paper tries 8, 16, 32)
-  index_t batch_size = 32;
-  float learning_rate = 1e-3f;
   // What models::seq2seq_autoencoder reads: one raw sample per step, batches [batch, chunk_samples].
   static constexpr const char* name = "naive_seq2seq";
   static constexpr const char* input_name = "input chunks";
@@ -33,9 +24,8 @@ struct naive_seq2seq_config {
   index_t steps() const { return chunk_samples; }
   index_t features() const { return 1; }
   void validate() const {
-    if (chunk_samples < 2 || hidden < 1 || batch_size < 1)
-      throw_value_error("naive_seq2seq_config: chunk_samples must be >= 2 and hidden, batch_size >= 1 (got ",
-                        chunk_samples, ", ", hidden, ", ", batch_size, ")");
+    if (chunk_samples < 2 || hidden < 1)
+      throw_value_error("naive_seq2seq_config: chunk_samples must be >= 2 and hidden >= 1 (got ", chunk_samples, ", ", hidden, ")");
   }
 };
 
@@ -48,15 +38,13 @@ struct step_vae_config {
   float gamma = 100.0f;                              // weight of |KL - C| (Burgess et al. 2018)
   float capacity_max = 5.0f;                         // C reached at the end of annealing (nats)
   std::int64_t capacity_anneal_steps = 10000;        // C grows linearly 0 -> capacity_max over these steps
-  index_t batch_size = 512;
-  float learning_rate = 1e-3f;
   void validate() const {
     index_t len = n_mels;
     for (std::size_t i = 0; i < channels.size(); ++i) {
       if (len % 2) throw_value_error("step_vae_config: n_mels = ", n_mels, " must be divisible by 2^", channels.size());
       len /= 2;
     }
-    if (channels.empty() || latent < 1 || batch_size < 1 || kernel_size != 4 || stride != 2 || padding != 1)
+    if (channels.empty() || latent < 1 || kernel_size != 4 || stride != 2 || padding != 1)
       throw_value_error("step_vae_config: needs >= 1 channel stage, latent >= 1 and the halving conv (k4 s2 p1)");
   }
   index_t encoded_length() const { return n_mels >> channels.size(); }
@@ -71,8 +59,6 @@ struct seq2seq_mel_config {
   index_t n_mels = 128;
   index_t frames = 128;   // T: frames per chunk
   index_t hidden = 512;   // LSTM hidden = latent size
-  index_t batch_size = 16;
-  float learning_rate = 1e-3f;
   // What models::seq2seq_autoencoder reads: time-major chunks [batch, frames, n_mels].
   static constexpr const char* name = "seq2seq_mel";
   static constexpr const char* input_name = "input chunks [batch, frames, n_mels]";
@@ -81,8 +67,8 @@ struct seq2seq_mel_config {
   index_t steps() const { return frames; }
   index_t features() const { return n_mels; }
   void validate() const {
-    if (n_mels < 1 || frames < 2 || hidden < 1 || batch_size < 1)
-      throw_value_error("seq2seq_mel_config: n_mels, hidden, batch_size must be >= 1 and frames >= 2");
+    if (n_mels < 1 || frames < 2 || hidden < 1)
+      throw_value_error("seq2seq_mel_config: n_mels, hidden must be >= 1 and frames >= 2");
   }
 };
 
@@ -97,8 +83,6 @@ struct wavenet_config {
   index_t hop_length = 512;     // = upsample_stride^upsample_layers
   index_t upsample_layers = 3, upsample_kernel = 16, upsample_stride = 8, upsample_padding = 4;
   index_t chunk_samples = 8192;  // samples per training chunk (predicting chunk_samples next samples)
-  index_t batch_size = 2;
-  float learning_rate = 1e-3f;
   void validate() const {
     index_t up = 1;
     for (index_t i = 0; i < upsample_layers; ++i) up *= upsample_stride;
@@ -110,7 +94,7 @@ struct wavenet_config {
                         upsample_stride, ", padding ", upsample_padding);
     if (chunk_samples % hop_length)
       throw_value_error("wavenet_config: chunk_samples = ", chunk_samples, " must be a multiple of hop_length = ", hop_length);
-    if (classes < 2 || residual < 1 || skip < 1 || stacks < 1 || layers_per_stack < 1 || batch_size < 1)
+    if (classes < 2 || residual < 1 || skip < 1 || stacks < 1 || layers_per_stack < 1)
       throw_value_error("wavenet_config: sizes must be positive");
   }
   index_t layers() const { return stacks * layers_per_stack; }
@@ -131,50 +115,15 @@ struct supervised_cnn_config {
   index_t frames = 128;
   std::vector<index_t> channels = {32, 64, 128, 128};  // 4 x [Conv2d 3x3 + BatchNorm + ReLU + MaxPool 2]
   index_t genres = 8;
-  index_t batch_size = 32;
-  float learning_rate = 1e-3f;
   // What models::classifier reads besides the sizes.
   static constexpr const char* name = "supervised_cnn";
   static constexpr std::uint64_t seed_tag = 0x434E;
   void validate() const {
     index_t h = n_mels, w = frames;
     for (std::size_t i = 0; i < channels.size(); ++i) h /= 2, w /= 2;
-    if (channels.empty() || h < 1 || w < 1 || genres < 2 || batch_size < 1)
+    if (channels.empty() || h < 1 || w < 1 || genres < 2)
       throw_value_error("supervised_cnn_config: ", channels.size(), " pooling stages need n_mels and frames >= 2^",
                         channels.size(), " (got ", n_mels, " x ", frames, ") and genres >= 2 (got ", genres, ")");
-  }
-};
-
-// Everything one run of the paper uses.
-struct paper_config {
-  audio_config audio;
-  naive_seq2seq_config naive_seq2seq;
-  step_vae_config step_vae;
-  seq2seq_mel_config seq2seq_mel;
-  wavenet_config wavenet;
-  supervised_cnn_config supervised_cnn;
-
-  // Small models and chunks: the whole paper in a few minutes on 2 cores.
-  static paper_config quick() {
-    paper_config c;
-    c.naive_seq2seq.chunk_samples = 256;
-    c.naive_seq2seq.hidden = 16;
-    c.step_vae.channels = {16, 32, 32};
-    c.step_vae.latent = 32;
-    c.step_vae.batch_size = 128;
-    c.step_vae.capacity_anneal_steps = 500;
-    c.seq2seq_mel.frames = 32;
-    c.seq2seq_mel.hidden = 64;
-    c.seq2seq_mel.batch_size = 16;
-    c.wavenet.residual = 16;
-    c.wavenet.skip = 32;
-    c.wavenet.stacks = 1;
-    c.wavenet.layers_per_stack = 6;
-    c.wavenet.chunk_samples = 512;
-    c.wavenet.batch_size = 2;
-    c.supervised_cnn.frames = 64;
-    c.supervised_cnn.channels = {8, 16, 32, 32};
-    return c;
   }
 };
 

@@ -10,7 +10,7 @@
 //               parameters() -> nn::parameter_list<float, B> (B = the model's backend_type, cpu when it
 //               names none), save_state(ostream&), load_state(istream&)
 //   optimizer : zero_grad(), step(), save_state(ostream&), load_state(istream&); set_lr(double) when
-//               trainer_options::learning_rate is given
+//               training_settings::learning_rate is given
 // Determinism: the batch order of epoch e depends only on (seed, e), and models draw their noise
 // from Philox streams keyed by step_info, so a run is bit-identical for a seed and thread count, and
 // a resumed run is bit-identical to an uninterrupted one.
@@ -51,6 +51,7 @@
 #include "cantus/data/checksum.hpp"
 #include "cantus/distributed/gradients.hpp"
 #include "cantus/distributed/group.hpp"
+#include "cantus/models/training_settings.hpp"
 #include "cantus/nn/optim/clip.hpp"
 #include "cantus/nn/parameter.hpp"
 #include "cantus/nn/tt/optimizers.hpp"
@@ -113,26 +114,15 @@ concept trainer_optimizer = requires(O& opt, std::ostream& o, std::istream& i) {
   opt.load_state(i);
 };
 
+// How train() runs: the settings that decide the weights (training_settings, recorded with a run) and
+// where and how it executes, which never changes the numbers.
 struct trainer_options {
-  std::int64_t epochs = 10;
-  index_t batch_size = 32;
-  std::int64_t patience = 5;      // epochs without validation improvement before stopping; 0 = never stop early
-  double min_delta = 0.0;         // an improvement must lower the validation loss by more than this
-  bool restore_best = true;       // end with the weights of the best validation epoch
-  std::uint64_t seed = 0;
+  training_settings training;
   int threads = 0;                // OpenMP threads; 0 keeps the current setting
   std::filesystem::path checkpoint_dir;  // empty: no checkpoints (and no resume)
   bool resume = true;             // continue from checkpoint_dir/last.ckpt when it exists
-  std::int64_t max_batches_per_epoch = 0;  // 0: the whole data set every epoch
-  std::int64_t max_validation_batches = 0;  // 0: the whole validation set; else this many batches of rows spread evenly over it
-  bool drop_last = false;         // skip a final partial batch (e.g. for BatchNorm with batch 1)
   std::string label = "train";
   bool verbose = true;            // progress bars and one summary line per epoch on stderr
-  // The learning rate of optimizer step `step` (counted over the whole run) when steps_per_epoch steps
-  // make an epoch; empty: the optimizer's own, unchanged. A function of the step alone, so a resumed
-  // run continues the schedule exactly.
-  std::function<double(std::int64_t step, std::int64_t steps_per_epoch)> learning_rate;
-  double clip_norm = 0;           // clip the gradients' global norm to this before each step (0: never)
   // Data-parallel training over these processes (null or one rank: this process alone).
   distributed::process_group* group = nullptr;
   std::size_t bucket_bytes = std::size_t(4) << 20;  // gradient all-reduce bucket size
@@ -410,11 +400,10 @@ template <class Model, class Optimizer, batch_source Data>
 training_result train(Model& model, Optimizer& optimizer, const Data& train_data, const Data* validation_data,
                       const trainer_options& opt) {
   namespace fs = std::filesystem;
-  if (opt.batch_size < 1) throw_value_error("train: batch_size must be >= 1, got ", opt.batch_size);
-  if (opt.epochs < 0) throw_value_error("train: epochs must be >= 0, got ", opt.epochs);
-  if (!(opt.clip_norm >= 0)) throw_value_error("train: clip_norm must be >= 0, got ", opt.clip_norm);
+  const training_settings& s = opt.training;
+  s.validate("train (" + opt.label + ")");
   if constexpr (!requires(Optimizer& o) { o.set_lr(1.0); })
-    if (opt.learning_rate) throw_value_error("train (", opt.label, "): a learning-rate schedule needs an optimizer with set_lr");
+    if (s.learning_rate > 0) throw_value_error("train (", opt.label, "): a learning rate needs an optimizer with set_lr");
   const index_t n = train_data.size();
   if (n == 0) throw_value_error("train (", opt.label, "): the training set is empty");
   if (opt.threads > 0) omp_set_num_threads(opt.threads);
@@ -426,7 +415,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
 
   training_result result;
   training_checkpoint state;
-  state.seed = opt.seed;
+  state.seed = s.seed;
   const fs::path last_path = opt.checkpoint_dir.empty() ? fs::path() : opt.checkpoint_dir / "last.ckpt";
   // Rank 0 reads the checkpoint and sends it to the others: they need no shared file system, and a
   // file rank 0 cannot read fails every rank with the same message instead of leaving them waiting.
@@ -458,9 +447,9 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   if (checked) {
     state = std::move(*checked);
     checked.reset();
-    if (state.seed != opt.seed)
+    if (state.seed != s.seed)
       throw value_error(cantus::detail::concat(ckpt_path, ": checkpoint was trained with seed ", state.seed,
-                                               " but this run asks for seed ", opt.seed,
+                                               " but this run asks for seed ", s.seed,
                                                "; delete the checkpoint or use the same seed"));
     detail::restore_model_state(model, state.model);
     std::istringstream oi(state.optimizer, std::ios::binary);
@@ -473,18 +462,18 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
 
   auto params = model.parameters();
   const index_t per_epoch_batches_all =
-      opt.drop_last ? n / opt.batch_size : (n + opt.batch_size - 1) / opt.batch_size;
-  const index_t batches = opt.max_batches_per_epoch > 0 ? std::min<index_t>(per_epoch_batches_all, opt.max_batches_per_epoch)
+      s.drop_last ? n / s.batch_size : (n + s.batch_size - 1) / s.batch_size;
+  const index_t batches = s.steps_per_epoch > 0 ? std::min<index_t>(per_epoch_batches_all, s.steps_per_epoch)
                                                         : per_epoch_batches_all;
   if (batches == 0)
-    throw_value_error("train (", opt.label, "): ", n, " training rows give no full batch of ", opt.batch_size);
+    throw_value_error("train (", opt.label, "): ", n, " training rows give no full batch of ", s.batch_size);
 
   // Ranks that disagree on the data, the batch plan or the model (another corpus, another build)
   // would wait in a collective forever or train garbage: compare before the first step.
   std::optional<distributed::gradient_reducer_t<float, model_backend_t<Model>>> reduce, reduce_buffers;
   if (parallel) {
-    std::string shape = cantus::detail::concat(opt.label, ": ", n, " training rows, batch ", opt.batch_size, ", ", batches,
-                                               " batches per epoch, seed ", opt.seed, ", parameters");
+    std::string shape = cantus::detail::concat(opt.label, ": ", n, " training rows, batch ", s.batch_size, ", ", batches,
+                                               " batches per epoch, seed ", s.seed, ", parameters");
     for (auto& p : params) shape += cantus::detail::concat(" ", p.name, ":", p.value.size());
     const auto all = group.all_gather(shape);
     for (int r = 1; r < group.size(); ++r)
@@ -494,32 +483,32 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
                                            all[static_cast<std::size_t>(r)]));
     // Every rank takes part in every step (a model may sum batch statistics over the group inside
     // its step), so each needs a row of every batch.
-    if (opt.batch_size < group.size())
-      group.abort(cantus::detail::concat("train (", opt.label, "): batch size ", opt.batch_size, " is smaller than the ",
+    if (s.batch_size < group.size())
+      group.abort(cantus::detail::concat("train (", opt.label, "): batch size ", s.batch_size, " is smaller than the ",
                                          group.size(), " ranks; every rank needs a row of each batch"));
     reduce.emplace(group, params, opt.bucket_bytes);
     if constexpr (requires { model.buffers(); })
       if (auto bufs = model.buffers(); !bufs.empty()) reduce_buffers.emplace(group, std::move(bufs), opt.bucket_bytes, true);
   }
 
-  bool stop = opt.patience > 0 && state.bad_epochs >= opt.patience;
+  bool stop = s.patience > 0 && state.bad_epochs >= s.patience;
   result.stopped_early = stop;
   // As many OpenMP threads as cores other processes leave free (core/thread_share.hpp): the numbers do
   // not depend on the count, the speed does.
   thread_governor threads;
-  for (std::int64_t epoch = state.epochs_done; epoch < opt.epochs && !stop; ++epoch) {
+  for (std::int64_t epoch = state.epochs_done; epoch < s.epochs && !stop; ++epoch) {
     const auto t0 = std::chrono::steady_clock::now();
-    const auto order = epoch_order(n, opt.seed, epoch);
+    const auto order = epoch_order(n, s.seed, epoch);
     std::optional<progress> bar;
     if (verbose)
-      bar.emplace(cantus::detail::concat(opt.label, " epoch ", epoch + 1, "/", opt.epochs), batches, "batches");
+      bar.emplace(cantus::detail::concat(opt.label, " epoch ", epoch + 1, "/", s.epochs), batches, "batches");
     double loss_sum = 0;
     index_t items = 0;
     for (index_t b = 0; b < batches; ++b) {
       if (threads.poll() && verbose)
         std::fprintf(stderr, "\n%s: %d of %d threads (other processes keep the rest of the cores busy)\n", opt.label.c_str(),
                      threads.threads(), threads.requested());
-      const index_t begin = b * opt.batch_size, end = std::min(n, begin + opt.batch_size);
+      const index_t begin = b * s.batch_size, end = std::min(n, begin + s.batch_size);
       const index_t len = end - begin;
       if (parallel && len < group.size()) continue;  // a last partial batch too small to give every rank a row
       const auto shard = distributed::shard_of(static_cast<std::size_t>(len), group.rank(), group.size());
@@ -528,7 +517,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
       double loss = 0;
       if (!rows.empty()) {
         auto batch = train_data.batch(rows);
-        step_info info{opt.seed, epoch, state.steps, true};
+        step_info info{s.seed, epoch, state.steps, true};
         if (parallel) {
           info.row_offset = static_cast<index_t>(shard.begin);
           info.batch_rows = len;
@@ -565,9 +554,9 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
                                                        : std::string("no epoch had completed, so there is no checkpoint")),
             "; try a lower learning rate"));
       }
-      if (opt.clip_norm > 0) nn::clip_grad_norm(params, opt.clip_norm);
+      if (s.clip_norm > 0) nn::clip_grad_norm(params, s.clip_norm);
       if constexpr (requires { optimizer.set_lr(1.0); })
-        if (opt.learning_rate) optimizer.set_lr(opt.learning_rate(state.steps, batches));
+        if (s.learning_rate > 0) optimizer.set_lr(s.rate_at(state.steps, batches));
       optimizer.step();
       // Buffers a rank updated from its own shard become their average, weighted like the gradients,
       // so the replicas stay identical (synchronised BatchNorm's running statistics already are).
@@ -591,13 +580,13 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     rec.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     rec.items_per_second = rec.seconds > 0 ? static_cast<double>(items) / rec.seconds : 0.0;
     rec.validation_loss =
-        have_validation ? evaluate_loss(model, *validation_data, opt.batch_size, opt.max_validation_batches) : rec.train_loss;
+        have_validation ? evaluate_loss(model, *validation_data, s.batch_size, s.validation_batches) : rec.train_loss;
     if (!std::isfinite(rec.validation_loss))
       throw training_diverged(cantus::detail::concat(
           opt.label, ": validation loss is ", detail::format_loss(rec.validation_loss), " after epoch ", epoch + 1,
           last_path.empty() ? std::string() : cantus::detail::concat("; the last good checkpoint is kept at ", last_path.string())));
 
-    if (rec.validation_loss < state.best_validation_loss - opt.min_delta) {
+    if (rec.validation_loss < state.best_validation_loss - s.min_delta) {
       state.best_validation_loss = rec.validation_loss;
       state.best_epoch = epoch + 1;
       state.bad_epochs = 0;
@@ -607,7 +596,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     }
     state.history.push_back(rec);
     state.epochs_done = epoch + 1;
-    stop = opt.patience > 0 && state.bad_epochs >= opt.patience;
+    stop = s.patience > 0 && state.bad_epochs >= s.patience;
     if (parallel) {
       // The ranks must hold the same weights; a difference would grow silently, so stop at once.
       const auto all = group.all_gather(std::to_string(data::checksum(detail::model_state(model))));
@@ -628,13 +617,13 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
     }
     if (verbose)
       std::fprintf(stderr, "%s: epoch %lld/%lld  train loss %s  %s loss %s  %.1f s  %.1f items/s%s\n", opt.label.c_str(),
-                   static_cast<long long>(epoch + 1), static_cast<long long>(opt.epochs),
+                   static_cast<long long>(epoch + 1), static_cast<long long>(s.epochs),
                    detail::format_loss(rec.train_loss).c_str(), have_validation ? "validation" : "(no validation set) train",
                    detail::format_loss(rec.validation_loss).c_str(), rec.seconds, rec.items_per_second,
                    stop ? "  (early stop)" : "");
     result.stopped_early = stop;
   }
-  if (opt.restore_best && !state.best_model.empty()) detail::restore_model_state(model, state.best_model);
+  if (s.restore_best && !state.best_model.empty()) detail::restore_model_state(model, state.best_model);
   result.history = state.history;
   result.best_epoch = state.best_epoch;
   result.best_validation_loss = state.best_validation_loss;

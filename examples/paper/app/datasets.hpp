@@ -1,5 +1,5 @@
 #pragma once
-// The five models' inputs cut from a paper::feature_store: each data set is a list of (track, offset)
+// The five models' inputs cut from a cantus::data::feature_store: each data set is a list of (track, offset)
 // items over a set of tracks and makes batches of the shape its model takes (the trainer's
 // batch_source). Log-mel is standardised per mel bin with statistics of the training tracks only.
 //   frame_dataset      step_vae        [B, 1, n_mels]        one frame per item
@@ -21,15 +21,17 @@
 #include "cantus/models/supervised_cnn.hpp"
 #include "cantus/models/wavenet.hpp"
 #include "cantus/nn/loss/mu_law.hpp"
-#include "cantus/paper/feature_store.hpp"
+#include "cantus/data/feature_store.hpp"
 
-namespace cantus::paper {
+namespace paper {
+
+using namespace cantus;  // the application is written in the library's terms
 
 // Per-bin mean and standard deviation of the log-mel (dB) over every frame of some tracks.
 struct mel_standardizer {
   std::vector<float> mean, scale;  // scale = 1 / (std + 1e-3): silent bins do not blow up
 
-  static mel_standardizer fit(const feature_store& store, const std::vector<const stored_track*>& tracks) {
+  static mel_standardizer fit(const data::feature_store& store, const std::vector<const data::stored_track*>& tracks) {
     if (tracks.empty()) throw value_error("mel_standardizer::fit: no tracks (is the training split empty?)");
     const index_t bins = store.n_mels();
     std::vector<double> s(static_cast<std::size_t>(bins), 0.0), s2(static_cast<std::size_t>(bins), 0.0);
@@ -61,7 +63,7 @@ struct mel_standardizer {
 // 1 / RMS of the raw samples of some tracks: music sits around 0.1 RMS, and a GRU fed samples that
 // small starts out nearly blind to them (input weights ~ 1/sqrt(H)), so the raw-audio model reads
 // audio scaled to unit power over the training tracks; loudness differences between tracks remain.
-inline float raw_gain(const feature_store& store, const std::vector<const stored_track*>& tracks) {
+inline float raw_gain(const data::feature_store& store, const std::vector<const data::stored_track*>& tracks) {
   double s2 = 0, n = 0;
   for (const auto* t : tracks) {
     for (float v : store.raw(*t)) s2 += double(v) * double(v);
@@ -73,8 +75,8 @@ inline float raw_gain(const feature_store& store, const std::vector<const stored
 
 // Where items come from: a store, the tracks of one split (or several) and the standardiser.
 struct track_source {
-  const feature_store* store = nullptr;
-  std::vector<const stored_track*> tracks;
+  const data::feature_store* store = nullptr;
+  std::vector<const data::stored_track*> tracks;
   const mel_standardizer* norm = nullptr;
   float gain = 1.0f;  // raw_chunk_dataset multiplies the samples by this (see raw_gain)
 };
@@ -150,7 +152,7 @@ class frame_dataset : public item_dataset {
   using batch_type = tensor<float, 3>;
   // Every `frame_stride`-th frame, at most `max_per_track` per track (0: all).
   frame_dataset(track_source src, index_t frame_stride = 1, index_t max_per_track = 0) {
-    build(std::move(src), max_per_track, [&](const stored_track& t) {
+    build(std::move(src), max_per_track, [&](const data::stored_track& t) {
       return window_starts(static_cast<index_t>(t.frames), 1, std::max<index_t>(1, frame_stride));
     });
   }
@@ -171,7 +173,7 @@ class mel_chunk_dataset : public item_dataset {
   using batch_type = tensor<float, 3>;
   mel_chunk_dataset(track_source src, index_t frames, index_t hop, index_t max_per_track = 0) : frames_(frames) {
     build(std::move(src), max_per_track,
-          [&](const stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
+          [&](const data::stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
   }
   batch_type batch(std::span<const index_t> rows) const {
     const index_t M = src_.store->n_mels();
@@ -194,7 +196,7 @@ class cnn_chunk_dataset : public item_dataset {
   using batch_type = models::labelled_chunks<>;
   cnn_chunk_dataset(track_source src, index_t frames, index_t hop, index_t max_per_track = 0) : frames_(frames) {
     build(std::move(src), max_per_track,
-          [&](const stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
+          [&](const data::stored_track& t) { return window_starts(static_cast<index_t>(t.frames), frames, hop); });
   }
   batch_type batch(std::span<const index_t> rows) const {
     const index_t M = src_.store->n_mels(), B = static_cast<index_t>(rows.size());
@@ -218,7 +220,7 @@ class raw_chunk_dataset : public item_dataset {
   using batch_type = tensor<float, 2>;
   raw_chunk_dataset(track_source src, index_t samples, index_t hop, index_t max_per_track = 0) : samples_(samples) {
     build(std::move(src), max_per_track,
-          [&](const stored_track& t) { return window_starts(static_cast<index_t>(t.raw_samples), samples, hop); });
+          [&](const data::stored_track& t) { return window_starts(static_cast<index_t>(t.raw_samples), samples, hop); });
   }
   batch_type batch(std::span<const index_t> rows) const {
     batch_type x({static_cast<index_t>(rows.size()), samples_});
@@ -245,7 +247,7 @@ class wavenet_dataset : public item_dataset {
       : samples_(samples), hop_(hop_length), classes_(classes) {
     if (samples % hop_length)
       throw_value_error("wavenet_dataset: chunk samples ", samples, " must be a multiple of hop_length ", hop_length);
-    build(std::move(src), max_per_track, [&](const stored_track& t) {
+    build(std::move(src), max_per_track, [&](const data::stored_track& t) {
       std::vector<index_t> ks;
       const index_t frames_needed = samples / hop_length + 1;
       for (index_t k = 0; k + frames_needed <= static_cast<index_t>(t.frames) &&
@@ -305,4 +307,4 @@ models::track_embeddings embed_dataset(const Dataset& ds, Encode&& encode, index
       label, group, pool);
 }
 
-}  // namespace cantus::paper
+}  // namespace paper

@@ -1,8 +1,8 @@
 #pragma once
 // An exclusive advisory lock (flock) on DIR/lock, held for a scope: two processes asked to build the
 // same cache or corpus at once take turns instead of interleaving their writes, and the second then
-// finds the work done. The lock goes with the process, so a crash never leaves it held. Part of
-// cantus::paper: the feature store and the style corpus hold it while they build.
+// finds the work done. The lock goes with the process, so a crash never leaves it held. The feature store
+// (data/feature_store.hpp) holds it while it builds.
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -17,7 +17,7 @@
 #include "cantus/core/directories.hpp"
 #include "cantus/core/error.hpp"
 
-namespace cantus::paper {
+namespace cantus {
 
 class directory_lock {
  public:
@@ -61,4 +61,4 @@ class directory_lock {
   int fd_ = -1;
 };
 
-}  // namespace cantus::paper
+}  // namespace cantus

@@ -4,9 +4,11 @@
 #include <algorithm>
 #include <span>
 
-#include "cantus/paper/registry.hpp"
+#include "app/registry.hpp"
 
-namespace cantus::paper {
+namespace paper {
+
+using namespace cantus;  // the application is written in the library's terms
 
 // Rows [r0, r1, ...] (along dimension 0) of a host batch, for every batch type of the paper models.
 template <class T, std::size_t R>
@@ -31,12 +33,10 @@ struct synthetic_rows {
   using batch_type = typename Entry::model::batch_type;
   batch_type all;
   index_t n = 0;
-  synthetic_rows(typename Entry::model::config_type c, index_t rows, std::uint64_t seed) : n(rows) {
-    c.batch_size = rows;
-    all = Entry::synthetic_batch(c, seed);
-  }
+  synthetic_rows(const typename Entry::config_type& c, index_t rows, std::uint64_t seed)
+      : all(Entry::synthetic_batch(c, rows, seed)), n(rows) {}
   index_t size() const { return n; }
   batch_type batch(std::span<const index_t> rows) const { return take_rows(all, rows); }
 };
 
-}  // namespace cantus::paper
+}  // namespace paper

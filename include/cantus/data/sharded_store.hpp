@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "cantus/distributed/group.hpp"
-#include "cantus/paper/feature_store.hpp"
+#include "cantus/data/feature_store.hpp"
 
-namespace cantus::paper {
+namespace cantus::data {
 
 namespace internal {
 
@@ -163,4 +163,4 @@ inline feature_store open_or_build_sharded(const data::corpus& c, const feature_
   return s;
 }
 
-}  // namespace cantus::paper
+}  // namespace cantus::data

@@ -20,7 +20,9 @@
 
 extern char** environ;
 
-namespace cantus::paper {
+namespace paper {
+
+using namespace cantus;  // the application is written in the library's terms
 
 // The full path of `program` found on $PATH, or empty.
 inline std::filesystem::path find_program(const std::string& program) {
@@ -69,4 +71,4 @@ inline int run_program(const std::vector<std::string>& argv, const std::filesyst
   return -1;
 }
 
-}  // namespace cantus::paper
+}  // namespace paper

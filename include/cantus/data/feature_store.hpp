@@ -15,8 +15,8 @@
 //   mel.f32.partial, raw.f32.partial   while building: the data being appended.
 // Tracks are appended in corpus order whatever the thread count, so the files are identical for any
 // number of threads, and an interrupted build resumes after the last committed track. A build holds
-// DIR/lock (directory_lock), so two processes building one cache take turns. Part of cantus::paper
-// (docs/paper.md).
+// DIR/lock (directory_lock), so two processes building one cache take turns. Any corpus
+// (data::corpus) can be cached; needs the audio component (docs/data.md).
 #include <fcntl.h>
 #include <omp.h>
 #include <unistd.h>
@@ -54,9 +54,9 @@
 #include "cantus/data/checksum.hpp"
 #include "cantus/data/corpus.hpp"
 #include "cantus/data/mapped_file.hpp"
-#include "cantus/paper/directory_lock.hpp"
+#include "cantus/core/directory_lock.hpp"
 
-namespace cantus::paper {
+namespace cantus::data {
 
 struct feature_params {
   audio::mel_params mel{};     // mel.sr is the rate every file is decoded (resampled) to
@@ -850,4 +850,4 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
   return rep;
 }
 
-}  // namespace cantus::paper
+}  // namespace cantus::data

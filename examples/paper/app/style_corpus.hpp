@@ -45,10 +45,14 @@
 #include "cantus/data/corpus.hpp"
 #include "cantus/data/csv.hpp"
 #include "cantus/data/fma.hpp"
-#include "cantus/paper/directory_lock.hpp"
-#include "cantus/paper/subprocess.hpp"
+#include "cantus/core/directory_lock.hpp"
+#include "app/subprocess.hpp"
 
-namespace cantus::paper::style {
+namespace paper {
+using namespace cantus;  // the application is written in the library's terms
+}  // namespace paper
+
+namespace paper::style {
 
 // One mma style file ("library/file", as mma's Use takes it) and the grooves of it we use. Grooves of
 // one family share their basic pattern, so a family is the unit a split keeps together.
@@ -571,4 +575,4 @@ inline factor_table read_factors(const std::filesystem::path& root) {
   return f;
 }
 
-}  // namespace cantus::paper::style
+}  // namespace paper::style
