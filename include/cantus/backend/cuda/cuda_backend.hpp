@@ -14,7 +14,7 @@
 
 #include "cantus/backend/backend.hpp"
 #include "cantus/backend/cuda/device.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"
 
 namespace cantus {
 namespace cuda_kernels {

@@ -16,7 +16,7 @@
 #include <string>
 
 #include "cantus/backend/cuda/cuda_check.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/distributed/gradients.hpp"
 #include "cantus/distributed/group.hpp"
 #include "cantus/nn/parameter.hpp"
