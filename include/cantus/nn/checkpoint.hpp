@@ -46,9 +46,9 @@
 #include <utility>
 #include <vector>
 
+#include "cantus/base/error.hpp"
 #include "cantus/core/atomic_file.hpp"
 #include "cantus/core/checksum.hpp"
-#include "cantus/core/error.hpp"
 #include "cantus/nn/optim/optimizer.hpp"
 #include "cantus/nn/parameter.hpp"
 

@@ -14,7 +14,7 @@
 
 #include "cantus/backend/channel_sum.hpp"
 #include "cantus/backend/cpu/cpu_backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::nn::detail {
 

@@ -10,8 +10,8 @@
 #include <string>
 
 #include "cantus/backend/cpu/cpu_backend.hpp"
-#include "cantus/core/error.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/error.hpp"
+#include "cantus/base/functors.hpp"
 #include "cantus/core/tensor.hpp"
 
 namespace cantus::nn::rnn_detail {

@@ -2,10 +2,10 @@
 // so a causal convolution (WaveNet's dilated ones) runs with its left padding on both sides and keeps
 // the first out_len outputs; its backward pass pads dy with zeros to match. Bias in a kernel of its
 // own; the bias gradient a chunked column sum (cuda_launch::add_column_sums). Kernel-size-1
-// convolutions are cuBLAS GEMMs instead (nn/tt/pointwise_conv1d.hpp).
+// convolutions are cuBLAS GEMMs instead (pointwise_conv1d.hpp).
 #include "cantus/backend/cuda/nn/cudnn_conv.cuh"
 #include "cantus/backend/cuda/nn/launch.cuh"
-#include "cantus/nn/tt/pointwise_conv1d.hpp"
+#include "cantus/backend/cuda/nn/pointwise_conv1d.hpp"
 
 namespace cantus::nn::tt {
 
