@@ -81,7 +81,7 @@ macro(cantus_find_cuda_dependencies)
           INTERFACE_INCLUDE_DIRECTORIES "${CANTUS_CUDNN_INCLUDE_DIR}")
       endif()
       set(cantus_cuda_FOUND TRUE)
-      # NCCL (optional): data-parallel gradients reduced on the GPU (cantus/backend/cuda/nccl_all_reduce.hpp).
+      # NCCL (optional): data-parallel gradients reduced on the GPU (cantus/distributed/nccl_all_reduce.hpp).
       find_path(CANTUS_NCCL_INCLUDE_DIR nccl.h HINTS ${CUDAToolkit_INCLUDE_DIRS} /usr/local/include)
       find_library(CANTUS_NCCL_LIBRARY nccl HINTS ${CUDAToolkit_LIBRARY_DIR} /usr/local/lib)
       if(CANTUS_NCCL_INCLUDE_DIR AND CANTUS_NCCL_LIBRARY AND NOT TARGET cantus_nccl_imported)

@@ -27,7 +27,7 @@
 #include <utility>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cli {
 

@@ -1,20 +1,20 @@
 #pragma once
-// The whole of cantus' header-only core. Finer headers: cantus/core/*.hpp, cantus/backend/*, and one
-// umbrella per area (cantus/nn.hpp, cantus/audio.hpp, ...) as they exist. Needs Eigen, xsimd and
-// OpenMP only; the xtensor bridges are opt-in (cantus/core/xtensor_interop.hpp).
+// The whole of cantus' header-only core. Finer headers: cantus/base/*.hpp, cantus/backend/*,
+// cantus/core/*.hpp, and one umbrella per area (cantus/nn.hpp, cantus/audio.hpp, ...) as they exist.
+// Needs Eigen, xsimd and OpenMP only; the xtensor bridges are opt-in (cantus/core/xtensor_interop.hpp).
+#include "cantus/base/config.hpp"
+#include "cantus/base/error.hpp"
+#include "cantus/base/functors.hpp"
+#include "cantus/backend/backend.hpp"
+#include "cantus/backend/cpu/cpu_backend.hpp"
 #include "cantus/core/atomic_file.hpp"
-#include "cantus/core/config.hpp"
 #include "cantus/core/directories.hpp"
-#include "cantus/core/error.hpp"
-#include "cantus/core/functors.hpp"
 #include "cantus/core/interop.hpp"
 #include "cantus/core/npy.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/core/tensor_ops.hpp"
-#include "cantus/backend/backend.hpp"
-#include "cantus/backend/cpu/cpu_backend.hpp"
 #if defined(__CUDACC__)
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #endif

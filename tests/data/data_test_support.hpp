@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::testing {
 

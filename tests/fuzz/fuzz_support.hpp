@@ -16,7 +16,7 @@
 #include <string>
 #include <string_view>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus_fuzz {
 

@@ -15,7 +15,7 @@
 #include <span>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/models/embeddings.hpp"
 #include "cantus/models/supervised_cnn.hpp"

@@ -21,7 +21,7 @@
 
 #include "app/data_kinds.hpp"
 #include "app/presets.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/models/naive_seq2seq.hpp"
 #include "cantus/models/seq2seq_mel.hpp"
 #include "cantus/models/step_vae.hpp"

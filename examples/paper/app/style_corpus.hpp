@@ -39,7 +39,7 @@
 
 #include "cantus/core/atomic_file.hpp"
 #include "cantus/core/directories.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus/data/corpus.hpp"

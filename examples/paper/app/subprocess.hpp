@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 extern char** environ;
 

@@ -7,8 +7,8 @@
 #include <cstdio>
 #include <string>
 
-#include "cantus/core/config.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/config.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/data/checksum.hpp"
 #include "cantus/models/training_settings.hpp"
 

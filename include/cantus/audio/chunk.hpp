@@ -12,7 +12,7 @@
 #include <span>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/tensor.hpp"
 
 namespace cantus::audio {

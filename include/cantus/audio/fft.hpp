@@ -17,7 +17,7 @@
 #include <mutex>
 #include <new>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::audio {
 

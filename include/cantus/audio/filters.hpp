@@ -8,7 +8,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/tensor.hpp"
 
 namespace cantus::audio {

@@ -21,7 +21,7 @@
 #include "cantus/audio/fft.hpp"
 #include "cantus/audio/filters.hpp"
 #include "cantus/audio/mel.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/random.hpp"
 
 namespace cantus::audio {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "cantus/audio/signal.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::audio {
 

@@ -26,7 +26,7 @@
 
 #include "cantus/audio/fft.hpp"
 #include "cantus/audio/filters.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/tensor.hpp"
 
 namespace cantus::audio {

@@ -11,7 +11,7 @@
 #include <span>
 #include <string>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::audio {
 

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "cantus/audio/load.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::audio {
 

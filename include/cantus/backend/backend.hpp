@@ -8,7 +8,7 @@
 //   allocate<T>(n) / deallocate(p)            aligned storage; failure throws memory_error
 //   upload(dst, host_src, n) / download(host_dst, src, n) / copy(dst, src, n)
 //   fill(x, n, value)
-//   map(x, y, n, f)          y[i] = f(x[i])            (f: a functor of core/functors.hpp or any like it)
+//   map(x, y, n, f)          y[i] = f(x[i])            (f: a functor of base/functors.hpp or any like it)
 //   zip(a, b, y, n, f)       y[i] = f(a[i], b[i])
 //   axpy(alpha, x, y, n)     y += alpha * x
 //   sum(x, n), dot(a, b, n), max(x, n)                reductions, deterministic for a thread count
@@ -18,7 +18,7 @@
 #include <concepts>
 #include <cstddef>
 
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus {
 

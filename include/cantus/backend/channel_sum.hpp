@@ -4,7 +4,7 @@
 // (independent chains the CPU vectorises; one running sum is an add's latency per element), combined
 // in a fixed order (backend/cpu/nn/im2col.hpp). The CUDA backend sums in chunks instead, for
 // parallelism (cuda_bodies::partial_column_sum).
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::detail {
 

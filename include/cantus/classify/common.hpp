@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "cantus/base/error.hpp"
 #include "cantus/core/atomic_file.hpp"
-#include "cantus/core/error.hpp"
 
 // Separate compilation, as the SIMD dispatch units: the build tree compiles the classifiers' member
 // functions once (classify/compiled.cpp, object library cantus_classify_objects) and defines

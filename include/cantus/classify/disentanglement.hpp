@@ -30,11 +30,11 @@
 #include <map>
 #include <vector>
 
+#include "cantus/base/error.hpp"
 #include "cantus/classify/common.hpp"
 #include "cantus/classify/logistic_regression.hpp"
 #include "cantus/classify/metrics.hpp"
 #include "cantus/classify/random_forest.hpp"
-#include "cantus/core/error.hpp"
 
 namespace cantus::classify {
 

@@ -10,9 +10,9 @@
 #include <map>
 #include <vector>
 
+#include "cantus/base/error.hpp"
 #include "cantus/classify/common.hpp"
 #include "cantus/classify/metrics.hpp"
-#include "cantus/core/error.hpp"
 #include "cantus/core/random.hpp"
 
 namespace cantus::classify {

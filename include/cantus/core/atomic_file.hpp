@@ -16,8 +16,8 @@
 #include <random>
 #include <string>
 
+#include "cantus/base/error.hpp"
 #include "cantus/core/directories.hpp"
-#include "cantus/core/error.hpp"
 
 namespace cantus {
 

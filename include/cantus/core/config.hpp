@@ -1,39 +1,4 @@
 #pragma once
-// Compiler portability: the same element-wise functors run on the host (scalars and xsimd batches)
-// and inside CUDA kernels.
-#include <cstddef>
-#include <cstdint>
-
-#if defined(__CUDACC__)
-#define CANTUS_HD __host__ __device__
-#define CANTUS_DEVICE __device__
-#else
-#define CANTUS_HD
-#define CANTUS_DEVICE
-#endif
-
-// Element-wise functors are always inlined into the kernel that applies them. Besides speed this is
-// required for run-time dispatch: a functor defined outside an AVX translation-unit region and called
-// out of line with a 256/512-bit vector would be compiled for the baseline ABI.
-#if defined(__CUDACC__)
-#define CANTUS_INLINE_HD __forceinline__ __host__ __device__
-#elif defined(__GNUC__)
-#define CANTUS_INLINE_HD inline __attribute__((always_inline))
-#else
-#define CANTUS_INLINE_HD inline
-#endif
-
-#if defined(_MSC_VER)
-#define CANTUS_RESTRICT __restrict
-#else
-#define CANTUS_RESTRICT __restrict__
-#endif
-
-namespace cantus {
-using index_t = std::int64_t;
-
-// CPU storage alignment: one cache line, which is also the widest SIMD register (AVX-512).
-inline constexpr std::size_t cpu_alignment = 64;
-
-inline constexpr const char* version = "0.1.0";
-}  // namespace cantus
+// config.hpp lives in cantus/base/ since the backends, which core's tensors sit on, need it too. This
+// path stays for code written against cantus 0.1.
+#include "cantus/base/config.hpp"

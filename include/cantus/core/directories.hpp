@@ -5,7 +5,7 @@
 #include <string_view>
 #include <system_error>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus {
 

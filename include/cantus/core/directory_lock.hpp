@@ -15,7 +15,7 @@
 #include <string>
 
 #include "cantus/core/directories.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus {
 

@@ -11,8 +11,8 @@
 #include <type_traits>
 #include <vector>
 
+#include "cantus/base/error.hpp"
 #include "cantus/core/atomic_file.hpp"
-#include "cantus/core/error.hpp"
 #include "cantus/core/tensor.hpp"
 
 namespace cantus::npy {

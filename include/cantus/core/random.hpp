@@ -5,7 +5,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus {
 

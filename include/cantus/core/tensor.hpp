@@ -17,8 +17,8 @@
 
 #include "cantus/backend/backend.hpp"
 #include "cantus/backend/cpu/cpu_backend.hpp"
-#include "cantus/core/config.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/config.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus {
 

@@ -4,7 +4,7 @@
 #include <string_view>
 
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"
 #include "cantus/core/tensor.hpp"
 
 namespace cantus {

@@ -10,7 +10,7 @@
 
 #include <xtensor/xadapt.hpp>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/tensor.hpp"
 
 namespace cantus {

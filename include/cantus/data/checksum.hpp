@@ -1,56 +1,14 @@
 #pragma once
-// A fast 64-bit checksum for cached data and index files, such as the feature store (data/feature_store.hpp)
-// (detects truncation, bit rot and stale files; not cryptographic). Eight bytes per step through a
-// multiply-rotate mix, then a final avalanche.
+// The data component's name for core's checksum64, and one-call forms of it.
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <string_view>
+
+#include "cantus/core/checksum.hpp"
 
 namespace cantus::data {
 
-class checksum64 {
- public:
-  explicit checksum64(std::uint64_t seed = 0x9E3779B97F4A7C15ull) : h_(seed) {}
-  checksum64& add(const void* data, std::size_t bytes) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    std::size_t i = 0;
-    for (; i + 8 <= bytes; i += 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      mix(w);
-    }
-    std::uint64_t tail = 0;
-    // Not for an empty tail: `data` may then be null (a store without raw audio adds (nullptr, 0)),
-    // and memcpy from null is undefined even for 0 bytes (found by tests/fuzz, fuzz_feature_store).
-    if (bytes > i) std::memcpy(&tail, p + i, bytes - i);
-    mix(tail ^ (static_cast<std::uint64_t>(bytes - i) << 56));
-    length_ += bytes;
-    return *this;
-  }
-  checksum64& add(std::string_view s) { return add(s.data(), s.size()); }
-  std::uint64_t value() const {
-    std::uint64_t h = h_ ^ length_;
-    h ^= h >> 33;
-    h *= 0xFF51AFD7ED558CCDull;
-    h ^= h >> 33;
-    h *= 0xC4CEB9FE1A85EC53ull;
-    h ^= h >> 33;
-    return h;
-  }
-
- private:
-  void mix(std::uint64_t w) {
-    w *= 0x87C37B91114253D5ull;
-    w = (w << 31) | (w >> 33);
-    w *= 0x4CF5AD432745937Full;
-    h_ ^= w;
-    h_ = ((h_ << 27) | (h_ >> 37)) * 5 + 0x52DCE729;
-  }
-  std::uint64_t h_;
-  std::uint64_t length_ = 0;
-};
-
+using cantus::checksum64;
 inline std::uint64_t checksum(const void* data, std::size_t bytes) { return checksum64().add(data, bytes).value(); }
 inline std::uint64_t checksum(std::string_view s) { return checksum64().add(s).value(); }
 

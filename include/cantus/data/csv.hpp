@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::data::csv {
 

@@ -48,7 +48,7 @@
 #include "cantus/audio/load.hpp"
 #include "cantus/audio/mel.hpp"
 #include "cantus/core/atomic_file.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/data/checksum.hpp"
@@ -622,11 +622,10 @@ class feature_store {
   double sample_rate_ = 0, raw_sample_rate_ = 0;
 };
 
-inline build_report feature_store::build(const data::corpus& c, const feature_params& p, const std::filesystem::path& dir,
-                                         const store_options& opt) {
-  namespace fs = std::filesystem;
-  using clock = std::chrono::steady_clock;
-  const auto start = clock::now();
+// The parts of feature_store::build, in the order it runs them.
+namespace internal {
+
+inline void check_params(const feature_params& p) {
   p.mel.validate();
   if (p.raw_sample_rate < 0 || !std::isfinite(p.raw_sample_rate))
     throw value_error(cantus::detail::concat("feature_store: raw_sample_rate must be >= 0 (0 = no raw audio), got ", p.raw_sample_rate));
@@ -634,100 +633,30 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
     throw value_error(cantus::detail::concat("feature_store: max_seconds must be >= 0 (0 = whole track), got ", p.max_seconds));
   if (!(p.min_decoded_share >= 0 && p.min_decoded_share <= 1))
     throw value_error(cantus::detail::concat("feature_store: min_decoded_share must be a share from 0 to 1, got ", p.min_decoded_share));
-  const directory_lock exclusive(dir, "feature store", opt.verbose);
-  remove_stale_temporaries(dir);  // a journal commit killed mid-write leaves journal.tsv.tmp.PID.N
-  const auto index_path = dir / "index.tsv", journal_path = dir / "journal.tsv";
-  const auto mel_partial = dir / "mel.f32.partial", raw_partial = dir / "raw.f32.partial";
-  // A build killed while publishing (data files renamed, index not yet written) left complete data
-  // under the final names and its journal: take them back as the partial files the journal describes,
-  // so the committed tracks are resumed instead of extracted again.
-  if (!fs::exists(index_path) && fs::exists(journal_path) && !fs::exists(mel_partial) && fs::exists(dir / "mel.f32")) {
-    fs::rename(dir / "mel.f32", mel_partial);
-    if (!fs::exists(raw_partial) && fs::exists(dir / "raw.f32")) fs::rename(dir / "raw.f32", raw_partial);
-  }
+}
 
-  build_report rep;
-  rep.dir = dir;
-  rep.tracks = c.tracks.size();
-  internal::index_contents x;
-  x.params = describe(p) + corpus_fingerprint(c);
-  x.labels = c.labels;
+struct store_files {
+  std::filesystem::path index, journal, mel, raw, mel_partial, raw_partial;
+  explicit store_files(const std::filesystem::path& dir)
+      : index(dir / "index.tsv"), journal(dir / "journal.tsv"), mel(dir / "mel.f32"), raw(dir / "raw.f32"),
+        mel_partial(dir / "mel.f32.partial"), raw_partial(dir / "raw.f32.partial") {}
+};
 
-  // 1. A complete cache with the same parameters and corpus: nothing to do.
-  if (fs::exists(index_path)) {
-    try {
-      auto s = open(dir);
-      // Every track's data against its checksum before any of it is used: a damaged store is
-      // extracted again from the audio, never read.
-      std::vector<std::int64_t> damaged;
-      std::string unrepaired;
-      if (s.parameters() != x.params || s.labels() != x.labels) {
-        rep.rebuild_reason = "extraction parameters or corpus changed";
-      } else if (damaged = s.verify(); !damaged.empty() && !(unrepaired = internal::repair_in_place(s.all(), damaged, c, p, dir)).empty()) {
-        rep.rebuild_reason = cantus::detail::concat("the data of ", damaged.size(), " track", damaged.size() == 1 ? "" : "s",
-                                                    " is damaged (checksum mismatch, first: track ", damaged.front(), ") and ", unrepaired);
-      } else if (!damaged.empty() && !(s = open(dir)).verify().empty()) {
-        rep.rebuild_reason = cantus::detail::concat("re-extracted tracks are still damaged after writing them back (first: track ",
-                                                    damaged.front(), ")");
-      } else {
-        rep.repaired = damaged.size();
-        if (opt.verbose && rep.repaired)
-          std::fprintf(stderr, "feature store %s: %zu damaged track%s (checksum mismatch, first: track %lld) re-extracted from the audio\n",
-                       dir.c_str(), rep.repaired, rep.repaired == 1 ? "" : "s", static_cast<long long>(damaged.front()));
-        rep.up_to_date = true;
-        rep.reused = s.all().size();
-        for (const auto& t : s.all()) {
-          if (!t.ok) {
-            ++rep.failed;
-            rep.failures.push_back({t.id, t.path, t.message});
-          } else if (!t.message.empty()) {
-            rep.losses.push_back({t.id, t.path, t.message});
-          }
-        }
-        rep.wall_seconds = std::chrono::duration<double>(clock::now() - start).count();
-        // Quiet when all is well, but a rerun must still say which tracks are left out and why.
-        if (opt.verbose && (rep.failed || !rep.losses.empty())) rep.print();
-        return rep;
-      }
-    } catch (const io_error& e) {
-      rep.rebuild_reason = e.what();
-    }
+// A build killed while publishing (data files renamed, index not yet written) left complete data
+// under the final names and its journal: take them back as the partial files the journal describes,
+// so the committed tracks are resumed instead of extracted again.
+inline void reclaim_unpublished(const store_files& f) {
+  namespace fs = std::filesystem;
+  if (!fs::exists(f.index) && fs::exists(f.journal) && !fs::exists(f.mel_partial) && fs::exists(f.mel)) {
+    fs::rename(f.mel, f.mel_partial);
+    if (!fs::exists(f.raw_partial) && fs::exists(f.raw)) fs::rename(f.raw, f.raw_partial);
   }
-  // 2. An interrupted build with the same parameters: keep its committed prefix whose data is intact.
-  if (fs::exists(journal_path)) {
-    try {
-      auto j = internal::parse_index(journal_path);
-      if (j.params == x.params && j.labels == x.labels && j.tracks.size() <= c.tracks.size()) {
-        const auto mel_have = internal::file_size_or_zero(mel_partial) / sizeof(float);
-        const auto raw_have = internal::file_size_or_zero(raw_partial) / sizeof(float);
-        data::mapped_file mm = mel_have ? data::mapped_file(mel_partial) : data::mapped_file();
-        data::mapped_file rm = raw_have ? data::mapped_file(raw_partial) : data::mapped_file();
-        const int n_mels = p.mel.n_mels;
-        for (const auto& t : j.tracks) {
-          if (t.id != c.tracks[x.tracks.size()].id) break;
-          if (t.ok) {
-            if (t.mel_offset != x.mel_floats || t.raw_offset != x.raw_floats) break;
-            if (t.mel_offset + t.frames * n_mels > mel_have || t.raw_offset + t.raw_samples > raw_have) break;
-            const float* r = t.raw_samples ? rm.as<float>() + t.raw_offset : nullptr;
-            if (internal::track_checksum(mm.as<float>() + t.mel_offset, t.frames * n_mels, r, t.raw_samples) != t.checksum) break;
-            x.mel_floats += t.frames * n_mels;
-            x.raw_floats += t.raw_samples;
-          }
-          x.tracks.push_back(t);
-        }
-        rep.resumed = !x.tracks.empty();
-        if (x.tracks.size() < j.tracks.size())
-          rep.rebuild_reason = cantus::detail::concat("journal lists ", j.tracks.size(), " tracks but the data of only ", x.tracks.size(),
-                                                      " is intact");
-      }
-    } catch (const io_error& e) {
-      x.tracks.clear();
-      x.mel_floats = x.raw_floats = 0;
-      rep.rebuild_reason = e.what();
-    }
-  }
-  rep.reused = x.tracks.size();
-  for (const auto& t : x.tracks) {
+}
+
+// Kept tracks that failed or lost part of their audio are reported on every build, not only the one
+// that extracted them.
+inline void report_kept(build_report& rep, const std::vector<stored_track>& kept) {
+  for (const auto& t : kept) {
     if (!t.ok) {
       ++rep.failed;
       rep.failures.push_back({t.id, t.path, t.message});
@@ -735,72 +664,169 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
       rep.losses.push_back({t.id, t.path, t.message});
     }
   }
-  // Whatever is not resumed goes: a stale index must never describe the new data files.
-  for (const char* stale : {"index.tsv", "mel.f32", "raw.f32"}) fs::remove(dir / stale);
-  if (x.tracks.empty()) fs::remove(journal_path);
-  internal::float_appender mel_out(mel_partial, x.mel_floats);
-  internal::float_appender raw_out;
-  if (p.raw_sample_rate > 0) raw_out = internal::float_appender(raw_partial, x.raw_floats);
-  else fs::remove(raw_partial);
-  if (opt.verbose && !rep.rebuild_reason.empty()) std::fprintf(stderr, "feature store %s: %s\n", dir.c_str(), rep.rebuild_reason.c_str());
-  if (opt.verbose && rep.resumed) std::fprintf(stderr, "feature store %s: resuming after %zu committed tracks\n", dir.c_str(), x.tracks.size());
+}
 
-  const std::size_t n = c.tracks.size();
-  const int threads = std::max(1, std::min<int>(opt.threads > 0 ? opt.threads : omp_get_max_threads(),
-                                                static_cast<int>(std::max<std::size_t>(1, n - x.tracks.size()))));
-  rep.threads = threads;
-  const audio::mel_spectrogram mel(p.mel);  // one FFT plan, shared read-only by all threads
+// The complete cache in `dir`, when it was made with x's parameters and corpus and every track's
+// data matches its checksum, damaged tracks re-extracted and written back in place first: true and
+// rep filled in when it can be used as it is, else false with rep.rebuild_reason saying why.
+inline bool reuse_complete(const data::corpus& c, const feature_params& p, const std::filesystem::path& dir,
+                           const index_contents& x, const store_options& opt, build_report& rep) {
+  try {
+    auto s = feature_store::open(dir);
+    // Every track's data against its checksum before any of it is used: a damaged store is
+    // extracted again from the audio, never read.
+    std::vector<std::int64_t> damaged;
+    std::string unrepaired;
+    if (s.parameters() != x.params || s.labels() != x.labels) {
+      rep.rebuild_reason = "extraction parameters or corpus changed";
+    } else if (damaged = s.verify(); !damaged.empty() && !(unrepaired = repair_in_place(s.all(), damaged, c, p, dir)).empty()) {
+      rep.rebuild_reason = cantus::detail::concat("the data of ", damaged.size(), " track", damaged.size() == 1 ? "" : "s",
+                                                  " is damaged (checksum mismatch, first: track ", damaged.front(), ") and ", unrepaired);
+    } else if (!damaged.empty() && !(s = feature_store::open(dir)).verify().empty()) {
+      rep.rebuild_reason = cantus::detail::concat("re-extracted tracks are still damaged after writing them back (first: track ",
+                                                  damaged.front(), ")");
+    } else {
+      rep.repaired = damaged.size();
+      if (opt.verbose && rep.repaired)
+        std::fprintf(stderr, "feature store %s: %zu damaged track%s (checksum mismatch, first: track %lld) re-extracted from the audio\n",
+                     dir.c_str(), rep.repaired, rep.repaired == 1 ? "" : "s", static_cast<long long>(damaged.front()));
+      rep.up_to_date = true;
+      rep.reused = s.all().size();
+      report_kept(rep, s.all());
+      return true;
+    }
+  } catch (const io_error& e) {
+    rep.rebuild_reason = e.what();
+  }
+  return false;
+}
 
-  std::mutex mu;
-  std::condition_variable cv;
-  std::size_t next_take = x.tracks.size(), next_write = x.tracks.size(), since_commit = 0;
-  const std::size_t window = 4 * static_cast<std::size_t>(threads);  // bounds results waiting for their turn
-  std::map<std::size_t, internal::extracted> ready;
-  bool stop = false;
-  std::exception_ptr fatal;
-  auto last_commit = clock::now();
-  std::unique_ptr<progress> bar;
-  if (opt.verbose && next_take < n) bar = std::make_unique<progress>("extracting features", static_cast<std::int64_t>(n - next_take), "tracks");
+// The committed prefix of an interrupted build with x's parameters and corpus, into x, up to the
+// first track whose data is missing or fails its checksum.
+inline void resume_journal(const data::corpus& c, const feature_params& p, const store_files& f, index_contents& x,
+                           build_report& rep) {
+  try {
+    auto j = parse_index(f.journal);
+    if (j.params == x.params && j.labels == x.labels && j.tracks.size() <= c.tracks.size()) {
+      const auto mel_have = file_size_or_zero(f.mel_partial) / sizeof(float);
+      const auto raw_have = file_size_or_zero(f.raw_partial) / sizeof(float);
+      data::mapped_file mm = mel_have ? data::mapped_file(f.mel_partial) : data::mapped_file();
+      data::mapped_file rm = raw_have ? data::mapped_file(f.raw_partial) : data::mapped_file();
+      const int n_mels = p.mel.n_mels;
+      for (const auto& t : j.tracks) {
+        if (t.id != c.tracks[x.tracks.size()].id) break;
+        if (t.ok) {
+          if (t.mel_offset != x.mel_floats || t.raw_offset != x.raw_floats) break;
+          if (t.mel_offset + t.frames * n_mels > mel_have || t.raw_offset + t.raw_samples > raw_have) break;
+          const float* r = t.raw_samples ? rm.as<float>() + t.raw_offset : nullptr;
+          if (track_checksum(mm.as<float>() + t.mel_offset, t.frames * n_mels, r, t.raw_samples) != t.checksum) break;
+          x.mel_floats += t.frames * n_mels;
+          x.raw_floats += t.raw_samples;
+        }
+        x.tracks.push_back(t);
+      }
+      rep.resumed = !x.tracks.empty();
+      if (x.tracks.size() < j.tracks.size())
+        rep.rebuild_reason = cantus::detail::concat("journal lists ", j.tracks.size(), " tracks but the data of only ", x.tracks.size(),
+                                                    " is intact");
+    }
+  } catch (const io_error& e) {
+    x.tracks.clear();
+    x.mel_floats = x.raw_floats = 0;
+    rep.rebuild_reason = e.what();
+  }
+}
 
-  auto commit = [&] {  // caller holds mu
-    mel_out.sync();
-    raw_out.sync();
-    write_file_atomically(journal_path, [&](std::ofstream& o) { o << internal::format_index(x); });
-    since_commit = 0;
-    last_commit = clock::now();
-  };
-  auto append = [&](internal::extracted& r) {  // caller holds mu; tracks arrive in corpus order
+// Appends tracks, in corpus order, to the partial data files and to x, and commits them (data
+// synced, then the journal) every opt.checkpoint_tracks tracks or opt.checkpoint_seconds, whichever
+// comes first: what a killed build leaves is then at most one checkpoint behind.
+class track_writer {
+  using clock = std::chrono::steady_clock;
+
+ public:
+  track_writer(const store_files& f, bool with_raw, index_contents& x, const store_options& opt, build_report& rep)
+      : f_(f), with_raw_(with_raw), x_(x), opt_(opt), rep_(rep), mel_(f.mel_partial, x.mel_floats) {
+    if (with_raw) raw_ = float_appender(f.raw_partial, x.raw_floats);
+    else std::filesystem::remove(f.raw_partial);
+  }
+
+  void append(extracted& r) {
     auto& e = r.entry;
     if (e.ok) {
-      e.mel_offset = x.mel_floats;
-      e.raw_offset = x.raw_floats;
-      mel_out.write(r.mel.data(), r.mel.size());
-      raw_out.write(r.raw.data(), r.raw.size());
-      x.mel_floats += r.mel.size();
-      x.raw_floats += r.raw.size();
-      ++rep.extracted;
-      rep.audio_seconds += e.seconds;
+      e.mel_offset = x_.mel_floats;
+      e.raw_offset = x_.raw_floats;
+      mel_.write(r.mel.data(), r.mel.size());
+      raw_.write(r.raw.data(), r.raw.size());
+      x_.mel_floats += r.mel.size();
+      x_.raw_floats += r.raw.size();
+      ++rep_.extracted;
+      rep_.audio_seconds += e.seconds;
       if (!e.message.empty()) {
-        rep.losses.push_back({e.id, e.path, e.message});
-        if (opt.verbose)
+        rep_.losses.push_back({e.id, e.path, e.message});
+        if (opt_.verbose)
           std::fprintf(stderr, "%swarning: track %06lld kept, but %s\n", ::isatty(::fileno(stderr)) ? "\n" : "",
                        static_cast<long long>(e.id), e.message.c_str());
       }
     } else {
-      ++rep.failed;
-      rep.failures.push_back({e.id, e.path, e.message});
-      if (opt.verbose)
+      ++rep_.failed;
+      rep_.failures.push_back({e.id, e.path, e.message});
+      if (opt_.verbose)
         std::fprintf(stderr, "%swarning: skipping track %06lld: %s\n", ::isatty(::fileno(stderr)) ? "\n" : "",
                      static_cast<long long>(e.id), e.message.c_str());
     }
-    x.tracks.push_back(std::move(e));
-    ++since_commit;
-    if (since_commit >= opt.checkpoint_tracks ||
-        std::chrono::duration<double>(clock::now() - last_commit).count() >= opt.checkpoint_seconds)
+    x_.tracks.push_back(std::move(e));
+    ++since_commit_;
+    if (since_commit_ >= opt_.checkpoint_tracks ||
+        std::chrono::duration<double>(clock::now() - last_commit_).count() >= opt_.checkpoint_seconds)
       commit();
-    if (bar) bar->advance(1, rep.failed ? cantus::detail::concat("(", rep.failed, " failed)") : std::string());
-  };
+  }
 
+  void commit() {
+    mel_.sync();
+    raw_.sync();
+    write_file_atomically(f_.journal, [&](std::ofstream& o) { o << format_index(x_); });
+    since_commit_ = 0;
+    last_commit_ = clock::now();
+  }
+
+  // Data files first, the index last: its presence says the cache is complete.
+  void publish() {
+    mel_.sync();
+    raw_.sync();
+    mel_.close();
+    raw_.close();
+    std::filesystem::rename(f_.mel_partial, f_.mel);
+    if (with_raw_) std::filesystem::rename(f_.raw_partial, f_.raw);
+    write_file_atomically(f_.index, [&](std::ofstream& o) { o << format_index(x_); });
+    std::filesystem::remove(f_.journal);
+  }
+
+ private:
+  const store_files& f_;
+  bool with_raw_;
+  index_contents& x_;
+  const store_options& opt_;
+  build_report& rep_;
+  float_appender mel_, raw_;
+  std::size_t since_commit_ = 0;
+  clock::time_point last_commit_ = clock::now();
+};
+
+// Extracts tracks [first, size) of c on `threads` threads and hands each to `write` in corpus order,
+// holding at most a window of results that wait for their turn. Stops when opt.keep_going says so.
+// Returns the exception `write` threw, if any, which stopped every thread: the caller rethrows it
+// once its progress bar is closed.
+template <class Write>
+std::exception_ptr extract_in_order(const data::corpus& c, const feature_params& p, const audio::mel_spectrogram& mel,
+                                    std::size_t first, int threads, const store_options& opt, Write&& write) {
+  const std::size_t n = c.tracks.size();
+  std::mutex mu;
+  std::condition_variable cv;
+  std::size_t next_take = first, next_write = first;
+  const std::size_t window = 4 * static_cast<std::size_t>(threads);
+  std::map<std::size_t, extracted> ready;
+  bool stop = false;
+  std::exception_ptr fatal;
 #pragma omp parallel num_threads(threads)
   {
     for (;;) {
@@ -811,13 +837,13 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
         if (stop || next_take >= n) break;
         i = next_take++;
       }
-      auto r = internal::extract_track(c.tracks[i], p, mel);
+      auto r = extract_track(c.tracks[i], p, mel);
       std::unique_lock lock(mu);
       if (stop) break;
       ready.emplace(i, std::move(r));
       try {
         while (!stop && !ready.empty() && ready.begin()->first == next_write) {
-          append(ready.begin()->second);
+          write(ready.begin()->second);
           ready.erase(ready.begin());
           ++next_write;
           if (opt.keep_going && next_write < n && !opt.keep_going()) stop = true;
@@ -829,22 +855,65 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
       cv.notify_all();
     }
   }
+  return fatal;
+}
+
+}  // namespace internal
+
+inline build_report feature_store::build(const data::corpus& c, const feature_params& p, const std::filesystem::path& dir,
+                                         const store_options& opt) {
+  namespace fs = std::filesystem;
+  using clock = std::chrono::steady_clock;
+  const auto start = clock::now();
+  internal::check_params(p);
+  const directory_lock exclusive(dir, "feature store", opt.verbose);
+  remove_stale_temporaries(dir);  // a journal commit killed mid-write leaves journal.tsv.tmp.PID.N
+  const internal::store_files files(dir);
+  internal::reclaim_unpublished(files);
+
+  build_report rep;
+  rep.dir = dir;
+  rep.tracks = c.tracks.size();
+  internal::index_contents x;
+  x.params = describe(p) + corpus_fingerprint(c);
+  x.labels = c.labels;
+
+  // 1. A complete cache with the same parameters and corpus: nothing to do.
+  if (fs::exists(files.index) && internal::reuse_complete(c, p, dir, x, opt, rep)) {
+    rep.wall_seconds = std::chrono::duration<double>(clock::now() - start).count();
+    // Quiet when all is well, but a rerun must still say which tracks are left out and why.
+    if (opt.verbose && (rep.failed || !rep.losses.empty())) rep.print();
+    return rep;
+  }
+  // 2. An interrupted build with the same parameters: keep its committed prefix whose data is intact.
+  if (fs::exists(files.journal)) internal::resume_journal(c, p, files, x, rep);
+  rep.reused = x.tracks.size();
+  internal::report_kept(rep, x.tracks);
+  // Whatever is not resumed goes: a stale index must never describe the new data files.
+  for (const auto* stale : {&files.index, &files.mel, &files.raw}) fs::remove(*stale);
+  if (x.tracks.empty()) fs::remove(files.journal);
+  internal::track_writer writer(files, p.raw_sample_rate > 0, x, opt, rep);
+  if (opt.verbose && !rep.rebuild_reason.empty()) std::fprintf(stderr, "feature store %s: %s\n", dir.c_str(), rep.rebuild_reason.c_str());
+  if (opt.verbose && rep.resumed) std::fprintf(stderr, "feature store %s: resuming after %zu committed tracks\n", dir.c_str(), x.tracks.size());
+
+  // 3. The rest, extracted in parallel and written in corpus order.
+  const std::size_t n = c.tracks.size();
+  const int threads = std::max(1, std::min<int>(opt.threads > 0 ? opt.threads : omp_get_max_threads(),
+                                                static_cast<int>(std::max<std::size_t>(1, n - x.tracks.size()))));
+  rep.threads = threads;
+  const audio::mel_spectrogram mel(p.mel);  // one FFT plan, shared read-only by all threads
+  std::unique_ptr<progress> bar;
+  if (opt.verbose && x.tracks.size() < n)
+    bar = std::make_unique<progress>("extracting features", static_cast<std::int64_t>(n - x.tracks.size()), "tracks");
+  const auto fatal = internal::extract_in_order(c, p, mel, x.tracks.size(), threads, opt, [&](internal::extracted& r) {
+    writer.append(r);
+    if (bar) bar->advance(1, rep.failed ? cantus::detail::concat("(", rep.failed, " failed)") : std::string());
+  });
   if (bar) bar->finish();
   if (fatal) std::rethrow_exception(fatal);
   rep.interrupted = x.tracks.size() < n;
-  if (rep.interrupted) {
-    commit();
-  } else {
-    // Publish: data files first, the index last (its presence says the cache is complete).
-    mel_out.sync();
-    raw_out.sync();
-    mel_out.close();
-    raw_out.close();
-    fs::rename(mel_partial, dir / "mel.f32");
-    if (p.raw_sample_rate > 0) fs::rename(raw_partial, dir / "raw.f32");
-    write_file_atomically(index_path, [&](std::ofstream& o) { o << internal::format_index(x); });
-    fs::remove(journal_path);
-  }
+  if (rep.interrupted) writer.commit();
+  else writer.publish();
   rep.wall_seconds = std::chrono::duration<double>(clock::now() - start).count();
   if (opt.verbose) rep.print();
   return rep;

@@ -16,7 +16,7 @@
 #include <limits>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/data/corpus.hpp"
 #include "cantus/data/csv.hpp"
 

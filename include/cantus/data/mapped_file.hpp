@@ -12,7 +12,7 @@
 #include <filesystem>
 #include <utility>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::data {
 

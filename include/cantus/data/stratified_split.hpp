@@ -9,7 +9,7 @@
 #include <map>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus/data/corpus.hpp"
 

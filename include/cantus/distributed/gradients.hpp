@@ -115,9 +115,9 @@ class gradient_all_reduce {
 };
 
 // The reducer the trainer uses for parameters on backend B: gradient_all_reduce, through host memory,
-// unless the backend brings a better one (the CUDA backend built with NCCL specialises this:
-// cantus/backend/cuda/nccl_all_reduce.hpp). Same interface: (group, params, bucket_bytes, values),
-// operator()(weight), seconds().
+// unless the backend brings a better one (on cuda with NCCL: nccl_all_reduce.hpp, included below,
+// specialises this). Same interface: (group, params, bucket_bytes, values), operator()(weight),
+// seconds().
 template <class T, class B>
 struct gradient_reducer {
   using type = gradient_all_reduce<T, B>;
@@ -126,3 +126,8 @@ template <class T, class B>
 using gradient_reducer_t = typename gradient_reducer<T, B>::type;
 
 }  // namespace cantus::distributed
+
+// Only nvcc's translation units train on cuda; the host compiler is spared CUDA's and NCCL's headers.
+#if defined(__CUDACC__) && CANTUS_WITH_NCCL
+#include "cantus/distributed/nccl_all_reduce.hpp"
+#endif

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "cantus/core/config.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/config.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::models {
 

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/npy.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/tensor.hpp"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/nn/optim/optimizer.hpp"
 
 namespace cantus::models {

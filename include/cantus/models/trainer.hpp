@@ -44,7 +44,7 @@
 #include <vector>
 
 #include "cantus/core/atomic_file.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/thread_share.hpp"
 #include "cantus/core/random.hpp"
@@ -52,6 +52,7 @@
 #include "cantus/distributed/gradients.hpp"
 #include "cantus/distributed/group.hpp"
 #include "cantus/models/training_settings.hpp"
+#include "cantus/nn/checkpoint.hpp"
 #include "cantus/nn/optim/clip.hpp"
 #include "cantus/nn/parameter.hpp"
 #include "cantus/nn/tt/optimizers.hpp"
@@ -128,11 +129,7 @@ struct trainer_options {
   std::size_t bucket_bytes = std::size_t(4) << 20;  // gradient all-reduce bucket size
 };
 
-struct epoch_record {
-  std::int64_t epoch = 0;
-  double train_loss = 0, validation_loss = 0;
-  double seconds = 0, items_per_second = 0;
-};
+using nn::epoch_record;
 
 struct training_result {
   std::vector<epoch_record> history;
@@ -145,40 +142,6 @@ struct training_result {
 };
 
 namespace detail {
-
-inline constexpr char checkpoint_magic[8] = {'C', 'A', 'N', 'T', 'U', 'S', 'T', 'R'};
-// Version 2 ends with a checksum64 of everything before it; version 1 (no checksum) is still read.
-inline constexpr std::uint32_t checkpoint_version = 2;
-
-template <class T>
-void put(std::ostream& o, const T& v) {
-  o.write(reinterpret_cast<const char*>(&v), sizeof v);
-}
-template <class T>
-T get(std::istream& i, const std::string& file, const char* what) {
-  T v{};
-  if (!i.read(reinterpret_cast<char*>(&v), sizeof v))
-    throw io_error(cantus::detail::concat(file, ": truncated checkpoint while reading ", what));
-  return v;
-}
-inline void put_blob(std::ostream& o, const std::string& s) {
-  put<std::uint64_t>(o, s.size());
-  o.write(s.data(), static_cast<std::streamsize>(s.size()));
-}
-inline std::string get_blob(std::istream& i, const std::string& file, const char* what) {
-  const auto n = get<std::uint64_t>(i, file, what);
-  if (n > (std::uint64_t(1) << 40)) throw io_error(cantus::detail::concat(file, ": corrupt checkpoint (", what, " size ", n, ")"));
-  // Grown as the bytes arrive, never to the size the file claims: a damaged size field must end in
-  // "truncated", not in a request for gigabytes (found by tests/fuzz, fuzz_trainer_checkpoint).
-  std::string s;
-  while (s.size() < n) {
-    const std::size_t at = s.size(), k = static_cast<std::size_t>(std::min<std::uint64_t>(n - at, std::uint64_t(1) << 20));
-    s.resize(at + k);
-    if (!i.read(s.data() + at, static_cast<std::streamsize>(k)))
-      throw io_error(cantus::detail::concat(file, ": truncated checkpoint in ", what, " (", n, " bytes expected)"));
-  }
-  return s;
-}
 
 template <class M>
 std::string model_state(M& m) {
@@ -207,160 +170,19 @@ inline std::string format_loss(double v) {
 
 }  // namespace detail
 
-// Writes/reads the parameters of a model (values only, in order, with names and sizes checked):
-// the default save_state/load_state for models whose whole state is their parameters.
-// The bytes are the same for every backend (device values go through a host copy), so a state saved
-// on one backend loads on another.
-template <class B>
-void save_parameters(std::ostream& o, const nn::parameter_list<float, B>& ps) {
-  detail::put<std::uint64_t>(o, ps.size());
-  std::vector<float> host;
-  for (auto& p : ps) {
-    detail::put_blob(o, p.name);
-    detail::put<std::int64_t>(o, p.value.size());
-    const float* values = p.value.data();
-    if constexpr (!B::host_accessible) {
-      host.resize(static_cast<std::size_t>(p.value.size()));
-      backend_ops<B>::download(host.data(), p.value.data(), host.size());
-      values = host.data();
-    }
-    o.write(reinterpret_cast<const char*>(values), static_cast<std::streamsize>(p.value.size() * sizeof(float)));
-  }
-}
-template <class B>
-void load_parameters(std::istream& i, nn::parameter_list<float, B>& ps, const std::string& where = "model state") {
-  const auto n = detail::get<std::uint64_t>(i, where, "parameter count");
-  if (n != ps.size())
-    throw io_error(cantus::detail::concat(where, ": holds ", n, " parameters but the model has ", ps.size()));
-  for (auto& p : ps) {
-    const auto name = detail::get_blob(i, where, "parameter name");
-    const auto size = detail::get<std::int64_t>(i, where, "parameter size");
-    if (name != p.name || size != p.value.size())
-      throw io_error(cantus::detail::concat(where, ": parameter '", name, "' with ", size, " values where the model has '",
-                                            p.name, "' with ", p.value.size()));
-    std::vector<float> host;
-    float* values = p.value.data();
-    if constexpr (!B::host_accessible) {
-      host.resize(static_cast<std::size_t>(size));
-      values = host.data();
-    }
-    if (!i.read(reinterpret_cast<char*>(values), static_cast<std::streamsize>(size * sizeof(float))))
-      throw io_error(cantus::detail::concat(where, ": truncated in parameter '", name, "'"));
-    if constexpr (!B::host_accessible) backend_ops<B>::upload(p.value.data(), host.data(), host.size());
-  }
-}
+// A model's state as save_state writes it, and the trainer's checkpoints: nn/checkpoint.hpp.
+using nn::checkpoint_in_dir;
+using nn::load_parameters;
+using nn::read_newest_intact_checkpoint;
+using nn::save_parameters;
+using nn::training_checkpoint;
+
 // Whether every gradient element is finite; on a device one squared-norm reduction (a NaN or an
 // infinity makes it non-finite) instead of copying every gradient to the host each step.
 template <class T, class B>
 bool gradient_finite(const nn::parameter<T, B>& p) {
   if constexpr (B::host_accessible) return detail::all_finite(p.grad.data(), p.grad.size());
   else return std::isfinite(nn::tt::optimizers<T, B>::sum_of_squares(p.grad.size(), p.grad.data()));
-}
-
-// Saved after every epoch: everything needed to continue exactly where training stopped.
-struct training_checkpoint {
-  std::uint64_t seed = 0;
-  std::int64_t epochs_done = 0, steps = 0, best_epoch = -1, bad_epochs = 0;
-  double best_validation_loss = std::numeric_limits<double>::infinity();
-  std::vector<epoch_record> history;
-  std::string model, optimizer, best_model;
-
-  void save(const std::filesystem::path& path) const {
-    std::ostringstream o(std::ios::binary);
-    {
-      o.write(detail::checkpoint_magic, 8);
-      detail::put(o, detail::checkpoint_version);
-      detail::put(o, seed);
-      detail::put(o, epochs_done);
-      detail::put(o, steps);
-      detail::put(o, best_epoch);
-      detail::put(o, bad_epochs);
-      detail::put(o, best_validation_loss);
-      detail::put<std::uint64_t>(o, history.size());
-      for (auto& h : history) detail::put(o, h);
-      detail::put_blob(o, model);
-      detail::put_blob(o, optimizer);
-      detail::put_blob(o, best_model);
-    }
-    std::string bytes = std::move(o).str();
-    const std::uint64_t sum = data::checksum64().add(bytes).value();
-    bytes.append(reinterpret_cast<const char*>(&sum), sizeof sum);
-    write_file_atomically(path, [&](std::ofstream& f) { f.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
-  }
-  static training_checkpoint load(const std::filesystem::path& path) { return parse(read_bytes(path), path.string()); }
-  static std::string read_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error(cantus::detail::concat(path.string(), ": cannot open checkpoint"));
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  // A checkpoint from its bytes; `file` names it in errors.
-  static training_checkpoint parse(const std::string& bytes, const std::string& file) {
-    std::istringstream in(bytes, std::ios::binary);
-    char magic[8];
-    if (!in.read(magic, 8) || std::memcmp(magic, detail::checkpoint_magic, 8) != 0)
-      throw io_error(cantus::detail::concat(file, ": not a cantus training checkpoint (bad magic)"));
-    const auto version = detail::get<std::uint32_t>(in, file, "version");
-    if (version != 1 && version != detail::checkpoint_version)
-      throw io_error(cantus::detail::concat(file, ": checkpoint version ", version, ", expected 1 or ", detail::checkpoint_version));
-    if (version >= 2) {
-      std::uint64_t stored = 0;
-      if (bytes.size() < 8 + 4 + sizeof stored)
-        throw io_error(cantus::detail::concat(file, ": truncated checkpoint (", bytes.size(), " bytes)"));
-      std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
-      if (data::checksum64().add(bytes.data(), bytes.size() - sizeof stored).value() != stored)
-        throw io_error(cantus::detail::concat(file, ": damaged checkpoint (checksum mismatch)"));
-    }
-    training_checkpoint c;
-    c.seed = detail::get<std::uint64_t>(in, file, "seed");
-    c.epochs_done = detail::get<std::int64_t>(in, file, "epoch");
-    c.steps = detail::get<std::int64_t>(in, file, "steps");
-    c.best_epoch = detail::get<std::int64_t>(in, file, "best epoch");
-    c.bad_epochs = detail::get<std::int64_t>(in, file, "patience counter");
-    c.best_validation_loss = detail::get<double>(in, file, "best loss");
-    const auto n = detail::get<std::uint64_t>(in, file, "history length");
-    if (n > 1000000) throw io_error(cantus::detail::concat(file, ": corrupt checkpoint (history length ", n, ")"));
-    for (std::uint64_t k = 0; k < n; ++k) c.history.push_back(detail::get<epoch_record>(in, file, "history"));
-    c.model = detail::get_blob(in, file, "model state");
-    c.optimizer = detail::get_blob(in, file, "optimizer state");
-    c.best_model = detail::get_blob(in, file, "best model state");
-    return c;
-  }
-};
-
-// The checkpoint a run directory holds: last.ckpt, or previous.ckpt when the last is damaged or
-// missing (a torn disk, a kill between the two renames of a save). Nothing damaged is returned.
-struct checkpoint_in_dir {
-  std::optional<training_checkpoint> checkpoint;  // empty: neither file exists
-  std::filesystem::path path;                     // the file it came from
-  std::string bytes;                              // its bytes, when asked for (to send to other ranks)
-  std::string fallback_note;                      // why previous.ckpt was used; empty when it was not
-};
-
-// Throws io_error naming both files when both exist in some form but neither is intact.
-inline checkpoint_in_dir read_newest_intact_checkpoint(const std::filesystem::path& dir, bool keep_bytes = false) {
-  namespace fs = std::filesystem;
-  const fs::path last = dir / "last.ckpt", previous = dir / "previous.ckpt";
-  checkpoint_in_dir out;
-  std::string last_error, errors;
-  for (const fs::path& candidate : {last, previous}) {
-    if (!fs::exists(candidate)) {
-      if (candidate == last) last_error = last.string() + " is missing";
-      continue;
-    }
-    try {
-      std::string bytes = training_checkpoint::read_bytes(candidate);
-      out.checkpoint = training_checkpoint::parse(bytes, candidate.string());  // checksum and structure
-      out.path = candidate;
-      if (candidate == previous) out.fallback_note = cantus::detail::concat(last_error, "; using ", previous.string(), " instead");
-      if (keep_bytes) out.bytes = std::move(bytes);
-      return out;
-    } catch (const std::exception& e) {
-      if (candidate == last) last_error = e.what();
-      errors += errors.empty() ? e.what() : cantus::detail::concat("; ", e.what());
-    }
-  }
-  if (!errors.empty()) throw io_error(errors);
-  return out;
 }
 
 // The batch order of one epoch: a permutation of [0, n) that depends only on (seed, epoch).
@@ -451,9 +273,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
       throw value_error(cantus::detail::concat(ckpt_path, ": checkpoint was trained with seed ", state.seed,
                                                " but this run asks for seed ", s.seed,
                                                "; delete the checkpoint or use the same seed"));
-    detail::restore_model_state(model, state.model);
-    std::istringstream oi(state.optimizer, std::ios::binary);
-    optimizer.load_state(oi);
+    state.restore(model, optimizer, ckpt_path);
     result.resumed_from_epoch = state.epochs_done;
     if (verbose)
       std::fprintf(stderr, "%s: resuming from %s after epoch %lld\n", opt.label.c_str(), ckpt_path.c_str(),
@@ -606,15 +426,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
                                              " holds other weights than rank 0 (the gradient all-reduce did not give "
                                              "every rank the same sum)"));
     }
-    if (!last_path.empty() && root) {
-      state.model = detail::model_state(model);
-      std::ostringstream oo(std::ios::binary);
-      optimizer.save_state(oo);
-      state.optimizer = std::move(oo).str();
-      std::error_code ec;
-      if (fs::exists(last_path)) fs::rename(last_path, previous_path, ec);  // atomic; keeps the last good one
-      state.save(last_path);
-    }
+    if (!last_path.empty() && root) state.save_in(opt.checkpoint_dir, model, optimizer);
     if (verbose)
       std::fprintf(stderr, "%s: epoch %lld/%lld  train loss %s  %s loss %s  %.1f s  %.1f items/s%s\n", opt.label.c_str(),
                    static_cast<long long>(epoch + 1), static_cast<long long>(s.epochs),

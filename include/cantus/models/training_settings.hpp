@@ -13,8 +13,8 @@
 #include <numbers>
 #include <string>
 
-#include "cantus/core/config.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/config.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::models {
 

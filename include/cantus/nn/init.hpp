@@ -11,7 +11,7 @@
 //   BatchNorm: weight 1, bias 0; Embedding: N(0, 1).
 #include <cmath>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus/core/tensor.hpp"
 

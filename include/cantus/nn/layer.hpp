@@ -55,7 +55,7 @@
 #include <cstddef>
 #include <string>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/nn/parameter.hpp"

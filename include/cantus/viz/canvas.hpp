@@ -8,8 +8,8 @@
 #include <functional>
 #include <string>
 
+#include "cantus/base/error.hpp"
 #include "cantus/core/atomic_file.hpp"
-#include "cantus/core/error.hpp"
 
 namespace cantus::viz {
 

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/viz/canvas.hpp"
 #include "cantus/viz/palette.hpp"

@@ -22,7 +22,7 @@
 #include "cantus/backend/cpu/nn/im2col.hpp"
 #include "cantus/nn/tt/losses.hpp"
 #include "cantus/nn/tt/optimizers.hpp"
-#include "cantus/nn/tt/pointwise_conv1d.hpp"
+#include "cantus/backend/cuda/nn/pointwise_conv1d.hpp"
 #include "cantus/nn/tt/pooling.hpp"
 #include "cantus/nn/tt/reparameterize.hpp"
 
@@ -189,8 +189,9 @@ BOOST_AUTO_TEST_CASE(pooling_and_bias_sums_are_the_cpu_bits) {
 }
 
 BOOST_AUTO_TEST_CASE(pointwise_convolutions_as_products_match_the_cpu_kernel) {
-  // conv1d.cuh's kernel-size-1 path (nn/tt/pointwise_conv1d.hpp) run with the CPU's GEMMs and the
-  // swap_leading body, against the CPU's conv1d kernel: y, dx, and dW accumulated onto a start value.
+  // conv1d.cuh's kernel-size-1 path (backend/cuda/nn/pointwise_conv1d.hpp) run with the CPU's GEMMs
+  // and the swap_leading body, against the CPU's conv1d kernel: y, dx, and dW accumulated onto a start
+  // value.
   for (index_t nb : {1, 3}) {
     const index_t cin = 5, cout = 4, len = 29;
     nn::conv1d_config c{cin, cout, 1};

@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 #define CANTUS_ISA_NS isa_baseline
 #include "cantus/backend/cpu/isa_kernels.inl"

@@ -8,7 +8,7 @@
 #include <xsimd/xsimd.hpp>
 
 #include "cantus/backend/cpu/kernel_table.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"
 
 namespace cantus::cpu_kernels::CANTUS_ISA_NS {
 

@@ -6,8 +6,8 @@
 #include <array>
 #include <cstdint>
 
-#include "cantus/core/config.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/config.hpp"
+#include "cantus/base/functors.hpp"
 
 namespace cantus::cpu_kernels {
 

@@ -14,7 +14,7 @@
 
 #include "cantus/backend/backend.hpp"
 #include "cantus/backend/cuda/device.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"
 
 namespace cantus {
 namespace cuda_kernels {
@@ -202,8 +202,3 @@ struct backend_ops<cuda> {
 };
 
 }  // namespace cantus
-
-// Data-parallel training on the GPU reduces gradients with NCCL where this build has it.
-#if CANTUS_WITH_NCCL
-#include "cantus/backend/cuda/nccl_all_reduce.hpp"
-#endif

@@ -5,7 +5,7 @@
 #include <cuda_runtime.h>
 #include <cudnn.h>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::cuda_detail {
 

@@ -6,7 +6,7 @@
 #include <cmath>
 #include <string>
 
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"
 #include "cantus/nn/layer.hpp"
 #include "cantus/nn/tt/activations.hpp"
 

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"
 #include "cantus/nn/layer.hpp"
 #include "cantus/nn/tt/batch_norm.hpp"
 

@@ -5,106 +5,65 @@
 //
 // Static form: conv1d<float, cpu, 1, 32, 4, 2, 1> (in, out, kernel, stride, padding, dilation = 1);
 // causal_conv1d<float, cpu, 64, 128, 2, 512>. Dynamic form: conv1d<float>(conv1d_config{...}).
-// Weight [out, in, kernel] and bias [out] as in PyTorch. The arithmetic is nn::tt::conv1d<T, B>.
+// Weight [out, in, kernel] and bias [out] as in PyTorch. The arithmetic is nn::tt::conv1d<T, B>;
+// parameters, buffer checks and the kernel calls are nn::conv1d_base (shared with conv_transpose1d).
 #include <string>
+#include <vector>
 
-#include "cantus/nn/init.hpp"
-#include "cantus/nn/layer.hpp"
+#include "cantus/nn/layers/conv1d_base.hpp"
 #include "cantus/nn/tt/conv1d.hpp"
 
 namespace cantus::nn {
 
 template <class T, class B = cpu, index_t In = dyn, index_t Out = dyn, index_t K = dyn, index_t S = 1, index_t P = 0,
           index_t D = 1, bool Causal = false>
-class conv1d {
+class conv1d : public conv1d_base<conv1d<T, B, In, Out, K, S, P, D, Causal>, T, B, conv1d_config, tt::conv1d<T, B>, In,
+                                  Out, K> {
+  using base = conv1d_base<conv1d, T, B, conv1d_config, tt::conv1d<T, B>, In, Out, K>;
+  friend base;
+
  public:
-  using value_type = T;
-  using backend_type = B;
-  static constexpr std::size_t in_rank = 3, out_rank = 3;
-  static constexpr bool is_static = In != dyn && Out != dyn && K != dyn;
-  static constexpr shape_t<3> static_input_shape{dyn, In, dyn};
+  using base::is_static;
 
   static constexpr shape_t<3> static_output_shape(const shape_t<3>& in) {
-    if (In != dyn && in[1] != dyn && in[1] != In) return {shape_mismatch, shape_mismatch, shape_mismatch};
-    index_t len = dyn;
-    if (K != dyn && in[2] != dyn) {
+    return base::static_output(in, [](index_t len) {
       const index_t pads = Causal ? (K - 1) * D : 2 * P;
-      const index_t span = in[2] + pads - D * (K - 1) - 1;
-      len = span < 0 ? shape_mismatch : span / S + 1;
-    }
-    return {in[0], Out, len};
+      const index_t span = len + pads - D * (K - 1) - 1;
+      return span < 0 ? shape_mismatch : span / S + 1;
+    });
   }
 
   conv1d() requires is_static : conv1d(conv1d_config{In, Out, K, S, P, D, Causal, true}) {}
-  explicit conv1d(const conv1d_config& c) : c_(c) {
-    if (is_static && (c.in_channels != In || c.out_channels != Out || c.kernel_size != K || c.stride != S ||
-                      c.padding != P || c.dilation != D || c.causal != Causal))
+  explicit conv1d(const conv1d_config& c) : base(c) {
+    if (!this->matches_type(S, P, D, c.causal == Causal))
       throw_value_error(describe(), ": the config contradicts the sizes fixed by the type");
-    if (c.in_channels <= 0 || c.out_channels <= 0 || c.kernel_size <= 0 || c.stride <= 0 || c.dilation <= 0 ||
-        c.padding < 0)
+    if (!this->sizes_valid())
       throw_value_error(describe(), ": in_channels, out_channels, kernel_size, stride and dilation must be positive "
                                     "and padding non-negative");
     if (c.causal && c.padding != 0) throw_value_error(describe(), ": causal mode takes no symmetric padding");
-    weight_ = trainable<T, B>(c.out_channels * c.in_channels * c.kernel_size);
-    if (c.bias) bias_ = trainable<T, B>(c.out_channels);
-    init(random_stream(0));
+    this->allocate();
   }
 
-  const conv1d_config& config() const { return c_; }
-  index_t pad_left() const { return c_.pad_left(); }
-  index_t pad_right() const { return c_.pad_right(); }
+  index_t pad_left() const { return this->c_.pad_left(); }
+  index_t pad_right() const { return this->c_.pad_right(); }
 
   shape_t<3> output_shape(const shape_t<3>& in) const {
-    check_input_shape(describe(), shape_t<3>{dyn, c_.in_channels, dyn}, in);
-    const index_t span = in[2] + pad_left() + pad_right() - c_.dilation * (c_.kernel_size - 1) - 1;
+    const auto& c = this->c_;
+    check_input_shape(describe(), shape_t<3>{dyn, c.in_channels, dyn}, in);
+    const index_t span = in[2] + pad_left() + pad_right() - c.dilation * (c.kernel_size - 1) - 1;
     if (span < 0)
       throw shape_error(detail::concat(describe(), ": input length ", in[2], " is shorter than the dilated kernel (",
-                                       c_.dilation * (c_.kernel_size - 1) + 1, ") after padding; input shape ",
+                                       c.dilation * (c.kernel_size - 1) + 1, ") after padding; input shape ",
                                        shape_string(in)));
-    return {in[0], c_.out_channels, span / c_.stride + 1};
+    return {in[0], c.out_channels, span / c.stride + 1};
   }
 
-  void forward(tensor_view<const T, 3, B> x, tensor_view<T, 3, B> y, bool /*training*/) {
-    check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
-    require_contiguous(describe(), x, y);
-    kernel_.forward(c_, x.extent(0), x.extent(2), y.extent(2), x.data(), weight_.data(), bias_.data(), y.data());
-  }
-
-  void backward(tensor_view<const T, 3, B> x, tensor_view<const T, 3, B> y, tensor_view<const T, 3, B> dy,
-                tensor_view<T, 3, B> dx) {
-    check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
-    check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
-    if (dx.data() != nullptr) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    require_contiguous(describe(), x, dy);
-    kernel_.backward(c_, x.extent(0), x.extent(2), y.extent(2), x.data(), weight_.data(), dy.data(), weight_.grad_data(),
-                     bias_.empty() ? nullptr : bias_.grad_data(), dx.data());
-  }
-
-  void parameters(parameter_list<T, B>& out, const std::string& prefix) {
-    add_parameter(out, prefix, "weight", weight_, {c_.out_channels, c_.in_channels, c_.kernel_size});
-    add_parameter(out, prefix, "bias", bias_, {c_.out_channels});
-  }
-  void buffers(parameter_list<T, B>&, const std::string&) {}
-  void init(random_stream rng) {
-    const index_t fan_in = c_.in_channels * c_.kernel_size;
-    weight_.set_from_host([&](tensor_view<T, 1> w) { init::default_weight(w, fan_in, rng.split(0)); });
-    bias_.set_from_host([&](tensor_view<T, 1> b) { init::default_bias(b, fan_in, rng.split(1)); });
-  }
-
-  std::string name() const { return c_.causal ? "causal_conv1d" : "conv1d"; }
-  std::string describe() const {
-    auto s = detail::concat(name(), "(", c_.in_channels, "->", c_.out_channels, ", k=", c_.kernel_size);
-    if (c_.stride != 1) s += detail::concat(", s=", c_.stride);
-    if (c_.padding != 0) s += detail::concat(", p=", c_.padding);
-    if (c_.dilation != 1) s += detail::concat(", d=", c_.dilation);
-    if (!c_.bias) s += ", bias=false";
-    return s + ")";
-  }
+  std::string name() const { return this->c_.causal ? "causal_conv1d" : "conv1d"; }
+  std::string describe() const { return this->describe_as(name()); }
 
  private:
-  conv1d_config c_;
-  trainable<T, B> weight_, bias_;
-  tt::conv1d<T, B> kernel_;
+  std::vector<index_t> weight_shape() const { return {this->c_.out_channels, this->c_.in_channels, this->c_.kernel_size}; }
+  index_t fan_in() const { return this->c_.in_channels * this->c_.kernel_size; }
 };
 
 // WaveNet's dilated causal convolution: causal_conv1d<float, cpu, 64, 128, 2, 512>.

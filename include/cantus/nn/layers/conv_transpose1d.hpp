@@ -7,106 +7,66 @@
 // Static form: conv_transpose1d<float, cpu, 128, 64, 4, 2, 1> (in, out, kernel, stride, padding,
 // output_padding = 0, dilation = 1); dynamic form: conv_transpose1d<float>(conv_transpose1d_config{...}).
 //
-// The arithmetic is nn::tt::conv_transpose1d<T, B>.
+// The arithmetic is nn::tt::conv_transpose1d<T, B>; parameters, buffer checks and the kernel calls are
+// nn::conv1d_base (shared with conv1d).
 #include <string>
+#include <vector>
 
-#include "cantus/nn/init.hpp"
-#include "cantus/nn/layer.hpp"
+#include "cantus/nn/layers/conv1d_base.hpp"
 #include "cantus/nn/tt/conv_transpose1d.hpp"
 
 namespace cantus::nn {
 
 template <class T, class B = cpu, index_t In = dyn, index_t Out = dyn, index_t K = dyn, index_t S = 1, index_t P = 0,
           index_t OP = 0, index_t D = 1>
-class conv_transpose1d {
+class conv_transpose1d
+    : public conv1d_base<conv_transpose1d<T, B, In, Out, K, S, P, OP, D>, T, B, conv_transpose1d_config,
+                         tt::conv_transpose1d<T, B>, In, Out, K> {
+  using base = conv1d_base<conv_transpose1d, T, B, conv_transpose1d_config, tt::conv_transpose1d<T, B>, In, Out, K>;
+  friend base;
+
  public:
-  using value_type = T;
-  using backend_type = B;
-  static constexpr std::size_t in_rank = 3, out_rank = 3;
-  static constexpr bool is_static = In != dyn && Out != dyn && K != dyn;
-  static constexpr shape_t<3> static_input_shape{dyn, In, dyn};
+  using base::is_static;
 
   static constexpr shape_t<3> static_output_shape(const shape_t<3>& in) {
-    if (In != dyn && in[1] != dyn && in[1] != In) return {shape_mismatch, shape_mismatch, shape_mismatch};
-    index_t len = dyn;
-    if (K != dyn && in[2] != dyn) {
-      len = (in[2] - 1) * S - 2 * P + D * (K - 1) + OP + 1;
-      if (len <= 0) len = shape_mismatch;
-    }
-    return {in[0], Out, len};
+    return base::static_output(in, [](index_t len) {
+      const index_t out = (len - 1) * S - 2 * P + D * (K - 1) + OP + 1;
+      return out <= 0 ? shape_mismatch : out;
+    });
   }
 
   conv_transpose1d() requires is_static : conv_transpose1d(conv_transpose1d_config{In, Out, K, S, P, OP, D, true}) {}
-  explicit conv_transpose1d(const conv_transpose1d_config& c) : c_(c) {
-    if (is_static && (c.in_channels != In || c.out_channels != Out || c.kernel_size != K || c.stride != S ||
-                      c.padding != P || c.output_padding != OP || c.dilation != D))
+  explicit conv_transpose1d(const conv_transpose1d_config& c) : base(c) {
+    if (!this->matches_type(S, P, D, c.output_padding == OP))
       throw_value_error(describe(), ": the config contradicts the sizes fixed by the type");
-    if (c.in_channels <= 0 || c.out_channels <= 0 || c.kernel_size <= 0 || c.stride <= 0 || c.dilation <= 0 ||
-        c.padding < 0 || c.output_padding < 0)
+    if (!this->sizes_valid() || c.output_padding < 0)
       throw_value_error(describe(), ": channels, kernel_size, stride and dilation must be positive, paddings "
                                     "non-negative");
     if (c.output_padding >= c.stride && c.output_padding >= c.dilation)
       throw_value_error(describe(), ": output_padding must be smaller than stride or dilation (as in PyTorch)");
-    weight_ = trainable<T, B>(c.in_channels * c.out_channels * c.kernel_size);
-    if (c.bias) bias_ = trainable<T, B>(c.out_channels);
-    init(random_stream(0));
+    this->allocate();
   }
 
-  const conv_transpose1d_config& config() const { return c_; }
-
   shape_t<3> output_shape(const shape_t<3>& in) const {
-    check_input_shape(describe(), shape_t<3>{dyn, c_.in_channels, dyn}, in);
-    const index_t len =
-        (in[2] - 1) * c_.stride - 2 * c_.padding + c_.dilation * (c_.kernel_size - 1) + c_.output_padding + 1;
+    const auto& c = this->c_;
+    check_input_shape(describe(), shape_t<3>{dyn, c.in_channels, dyn}, in);
+    const index_t len = (in[2] - 1) * c.stride - 2 * c.padding + c.dilation * (c.kernel_size - 1) + c.output_padding + 1;
     if (in[2] <= 0 || len <= 0)
       throw shape_error(detail::concat(describe(), ": input shape ", shape_string(in),
                                        " gives a non-positive output length ", len));
-    return {in[0], c_.out_channels, len};
-  }
-
-  void forward(tensor_view<const T, 3, B> x, tensor_view<T, 3, B> y, bool /*training*/) {
-    check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
-    require_contiguous(describe(), x, y);
-    kernel_.forward(c_, x.extent(0), x.extent(2), y.extent(2), x.data(), weight_.data(), bias_.data(), y.data());
-  }
-
-  void backward(tensor_view<const T, 3, B> x, tensor_view<const T, 3, B> y, tensor_view<const T, 3, B> dy,
-                tensor_view<T, 3, B> dx) {
-    check_buffer_shape(describe(), "output gradient", y.shape(), dy.shape());
-    check_buffer_shape(describe(), "output", output_shape(x.shape()), y.shape());
-    if (dx.data() != nullptr) check_buffer_shape(describe(), "input gradient", x.shape(), dx.shape());
-    require_contiguous(describe(), x, dy);
-    kernel_.backward(c_, x.extent(0), x.extent(2), y.extent(2), x.data(), weight_.data(), dy.data(), weight_.grad_data(),
-                     bias_.grad_data(), dx.data());
-  }
-
-  void parameters(parameter_list<T, B>& out, const std::string& prefix) {
-    add_parameter(out, prefix, "weight", weight_, {c_.in_channels, c_.out_channels, c_.kernel_size});
-    add_parameter(out, prefix, "bias", bias_, {c_.out_channels});
-  }
-  void buffers(parameter_list<T, B>&, const std::string&) {}
-  // PyTorch computes fan_in from weight.size(1) = out_channels for transposed convolutions.
-  void init(random_stream rng) {
-    const index_t fan_in = c_.out_channels * c_.kernel_size;
-    weight_.set_from_host([&](tensor_view<T, 1> w) { init::default_weight(w, fan_in, rng.split(0)); });
-    bias_.set_from_host([&](tensor_view<T, 1> b) { init::default_bias(b, fan_in, rng.split(1)); });
+    return {in[0], c.out_channels, len};
   }
 
   std::string name() const { return "conv_transpose1d"; }
   std::string describe() const {
-    auto s = detail::concat(name(), "(", c_.in_channels, "->", c_.out_channels, ", k=", c_.kernel_size);
-    if (c_.stride != 1) s += detail::concat(", s=", c_.stride);
-    if (c_.padding != 0) s += detail::concat(", p=", c_.padding);
-    if (c_.output_padding != 0) s += detail::concat(", output_padding=", c_.output_padding);
-    if (c_.dilation != 1) s += detail::concat(", d=", c_.dilation);
-    if (!c_.bias) s += ", bias=false";
-    return s + ")";
+    const auto& c = this->c_;
+    return this->describe_as(name(), c.output_padding != 0 ? detail::concat(", output_padding=", c.output_padding) : "");
   }
 
  private:
-  conv_transpose1d_config c_;
-  trainable<T, B> weight_, bias_;
-  tt::conv_transpose1d<T, B> kernel_;
+  std::vector<index_t> weight_shape() const { return {this->c_.in_channels, this->c_.out_channels, this->c_.kernel_size}; }
+  // PyTorch computes fan_in from weight.size(1) = out_channels for transposed convolutions.
+  index_t fan_in() const { return this->c_.out_channels * this->c_.kernel_size; }
 };
 
 }  // namespace cantus::nn

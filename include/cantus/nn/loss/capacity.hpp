@@ -8,7 +8,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"
 #include "cantus/nn/loss/common.hpp"
 #include "cantus/nn/loss/kl.hpp"
 

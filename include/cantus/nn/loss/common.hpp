@@ -6,7 +6,7 @@
 #include <string_view>
 #include <type_traits>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/nn/tt/losses.hpp"
 

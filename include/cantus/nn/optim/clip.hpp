@@ -4,8 +4,8 @@
 // scaled by max_norm / (total + 1e-6). Returns the total norm before clipping.
 #include <cmath>
 
-#include "cantus/core/error.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/error.hpp"
+#include "cantus/base/functors.hpp"
 #include "cantus/nn/parameter.hpp"
 #include "cantus/nn/tt/optimizers.hpp"
 

@@ -13,7 +13,7 @@
 #include <functional>
 #include <numbers>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/nn/optim/optimizer.hpp"
 
 namespace cantus::nn {

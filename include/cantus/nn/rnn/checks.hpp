@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/nn/init.hpp"
 

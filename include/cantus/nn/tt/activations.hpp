@@ -11,7 +11,7 @@
 //   static void gated_backward(index_t batch, index_t half, const T* tanh_a, const T* sigmoid_b,
 //                              const T* dy, T* dx);
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::nn {
 namespace activation_kind {

@@ -3,7 +3,7 @@
 // backend B (see nn/tt/conv1d.hpp for nn::tt). The same call applies the mask to dy in backward.
 //   static void apply(index_t n, const T* x, T* y, const random_stream& rng, float p, T scale);
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 #include "cantus/core/random.hpp"
 
 namespace cantus::nn::tt {

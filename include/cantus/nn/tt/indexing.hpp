@@ -21,7 +21,7 @@
 #include <string>
 
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::nn::tt {
 template <class T, class B>

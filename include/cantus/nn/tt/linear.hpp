@@ -7,7 +7,7 @@
 //                 T* dw, T* dbias, T* dx);
 //       ACCUMULATES dw (and dbias when not null), OVERWRITES dx unless it is null.
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::nn::tt {
 template <class T, class B>

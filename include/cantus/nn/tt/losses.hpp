@@ -14,7 +14,7 @@
 //       one_hot, 0 where ignored, divided by `counted` (targets not ignored) when `mean`. Throws
 //       value_error for a target outside [0, C), a non-finite logit, or a mean over no target.
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::nn::tt {
 template <class T, class B>

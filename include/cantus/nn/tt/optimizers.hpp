@@ -9,7 +9,7 @@
 //       torch.optim.SGD for one parameter; buf null without momentum.
 //   static double sum_of_squares(index_t n, const T* g);   accumulated in double
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::nn::tt {
 

@@ -3,7 +3,7 @@
 //   static void mean_rows(index_t rows, index_t inner, const T* x, T* y);      y[r] = mean of row r (in double)
 //   static void spread_rows(index_t rows, index_t inner, const T* dy, T* dx);  dx[r, :] = dy[r] / inner
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::nn::tt {
 template <class T, class B>

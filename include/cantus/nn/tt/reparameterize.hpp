@@ -8,7 +8,7 @@
 //   static void normal(index_t n, const random_stream& rng, T* eps);
 //       eps[i] = T(rng.normal(i)): the noise, drawn where it is used, the same numbers on every backend.
 #include "cantus/backend/backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 #include "cantus/core/random.hpp"
 
 namespace cantus::nn::tt {

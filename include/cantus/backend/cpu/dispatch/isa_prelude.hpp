@@ -36,4 +36,4 @@
 #include <omp.h>
 
 #include "cantus/backend/cpu/kernel_table.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"

@@ -6,7 +6,7 @@
 
 #include "cantus/backend/cpu/cpu_backend.hpp"
 #include "cantus/backend/cpu/nn/im2col.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/functors.hpp"
 
 namespace cantus::nn::tt {
 

@@ -22,15 +22,13 @@ class conv1d<T, cpu> {
     const index_t lout = g.out;
     if (use_shifted_gemms(c, g)) return forward_shifted(c, batch, x, w, bias, y, g);
     if (use_per_sample_pointwise(c, g)) return forward_pointwise(c, batch, x, w, bias, y, g);
-    const detail::cache_chunking ch(batch, std::max(rows, cout) * lout);
-#pragma omp parallel for schedule(dynamic, 1) if (ch.chunks > 1 && !omp_in_parallel())
-    for (index_t q = 0; q < ch.chunks; ++q) {
-      const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * lout;
+    detail::cache_chunking(batch, std::max(rows, cout) * lout).for_each_chunk(batch, [&](index_t b0, index_t nb) {
+      const index_t n = nb * lout;
       T* gbuf = detail::thread_scratch<T, 0>(cout * n);
       const T* cols = columns(c, x + b0 * cin * g.in, nb, g);
       detail::gemm_by_columns(transpose::no, cout, n, rows, T(1), w, rows, cols, n, T(0), gbuf, n);
       detail::from_channel_major(gbuf, nb, cout, lout, bias, y + b0 * cout * lout);
-    }
+    });
   }
 
   void backward(const conv1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
@@ -42,32 +40,25 @@ class conv1d<T, cpu> {
     if (use_shifted_gemms(c, g)) return backward_shifted(c, batch, x, w, dy, dw, dx, g);
     if (use_per_sample_pointwise(c, g)) return backward_pointwise(c, batch, x, w, dy, dw, dx, g);
     const detail::cache_chunking ch(batch, std::max(rows, cout) * lout);
-    const index_t wsize = cout * rows;
-    partial_.resize(static_cast<std::size_t>(ch.groups * wsize));
-#pragma omp parallel for schedule(dynamic, 1) if (ch.groups > 1 && !omp_in_parallel())
-    for (index_t grp = 0; grp < ch.groups; ++grp) {
-      T* part = partial_.data() + grp * wsize;
-      for (index_t q = ch.first(grp); q < ch.first(grp + 1); ++q) {
-        const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * lout;
-        T* gbuf = detail::thread_scratch<T, 0>(cout * n);
-        detail::to_channel_major(dy + b0 * cout * lout, nb, cout, lout, gbuf);
-        const T* cols = columns(c, x + b0 * cin * g.in, nb, g);
-        // dW[out, (in, k)] (+)= dY[out, n] cols[(in, k), n]^T, the group's first chunk overwriting
-        backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, rows, n, T(1), gbuf, n, cols, n,
-                               q == ch.first(grp) ? T(0) : T(1), part, rows);
-        if (!dx) continue;
-        T* dx_chunk = dx + b0 * cin * g.in;
-        T* dcols = detail::thread_scratch<T, 2>(rows * n);
-        detail::gemm_by_columns(transpose::yes, rows, n, cout, T(1), w, rows, gbuf, n, T(0), dcols, n);
-        if (c.is_pointwise()) {  // dX[in, n] = W^T dY, straight back to [nb, in, len]
-          detail::from_channel_major<T>(dcols, nb, cin, lout, nullptr, dx_chunk);
-        } else {
-          std::fill(dx_chunk, dx_chunk + nb * cin * g.in, T(0));
-          detail::col2im_add_1d(dcols, nb, cin, g, dx_chunk);
-        }
+    ch.sum_by_groups(batch, cout * rows, partial_, dw, [&](index_t b0, index_t nb, T* part, bool first) {
+      const index_t n = nb * lout;
+      T* gbuf = detail::thread_scratch<T, 0>(cout * n);
+      detail::to_channel_major(dy + b0 * cout * lout, nb, cout, lout, gbuf);
+      const T* cols = columns(c, x + b0 * cin * g.in, nb, g);
+      // dW[out, (in, k)] (+)= dY[out, n] cols[(in, k), n]^T, the group's first chunk overwriting
+      backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, rows, n, T(1), gbuf, n, cols, n, first ? T(0) : T(1),
+                             part, rows);
+      if (!dx) return;
+      T* dx_chunk = dx + b0 * cin * g.in;
+      T* dcols = detail::thread_scratch<T, 2>(rows * n);
+      detail::gemm_by_columns(transpose::yes, rows, n, cout, T(1), w, rows, gbuf, n, T(0), dcols, n);
+      if (c.is_pointwise()) {  // dX[in, n] = W^T dY, straight back to [nb, in, len]
+        detail::from_channel_major<T>(dcols, nb, cin, lout, nullptr, dx_chunk);
+      } else {
+        std::fill(dx_chunk, dx_chunk + nb * cin * g.in, T(0));
+        detail::col2im_add_1d(dcols, nb, cin, g, dx_chunk);
       }
-    }
-    detail::add_group_sums(partial_.data(), ch.groups, wsize, dw);
+    });
   }
 
  private:

@@ -19,10 +19,8 @@ class conv2d<T, cpu> {
     const index_t batch = in[0], cin = c.in_channels, cout = c.out_channels, r = rows(c);
     const auto [gh, gw] = geometry(c, in, out);
     const index_t plane_in = gh.in * gw.in, plane_out = gh.out * gw.out;
-    const detail::cache_chunking ch(batch, std::max(r, cout) * plane_out);
-#pragma omp parallel for schedule(dynamic, 1) if (ch.chunks > 1 && !omp_in_parallel())
-    for (index_t q = 0; q < ch.chunks; ++q) {
-      const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * plane_out;
+    detail::cache_chunking(batch, std::max(r, cout) * plane_out).for_each_chunk(batch, [&](index_t b0, index_t nb) {
+      const index_t n = nb * plane_out;
       T* cols = detail::thread_scratch<T, 1>(r * n);
       detail::im2col_2d(x + b0 * cin * plane_in, nb, cin, gh, gw, cols);
       T* yc = y + b0 * cout * plane_out;
@@ -34,7 +32,7 @@ class conv2d<T, cpu> {
         detail::gemm_by_columns(transpose::no, cout, n, r, T(1), w, r, cols, n, T(0), gbuf, n);
         detail::from_channel_major(gbuf, nb, cout, plane_out, bias, yc);
       }
-    }
+    });
   }
 
   void backward(const conv2d_config& c, const shape_t<4>& in, const shape_t<4>& out, const T* x, const T* w,
@@ -44,33 +42,26 @@ class conv2d<T, cpu> {
     const index_t plane_in = gh.in * gw.in, plane_out = gh.out * gw.out;
     if (dbias) detail::accumulate_bias_grad(dy, batch, cout, plane_out, dbias);
     const detail::cache_chunking ch(batch, std::max(r, cout) * plane_out);
-    const index_t wsize = cout * r;
-    partial_.resize(static_cast<std::size_t>(ch.groups * wsize));
-#pragma omp parallel for schedule(dynamic, 1) if (ch.groups > 1 && !omp_in_parallel())
-    for (index_t grp = 0; grp < ch.groups; ++grp) {
-      T* part = partial_.data() + grp * wsize;
-      for (index_t q = ch.first(grp); q < ch.first(grp + 1); ++q) {
-        const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * plane_out;
-        const T* dyc = dy + b0 * cout * plane_out;  // one sample's dY is already [cout, plane]
-        if (nb > 1) {
-          T* gbuf = detail::thread_scratch<T, 0>(cout * n);
-          detail::to_channel_major(dyc, nb, cout, plane_out, gbuf);
-          dyc = gbuf;
-        }
-        T* cols = detail::thread_scratch<T, 1>(r * n);
-        detail::im2col_2d(x + b0 * cin * plane_in, nb, cin, gh, gw, cols);
-        // dW[out, (in, kh, kw)] (+)= dY[out, n] cols^T, the group's first chunk overwriting
-        backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, r, n, T(1), dyc, n, cols, n,
-                               q == ch.first(grp) ? T(0) : T(1), part, r);
-        if (!dx) continue;
-        T* dcols = detail::thread_scratch<T, 2>(r * n);
-        detail::gemm_by_columns(transpose::yes, r, n, cout, T(1), w, r, dyc, n, T(0), dcols, n);
-        T* dx_chunk = dx + b0 * cin * plane_in;
-        std::fill(dx_chunk, dx_chunk + nb * cin * plane_in, T(0));
-        detail::col2im_add_2d(dcols, nb, cin, gh, gw, dx_chunk);
+    ch.sum_by_groups(batch, cout * r, partial_, dw, [&](index_t b0, index_t nb, T* part, bool first) {
+      const index_t n = nb * plane_out;
+      const T* dyc = dy + b0 * cout * plane_out;  // one sample's dY is already [cout, plane]
+      if (nb > 1) {
+        T* gbuf = detail::thread_scratch<T, 0>(cout * n);
+        detail::to_channel_major(dyc, nb, cout, plane_out, gbuf);
+        dyc = gbuf;
       }
-    }
-    detail::add_group_sums(partial_.data(), ch.groups, wsize, dw);
+      T* cols = detail::thread_scratch<T, 1>(r * n);
+      detail::im2col_2d(x + b0 * cin * plane_in, nb, cin, gh, gw, cols);
+      // dW[out, (in, kh, kw)] (+)= dY[out, n] cols^T, the group's first chunk overwriting
+      backend_ops<cpu>::gemm(transpose::no, transpose::yes, cout, r, n, T(1), dyc, n, cols, n, first ? T(0) : T(1), part,
+                             r);
+      if (!dx) return;
+      T* dcols = detail::thread_scratch<T, 2>(r * n);
+      detail::gemm_by_columns(transpose::yes, r, n, cout, T(1), w, r, dyc, n, T(0), dcols, n);
+      T* dx_chunk = dx + b0 * cin * plane_in;
+      std::fill(dx_chunk, dx_chunk + nb * cin * plane_in, T(0));
+      detail::col2im_add_2d(dcols, nb, cin, gh, gw, dx_chunk);
+    });
   }
 
  private:

@@ -20,10 +20,8 @@ class conv_transpose1d<T, cpu> {
     const index_t cin = c.in_channels, cout = c.out_channels, rows = cout * c.kernel_size;
     const auto g = geometry(c, in_len, out_len);  // the adjoint conv: y-length in, x-length out
     const index_t len = g.out;
-    const detail::cache_chunking ch(batch, std::max(rows, cin) * len);
-#pragma omp parallel for schedule(dynamic, 1) if (ch.chunks > 1 && !omp_in_parallel())
-    for (index_t q = 0; q < ch.chunks; ++q) {
-      const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * len;
+    detail::cache_chunking(batch, std::max(rows, cin) * len).for_each_chunk(batch, [&](index_t b0, index_t nb) {
+      const index_t n = nb * len;
       const T* xm = channel_major(x + b0 * cin * len, nb, cin, len);
       T* cols = detail::thread_scratch<T, 1>(rows * n);
       // cols[(out, k), n] = W[in, (out, k)]^T X[in, n]
@@ -32,7 +30,7 @@ class conv_transpose1d<T, cpu> {
       std::fill(yc, yc + nb * cout * g.in, T(0));
       detail::col2im_add_1d(cols, nb, cout, g, yc);
       if (bias) add_bias(yc, nb, cout, g.in, bias);
-    }
+    });
   }
 
   void backward(const conv_transpose1d_config& c, index_t batch, index_t in_len, index_t out_len, const T* x, const T* w,
@@ -42,27 +40,20 @@ class conv_transpose1d<T, cpu> {
     const index_t len = g.out;
     if (dbias) detail::accumulate_bias_grad(dy, batch, cout, g.in, dbias);
     const detail::cache_chunking ch(batch, std::max(rows, cin) * len);
-    const index_t wsize = cin * rows;
-    partial_.resize(static_cast<std::size_t>(ch.groups * wsize));
-#pragma omp parallel for schedule(dynamic, 1) if (ch.groups > 1 && !omp_in_parallel())
-    for (index_t grp = 0; grp < ch.groups; ++grp) {
-      T* part = partial_.data() + grp * wsize;
-      for (index_t q = ch.first(grp); q < ch.first(grp + 1); ++q) {
-        const index_t b0 = q * ch.chunk, nb = ch.samples(batch, q), n = nb * len;
-        T* cols = detail::thread_scratch<T, 1>(rows * n);
-        detail::im2col_1d(dy + b0 * cout * g.in, nb, cout, g, cols);
-        const T* xm = channel_major(x + b0 * cin * len, nb, cin, len);
-        // dW[in, (out, k)] (+)= X[in, n] cols[(out, k), n]^T, the group's first chunk overwriting
-        backend_ops<cpu>::gemm(transpose::no, transpose::yes, cin, rows, n, T(1), xm, n, cols, n,
-                               q == ch.first(grp) ? T(0) : T(1), part, rows);
-        if (!dx) continue;
-        // dX[in, n] = W[in, (out, k)] cols
-        T* dxm = detail::thread_scratch<T, 2>(cin * n);
-        detail::gemm_by_columns(transpose::no, cin, n, rows, T(1), w, rows, cols, n, T(0), dxm, n);
-        detail::from_channel_major<T>(dxm, nb, cin, len, nullptr, dx + b0 * cin * len);
-      }
-    }
-    detail::add_group_sums(partial_.data(), ch.groups, wsize, dw);
+    ch.sum_by_groups(batch, cin * rows, partial_, dw, [&](index_t b0, index_t nb, T* part, bool first) {
+      const index_t n = nb * len;
+      T* cols = detail::thread_scratch<T, 1>(rows * n);
+      detail::im2col_1d(dy + b0 * cout * g.in, nb, cout, g, cols);
+      const T* xm = channel_major(x + b0 * cin * len, nb, cin, len);
+      // dW[in, (out, k)] (+)= X[in, n] cols[(out, k), n]^T, the group's first chunk overwriting
+      backend_ops<cpu>::gemm(transpose::no, transpose::yes, cin, rows, n, T(1), xm, n, cols, n, first ? T(0) : T(1), part,
+                             rows);
+      if (!dx) return;
+      // dX[in, n] = W[in, (out, k)] cols
+      T* dxm = detail::thread_scratch<T, 2>(cin * n);
+      detail::gemm_by_columns(transpose::no, cin, n, rows, T(1), w, rows, cols, n, T(0), dxm, n);
+      detail::from_channel_major<T>(dxm, nb, cin, len, nullptr, dx + b0 * cin * len);
+    });
   }
 
  private:

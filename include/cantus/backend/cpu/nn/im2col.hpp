@@ -14,7 +14,7 @@
 
 #include "cantus/backend/channel_sum.hpp"
 #include "cantus/backend/cpu/cpu_backend.hpp"
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 
 namespace cantus::nn::detail {
 
@@ -310,6 +310,20 @@ struct cache_chunking {
   // Chunks [first(g), first(g + 1)) make group g.
   index_t first(index_t group) const { return group * chunks / groups; }
   index_t samples(index_t batch, index_t q) const { return std::min(chunk, batch - q * chunk); }
+
+  // Forward: body(b0, nb) for the chunk of samples [b0, b0 + nb), every chunk, taken by threads.
+  template <class Body>
+  void for_each_chunk(index_t batch, Body&& body) const {
+#pragma omp parallel for schedule(dynamic, 1) if (chunks > 1 && !omp_in_parallel())
+    for (index_t q = 0; q < chunks; ++q) body(q * chunk, samples(batch, q));
+  }
+
+  // Backward: body(b0, nb, part, first) for every chunk, where part is its group's weight-gradient
+  // sum of wsize values (in `partial`), which the group's first chunk overwrites (first) and the
+  // others add to; then dw += the groups' sums in group order. Threads take groups; a group's chunks
+  // run in order on one thread.
+  template <class T, class Body>
+  void sum_by_groups(index_t batch, index_t wsize, std::vector<T>& partial, T* dw, Body&& body) const;
 };
 
 // dst[i] += sum over groups g of parts[g * size + i], in group order.
@@ -321,6 +335,17 @@ void add_group_sums(const T* parts, index_t groups, index_t size, T* dst) {
     for (index_t g = 0; g < groups; ++g) s += parts[g * size + i];
     dst[i] = s;
   }
+}
+
+template <class T, class Body>
+void cache_chunking::sum_by_groups(index_t batch, index_t wsize, std::vector<T>& partial, T* dw, Body&& body) const {
+  partial.resize(static_cast<std::size_t>(groups * wsize));
+#pragma omp parallel for schedule(dynamic, 1) if (groups > 1 && !omp_in_parallel())
+  for (index_t grp = 0; grp < groups; ++grp) {
+    T* part = partial.data() + grp * wsize;
+    for (index_t q = first(grp); q < first(grp + 1); ++q) body(q * chunk, samples(batch, q), part, q == first(grp));
+  }
+  add_group_sums(partial.data(), groups, wsize, dw);
 }
 
 }  // namespace cantus::nn::detail

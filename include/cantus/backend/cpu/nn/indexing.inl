@@ -4,7 +4,7 @@
 #include <string>
 
 #include "cantus/backend/cpu/cpu_backend.hpp"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::nn::tt {
 

@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "cantus/backend/cpu/cpu_backend.hpp"
-#include "cantus/core/error.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/error.hpp"
+#include "cantus/base/functors.hpp"
 
 namespace cantus::nn::tt {
 

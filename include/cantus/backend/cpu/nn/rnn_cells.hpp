@@ -3,7 +3,7 @@
 // pointers so the compiler vectorises them (no aliasing, no branches in the loops). The
 // transcendentals go through the dispatched SIMD kernels (rnn_detail::sigmoid_inplace/tanh_inplace).
 // Gate k of unit j sits at [k * H + j].
-#include "cantus/core/config.hpp"
+#include "cantus/base/config.hpp"
 #include "cantus/backend/cpu/nn/rnn_detail.hpp"
 
 namespace cantus::nn::rnn_cells {

@@ -1,7 +1,7 @@
 #pragma once
 // Shared machinery of the CPU recurrent kernels (gru.inl, lstm.inl): the run-time dispatched SIMD activations applied
 // to short contiguous rows, row-parallel loops that only spawn threads when a step is big enough to
-// pay for it, and small reductions.
+// pay for it, small reductions, and recurrent_steps, the part of a kernel that does not depend on its cell.
 #include <omp.h>
 
 #include <algorithm>
@@ -10,8 +10,8 @@
 #include <string>
 
 #include "cantus/backend/cpu/cpu_backend.hpp"
-#include "cantus/core/error.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/error.hpp"
+#include "cantus/base/functors.hpp"
 #include "cantus/core/tensor.hpp"
 
 namespace cantus::nn::rnn_detail {
@@ -107,5 +107,114 @@ inline void to_batch_major(const T* src, index_t B, index_t Tn, index_t F, T* ds
   for (index_t t = 0; t < Tn; ++t)
     for (index_t b = 0; b < B; ++b) std::copy(src + (t * B + b) * F, src + (t * B + b + 1) * F, dst + (b * Tn + t) * F);
 }
+
+// What a CPU recurrent kernel does around its cell, written once for nn::tt::gru and nn::tt::lstm.
+// Forward: the input kept time-major, the input projection of every step as one GEMM before the
+// recurrence, then blocks of batch rows stepped through the sequence (for_batch_blocks), each step
+// one GEMM gh = h_{t-1} W_hh^T and the cell's row function per row. Backward: the row functions
+// back through the steps, each step one GEMM for dh_{t-1}, then the weight gradients and dx as
+// single GEMMs over all steps. A kernel derives from it and keeps its cell's own records (gates,
+// cell states); the calls below name the buffers they read and write.
+template <class T>
+class recurrent_steps {
+ public:
+  bool has_forward() const { return !hprev_.empty(); }
+  index_t batch() const { return batch_; }
+  index_t time() const { return time_; }
+
+ protected:
+  using ops = backend_ops<cpu>;
+
+  // Keeps x [B, T, I] time-major in x_, writes proj [T*B, G] = x W_ih^T and h_{-1} = h0 (zeros when null).
+  void project_inputs(index_t B, index_t Tn, index_t I, index_t H, index_t G, const T* x, const T* w_ih, const T* h0,
+                      T* proj) {
+    batch_ = B, time_ = Tn;
+    ensure_shape(x_, {Tn, B, I});
+    to_time_major(x, B, Tn, I, x_.data());
+    gemm_row_blocks(transpose::no, transpose::yes, B * Tn, G, I, T(1), x_.data(), I, w_ih, I, T(0), proj, G);
+    ensure_shape(hprev_, {Tn, B, H});
+    ensure_shape(gh_, {B, G});
+    for (index_t b = 0; b < B; ++b)
+      for (index_t j = 0; j < H; ++j) hprev_(0, b, j) = h0 ? h0[b * H + j] : T(0);
+  }
+
+  // Rows [b0, b0 + nb) through all steps: gh = h_{t-1} W_hh^T (one GEMM), then
+  // cell(row, b, gh row, y row) for each row, whose h_t is the next step's h_{t-1}.
+  template <class Cell>
+  void forward_steps(index_t H, index_t G, const T* w_hh, T* y, Cell&& cell) {
+    const index_t B = batch_, Tn = time_;
+    // W_hh^T packed once for all steps (unpacked, each step's product re-packed 4 MB for 16 rows).
+    w_hh_packed_.pack(transpose::yes, H, G, w_hh, H);
+    auto run_rows = [&](index_t b0, index_t nb) {
+      for (index_t t = 0; t < Tn; ++t) {
+        ops::gemm_packed(transpose::no, nb, G, H, T(1), hprev_.data() + (t * B + b0) * H, H, w_hh_packed_, T(0),
+                         gh_.data() + b0 * G, G);
+        for (index_t b = b0; b < b0 + nb; ++b) {
+          const index_t row = t * B + b;
+          T* yb = y + (b * Tn + t) * H;
+          cell(row, b, gh_.data() + b * G, yb);
+          if (t + 1 < Tn) ops::copy(hprev_.data() + (row + B) * H, yb, static_cast<std::size_t>(H));
+        }
+      }
+    };
+    for_batch_blocks(B, double(B) * double(Tn) * double(H) * double(G), run_rows);
+  }
+
+  // h_n [B, H] = y at the last step, when wanted.
+  void copy_last_step(index_t H, const T* y, T* h_n) {
+    const index_t B = batch_, Tn = time_;
+    if (h_n)
+      for (index_t b = 0; b < B; ++b) ops::copy(h_n + b * H, y + (b * Tn + Tn - 1) * H, static_cast<std::size_t>(H));
+  }
+
+  // dh_ [B, H] = dh_n (zeros when null), the gradient flowing into the last step.
+  void begin_backward(index_t H, const T* dh_n) {
+    ensure_shape(dh_, {batch_, H});
+    dh_.fill(T(0));
+    if (dh_n) ops::copy(dh_.data(), dh_n, static_cast<std::size_t>(batch_ * H));
+  }
+
+  // Rows [b0, b0 + nb) back through all steps: cell(row, b, dy row) for each row (dy null: zeros),
+  // then dh_{t-1} = dgh_t W_hh + beta dh (one GEMM). dgh [T*B, G] is what the cell wrote for W_hh h.
+  template <class Cell>
+  void backward_steps(index_t H, index_t G, const T* w_hh, const T* dy, const T* dgh, T beta, Cell&& cell) {
+    const index_t B = batch_, Tn = time_;
+    if (!dy) zeros_ = tensor<T, 1>({H}, T(0));
+    w_hh_packed_.pack(transpose::no, G, H, w_hh, H);
+    auto run_rows = [&](index_t b0, index_t nb) {
+      for (index_t t = Tn; t-- > 0;) {
+        for (index_t b = b0; b < b0 + nb; ++b) cell(t * B + b, b, dy ? dy + (b * Tn + t) * H : zeros_.data());
+        ops::gemm_packed(transpose::no, nb, H, G, T(1), dgh + (t * B + b0) * G, G, w_hh_packed_, beta,
+                         dh_.data() + b0 * H, H);
+      }
+    };
+    for_batch_blocks(B, double(B) * double(Tn) * double(H) * double(G), run_rows);
+  }
+
+  // Over all steps at once: dW_ih += dgi^T X, dW_hh += dgh^T H_prev, dx = dgi W_ih (batch-first, when
+  // wanted); dh0 = dh_ (when wanted).
+  void end_backward(index_t I, index_t H, index_t G, const T* dgi, const T* dgh, const T* w_ih, T* dw_ih, T* dw_hh,
+                    T* dx, T* dh0) {
+    const index_t B = batch_, Tn = time_;
+    gemm_row_blocks(transpose::yes, transpose::no, G, I, B * Tn, T(1), dgi, G, x_.data(), I, T(1), dw_ih, I);
+    gemm_row_blocks(transpose::yes, transpose::no, G, H, B * Tn, T(1), dgh, G, hprev_.data(), H, T(1), dw_hh, H);
+    if (dx) {
+      ensure_shape(dx_, {Tn * B, I});
+      gemm_row_blocks(transpose::no, transpose::no, Tn * B, I, G, T(1), dgi, G, w_ih, I, T(0), dx_.data(), I);
+      to_batch_major(dx_.data(), B, Tn, I, dx);
+    }
+    if (dh0) ops::copy(dh0, dh_.data(), static_cast<std::size_t>(B * H));
+  }
+
+  index_t batch_ = 0, time_ = 0;
+  // Time-major [T, B, .] records of the last forward.
+  tensor<T, 3> x_;      // the input (the weight gradient needs it)
+  tensor<T, 3> hprev_;  // h_{t-1} for every step, [T, B, H]
+  tensor<T, 2> gh_;     // a step's h_{t-1} W_hh^T, [B, G]
+  tensor<T, 2> dh_;     // backward: dLoss/dh of the step being processed, [B, H]
+  tensor<T, 2> dx_;     // backward: dx time-major
+  tensor<T, 1> zeros_;  // stands for a null dy
+  typename backend_ops<cpu>::template packed_b<T> w_hh_packed_;  // W_hh^T (forward) or W_hh (backward)
+};
 
 }  // namespace cantus::nn::rnn_detail

@@ -2,10 +2,10 @@
 // so a causal convolution (WaveNet's dilated ones) runs with its left padding on both sides and keeps
 // the first out_len outputs; its backward pass pads dy with zeros to match. Bias in a kernel of its
 // own; the bias gradient a chunked column sum (cuda_launch::add_column_sums). Kernel-size-1
-// convolutions are cuBLAS GEMMs instead (nn/tt/pointwise_conv1d.hpp).
+// convolutions are cuBLAS GEMMs instead (pointwise_conv1d.hpp).
 #include "cantus/backend/cuda/nn/cudnn_conv.cuh"
 #include "cantus/backend/cuda/nn/launch.cuh"
-#include "cantus/nn/tt/pointwise_conv1d.hpp"
+#include "cantus/backend/cuda/nn/pointwise_conv1d.hpp"
 
 namespace cantus::nn::tt {
 
@@ -56,14 +56,8 @@ class conv1d<T, cuda> {
   static cuda_conv::geometry geometry(const conv1d_config& c, index_t batch, index_t in_len) {
     const index_t pad = c.pad_left();  // == pad_right() unless causal
     const index_t full = (in_len + 2 * pad - c.dilation * (c.kernel_size - 1) - 1) / c.stride + 1;
-    cuda_conv::geometry g;
-    g.x = {int(batch), int(c.in_channels), 1, int(in_len)};
-    g.w = {int(c.out_channels), int(c.in_channels), 1, int(c.kernel_size)};
-    g.y = {int(batch), int(c.out_channels), 1, int(full)};
-    g.pad = {0, int(pad)};
-    g.stride = {1, int(c.stride)};
-    g.dilation = {1, int(c.dilation)};
-    return g;
+    return cuda_conv::geometry::one_d(batch, c.in_channels, in_len, c.out_channels, full, c.kernel_size, pad, c.stride,
+                                      c.dilation);
   }
   T* scratch(index_t n) {
     if (scratch_.size() < n) scratch_ = tensor<T, 1, cuda>({n});

@@ -29,14 +29,8 @@ class conv_transpose1d<T, cuda> {
  private:
   // The convolution y [batch, out, 1, out_len] -> x [batch, in, 1, in_len] with filter [in, out, 1, k].
   static cuda_conv::geometry geometry(const conv_transpose1d_config& c, index_t batch, index_t in_len, index_t out_len) {
-    cuda_conv::geometry g;
-    g.x = {int(batch), int(c.out_channels), 1, int(out_len)};
-    g.w = {int(c.in_channels), int(c.out_channels), 1, int(c.kernel_size)};
-    g.y = {int(batch), int(c.in_channels), 1, int(in_len)};
-    g.pad = {0, int(c.padding)};
-    g.stride = {1, int(c.stride)};
-    g.dilation = {1, int(c.dilation)};
-    return g;
+    return cuda_conv::geometry::one_d(batch, c.out_channels, out_len, c.in_channels, in_len, c.kernel_size, c.padding,
+                                      c.stride, c.dilation);
   }
   cuda_conv::convolution<T> conv_;
 };

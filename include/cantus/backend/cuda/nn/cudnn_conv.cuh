@@ -31,6 +31,20 @@ struct geometry {
   std::array<int, 4> x{}, w{}, y{};
   std::array<int, 2> pad{}, stride{1, 1}, dilation{1, 1};
   friend bool operator==(const geometry&, const geometry&) = default;
+
+  // A 1-D convolution as H = 1: x [batch, x_channels, 1, x_len] * w [y_channels, x_channels, 1, kernel]
+  // -> y [batch, y_channels, 1, y_len] (conv1d forwards, conv_transpose1d backwards).
+  static geometry one_d(index_t batch, index_t x_channels, index_t x_len, index_t y_channels, index_t y_len,
+                        index_t kernel, index_t pad, index_t stride, index_t dilation) {
+    geometry g;
+    g.x = {int(batch), int(x_channels), 1, int(x_len)};
+    g.w = {int(y_channels), int(x_channels), 1, int(kernel)};
+    g.y = {int(batch), int(y_channels), 1, int(y_len)};
+    g.pad = {0, int(pad)};
+    g.stride = {1, int(stride)};
+    g.dilation = {1, int(dilation)};
+    return g;
+  }
 };
 
 class descriptors {

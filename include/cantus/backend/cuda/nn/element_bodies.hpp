@@ -13,8 +13,8 @@
 #include <cmath>
 #include <cstdint>
 
-#include "cantus/core/config.hpp"
-#include "cantus/core/functors.hpp"
+#include "cantus/base/config.hpp"
+#include "cantus/base/functors.hpp"
 #include "cantus/core/random.hpp"
 
 namespace cantus::nn::tt::cuda_bodies {

@@ -5,7 +5,7 @@
 #include <string>
 
 #include "cantus/backend/cuda/nn/launch.cuh"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::nn::tt {
 

@@ -2,7 +2,7 @@
 // position for cross-entropy, over its classes), the sums in double; targets checked on the device
 // first, with the CPU backend's messages.
 #include "cantus/backend/cuda/nn/launch.cuh"
-#include "cantus/core/error.hpp"
+#include "cantus/base/error.hpp"
 
 namespace cantus::nn::tt {
 

@@ -6,8 +6,9 @@
 // need, while Debian's OpenMPI is not built CUDA-aware. The process group (MPI) still starts the job,
 // hands NCCL its unique id, and carries the few host-side values (losses, KL of the beta-VAE).
 //
-// Included by the CUDA backend when it is built with NCCL (CANTUS_WITH_NCCL, set by cantus::cuda
-// where libnccl is found), so every translation unit that trains on cuda uses it.
+// Part of distributed/gradients.hpp, which includes it at its end when nvcc compiles with NCCL
+// (CANTUS_WITH_NCCL, set by cantus::cuda where libnccl is found): a specialisation must be seen
+// wherever the reducer is chosen, so every translation unit that trains on cuda uses it.
 #include <nccl.h>
 
 #include <chrono>
@@ -16,8 +17,7 @@
 #include <string>
 
 #include "cantus/backend/cuda/cuda_check.hpp"
-#include "cantus/core/error.hpp"
-#include "cantus/distributed/gradients.hpp"
+#include "cantus/base/error.hpp"
 #include "cantus/distributed/group.hpp"
 #include "cantus/nn/parameter.hpp"
 
