@@ -20,6 +20,15 @@
 #include "cantus/nn/rnn/gru.hpp"
 #include "cantus/nn/rnn/lstm.hpp"
 #include "parity.hpp"
+#if CANTUS_TEST_DOCS_ENTRY
+// The model entry docs/models.md shows (extracted by tests/models/CMakeLists.txt), compiled here by
+// nvcc and trained on cuda, as test_models compiles it for the CPU.
+#include "app/registry.hpp"
+#include "deep_vae.hpp"
+namespace paper::entries {
+#include "docs_models_entry.hpp"
+}  // namespace paper::entries
+#endif
 
 namespace cantus::cuda_test {
 namespace {
@@ -419,6 +428,13 @@ std::vector<parity> model_parity() {
                    model_case<models::wavenet>("wavenet", q.wavenet, wavenet_batch(), 5, 1e-4),
                    model_case<models::supervised_cnn>("supervised_cnn", q.supervised_cnn, cnn_batch(), 5, 1e-4)})
     out.insert(out.end(), r.begin(), r.end());
+#if CANTUS_TEST_DOCS_ENTRY
+  using docs_entry = paper::model_entry<paper::entries::deep_vae>;
+  const auto docs_cfg = docs_entry::config(/*quick=*/true);
+  for (auto&& r : {model_case<paper::entries::deep_vae::model_on>("deep_vae (docs/models.md)", docs_cfg,
+                                                                  docs_entry::synthetic_batch(docs_cfg, 16, 18), 5, 1e-4)})
+    out.insert(out.end(), r.begin(), r.end());
+#endif
   return out;
 }
 
