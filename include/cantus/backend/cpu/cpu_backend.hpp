@@ -100,10 +100,12 @@ namespace detail {
 // at every entry, and cpuid traps to the hypervisor in a virtual machine: the naive GRU trained 20 %
 // slower (bench_models, 2 threads) until this was a call.
 [[gnu::noinline, gnu::cold]] inline const isa_tables* choose_isa() {
-  register_isa(isa::baseline, isa_baseline::tables());
+  register_isa(isa::baseline, &isa_baseline::tables);
+  for (int level = 0; level < isa_count; ++level)
+    if (registered_builders[level] && cpu_supports(static_cast<isa>(level))) registered_isas[level] = registered_builders[level]();
   const int cap = isa_cap_from_environment();
   for (int level = cap; level > 0; --level)
-    if (registered_isas[level].f32 && cpu_supports(static_cast<isa>(level))) return &registered_isas[level];
+    if (registered_isas[level].f32) return &registered_isas[level];
   return &registered_isas[0];
 }
 }  // namespace detail

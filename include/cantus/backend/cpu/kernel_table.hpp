@@ -68,11 +68,20 @@ struct isa_tables {
   const kernel_table<double>* f64 = nullptr;
 };
 
+// A level registers the function that builds its tables, not the tables: code compiled for a level
+// may use that level's instructions anywhere, the construction of its tables included (GCC fills the
+// AVX-512 table with zmm moves), so its static initialiser does nothing but store this pointer, and
+// the tables are built by cpu_backend.hpp's choose_isa only for levels the processor runs. (Building
+// them at start-up killed every program with SIGILL on an AVX2-only processor.)
+using isa_tables_builder = isa_tables (*)();
+
 // Constant-initialised, so registration from any translation unit's static initialiser is safe.
+inline std::array<isa_tables_builder, isa_count> registered_builders{};
+// Every registered level the processor runs, built once by choose_isa (the others stay empty).
 inline std::array<isa_tables, isa_count> registered_isas{};
 
-inline bool register_isa(isa level, const isa_tables& t) {
-  registered_isas[static_cast<int>(level)] = t;
+inline bool register_isa(isa level, isa_tables_builder build) {
+  registered_builders[static_cast<int>(level)] = build;
   return true;
 }
 

@@ -11,5 +11,5 @@
 
 namespace {
 [[maybe_unused]] const bool cantus_avx2_registered =
-    cantus::cpu_kernels::register_isa(cantus::cpu_kernels::isa::avx2, cantus::cpu_kernels::isa_avx2::tables());
+    cantus::cpu_kernels::register_isa(cantus::cpu_kernels::isa::avx2, &cantus::cpu_kernels::isa_avx2::tables);
 }

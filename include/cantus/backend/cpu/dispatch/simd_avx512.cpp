@@ -9,5 +9,5 @@
 
 namespace {
 [[maybe_unused]] const bool cantus_avx512_registered =
-    cantus::cpu_kernels::register_isa(cantus::cpu_kernels::isa::avx512, cantus::cpu_kernels::isa_avx512::tables());
+    cantus::cpu_kernels::register_isa(cantus::cpu_kernels::isa::avx512, &cantus::cpu_kernels::isa_avx512::tables);
 }
