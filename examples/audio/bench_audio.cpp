@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   fs::path mp3_dir = shared / "fma-gtzan" / "fma_small";
   double budget = 2.0;
   bool torch = true;
-  CLI::App app{"Times decoding, resampling and the log-mel front end against librosa and torchaudio.", "bench_audio"};
+  cli::app app{"Times decoding, resampling and the log-mel front end against librosa and torchaudio.", "bench_audio"};
   cli::real(app, "--seconds", budget, 0.001, 3600, "least time per measurement (default 2)");
   app.add_flag_callback("--no-torch", [&torch] { torch = false; }, "skip the PyTorch reference");
   cli::existing(app, "--clip", clip, cli::must_be::file, "the WAV clip (default ../shared/data/gtzan-mini/blues/blues.00000.wav)");

@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   double seconds = 10;
   int n_iter = 32;
   std::string out;
-  CLI::App app{"How much of a clip survives the way from its mel spectrogram back to audio (NNLS onto the linear\n"
+  cli::app app{"How much of a clip survives the way from its mel spectrogram back to audio (NNLS onto the linear\n"
                "spectrum, fast Griffin-Lim): the spectral convergence against the clip's own STFT magnitude.",
                "mel_inversion"};
   cli::existing_positionals(app, "FILE", files, cli::must_be::file, "audio files")->required();

@@ -25,7 +25,7 @@ int main(int argc, char** argv) {
   std::optional<std::string> raw_out;
   bool db = true;
   int threads = 0;
-  CLI::App app{R"(Decodes IN (WAV, FLAC, OGG/Vorbis, Opus, MP3: whatever libsndfile reads), mixes it down to mono
+  cli::app app{R"(Decodes IN (WAV, FLAC, OGG/Vorbis, Opus, MP3: whatever libsndfile reads), mixes it down to mono
 (mean of the channels), resamples it with libsoxr (high quality) to --sr and writes the log-mel
 spectrogram to OUT.npy as float32 [n_mels, frames], computed like librosa 0.10:
   power_to_db(melspectrogram(y, sr, n_fft, hop_length, window='hann', center=True, ...),

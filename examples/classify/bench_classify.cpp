@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
   using namespace cantus;
   int threads = 2, seeds = 3;
   std::string only = "rf,lr,tsne", python = "/usr/bin/python3", json_out;
-  CLI::App app{"Times the random forest, logistic regression and t-SNE against scikit-learn on the same data.", "bench_classify"};
+  cli::app app{"Times the random forest, logistic regression and t-SNE against scikit-learn on the same data.", "bench_classify"};
   cli::threads(app, threads, false, "threads (default 2)");
   cli::integer(app, "--seeds", seeds, 1, 1000, "seeds per measurement (default 3)");
   cli::value_option(app, "--only", "which of rf, lr, tsne (default all three)", "A,B", [&only](const std::string& f, const std::string& t) {

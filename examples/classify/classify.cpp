@@ -38,11 +38,11 @@ int main(int argc, char** argv) {
   classify::logistic_regression_params lr;
   lr.standardize = true;
   int threads = 0;
-  CLI::App app{"Trains a random forest or logistic regression on .npy features and reports accuracy, macro-F1 and the\n"
+  cli::app app{"Trains a random forest or logistic regression on .npy features and reports accuracy, macro-F1 and the\n"
                "confusion matrix on a test set. Features: float32/float64 [n, d]; labels: int32/int64 [n].",
                "classify"};
   auto two_files = [&](const std::string& name, std::vector<std::string>& target, const std::string& help) {
-    app.add_option(name, [&target, name](const CLI::results_t& r) {
+    app.add_option(name, [&target, name](const cli::app::results& r) {
          for (const auto& f : r) cli::check_exists(name, f, cli::must_be::file);
          target = r;
          return true;
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
     try {
       viz::format_of(t);  // a bad extension is refused before the training
     } catch (const std::exception& e) {
-      throw CLI::ValidationError(f, e.what());
+      throw cli::validation_error(f, e.what());
     }
     figure = t;
   });

@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   std::string out, names_file, title, embedding_out;
   int trust_k = 0, threads = 0;
   classify::tsne_params p;
-  CLI::App app{"Embeds feature vectors with t-SNE and draws them coloured by class.", "tsne"};
+  cli::app app{"Embeds feature vectors with t-SNE and draws them coloured by class.", "tsne"};
   cli::existing_positionals(app, "INPUT", positional, cli::must_be::file, "X.npy y.npy: features [n, d] and labels [n]")
       ->type_name("X.npy y.npy")
       ->expected(2)
@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
     try {
       viz::format_of(t);  // a bad extension is refused before the long computation
     } catch (const std::exception& e) {
-      throw CLI::ValidationError(f, e.what());
+      throw cli::validation_error(f, e.what());
     }
     out = t;
   })->required();

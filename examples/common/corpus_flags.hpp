@@ -14,7 +14,7 @@ struct corpus_flags {
   std::uint64_t seed = 2019;
 
   // Declares the flags on `app`; exactly one of --fma and --folders unless `optional`.
-  void add(CLI::App& app, bool optional = false) {
+  void add(cli::app& app, bool optional = false) {
     auto* group = app.add_option_group("corpus", "the corpus: one of --fma ROOT or --folders ROOT");
     auto* fma = existing(*group, "--fma", fma_root, must_be::folder, "an FMA-layout corpus: ROOT/fma_metadata/tracks.csv and the audio");
     auto* folders = existing(*group, "--folders", folder_root, must_be::folder, "one folder per genre: ROOT/<genre>/*.{wav,mp3,flac,ogg,au}");

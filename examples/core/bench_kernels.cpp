@@ -54,7 +54,7 @@ void report(const std::string& what, const std::string& unit, double c, double e
 int main(int argc, char** argv) {
   int threads = std::min(omp_get_max_threads(), 1024);
   bool markdown = false;
-  CLI::App app{"Times the CPU backend's kernels (GEMM, convolutions, activations) against Eigen.", "bench_kernels"};
+  cli::app app{"Times the CPU backend's kernels (GEMM, convolutions, activations) against Eigen.", "bench_kernels"};
   cli::threads(app, threads, false, "threads (default: OpenMP's)");
   cli::real(app, "--seconds", min_seconds, 0.001, 3600, "least time per measurement (seconds)");
   app.add_flag("--markdown", markdown, "print markdown tables");

@@ -9,7 +9,7 @@
 int main(int argc, char** argv) {
   using namespace cantus;
   std::filesystem::path out = "out/core_tour";
-  CLI::App app{"A tour of cantus' core: tensors and views, dispatched kernels, random numbers, GEMM, .npy.", "core_tour"};
+  cli::app app{"A tour of cantus' core: tensors and views, dispatched kernels, random numbers, GEMM, .npy.", "core_tour"};
   cli::value_option(app, "--out", "writes DIR/product.npy (default out/core_tour)", "DIR",
                     [&out](const std::string&, const std::string& t) { out = t; });
   cli::parse_or_exit(app, argc, argv);

@@ -14,7 +14,7 @@
 
 int main(int argc, char** argv) {
   using namespace cantus::data;
-  CLI::App app{"Checks a corpus before training on it: tracks per split and genre, then every problem found.\n"
+  cli::app app{"Checks a corpus before training on it: tracks per split and genre, then every problem found.\n"
                "Exit status 0 when the corpus is usable, 1 when not (or on a data error), 2 on bad arguments.",
                "dataset_summary"};
   cli::corpus_flags corpus_flags;

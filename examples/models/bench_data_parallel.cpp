@@ -100,7 +100,7 @@ int main(int argc, char** argv) {
   distributed::process_group& world = alone;
 #endif
   settings s;
-  CLI::App app{"Data-parallel training throughput at 1 and N ranks ([mpiexec -n N] bench_data_parallel).", "bench_data_parallel"};
+  cli::app app{"Data-parallel training throughput at 1 and N ranks ([mpiexec -n N] bench_data_parallel).", "bench_data_parallel"};
   cli::list(app, "--models", s.models, "the models to time");
   cli::integer<std::int64_t>(app, "--steps", s.steps, 1, 1000000, "steps per measurement (default 8)");
   cli::threads(app, s.threads, false, "threads per rank (default 1)");

@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
   std::string python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
   std::string backend = "cpu";
   bool reference_given = false, competitor = false, scaling = false, replay = false;
-  CLI::App app{"Training-step throughput of the paper's models at their anchor sizes beside the PyTorch reference.", "bench_models"};
+  cli::app app{"Training-step throughput of the paper's models at their anchor sizes beside the PyTorch reference.", "bench_models"};
   cli::real(app, "--seconds", seconds, 0.001, 3600, "least time per measurement (default 6)");
   cli::integer(app, "--rounds", rounds, 1, 1000, "rounds, alternating cantus and PyTorch (default 1)");
   cli::value_option(app, "--threads", "thread counts, one table each (default 2)", "N[,M...]", [&](const std::string& f, const std::string& t) {

@@ -30,7 +30,7 @@ struct frames {  // 4 genres x 24 tracks x 32 frames of 64 mel bins; a batch is 
   }
 };
 int main(int argc, char** argv) {
-  CLI::App app{"A model of your own (a five-stage beta-VAE) trained, embedded and classified on synthetic genres.", "custom_model"};
+  cli::app app{"A model of your own (a five-stage beta-VAE) trained, embedded and classified on synthetic genres.", "custom_model"};
   cli::parse_or_exit(app, argc, argv);  // no options: --help, and anything else refused
   const frames data;
   deep_vae<> vae({.n_mels = 64, .channels = {8, 16, 16, 32, 32}, .latent = 8, .capacity_anneal_steps = 300}, 1);

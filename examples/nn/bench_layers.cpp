@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
   double seconds = 1.0;
   bool with_torch = true;
   std::string only;
-  CLI::App app{"Times every layer's forward and backward pass on the CPU backend beside PyTorch's.", "bench_layers"};
+  cli::app app{"Times every layer's forward and backward pass on the CPU backend beside PyTorch's.", "bench_layers"};
   cli::integer(app, "--rounds", rounds, 1, 1000, "rounds (default 2)");
   cli::real(app, "--seconds", seconds, 0.001, 3600, "least time per measurement (default 1)");
   cli::threads(app, threads, false, "threads (default 2)");

@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
   double seconds = 3;
   bool with_torch = true;
   std::string only;
-  CLI::App app{"Times the GRU and LSTM layers on the CPU backend beside PyTorch's.", "bench_rnn"};
+  cli::app app{"Times the GRU and LSTM layers on the CPU backend beside PyTorch's.", "bench_rnn"};
   cli::integer(app, "--rounds", rounds, 1, 1000, "rounds");
   cli::real(app, "--seconds", seconds, 0.001, 3600, "least time per measurement");
   app.add_flag_callback("--no-torch", [&with_torch] { with_torch = false; }, "skip the PyTorch reference");

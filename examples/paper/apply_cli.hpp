@@ -15,7 +15,7 @@ struct flags {
   int threads = 1;
 };
 
-inline void add_flags(CLI::App& app, flags& c) {
+inline void add_flags(cli::app& app, flags& c) {
   cli::existing(app, "--run", c.run, cli::must_be::folder,
                 "a run directory of a paper program (OUT/runs/<model>-<preset>-seed<K>-<hash>, with model.json and last.ckpt)")
       ->required();

@@ -15,7 +15,7 @@
 int main(int argc, char** argv) {
   std::string out, csv;
   paper::apply::flags c;
-  CLI::App app{"A trained model's embedding of anyone's music: one pooled latent per audio file. Files longer than the\n"
+  cli::app app{"A trained model's embedding of anyone's music: one pooled latent per audio file. Files longer than the\n"
                "model's training tracks (30 s) are cut into 30 s segments whose windows are pooled together.",
                "embed"};
   paper::apply::add_flags(app, c);

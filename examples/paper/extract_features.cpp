@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
   std::string cache;
   feature_params p;
   store_options so;
-  CLI::App app{"Extracts (or reuses) the cached log-mel feature store of a corpus and reports the speed. Ctrl-C stops\n"
+  cli::app app{"Extracts (or reuses) the cached log-mel feature store of a corpus and reports the speed. Ctrl-C stops\n"
                "after the current track is committed; running again resumes.",
                "extract_features"};
   corpus_flags.add(app);

@@ -5,11 +5,8 @@
 #   CANTUS_KILL_TEST_KILLS=100 ctest -L kill --timeout 0
 # and CANTUS_KILL_TEST_SEED=S replays the delays of a run that printed seed S.
 if(CANTUS_BUILD_TESTS AND TARGET extract_features AND TARGET table1)
-  if(NOT TARGET CLI11::CLI11)
-    find_package(CLI11 REQUIRED)
-  endif()
   add_executable(kill_test ${CMAKE_CURRENT_LIST_DIR}/kill_test.cpp)
-  target_link_libraries(kill_test PRIVATE cantus::cantus cantus::audio CLI11::CLI11)
+  target_link_libraries(kill_test PRIVATE cantus::cantus cantus::audio cantus_example_cli)
   # A test driver, not a program for users: it stays out of build/examples.
   set_target_properties(kill_test PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
   # The programs it kills are built with it.

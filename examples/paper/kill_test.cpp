@@ -16,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -36,6 +35,7 @@
 #include "cantus/audio/save.hpp"
 #include "cantus/core/random.hpp"
 #include "cantus/models/trainer.hpp"
+#include "cli.hpp"
 
 namespace {
 
@@ -340,22 +340,18 @@ phase_report kill_phase(const std::string& name, const std::vector<std::string>&
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"SIGKILL extract_features and table1 at random moments; each resumed run must end as an uninterrupted one"};
+  cli::app app{"SIGKILL extract_features and table1 at random moments; each resumed run must end as an uninterrupted one"};
   std::string extract_features, table1;
   fs::path work;
   int kills = 10, threads = 2;
   std::uint64_t seed = static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count()) % 1000000;
-  app.add_option("--extract-features", extract_features, "the extract_features program")->required()->check(CLI::ExistingFile);
-  app.add_option("--table1", table1, "the table1 program")->required()->check(CLI::ExistingFile);
+  app.add_option("--extract-features", extract_features, "the extract_features program")->required()->check_existing_file();
+  app.add_option("--table1", table1, "the table1 program")->required()->check_existing_file();
   app.add_option("--work", work, "scratch directory (emptied first, removed after a pass)")->required();
-  app.add_option("--kills", kills, "real kills per program")->envname("CANTUS_KILL_TEST_KILLS")->check(CLI::Range(1, 100000));
+  app.add_option("--kills", kills, "real kills per program")->envname("CANTUS_KILL_TEST_KILLS")->check_range(1, 100000);
   app.add_option("--seed", seed, "seed of the kill delays (default: from the clock)")->envname("CANTUS_KILL_TEST_SEED");
-  app.add_option("--threads", threads, "threads of both programs")->check(CLI::Range(1, 1024));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
+  app.add_option("--threads", threads, "threads of both programs")->check_range(1, 1024);
+  if (const auto status = app.parse_or_report(argc, argv)) return *status == 0 ? 0 : 2;
   try {
     const auto t0 = clock_type::now();
     std::printf("kill test: seed %llu (replay: CANTUS_KILL_TEST_SEED=%llu), %d kills per program\n",

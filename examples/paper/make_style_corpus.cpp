@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
   style::options opt;
   std::string out;
   bool list = false;
-  CLI::App app{"Renders cantus' default corpus: genre-labelled clips from mma's style library through fluidsynth, in\n"
+  cli::app app{"Renders cantus' default corpus: genre-labelled clips from mma's style library through fluidsynth, in\n"
                "FMA's layout: OUT/fma_metadata/{tracks,genres}.csv and OUT/fma_small/NNN/NNNNNN.flac. Needs the Debian\n"
                "packages mma, fluidsynth and fluid-soundfont-gm or timgm6mb-soundfont.",
                "make_style_corpus"};
@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
                       cli::check_exists(f, t, cli::must_be::file);
                       opt.soundfonts.emplace_back(t);
                     })
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+      ->multi_option_policy(cli::multi_option_policy::take_all);
   cli::choice(app, "--factors", opt.factors, {{"genre", style::factor_mode::genre}, {"independent", style::factor_mode::independent}},
               "genre or independent (default genre)");
   app.add_flag("--list", list, "print the genres and patterns");

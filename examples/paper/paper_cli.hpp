@@ -32,7 +32,7 @@ inline options parse(int argc, char** argv, const std::string& description, extr
   o.program = fs::path(argv[0]).filename().string();
   std::string model_names;
   for (const auto& n : all_models()) model_names.append(model_names.empty() ? "" : ", ").append(n);
-  CLI::App app{description, o.program};
+  cli::app app{description, o.program};
   app.footer(
       "Without --fma/--folders the embedded corpus (mma + fluidsynth clips, 8 genres) is generated into the cache on\n"
       "first use. --quick (= --preset quick): small models and short plans (a few minutes on 2 cores); the full preset:\n"
@@ -47,7 +47,7 @@ inline options parse(int argc, char** argv, const std::string& description, extr
     try {
       read_run_config(o.config, o);
     } catch (const std::exception& e) {
-      throw CLI::ValidationError(f, e.what());
+      throw cli::validation_error(f, e.what());
     }
   });
   auto* corpus = app.add_option_group("corpus", "at most one; neither: the embedded corpus");
@@ -85,7 +85,7 @@ inline options parse(int argc, char** argv, const std::string& description, extr
     try {
       ov.schedule = lr_schedule::parse(t, f);
     } catch (const std::exception& e) {
-      throw CLI::ValidationError(e.what());
+      throw cli::validation_error(e.what());
     }
   });
   cli::integer<std::int64_t>(app, "--patience", ov.patience, 0, big, "epochs without improvement before stopping (0: never stop early)");

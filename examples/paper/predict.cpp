@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   std::string classifier_file, json_file;
   int top = 3;
   paper::apply::flags c;
-  CLI::App app{"Each audio file's top genres by a trained model and a classifier of its latents (saved by table1 in\n"
+  cli::app app{"Each audio file's top genres by a trained model and a classifier of its latents (saved by table1 in\n"
                "OUT/classifiers/, fitted on that run's latents pooled the same way). Files in folders named after one of\n"
                "the model's genres, or in an FMA-layout corpus (ROOT/fma_small/NNN/NNNNNN.mp3 with\n"
                "ROOT/fma_metadata/tracks.csv), count towards the printed accuracy.",
