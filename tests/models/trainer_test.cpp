@@ -185,7 +185,7 @@ BOOST_AUTO_TEST_CASE(damaged_checkpoint_falls_back_to_the_previous_one) {
 BOOST_AUTO_TEST_CASE(the_trainers_former_format_is_read_in_version_2_and_refused_in_version_1) {
   regression_data train(200, 3, 1, 0.5f), val(50, 3, 2, 0.5f);
   auto o = quiet_options(6);
-  o.restore_best = false;
+  o.training.restore_best = false;
   const auto v2 = std::filesystem::path(CANTUS_MODELS_GOLDEN_DIR) / "trainer_cantustr_v2.ckpt";
   const auto old = models::training_checkpoint::load(v2);
   BOOST_TEST(old.seed == 7u);
@@ -260,7 +260,7 @@ BOOST_AUTO_TEST_CASE(a_checkpoint_that_does_not_fit_changes_nothing) {
     momentum_sgd opt(m.parameters(), 0.01f);
     models::train(m, opt, train, static_cast<const regression_data*>(nullptr), o);
   }
-  o.epochs = 2;
+  o.training.epochs = 2;
   const std::string file = (dir / "last.ckpt").string();
   {
     linear_regression m(4);
