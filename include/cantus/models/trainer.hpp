@@ -34,12 +34,10 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <functional>
 #include <limits>
 #include <numeric>
 #include <optional>
 #include <span>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -143,16 +141,14 @@ struct training_result {
 
 namespace detail {
 
+// A model's whole state as bytes and back: the checkpoint's own conversion (nn/checkpoint.hpp).
 template <class M>
 std::string model_state(M& m) {
-  std::ostringstream o(std::ios::binary);
-  m.save_state(o);
-  return std::move(o).str();
+  return nn::checkpoint_detail::state_bytes(m);
 }
 template <class M>
 void restore_model_state(M& m, const std::string& s) {
-  std::istringstream i(s, std::ios::binary);
-  m.load_state(i);
+  nn::checkpoint_detail::load_state_bytes(m, s);
 }
 
 inline bool all_finite(const float* p, index_t n) {
