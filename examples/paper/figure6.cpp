@@ -1,6 +1,7 @@
 // Figure 6: the t-SNE of figure5 for two genres only, chosen by --genres A,B (the paper: Hip-Hop and
 // Instrumental on FMA; default: those when the corpus has them, else its first two genres).
 //   figure6 [--fma ROOT | --folders ROOT] [--genres A,B] [--quick] [--threads N] [--seed K] [--out DIR] [--split test|all]
+#include "cli.hpp"
 #include "paper_cli.hpp"
 #include "tsne_figures.hpp"
 

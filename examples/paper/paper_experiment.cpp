@@ -58,15 +58,19 @@ bool cuda_usable(std::string& why) {
 }
 #endif
 
-std::unique_ptr<models::step_vae<cpu>> trained_step_vae(const prepared& p, const options& o) {
+trained_step_vae::trained_step_vae(const prepared& p, const options& o) {
   using E = step_vae_entry;
   if (!o.plans.count("step_vae")) throw cantus::value_error(o.program + ": --models must include step_vae");
   std::string key;
   const auto cfg = entry_config<E>("step_vae", p, o, key);
-  auto m = std::make_unique<models::step_vae<cpu>>(cfg, o.seed);
-  train_entry<E>(*m, cfg, key, "step_vae", p, o);
-  return m;
+  m_ = std::make_unique<models::step_vae<cpu>>(cfg, o.seed);
+  train_entry<E>(*m_, cfg, key, "step_vae", p, o);
 }
+trained_step_vae::~trained_step_vae() = default;
+index_t trained_step_vae::n_mels() const { return m_->config().n_mels; }
+index_t trained_step_vae::latent() const { return m_->config().latent; }
+tensor<float, 2> trained_step_vae::encode(const tensor<float, 3>& frames) { return m_->encode(frames); }
+tensor<float, 3> trained_step_vae::decode(const tensor<float, 2>& z) { return m_->decode(z); }
 
 model_result run_model(const std::string& name, const prepared& p, const options& o, bool measure_error) {
 #if CANTUS_EXAMPLE_HAVE_CUDA

@@ -16,6 +16,7 @@
 #include "cantus/classify/disentanglement.hpp"
 #include "cantus/classify/logistic_regression.hpp"
 #include "cantus/classify/metrics.hpp"
+#include "cli.hpp"
 #include "paper_cli.hpp"
 #ifndef CANTUS_EXAMPLE_HAVE_VIZ
 #define CANTUS_EXAMPLE_HAVE_VIZ 0

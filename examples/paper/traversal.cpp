@@ -26,8 +26,8 @@ int main(int argc, char** argv) {
     const auto t0 = std::chrono::steady_clock::now();
     auto p = paper::prepare(o);
     if (p.test.empty()) throw cantus::value_error("traversal: the corpus has no test clips");
-    auto m = paper::trained_step_vae(p, o);
-    const index_t bins = m->config().n_mels, latent = m->config().latent;
+    paper::trained_step_vae m(p, o);
+    const index_t bins = m.n_mels(), latent = m.latent();
     // The standardised frames of a track, [frames, 1, n_mels], every `step`-th frame from `first`.
     auto frames_of = [&](const cantus::data::stored_track& t, index_t first, index_t count, index_t step) {
       const auto mel = p.store.mel(t);
@@ -42,7 +42,7 @@ int main(int argc, char** argv) {
     double n = 0;
     for (const auto* t : p.test) {
       const auto frames = static_cast<index_t>(t->frames);
-      const auto mu = m->encode(frames_of(*t, 0, 64, std::max<index_t>(1, frames / 64)));
+      const auto mu = m.encode(frames_of(*t, 0, 64, std::max<index_t>(1, frames / 64)));
       for (index_t f = 0; f < mu.extent(0); ++f, ++n)
         for (index_t d = 0; d < latent; ++d) s[d] += mu(f, d), s2[d] += double(mu(f, d)) * mu(f, d);
     }
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
     const auto& mp = p.features.mel;
     const index_t seg = std::min<index_t>(static_cast<index_t>(clip.frames), static_cast<index_t>(5 * mp.sr / mp.hop_length) + 1);
     const auto x = frames_of(clip, (static_cast<index_t>(clip.frames) - seg) / 2, seg, 1);
-    const auto mu = m->encode(x);
+    const auto mu = m.encode(x);
     // decoded [seg, 1, bins] standardised -> log-mel dB [bins, seg]
     auto to_db = [&](const tensor<float, 3>& y) {
       tensor<float, 2> db({bins, seg});
@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
       cantus::audio::write_wav(dir / (name + ".wav"), y, static_cast<int>(mp.sr));
       written.push_back(name + ".wav");
     };
-    const auto original = to_db(x), reconstruction = to_db(m->decode(mu));
+    const auto original = to_db(x), reconstruction = to_db(m.decode(mu));
     wav("clip", original);
     wav("reconstruction", reconstruction);
     const std::vector<double> steps = {-2, -4.0 / 3, -2.0 / 3, 0, 2.0 / 3, 4.0 / 3, 2};
@@ -99,7 +99,7 @@ int main(int argc, char** argv) {
       for (double v : steps) {
         auto z = mu;
         for (index_t f = 0; f < seg; ++f) z(f, d) += static_cast<float>(v * sd);
-        cells.push_back(to_db(m->decode(z)));
+        cells.push_back(to_db(m.decode(z)));
       }
       const std::string name = "dim" + std::to_string(d);
       wav(name + "_minus2sd", cells[cells.size() - steps.size()]);
