@@ -213,11 +213,128 @@ double evaluate_loss(Model& model, const Data& data, index_t batch_size, std::in
   return total / static_cast<double>(m);
 }
 
+namespace detail {
+
+// The checkpoint a run resumes from, when there is one: rank 0 reads it and sends it to the others
+// (they need no shared file system, and a file rank 0 cannot read fails every rank with the same
+// message instead of leaving them waiting). Two checkpoints are kept: a damaged or missing last.ckpt
+// (a torn disk, a kill between the two renames of a save) falls back to previous.ckpt, saying so;
+// nothing damaged is used. Returns the checkpoint and the file it came from ("" and nothing: start
+// fresh).
+inline std::optional<training_checkpoint> find_resume_point(const trainer_options& opt, distributed::process_group& group,
+                                                            std::string& path) {
+  namespace fs = std::filesystem;
+  const bool parallel = group.size() > 1, root = group.root();
+  path.clear();
+  if (opt.checkpoint_dir.empty()) return std::nullopt;
+  if (root) remove_stale_temporaries(opt.checkpoint_dir);
+  std::string bytes, error;
+  std::optional<training_checkpoint> checked;  // rank 0's parse of `bytes`, not repeated
+  if (root && opt.resume && (fs::exists(opt.checkpoint_dir / "last.ckpt") || fs::exists(opt.checkpoint_dir / "previous.ckpt"))) {
+    try {
+      auto found = read_newest_intact_checkpoint(opt.checkpoint_dir, parallel);  // other ranks parse the bytes themselves
+      if (!found.fallback_note.empty()) std::fprintf(stderr, "%s: %s\n", opt.label.c_str(), found.fallback_note.c_str());
+      checked = std::move(found.checkpoint);
+      bytes = std::move(found.bytes);
+      path = found.path.string();
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+  }
+  if (parallel) {
+    group.broadcast(error, 0);
+    group.broadcast(bytes, 0);
+    group.broadcast(path, 0);
+  }
+  if (!error.empty()) throw io_error(error);
+  if (!checked && !bytes.empty()) checked = training_checkpoint::parse(bytes, path);
+  return checked;
+}
+
+// Ranks that disagree on the data, the batch plan or the model (another corpus, another build)
+// would wait in a collective forever or train garbage: compared before the first step. Every rank
+// takes part in every step (a model may sum batch statistics over the group inside its step), so
+// each needs a row of every batch.
+template <class T, class B>
+void check_ranks_agree(distributed::process_group& group, const std::string& label, index_t rows,
+                       const training_settings& s, index_t batches, const nn::parameter_list<T, B>& params) {
+  std::string shape = cantus::detail::concat(label, ": ", rows, " training rows, batch ", s.batch_size, ", ", batches,
+                                             " batches per epoch, seed ", s.seed, ", parameters");
+  for (auto& p : params) shape += cantus::detail::concat(" ", p.name, ":", p.value.size());
+  const auto all = group.all_gather(shape);
+  for (int r = 1; r < group.size(); ++r)
+    if (all[static_cast<std::size_t>(r)] != all[0])
+      group.abort(cantus::detail::concat("train: rank ", r, " disagrees with rank 0 on what to train (a different corpus, "
+                                         "plan or build?)\n  rank 0: ", all[0], "\n  rank ", r, ": ",
+                                         all[static_cast<std::size_t>(r)]));
+  if (s.batch_size < group.size())
+    group.abort(cantus::detail::concat("train (", label, "): batch size ", s.batch_size, " is smaller than the ",
+                                       group.size(), " ranks; every rank needs a row of each batch"));
+}
+
+// The replicas must hold the same weights after an epoch; a difference would grow silently.
+template <class Model>
+void check_replicas_identical(distributed::process_group& group, const std::string& label, std::int64_t epoch, Model& model) {
+  const auto all = group.all_gather(std::to_string(data::checksum(model_state(model))));
+  for (int r = 1; r < group.size(); ++r)
+    if (all[static_cast<std::size_t>(r)] != all[0])
+      group.abort(cantus::detail::concat(label, ": after epoch ", epoch + 1, " rank ", r,
+                                         " holds other weights than rank 0 (the gradient all-reduce did not give "
+                                         "every rank the same sum)"));
+}
+
+// The first non-finite value of a step, "" when there is none: the loss, or a parameter's gradient.
+template <class T, class B>
+std::string first_non_finite(double loss, const nn::parameter_list<T, B>& params) {
+  if (!std::isfinite(loss)) return "loss is " + format_loss(loss);
+  for (auto& p : params)
+    if (!gradient_finite(p)) return "gradient of " + p.name + " is not finite";
+  return {};
+}
+
+// Where a diverged run stands and what to do about it.
+inline std::string divergence_message(const std::string& label, const std::string& what, std::int64_t epoch, index_t batch,
+                                      index_t batches, std::int64_t step, std::int64_t epochs_done,
+                                      const std::filesystem::path& last_path) {
+  return cantus::detail::concat(
+      label, ": training diverged: ", what, " at epoch ", epoch + 1, ", batch ", batch + 1, "/", batches, " (step ", step, "); ",
+      last_path.empty() ? std::string("no checkpoint directory was given")
+                        : (epochs_done > 0 ? cantus::detail::concat("the last good checkpoint (after epoch ", epochs_done,
+                                                                    ") is kept at ", last_path.string())
+                                           : std::string("no epoch had completed, so there is no checkpoint")),
+      "; try a lower learning rate");
+}
+
+// Adds a finished epoch to the run's state: its line of history, and the model when it is the best
+// so far. Returns whether the patience has run out.
+template <class Model>
+bool record_epoch(training_checkpoint& state, const epoch_record& rec, const training_settings& s, Model& model) {
+  if (rec.validation_loss < state.best_validation_loss - s.min_delta) {
+    state.best_validation_loss = rec.validation_loss;
+    state.best_epoch = rec.epoch;
+    state.bad_epochs = 0;
+    state.best_model = model_state(model);
+  } else {
+    ++state.bad_epochs;
+  }
+  state.history.push_back(rec);
+  state.epochs_done = rec.epoch;
+  return s.patience > 0 && state.bad_epochs >= s.patience;
+}
+
+inline void print_epoch(const trainer_options& opt, const epoch_record& rec, bool have_validation, bool stop) {
+  std::fprintf(stderr, "%s: epoch %lld/%lld  train loss %s  %s loss %s  %.1f s  %.1f items/s%s\n", opt.label.c_str(),
+               static_cast<long long>(rec.epoch), static_cast<long long>(opt.training.epochs),
+               format_loss(rec.train_loss).c_str(), have_validation ? "validation" : "(no validation set) train",
+               format_loss(rec.validation_loss).c_str(), rec.seconds, rec.items_per_second, stop ? "  (early stop)" : "");
+}
+
+}  // namespace detail
+
 template <class Model, class Optimizer, batch_source Data>
   requires trainable_model<Model, typename Data::batch_type> && trainer_optimizer<Optimizer>
 training_result train(Model& model, Optimizer& optimizer, const Data& train_data, const Data* validation_data,
                       const trainer_options& opt) {
-  namespace fs = std::filesystem;
   const training_settings& s = opt.training;
   s.validate("train (" + opt.label + ")");
   if constexpr (!requires(Optimizer& o) { o.set_lr(1.0); })
@@ -234,37 +351,10 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   training_result result;
   training_checkpoint state;
   state.seed = s.seed;
-  const fs::path last_path = opt.checkpoint_dir.empty() ? fs::path() : opt.checkpoint_dir / "last.ckpt";
-  // Rank 0 reads the checkpoint and sends it to the others: they need no shared file system, and a
-  // file rank 0 cannot read fails every rank with the same message instead of leaving them waiting.
-  // Two checkpoints are kept: a damaged or missing last.ckpt (a torn disk, a kill between the two
-  // renames of a save) falls back to previous.ckpt, saying so; nothing damaged is used.
-  const fs::path previous_path = last_path.empty() ? fs::path() : opt.checkpoint_dir / "previous.ckpt";
-  if (root && !last_path.empty()) remove_stale_temporaries(opt.checkpoint_dir);
-  std::string ckpt_bytes, ckpt_error, ckpt_path;
-  std::optional<training_checkpoint> checked;  // rank 0's parse of ckpt_bytes, not repeated
-  if (root && !last_path.empty() && opt.resume && (fs::exists(last_path) || fs::exists(previous_path))) {
-    try {
-      auto found = read_newest_intact_checkpoint(opt.checkpoint_dir, parallel);  // other ranks parse the bytes themselves
-      if (!found.fallback_note.empty()) std::fprintf(stderr, "%s: %s\n", opt.label.c_str(), found.fallback_note.c_str());
-      checked = std::move(found.checkpoint);
-      ckpt_bytes = std::move(found.bytes);
-      ckpt_path = found.path.string();
-    } catch (const std::exception& e) {
-      ckpt_error = e.what();
-    }
-  }
-  if (parallel) {
-    group.broadcast(ckpt_error, 0);
-    group.broadcast(ckpt_bytes, 0);
-    group.broadcast(ckpt_path, 0);
-  }
-  if (!ckpt_error.empty()) throw io_error(ckpt_error);
-  if (!checked && !ckpt_bytes.empty()) checked = training_checkpoint::parse(ckpt_bytes, ckpt_path);
-  ckpt_bytes.clear();
-  if (checked) {
-    state = std::move(*checked);
-    checked.reset();
+  const std::filesystem::path last_path = opt.checkpoint_dir.empty() ? std::filesystem::path() : opt.checkpoint_dir / "last.ckpt";
+  std::string ckpt_path;
+  if (auto found = detail::find_resume_point(opt, group, ckpt_path)) {
+    state = std::move(*found);
     if (state.seed != s.seed)
       throw value_error(cantus::detail::concat(ckpt_path, ": checkpoint was trained with seed ", state.seed,
                                                " but this run asks for seed ", s.seed,
@@ -284,24 +374,9 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   if (batches == 0)
     throw_value_error("train (", opt.label, "): ", n, " training rows give no full batch of ", s.batch_size);
 
-  // Ranks that disagree on the data, the batch plan or the model (another corpus, another build)
-  // would wait in a collective forever or train garbage: compare before the first step.
   std::optional<distributed::gradient_reducer_t<float, model_backend_t<Model>>> reduce, reduce_buffers;
   if (parallel) {
-    std::string shape = cantus::detail::concat(opt.label, ": ", n, " training rows, batch ", s.batch_size, ", ", batches,
-                                               " batches per epoch, seed ", s.seed, ", parameters");
-    for (auto& p : params) shape += cantus::detail::concat(" ", p.name, ":", p.value.size());
-    const auto all = group.all_gather(shape);
-    for (int r = 1; r < group.size(); ++r)
-      if (all[static_cast<std::size_t>(r)] != all[0])
-        group.abort(cantus::detail::concat("train: rank ", r, " disagrees with rank 0 on what to train (a different corpus, "
-                                           "plan or build?)\n  rank 0: ", all[0], "\n  rank ", r, ": ",
-                                           all[static_cast<std::size_t>(r)]));
-    // Every rank takes part in every step (a model may sum batch statistics over the group inside
-    // its step), so each needs a row of every batch.
-    if (s.batch_size < group.size())
-      group.abort(cantus::detail::concat("train (", opt.label, "): batch size ", s.batch_size, " is smaller than the ",
-                                         group.size(), " ranks; every rank needs a row of each batch"));
+    detail::check_ranks_agree(group, opt.label, n, s, batches, params);
     reduce.emplace(group, params, opt.bucket_bytes);
     if constexpr (requires { model.buffers(); })
       if (auto bufs = model.buffers(); !bufs.empty()) reduce_buffers.emplace(group, std::move(bufs), opt.bucket_bytes, true);
@@ -348,27 +423,9 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
         loss = l;
         (*reduce)(static_cast<float>(share));
       }
-      const char* bad = !std::isfinite(loss) ? "loss" : nullptr;
-      std::string bad_param;
-      if (!bad)
-        for (auto& p : params)
-          if (!gradient_finite(p)) {
-            bad = "gradient of ";
-            bad_param = p.name;
-            break;
-          }
-      if (bad) {
+      if (const std::string bad = detail::first_non_finite(loss, params); !bad.empty()) {
         if (bar) bar->finish();
-        throw training_diverged(cantus::detail::concat(
-            opt.label, ": training diverged: ", bad, bad_param, bad_param.empty() ? " is " : " is not finite",
-            bad_param.empty() ? detail::format_loss(loss) : std::string(), " at epoch ", epoch + 1, ", batch ", b + 1, "/",
-            batches, " (step ", state.steps, "); ",
-            last_path.empty() ? std::string("no checkpoint directory was given")
-                              : (state.epochs_done > 0 ? cantus::detail::concat("the last good checkpoint (after epoch ",
-                                                                                 state.epochs_done, ") is kept at ",
-                                                                                 last_path.string())
-                                                       : std::string("no epoch had completed, so there is no checkpoint")),
-            "; try a lower learning rate"));
+        throw training_diverged(detail::divergence_message(opt.label, bad, epoch, b, batches, state.steps, state.epochs_done, last_path));
       }
       if (s.clip_norm > 0) nn::clip_grad_norm(params, s.clip_norm);
       if constexpr (requires { optimizer.set_lr(1.0); })
@@ -402,33 +459,10 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
           opt.label, ": validation loss is ", detail::format_loss(rec.validation_loss), " after epoch ", epoch + 1,
           last_path.empty() ? std::string() : cantus::detail::concat("; the last good checkpoint is kept at ", last_path.string())));
 
-    if (rec.validation_loss < state.best_validation_loss - s.min_delta) {
-      state.best_validation_loss = rec.validation_loss;
-      state.best_epoch = epoch + 1;
-      state.bad_epochs = 0;
-      state.best_model = detail::model_state(model);
-    } else {
-      ++state.bad_epochs;
-    }
-    state.history.push_back(rec);
-    state.epochs_done = epoch + 1;
-    stop = s.patience > 0 && state.bad_epochs >= s.patience;
-    if (parallel) {
-      // The ranks must hold the same weights; a difference would grow silently, so stop at once.
-      const auto all = group.all_gather(std::to_string(data::checksum(detail::model_state(model))));
-      for (int r = 1; r < group.size(); ++r)
-        if (all[static_cast<std::size_t>(r)] != all[0])
-          group.abort(cantus::detail::concat(opt.label, ": after epoch ", epoch + 1, " rank ", r,
-                                             " holds other weights than rank 0 (the gradient all-reduce did not give "
-                                             "every rank the same sum)"));
-    }
+    stop = detail::record_epoch(state, rec, s, model);
+    if (parallel) detail::check_replicas_identical(group, opt.label, epoch, model);
     if (!last_path.empty() && root) state.save_in(opt.checkpoint_dir, model, optimizer);
-    if (verbose)
-      std::fprintf(stderr, "%s: epoch %lld/%lld  train loss %s  %s loss %s  %.1f s  %.1f items/s%s\n", opt.label.c_str(),
-                   static_cast<long long>(epoch + 1), static_cast<long long>(s.epochs),
-                   detail::format_loss(rec.train_loss).c_str(), have_validation ? "validation" : "(no validation set) train",
-                   detail::format_loss(rec.validation_loss).c_str(), rec.seconds, rec.items_per_second,
-                   stop ? "  (early stop)" : "");
+    if (verbose) detail::print_epoch(opt, rec, have_validation, stop);
     result.stopped_early = stop;
   }
   if (s.restore_best && !state.best_model.empty()) detail::restore_model_state(model, state.best_model);
