@@ -57,8 +57,25 @@ namespace detail {
 constexpr double kMachineEpsilon = std::numeric_limits<double>::epsilon();
 constexpr double kFloat32Tiny = 1.1754943508222875e-38;
 
+// Symmetric sparse P in CSR form.
+struct sparse_p {
+  std::vector<std::int64_t> row_start;
+  std::vector<std::int32_t> col;
+  std::vector<double> val;
+};
+
+// The steps of fit_transform, declared here for the tests; defined with the classifiers' other
+// member functions (compiled once in the build tree, see classify/common.hpp): the PCA start's
+// eigensolver alone costs about 12 s of compile time in every file that sees its definition.
+CANTUS_CLASSIFY_INLINE void conditional_probabilities(const double* d2, int m, double perplexity, double* p);
+CANTUS_CLASSIFY_INLINE sparse_p joint_probabilities_nn(const row_matrix& X, double perplexity, std::uint64_t seed);
+CANTUS_CLASSIFY_INLINE Eigen::MatrixXd joint_probabilities_exact(const row_matrix& X, double perplexity);
+CANTUS_CLASSIFY_INLINE row_matrix pca_init(const row_matrix& X, bool via_gram);
+CANTUS_CLASSIFY_INLINE row_matrix pca_init(const row_matrix& X);
+
+#if CANTUS_CLASSIFY_DEFINITIONS
 // sklearn.manifold._utils._binary_search_perplexity for one row of squared distances.
-inline void conditional_probabilities(const double* d2, int m, double perplexity, double* p) {
+CANTUS_CLASSIFY_INLINE void conditional_probabilities(const double* d2, int m, double perplexity, double* p) {
   const double desired_entropy = std::log(perplexity);
   double beta = 1.0, beta_min = -std::numeric_limits<double>::infinity(), beta_max = std::numeric_limits<double>::infinity();
   for (int step = 0; step < 100; ++step) {
@@ -82,14 +99,8 @@ inline void conditional_probabilities(const double* d2, int m, double perplexity
   }
 }
 
-// Symmetric sparse P in CSR form.
-struct sparse_p {
-  std::vector<std::int64_t> row_start;
-  std::vector<std::int32_t> col;
-  std::vector<double> val;
-};
 
-inline sparse_p joint_probabilities_nn(const row_matrix& X, double perplexity, std::uint64_t seed) {
+CANTUS_CLASSIFY_INLINE sparse_p joint_probabilities_nn(const row_matrix& X, double perplexity, std::uint64_t seed) {
   const auto n = X.rows();
   const int k = static_cast<int>(std::min<std::int64_t>(n - 1, static_cast<std::int64_t>(3 * perplexity + 1)));
   const vp_tree tree(X.data(), n, X.cols(), seed);
@@ -165,7 +176,7 @@ inline sparse_p joint_probabilities_nn(const row_matrix& X, double perplexity, s
 }
 
 // Dense symmetric P over all pairs (exact method); the diagonal is 0.
-inline Eigen::MatrixXd joint_probabilities_exact(const row_matrix& X, double perplexity) {
+CANTUS_CLASSIFY_INLINE Eigen::MatrixXd joint_probabilities_exact(const row_matrix& X, double perplexity) {
   const auto n = X.rows();
   const Eigen::VectorXd sq = X.rowwise().squaredNorm();
   Eigen::MatrixXd D = -2.0 * X * X.transpose();
@@ -196,7 +207,7 @@ inline Eigen::MatrixXd joint_probabilities_exact(const row_matrix& X, double per
 // from the n x n Gram matrix (Xc = U S V^T: Xc Xc^T = U S^2 U^T and the scores are U S), which is
 // what makes wide inputs work: the d x d covariance took 54 s at d = 4,000 and did not fit in memory
 // much beyond.
-inline row_matrix pca_init(const row_matrix& X, bool via_gram) {
+CANTUS_CLASSIFY_INLINE row_matrix pca_init(const row_matrix& X, bool via_gram) {
   const row_matrix Xc = X.rowwise() - X.colwise().mean();
   const Eigen::Index d = X.cols();
   row_matrix Y(X.rows(), 2);
@@ -228,7 +239,8 @@ inline row_matrix pca_init(const row_matrix& X, bool via_gram) {
   Y *= 1e-4 / (std0 > 0 ? std0 : 1.0);
   return Y;
 }
-inline row_matrix pca_init(const row_matrix& X) { return pca_init(X, X.cols() > X.rows()); }
+CANTUS_CLASSIFY_INLINE row_matrix pca_init(const row_matrix& X) { return pca_init(X, X.cols() > X.rows()); }
+#endif  // CANTUS_CLASSIFY_DEFINITIONS
 
 }  // namespace detail
 
