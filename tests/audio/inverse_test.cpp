@@ -115,7 +115,7 @@ BOOST_AUTO_TEST_CASE(wav_round_trip) {
   const auto dir = testing::scratch_dir("wav");
   const auto x = chirp(3000);
   BOOST_TEST(write_wav(dir / "a.wav", x, 22050) == 1.0);
-  const auto back = load(dir / "a.wav", 0);
+  const auto back = cantus::audio::load(dir / "a.wav", 0);
   BOOST_TEST(back.sample_rate == 22050);
   BOOST_REQUIRE_EQUAL(back.samples.size(), x.size());
   for (std::size_t i = 0; i < x.size(); ++i) BOOST_TEST_REQUIRE(std::abs(back.samples[i] - x[i]) <= 1.0f / 32768);

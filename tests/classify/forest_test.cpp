@@ -12,11 +12,7 @@ using namespace cantus;
 using namespace cantus::classify;
 
 namespace {
-bool message_has(const std::exception& e, const std::string& part) {
-  const bool ok = std::string(e.what()).find(part) != std::string::npos;
-  if (!ok) BOOST_TEST_MESSAGE("message was: " << e.what());
-  return ok;
-}
+using cantus::testing::message_has;
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(random_forest_suite)

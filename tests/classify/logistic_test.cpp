@@ -14,11 +14,7 @@ using namespace cantus::classify;
 
 namespace {
 const std::filesystem::path golden = CANTUS_CLASSIFY_TEST_DATA;
-bool message_has(const std::exception& e, const std::string& part) {
-  const bool ok = std::string(e.what()).find(part) != std::string::npos;
-  if (!ok) BOOST_TEST_MESSAGE("message was: " << e.what());
-  return ok;
-}
+using cantus::testing::message_has;
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(logistic_regression_suite)

@@ -29,7 +29,7 @@ std::string random_bytes(std::size_t n, std::uint64_t seed) {
   return s;
 }
 
-store_options quiet() {
+store_options quiet_store() {
   store_options o;
   o.threads = 2;
   o.verbose = false;
@@ -128,7 +128,7 @@ BOOST_AUTO_TEST_CASE(broken_tracks_are_skipped_named_and_counted) {
 
   // The feature store skips them, one bad file never aborting the corpus, and counts them.
   const auto dir = testing::scratch_dir("broken_store");
-  const auto r = feature_store::build(c, feature_params{}, dir, quiet());
+  const auto r = feature_store::build(c, feature_params{}, dir, quiet_store());
   BOOST_TEST(r.extracted == 6u);
   BOOST_TEST(r.failed == broken_ids.size());
   std::set<std::int64_t> failed_ids;
@@ -144,7 +144,7 @@ BOOST_AUTO_TEST_CASE(broken_tracks_are_skipped_named_and_counted) {
   BOOST_CHECK_THROW(s.mel(*s.find(98565)), value_error);
   BOOST_TEST(s.find(98565)->message.find("1.6") != std::string::npos, s.find(98565)->message);
   // Reopening reports the same failures without decoding again.
-  const auto again = feature_store::build(c, feature_params{}, dir, quiet());
+  const auto again = feature_store::build(c, feature_params{}, dir, quiet_store());
   BOOST_TEST(again.up_to_date);
   BOOST_TEST(again.failed == broken_ids.size());
 
@@ -163,7 +163,7 @@ BOOST_AUTO_TEST_CASE(shared_fma_gtzan_feature_store) {
   std::erase_if(c.tracks, [&](const track& t) { return t.split == split::validation || (t.split == split::training && taken[t.label]++ > 0); });
   BOOST_REQUIRE_EQUAL(c.tracks.size(), 20u);
   const auto dir = testing::scratch_dir("fma_gtzan_store");
-  const auto r = feature_store::build(c, feature_params{}, dir, quiet());
+  const auto r = feature_store::build(c, feature_params{}, dir, quiet_store());
   BOOST_TEST(r.failed == 0u);
   BOOST_TEST_MESSAGE("fma-gtzan: " << r.audio_seconds << " s of MP3 audio in " << r.wall_seconds << " s = " << r.realtime()
                                    << "x realtime on " << r.threads << " threads");
@@ -381,7 +381,7 @@ BOOST_AUTO_TEST_CASE(tiny_style_corpus_renders_and_loads_as_fma) {
     BOOST_TEST((testing::read_bytes(t.path) == testing::read_bytes(other)), t.path);
   }
   // The generated corpus goes through the feature store like any other.
-  const auto s = feature_store::open_or_build(c, feature_params{}, dir / "cache", quiet());
+  const auto s = feature_store::open_or_build(c, feature_params{}, dir / "cache", quiet_store());
   BOOST_TEST(s.failed() == 0u);
   BOOST_TEST(s.tracks(split::test).size() == 2u);
 }

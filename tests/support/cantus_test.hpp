@@ -20,6 +20,13 @@ inline std::filesystem::path scratch_dir(const std::string& name) {
   return d;
 }
 
+// Whether an exception's message contains `part`; the message is logged when it does not.
+inline bool message_has(const std::exception& e, const std::string& part) {
+  const bool ok = std::string(e.what()).find(part) != std::string::npos;
+  if (!ok) BOOST_TEST_MESSAGE("message was: " << e.what());
+  return ok;
+}
+
 }  // namespace cantus::testing
 
 // Skips the rest of a test case when ../shared/data is missing (a user's clone has none).
