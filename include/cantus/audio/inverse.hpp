@@ -24,6 +24,23 @@
 #include "cantus/base/error.hpp"
 #include "cantus/core/random.hpp"
 
+// Separate compilation, as the classifiers (classify/common.hpp): the build tree compiles
+// mel_to_stft once (audio/compiled.cpp, object library cantus_audio_objects, part of cantus::audio
+// there) and defines CANTUS_AUDIO_COMPILED for everything linking cantus::audio, which then sees its
+// declaration only: its pseudo-inverse (Eigen's complete orthogonal decomposition) costs about 12 s
+// of compile time in every file that sees the definition, used or not. An installed cantus, and any
+// consumer, keep the inline definition.
+#if defined(CANTUS_AUDIO_COMPILED) && CANTUS_AUDIO_COMPILED && !defined(CANTUS_AUDIO_IMPLEMENTATION)
+#define CANTUS_AUDIO_DEFINITIONS 0
+#else
+#define CANTUS_AUDIO_DEFINITIONS 1
+#endif
+#if defined(CANTUS_AUDIO_IMPLEMENTATION)
+#define CANTUS_AUDIO_INLINE
+#else
+#define CANTUS_AUDIO_INLINE inline
+#endif
+
 namespace cantus::audio {
 
 // A complex STFT, frame-major: value(t, k) is bin k of frame t.
@@ -107,7 +124,10 @@ class stft_transform {
 // librosa.feature.inverse.mel_to_stft: the magnitude spectrogram [n_bins, frames] whose power
 // (p.power) projected on the mel filter bank best matches M [n_mels, frames] with non-negative
 // entries; `iterations` FISTA steps from the clipped pseudo-inverse.
-inline tensor<float, 2> mel_to_stft(const tensor<float, 2>& M, const mel_params& p, int iterations = 200) {
+CANTUS_AUDIO_INLINE tensor<float, 2> mel_to_stft(const tensor<float, 2>& M, const mel_params& p, int iterations = 200);
+
+#if CANTUS_AUDIO_DEFINITIONS
+CANTUS_AUDIO_INLINE tensor<float, 2> mel_to_stft(const tensor<float, 2>& M, const mel_params& p, int iterations) {
   p.validate();
   if (M.extent(0) != p.n_mels)
     throw_value_error("cantus::audio::mel_to_stft: the mel spectrogram has ", M.extent(0), " bands, the parameters ", p.n_mels);
@@ -142,6 +162,7 @@ inline tensor<float, 2> mel_to_stft(const tensor<float, 2>& M, const mel_params&
   for (index_t i = 0; i < S.size(); ++i) S.data()[i] = std::pow(X.data()[i], inv);
   return S;
 }
+#endif  // CANTUS_AUDIO_DEFINITIONS
 
 struct griffin_lim_options {
   int n_iter = 32;
