@@ -97,4 +97,5 @@ expect 0 "usable: 10 tracks" dataset_summary --fma "$with_test"
 expect 1 "model.json: no model card" embed --run "$scratch" --out e "$scratch/clip.wav"
 
 echo "cli conventions: $cases cases, $failures failed"
-[ "$failures" = 0 ] && echo "cli conventions: ok"
+if [ "$failures" != 0 ]; then exit 1; fi
+echo "cli conventions: ok"
