@@ -75,7 +75,7 @@ case "${1:-}" in
     # Left to the Release suite (docs/testing.md): the consumer tests (packaging, not memory safety:
     # 4 minutes of compiling an uninstrumented project); the multi-process MPI tests (label mpi:
     # test_distributed_mpi2 took 490 s instead of 10 s, OpenMPI's unloaded plug-ins leak at exit from
-    # frames no suppression can name, and three of the four pass on a message, not an exit status);
+    # frames no suppression can name);
     # paper_two_corpora_one_out (two table1 trainings, about 15 minutes here; the same extraction and
     # training code runs under the sanitizers in test_data and test_models).
     ctest --output-on-failure --timeout 1800 -j "$JOBS" -LE '^(consumer|mpi)$' -E '^paper_two_corpora_one_out$'
