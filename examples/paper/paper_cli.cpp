@@ -3,6 +3,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <limits>
 
@@ -55,6 +56,10 @@ options parse(int argc, char** argv, const std::string& description, extra_flags
     for (const auto& m : names)
       if (!is_model(m))
         throw cli::bad_value(f, "a model name (naive_seq2seq, naive_seq2seq_zN with N in 1..4096, step_vae, seq2seq_mel, wavenet, supervised_cnn)", m);
+    // A model named twice would train twice into the same run folder and fill two rows of every table.
+    for (std::size_t i = 0; i < names.size(); ++i)
+      if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) != names.begin() + static_cast<std::ptrdiff_t>(i))
+        throw cli::bad_value(f, "each model once", t);
     o.models = std::move(names);
   });
   cli::choice(app, "--backend", o.backend, {"cpu", "cuda"}, "where the models train and embed (default cpu)");
@@ -64,7 +69,12 @@ options parse(int argc, char** argv, const std::string& description, extra_flags
   cli::integer<std::int64_t>(app, "--epochs", ov.epochs, 0, big, "epochs");
   cli::count_or_all(app, "--steps-per-epoch", ov.steps_per_epoch, "steps per epoch, or all (whole epochs)");
   cli::integer<index_t>(app, "--batch-size", ov.batch_size, 1, std::numeric_limits<index_t>::max(), "batch size");
-  cli::real(app, "--lr", ov.learning_rate, 0, std::numeric_limits<double>::max(), "learning rate");
+  // 0 would read as "the preset's rate" further down (a plan's unset value): refused, not replaced.
+  cli::value_option(app, "--lr", "learning rate (> 0; default: the preset's, per model)", "RATE", [&ov](const std::string& f, const std::string& t) {
+    const double v = cli::parse_real(f, t, 0, std::numeric_limits<double>::max());
+    if (!(v > 0)) throw cli::bad_value(f, "a learning rate > 0", t);
+    ov.learning_rate = v;
+  });
   cli::value_option(app, "--lr-schedule", "constant, cosine or step:EPOCHS:GAMMA", "SCHEDULE", [&ov](const std::string& f, const std::string& t) {
     try {
       ov.schedule = lr_schedule::parse(t, f);
