@@ -71,7 +71,7 @@ options parse(int argc, char** argv, const std::string& description, extra_flags
   cli::integer<index_t>(app, "--batch-size", ov.batch_size, 1, std::numeric_limits<index_t>::max(), "batch size");
   // 0 would read as "the preset's rate" further down (a plan's unset value): refused, not replaced.
   cli::value_option(app, "--lr", "learning rate (> 0; default: the preset's, per model)", "RATE", [&ov](const std::string& f, const std::string& t) {
-    const double v = cli::parse_real(f, t, 0, std::numeric_limits<double>::max());
+    const double v = cli::parse_real(f, t, 0, std::numeric_limits<double>::max(), "a learning rate > 0");
     if (!(v > 0)) throw cli::bad_value(f, "a learning rate > 0", t);
     ov.learning_rate = v;
   });
