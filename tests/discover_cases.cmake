@@ -31,6 +31,11 @@ foreach(line IN LISTS lines)
     string(LENGTH "${CMAKE_MATCH_1}" indent)
     math(EXPR level "${indent} / 4")
     list(APPEND entries "${level}|${CMAKE_MATCH_2}|${CMAKE_MATCH_3}")
+  elseif(NOT line STREQUAL "")
+    # A name this script cannot pass to --run_test (a template or data case's <...>, a space) would
+    # otherwise drop its cases without a word.
+    message(FATAL_ERROR "discover_cases.cmake: ${EXE} --list_content: cannot read the line '${line}' "
+                        "(expected a test unit's name of letters, digits and _, indented by 4 per level)")
   endif()
 endforeach()
 list(LENGTH entries n)
