@@ -71,7 +71,12 @@ embed_report embed_with(const fs::path& run_dir, model_card card, const std::vec
     std::fprintf(stderr, "warning: %s (weights after epoch %lld)\n", found.fallback_note.c_str(), static_cast<long long>(ckpt.epochs_done));
   if (ckpt.seed != card.seed)
     throw cantus::value_error(cantus::detail::concat(found.path.string(), ": seed ", ckpt.seed, ", the card says ", card.seed));
-  models::detail::restore_model_state(m, ckpt.best_model.empty() ? ckpt.model : ckpt.best_model);  // what training left
+  try {
+    models::detail::restore_model_state(m, ckpt.best_model.empty() ? ckpt.model : ckpt.best_model);  // what training left
+  } catch (const std::exception& e) {  // a model of another shape than the card's (an edited card, another build)
+    throw cantus::value_error(cantus::detail::concat(found.path.string(), ": its weights do not fit the ", card.model,
+                                                     " the model card describes: ", e.what()));
+  }
 
   embed_report rep;
   rep.card = card;
