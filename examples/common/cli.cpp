@@ -225,7 +225,8 @@ option* existing_positionals(app& a, const std::string& name, std::vector<std::s
         return true;
       },
       help);
-  opt->type_name(kind == must_be::folder ? "DIR" : "FILE")->expected(1, ::CLI::detail::expected_max_vector_size);
+  // expected(1, max) alone takes one value: a positional takes the rest only with extra args allowed.
+  opt->type_name(kind == must_be::folder ? "DIR" : "FILE")->expected(1, ::CLI::detail::expected_max_vector_size)->allow_extra_args(true);
   return a.keep(opt);
 }
 
