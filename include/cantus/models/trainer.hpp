@@ -305,6 +305,11 @@ inline std::string divergence_message(const std::string& label, const std::strin
       "; try a lower learning rate");
 }
 
+// Whether the run has gone `patience` epochs without improving (never, with patience 0).
+inline bool patience_spent(const training_checkpoint& state, const training_settings& s) {
+  return s.patience > 0 && state.bad_epochs >= s.patience;
+}
+
 // Adds a finished epoch to the run's state: its line of history, and the model when it is the best
 // so far. Returns whether the patience has run out.
 template <class Model>
@@ -319,7 +324,7 @@ bool record_epoch(training_checkpoint& state, const epoch_record& rec, const tra
   }
   state.history.push_back(rec);
   state.epochs_done = rec.epoch;
-  return s.patience > 0 && state.bad_epochs >= s.patience;
+  return patience_spent(state, s);
 }
 
 inline void print_epoch(const trainer_options& opt, const epoch_record& rec, bool have_validation, bool stop) {
@@ -382,7 +387,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
       if (auto bufs = model.buffers(); !bufs.empty()) reduce_buffers.emplace(group, std::move(bufs), opt.bucket_bytes, true);
   }
 
-  bool stop = s.patience > 0 && state.bad_epochs >= s.patience;
+  bool stop = detail::patience_spent(state, s);
   result.stopped_early = stop;
   // As many OpenMP threads as cores other processes leave free (core/thread_share.hpp): the numbers do
   // not depend on the count, the speed does.
