@@ -353,7 +353,7 @@ inline void write_flac(const std::filesystem::path& path, const std::vector<floa
     if (sf_writef_float(f.get(), samples.data(), static_cast<sf_count_t>(samples.size())) != static_cast<sf_count_t>(samples.size()))
       throw io_error(cantus::detail::concat(tmp, ": FLAC write failed: ", sf_strerror(f.get())));
   }
-  std::filesystem::rename(tmp, path);
+  publish_file(tmp, path);
 }
 }  // namespace internal
 

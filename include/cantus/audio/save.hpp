@@ -1,6 +1,6 @@
 #pragma once
-// Writing audio (libsndfile): mono float samples to a 16-bit PCM WAV, beside the target then renamed
-// over it, so a reader never sees half a file. Samples beyond [-1, 1] are scaled down together (the
+// Writing audio (libsndfile): mono float samples to a 16-bit PCM WAV, beside the target then published
+// over it (publish_file: synced, renamed, directory synced), so a reader never sees half a file. Samples beyond [-1, 1] are scaled down together (the
 // peak to 0.99) rather than clipped, and the scale is returned.
 #include <sndfile.h>
 
@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cantus/base/error.hpp"
+#include "cantus/core/atomic_file.hpp"
 
 namespace cantus::audio {
 
@@ -41,9 +42,13 @@ inline double write_wav(const std::filesystem::path& path, std::span<const float
     if (sf_writef_float(f.get(), out.data(), n) != n)
       throw io_error(cantus::detail::concat("cantus::audio::write_wav: '", tmp, "': write failed: ", sf_strerror(f.get())));
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw io_error(cantus::detail::concat("cantus::audio::write_wav: '", path.string(), "': ", ec.message()));
+  try {
+    publish_file(tmp, path);
+  } catch (const io_error& e) {
+    std::error_code ignore;
+    std::filesystem::remove(tmp, ignore);
+    throw io_error(cantus::detail::concat("cantus::audio::write_wav: ", e.what()));
+  }
   return scale;
 }
 

@@ -1,13 +1,15 @@
 #pragma once
 // Files that are either complete or absent: write to a temporary file beside the target, flush and
-// fsync it, then rename over the target (atomic on POSIX file systems). A crash mid-write leaves the
-// previous file intact; the temporary is removed on failure. What is not a regular file is never
-// replaced (see write_file_atomically).
+// fsync it, rename it over the target (atomic on POSIX file systems), then fsync the directory so the
+// rename itself survives a power cut (publish_file; every rename that publishes a file in cantus goes
+// through it). A crash mid-write leaves the previous file intact; the temporary is removed on failure.
+// What is not a regular file is never replaced (see write_file_atomically).
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +22,31 @@
 #include "cantus/core/directories.hpp"
 
 namespace cantus {
+
+// Flushes a file's data, or a directory's entries, to the disk. A rename is durable only once the
+// directory holding the new name is synced: without it a power cut after the rename can bring back
+// the old file (or no file) although the program went on as if the new one were there. File systems
+// that cannot sync a directory (EINVAL: some network and FUSE ones) are left as they are.
+inline void sync_path(const std::filesystem::path& path, bool directory) {
+  const int fd = ::open(path.empty() ? "." : path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) throw io_error(detail::concat(path.string(), ": cannot open to sync it: ", std::strerror(errno)));
+  const int r = ::fsync(fd);
+  const int e = errno;
+  ::close(fd);
+  if (r != 0 && e != EINVAL && e != ENOTSUP && e != EROFS)
+    throw io_error(detail::concat(path.string(), ": fsync failed: ", std::strerror(e)));
+}
+inline void sync_directory(const std::filesystem::path& dir) { sync_path(dir, true); }
+
+// Publishes the finished file `tmp` as `target` (same directory): its data synced, renamed, and the
+// directory synced. `sync_data` false: the caller already synced it.
+inline void publish_file(const std::filesystem::path& tmp, const std::filesystem::path& target, bool sync_data = true) {
+  if (sync_data) sync_path(tmp, false);
+  std::error_code ec;
+  std::filesystem::rename(tmp, target, ec);
+  if (ec) throw io_error(detail::concat(target.string(), ": cannot rename ", tmp.string(), " into place: ", ec.message()));
+  sync_directory(target.parent_path());
+}
 
 namespace detail {
 // Streams straight to `path` (a device, a FIFO, standard output): no temporary, no rename.
@@ -64,14 +91,9 @@ inline void write_file_atomically(const std::filesystem::path& path_in, const st
       out.flush();
       if (!out) throw io_error(detail::concat(path.string(), ": write failed (disk full?)"));
     }
-    // fsync so that the rename never publishes a file whose data is still only in the page cache.
-    const int fd = ::open(tmp.c_str(), O_RDONLY);
-    if (fd >= 0) {
-      ::fsync(fd);
-      ::close(fd);
-    }
-    fs::rename(tmp, path, ec);
-    if (ec) throw io_error(detail::concat(path.string(), ": cannot rename temporary file into place: ", ec.message()));
+    // The data synced before the rename (never a published name over data only in the page cache),
+    // the directory after it.
+    publish_file(tmp, path);
   } catch (...) {
     std::error_code ignore;
     fs::remove(tmp, ignore);

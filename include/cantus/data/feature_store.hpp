@@ -648,8 +648,8 @@ struct store_files {
 inline void reclaim_unpublished(const store_files& f) {
   namespace fs = std::filesystem;
   if (!fs::exists(f.index) && fs::exists(f.journal) && !fs::exists(f.mel_partial) && fs::exists(f.mel)) {
-    fs::rename(f.mel, f.mel_partial);
-    if (!fs::exists(f.raw_partial) && fs::exists(f.raw)) fs::rename(f.raw, f.raw_partial);
+    publish_file(f.mel, f.mel_partial, false);
+    if (!fs::exists(f.raw_partial) && fs::exists(f.raw)) publish_file(f.raw, f.raw_partial, false);
   }
 }
 
@@ -795,8 +795,8 @@ class track_writer {
     raw_.sync();
     mel_.close();
     raw_.close();
-    std::filesystem::rename(f_.mel_partial, f_.mel);
-    if (with_raw_) std::filesystem::rename(f_.raw_partial, f_.raw);
+    publish_file(f_.mel_partial, f_.mel, false);  // synced above
+    if (with_raw_) publish_file(f_.raw_partial, f_.raw, false);
     write_file_atomically(f_.index, [&](std::ofstream& o) { o << format_index(x_); });
     std::filesystem::remove(f_.journal);
   }

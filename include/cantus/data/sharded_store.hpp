@@ -79,8 +79,8 @@ inline void join_blocks(const data::corpus& c, const feature_params& p, const st
     if (x.tracks[i].id != c.tracks[i].id)
       throw io_error(cantus::detail::concat(dir.string(), ": block track ", x.tracks[i].id, " where the corpus has ", c.tracks[i].id));
   // Data first, the index last: its presence says the store is complete.
-  fs::rename(mel_partial, dir / "mel.f32");
-  if (p.raw_sample_rate > 0) fs::rename(raw_partial, dir / "raw.f32");
+  publish_file(mel_partial, dir / "mel.f32");
+  if (p.raw_sample_rate > 0) publish_file(raw_partial, dir / "raw.f32");
   write_file_atomically(dir / "index.tsv", [&](std::ofstream& o) { o << format_index(x); });
 }
 

@@ -705,8 +705,8 @@ struct training_checkpoint {
   void save_in(const std::filesystem::path& dir, Model& m, Optimizer& o) {
     model = checkpoint_detail::state_bytes(m);
     optimizer = checkpoint_detail::state_bytes(o);
-    std::error_code ec;
-    if (std::filesystem::exists(dir / "last.ckpt")) std::filesystem::rename(dir / "last.ckpt", dir / "previous.ckpt", ec);  // atomic; keeps the last good one
+    // Atomic; keeps the last good one. Synced, so that a power cut cannot undo it after last.ckpt is replaced.
+    if (std::filesystem::exists(dir / "last.ckpt")) publish_file(dir / "last.ckpt", dir / "previous.ckpt", false);
     save(dir / "last.ckpt");
   }
   // Loads the model and optimizer states into `m` and `o`. Their load_state may change them before it
