@@ -4,8 +4,9 @@
 // per kind that is memory-mapped for reading, plus a text index.
 //
 // Cache directory layout:
-//   index.tsv        parameters (extraction + corpus fingerprint), labels, one line per track (id,
-//                    split, label, status, offsets, frames, seconds, checksum, path, message) and a
+//   index.tsv        parameters (extraction + corpus listing), labels, one line per track (id,
+//                    split, label, status, offsets, frames, seconds, checksum of its data, checksum
+//                    of its audio file's bytes and the file's stat identity, path, message) and a
 //                    checksum of the index itself; written last, atomically: its presence means the
 //                    cache is complete.
 //   mel.f32          every ok track's [n_mels, frames] log-mel, row-major, back to back.
@@ -17,6 +18,13 @@
 // number of threads, and an interrupted build resumes after the last committed track. A build holds
 // DIR/lock (directory_lock), so two processes building one cache take turns. Any corpus
 // (data::corpus) can be cached; needs the audio component (docs/data.md).
+//
+// A cache is keyed by content, not by paths and sizes: every build looks at each audio file again. A
+// file whose stat identity is the one recorded is trusted (data/file_identity.hpp); any other is
+// hashed, and when its bytes differ from those it was extracted from, the track is extracted again
+// (said on stderr) while the unchanged tracks are copied from the old data. content_key() names what a
+// store holds (parameters, corpus, every file's bytes, every track's data) for the caches and runs
+// built on it. Stores of format 1 (before content checksums) are extracted again by build().
 #include <fcntl.h>
 #include <omp.h>
 #include <unistd.h>
@@ -53,6 +61,7 @@
 #include "cantus/core/tensor.hpp"
 #include "cantus/data/checksum.hpp"
 #include "cantus/data/corpus.hpp"
+#include "cantus/data/file_identity.hpp"
 #include "cantus/data/mapped_file.hpp"
 #include "cantus/core/directory_lock.hpp"
 
@@ -80,19 +89,17 @@ inline std::string describe(const feature_params& p) {
   return s.str();
 }
 
-// What the cache depends on besides the parameters: which tracks, with which labels and splits, from
-// which files (relative to the corpus root, with their sizes, so a replaced file is noticed).
+// What the cache depends on besides the parameters and the files' content: which tracks, with which
+// labels and splits, from which files (relative to the corpus root). The content is not here: it is
+// checked file by file (feature_store::build) and named by feature_store::content_key().
 inline std::string corpus_fingerprint(const data::corpus& c) {
   data::checksum64 h;
   for (const auto& t : c.tracks) {
-    std::error_code ec;
     auto rel = t.path.lexically_relative(c.root);
     if (rel.empty() || rel.native().starts_with("..")) rel = t.path;
-    const auto size = std::filesystem::file_size(t.path, ec);
     std::ostringstream line;
     line.precision(17);
-    line << t.id << '\t' << rel.string() << '\t' << t.label_name << '\t' << split_name(t.split) << '\t' << t.min_seconds << '\t'
-         << (ec ? std::uintmax_t(0) : size) << '\n';
+    line << t.id << '\t' << rel.string() << '\t' << t.label_name << '\t' << split_name(t.split) << '\t' << t.min_seconds << '\n';
     h.add(line.str());
   }
   char hex[40];
@@ -113,6 +120,8 @@ struct stored_track {
   std::uint64_t checksum = 0;    // of the track's mel then raw floats
   std::string path;
   std::string message;           // why the track failed; for a kept track, what its decoding lost (or empty)
+  std::uint64_t content = 0;     // checksum of the audio file's bytes it was extracted from (0: unreadable)
+  data::file_identity identity;  // the file's stat identity when `content` was taken (empty: not recorded)
 };
 
 struct store_options {
@@ -129,6 +138,8 @@ struct build_report {
   std::filesystem::path dir;
   std::size_t tracks = 0, extracted = 0, reused = 0, failed = 0;
   std::size_t repaired = 0;  // damaged tracks of a complete store re-extracted and written back in place
+  std::size_t rehashed = 0;  // audio files read again because their stat identity was not the recorded one
+  std::vector<data::problem> changed;  // tracks extracted again because their audio file's content changed
   double audio_seconds = 0;  // of the tracks extracted in this run
   double wall_seconds = 0;
   int threads = 1;
@@ -169,20 +180,28 @@ struct index_contents {
   std::vector<std::string> labels;
   std::vector<stored_track> tracks;
   std::uint64_t mel_floats = 0, raw_floats = 0;
+  int version = 2;  // as read; 1: before each track recorded its audio's content (content, identity)
 };
 
+inline std::string hex64(std::uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+// Always in the current format (2).
 inline std::string format_index(const index_contents& x) {
   std::ostringstream s;
   s.precision(17);
-  s << "cantus feature store 1\n" << x.params << "end params\nlabels\t" << x.labels.size();
+  s << "cantus feature store 2\n" << x.params << "end params\nlabels\t" << x.labels.size();
   for (const auto& l : x.labels) s << '\t' << clean_field(l);
   s << "\ntracks\t" << x.tracks.size() << "\n";
   for (const auto& t : x.tracks) {
     char sum[24];
     std::snprintf(sum, sizeof sum, "%016llx", static_cast<unsigned long long>(t.checksum));
     s << t.id << '\t' << split_name(t.split) << '\t' << t.label << '\t' << (t.ok ? "ok" : "failed") << '\t' << t.mel_offset << '\t'
-      << t.frames << '\t' << t.raw_offset << '\t' << t.raw_samples << '\t' << t.seconds << '\t' << sum << '\t' << clean_field(t.path)
-      << '\t' << clean_field(t.message) << '\n';
+      << t.frames << '\t' << t.raw_offset << '\t' << t.raw_samples << '\t' << t.seconds << '\t' << sum << '\t' << hex64(t.content)
+      << '\t' << t.identity.str() << '\t' << clean_field(t.path) << '\t' << clean_field(t.message) << '\n';
   }
   s << "mel_floats\t" << x.mel_floats << "\nraw_floats\t" << x.raw_floats << "\n";
   std::string body = s.str();
@@ -229,7 +248,10 @@ inline index_contents parse_index(const std::filesystem::path& path) {
   std::istringstream lines(text.substr(0, last));
   std::string line;
   index_contents x;
-  if (!std::getline(lines, line) || line != "cantus feature store 1") throw bad("not a cantus feature store index (first line '" + line + "')");
+  if (!std::getline(lines, line) || (line != "cantus feature store 1" && line != "cantus feature store 2"))
+    throw bad("not a cantus feature store index of format 1 or 2 (first line '" + line + "')");
+  x.version = line.back() - '0';
+  const std::size_t fields = x.version == 1 ? 12 : 14;
   while (std::getline(lines, line) && line != "end params") x.params += line + "\n";
   if (!std::getline(lines, line)) throw bad("missing labels line");
   auto f = split_tabs(line);
@@ -240,7 +262,7 @@ inline index_contents parse_index(const std::filesystem::path& path) {
   for (std::size_t i = 0; i < n; ++i) {
     if (!std::getline(lines, line)) throw bad(cantus::detail::concat("index lists ", n, " tracks but holds ", i));
     f = split_tabs(line);
-    if (f.size() != 12) throw bad(cantus::detail::concat("track line ", i + 1, " has ", f.size(), " fields, expected 12"));
+    if (f.size() != fields) throw bad(cantus::detail::concat("track line ", i + 1, " has ", f.size(), " fields, expected ", fields));
     stored_track t;
     try {
       t.id = std::stoll(f[0]);
@@ -253,11 +275,14 @@ inline index_contents parse_index(const std::filesystem::path& path) {
       t.raw_samples = std::stoull(f[7]);
       t.seconds = std::stod(f[8]);
       t.checksum = std::stoull(f[9], nullptr, 16);
+      if (x.version >= 2) t.content = std::stoull(f[10], nullptr, 16);
     } catch (const std::exception& e) {
       throw bad(cantus::detail::concat("track line ", i + 1, " unreadable: ", e.what()));
     }
-    t.path = f[10];
-    t.message = f[11];
+    if (x.version >= 2 && !data::file_identity::parse(f[11], t.identity))
+      throw bad(cantus::detail::concat("track line ", i + 1, " has the file identity '", f[11], "', expected '-' or SIZE:MTIME:CTIME:INODE"));
+    t.path = f[fields - 2];
+    t.message = f[fields - 1];
     x.tracks.push_back(std::move(t));
   }
   for (auto* field : {&x.mel_floats, &x.raw_floats}) {
@@ -334,6 +359,7 @@ struct extracted {
   stored_track entry;
   std::vector<float> mel;  // [n_mels, frames]
   std::vector<float> raw;
+  bool reused = false;     // copied from the store being replaced (its audio unchanged), not extracted
 };
 
 // One track's features from samples already decoded at p.mel.sr (what extract_track does after
@@ -365,6 +391,10 @@ inline extracted extract_track(const data::track& t, const feature_params& p, co
   r.entry.label = t.label;
   r.entry.path = t.path.string();
   try {
+    // The bytes the features come from, before they are decoded: a later build compares them.
+    const auto source = data::file_content::of(t.path);
+    r.entry.content = source.checksum;
+    r.entry.identity = source.identity;
     auto sig = audio::load(t.path, p.mel.sr, p.min_decoded_share);
     if (p.max_seconds > 0) {
       const auto keep = static_cast<std::size_t>(std::llround(p.max_seconds * sig.sample_rate));
@@ -388,7 +418,9 @@ inline extracted extract_track(const data::track& t, const feature_params& p, co
   } catch (const std::exception& e) {
     r.mel.clear();
     r.raw.clear();
-    r.entry = stored_track{t.id, t.split, t.label, false, 0, 0, 0, 0, r.entry.seconds, 0, t.path.string(), e.what()};
+    const auto content = r.entry.content;
+    const auto identity = r.entry.identity;
+    r.entry = stored_track{t.id, t.split, t.label, false, 0, 0, 0, 0, r.entry.seconds, 0, t.path.string(), e.what(), content, identity};
   }
   return r;
 }
@@ -547,6 +579,23 @@ class feature_store {
 
   const std::filesystem::path& dir() const { return dir_; }
   const std::string& parameters() const { return x_.params; }
+  int format_version() const { return x_.version; }
+  // What the store holds, as one line "content <16 hex digits> <N> tracks": a checksum of its
+  // parameters (the corpus listing included), labels, and every track's status, audio file content
+  // and data. Caches and runs built from a store are keyed by it, so changed audio is another key
+  // although its paths and sizes are the same. A store of format 1 recorded no audio content: it has
+  // no key (value_error; build() extracts it again).
+  std::string content_key() const {
+    if (x_.version < 2)
+      throw value_error(cantus::detail::concat(dir_.string(), ": feature store of format ", x_.version,
+                                               " records no content checksums; build it again (feature_store::build)"));
+    data::checksum64 h;
+    h.add(x_.params);
+    for (const auto& l : x_.labels) h.add(l).add("\n");
+    for (const auto& t : x_.tracks)
+      h.add(cantus::detail::concat(t.id, t.ok ? " ok " : " failed ", internal::hex64(t.content), " ", internal::hex64(t.checksum), "\n"));
+    return cantus::detail::concat("content ", internal::hex64(h.value()), " ", x_.tracks.size(), " tracks");
+  }
   const std::vector<std::string>& labels() const { return x_.labels; }
   int n_mels() const { return n_mels_; }
   double sample_rate() const { return sample_rate_; }
@@ -666,19 +715,106 @@ inline void report_kept(build_report& rep, const std::vector<stored_track>& kept
   }
 }
 
-// The complete cache in `dir`, when it was made with x's parameters and corpus and every track's
-// data matches its checksum, damaged tracks re-extracted and written back in place first: true and
-// rep filled in when it can be used as it is, else false with rep.rebuild_reason saying why.
+// Whether each stored track's audio file still holds the bytes it was extracted from. A file with the
+// recorded stat identity is trusted; any other is hashed again (counted in rep.rehashed), and when
+// its bytes are the same its new identity replaces the old one in `stored`. stored[i] is the track
+// of c.tracks[i] (the caller has checked that the listings agree). Returns the indexes of the tracks
+// whose content changed; `updated` says whether an identity was replaced.
+inline std::vector<std::size_t> changed_sources(const data::corpus& c, std::vector<stored_track>& stored, int threads,
+                                                build_report& rep, bool& updated) {
+  const auto n = static_cast<std::int64_t>(stored.size());
+  std::vector<char> changed(stored.size(), 0), rehashed(stored.size(), 0), renewed(stored.size(), 0);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::max(1, threads))
+  for (std::int64_t i = 0; i < n; ++i) {
+    auto& t = stored[static_cast<std::size_t>(i)];
+    const auto& path = c.tracks[static_cast<std::size_t>(i)].path;
+    if (!t.identity.empty() && data::file_identity::of(path) == t.identity) continue;
+    rehashed[static_cast<std::size_t>(i)] = 1;
+    data::file_content now;
+    try {
+      now = data::file_content::of(path);
+    } catch (const io_error&) {
+      now = {};  // unreadable now: the same as before only for a track whose file was unreadable then
+    }
+    if (now.checksum != t.content) {
+      changed[static_cast<std::size_t>(i)] = 1;
+    } else if (now.identity != t.identity) {
+      t.identity = now.identity;
+      renewed[static_cast<std::size_t>(i)] = 1;
+    }
+  }
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < stored.size(); ++i) {
+    rep.rehashed += static_cast<std::size_t>(rehashed[i]);
+    updated = updated || renewed[i];
+    if (changed[i]) out.push_back(i);
+  }
+  return out;
+}
+
+// The tracks of the store being replaced whose audio is unchanged, by id, with the store's data:
+// build() copies them instead of extracting them again.
+struct prior_store {
+  feature_store store;  // mapped: the data stays readable after its files are removed
+  std::map<std::int64_t, stored_track> unchanged;
+};
+
+// The unchanged track `t` copied from `prior`, when it is there and its data matches its checksum.
+inline std::optional<extracted> copy_unchanged(const prior_store& prior, const data::track& t) {
+  const auto it = prior.unchanged.find(t.id);
+  if (it == prior.unchanged.end() || it->second.path != t.path.string()) return std::nullopt;
+  extracted r;
+  r.entry = it->second;
+  r.entry.split = t.split;
+  r.entry.label = t.label;
+  r.reused = true;
+  if (r.entry.ok) {
+    const auto mel = prior.store.mel(r.entry);
+    r.mel.assign(mel.data(), mel.data() + mel.size());
+    if (prior.store.has_raw()) {
+      const auto raw = prior.store.raw(r.entry);
+      r.raw.assign(raw.begin(), raw.end());
+    }
+    if (track_checksum(r.mel.data(), r.mel.size(), r.raw.data(), r.raw.size()) != r.entry.checksum) return std::nullopt;
+  }
+  return r;
+}
+
+// The complete cache in `dir`, when it was made with x's parameters and corpus from audio files that
+// still hold the same bytes, and every track's data matches its checksum, damaged tracks re-extracted
+// and written back in place first: true and rep filled in when it can be used as it is, else false
+// with rep.rebuild_reason saying why. When only some files changed, `prior` receives the store with
+// the tracks that did not, for build() to copy.
 inline bool reuse_complete(const data::corpus& c, const feature_params& p, const std::filesystem::path& dir,
-                           const index_contents& x, const store_options& opt, build_report& rep) {
+                           const index_contents& x, const store_options& opt, build_report& rep, std::optional<prior_store>& prior) {
   try {
     auto s = feature_store::open(dir);
     // Every track's data against its checksum before any of it is used: a damaged store is
     // extracted again from the audio, never read.
     std::vector<std::int64_t> damaged;
     std::string unrepaired;
-    if (s.parameters() != x.params || s.labels() != x.labels) {
+    index_contents stored;
+    bool renewed = false;
+    std::vector<std::size_t> changed;
+    if (s.format_version() < 2) {
+      rep.rebuild_reason = cantus::detail::concat("written by an older cantus (feature store format ", s.format_version(),
+                                                  "), which did not record each audio file's content; extracting again");
+    } else if (s.parameters() != x.params || s.labels() != x.labels) {
       rep.rebuild_reason = "extraction parameters or corpus changed";
+    } else if (stored = parse_index(dir / "index.tsv"), changed = changed_sources(c, stored.tracks, opt.threads, rep, renewed);
+               !changed.empty()) {
+      prior.emplace();
+      for (std::size_t i = 0; i < stored.tracks.size(); ++i) prior->unchanged.emplace(stored.tracks[i].id, stored.tracks[i]);
+      for (const auto i : changed) {
+        const auto& t = stored.tracks[i];
+        prior->unchanged.erase(t.id);
+        rep.changed.push_back({t.id, c.tracks[i].path.string(), "its audio file's content changed since it was extracted (checksum " +
+                                                                    hex64(t.content) + " then); extracting it again"});
+      }
+      prior->store = std::move(s);
+      rep.rebuild_reason = cantus::detail::concat("the audio of ", changed.size(), " track", changed.size() == 1 ? "" : "s",
+                                                  " changed since extraction (first: track ", stored.tracks[changed.front()].id, ", ",
+                                                  c.tracks[changed.front()].path.string(), ")");
     } else if (damaged = s.verify(); !damaged.empty() && !(unrepaired = repair_in_place(s.all(), damaged, c, p, dir)).empty()) {
       rep.rebuild_reason = cantus::detail::concat("the data of ", damaged.size(), " track", damaged.size() == 1 ? "" : "s",
                                                   " is damaged (checksum mismatch, first: track ", damaged.front(), ") and ", unrepaired);
@@ -690,6 +826,8 @@ inline bool reuse_complete(const data::corpus& c, const feature_params& p, const
       if (opt.verbose && rep.repaired)
         std::fprintf(stderr, "feature store %s: %zu damaged track%s (checksum mismatch, first: track %lld) re-extracted from the audio\n",
                      dir.c_str(), rep.repaired, rep.repaired == 1 ? "" : "s", static_cast<long long>(damaged.front()));
+      // Files hashed again with the same bytes: their new identities, so the next build trusts them.
+      if (renewed) write_file_atomically(dir / "index.tsv", [&](std::ofstream& o) { o << format_index(stored); });
       rep.up_to_date = true;
       rep.reused = s.all().size();
       report_kept(rep, s.all());
@@ -702,12 +840,24 @@ inline bool reuse_complete(const data::corpus& c, const feature_params& p, const
 }
 
 // The committed prefix of an interrupted build with x's parameters and corpus, into x, up to the
-// first track whose data is missing or fails its checksum.
+// first track whose data is missing or fails its checksum, or whose audio file changed since.
 inline void resume_journal(const data::corpus& c, const feature_params& p, const store_files& f, index_contents& x,
-                           build_report& rep) {
+                           const store_options& opt, build_report& rep) {
   try {
     auto j = parse_index(f.journal);
-    if (j.params == x.params && j.labels == x.labels && j.tracks.size() <= c.tracks.size()) {
+    if (j.version >= 2 && j.params == x.params && j.labels == x.labels && j.tracks.size() <= c.tracks.size()) {
+      for (std::size_t i = 0; i < j.tracks.size(); ++i)
+        if (j.tracks[i].id != c.tracks[i].id) {
+          j.tracks.resize(i);
+          break;
+        }
+      bool renewed = false;
+      if (const auto changed = changed_sources(c, j.tracks, opt.threads, rep, renewed); !changed.empty()) {
+        const auto& t = j.tracks[changed.front()];
+        rep.changed.push_back({t.id, c.tracks[changed.front()].path.string(),
+                               "its audio file's content changed since it was extracted; extracting it and the tracks after it again"});
+        j.tracks.resize(changed.front());
+      }
       const auto mel_have = file_size_or_zero(f.mel_partial) / sizeof(float);
       const auto raw_have = file_size_or_zero(f.raw_partial) / sizeof(float);
       data::mapped_file mm = mel_have ? data::mapped_file(f.mel_partial) : data::mapped_file();
@@ -752,7 +902,18 @@ class track_writer {
 
   void append(extracted& r) {
     auto& e = r.entry;
-    if (e.ok) {
+    if (r.reused) {  // copied from the store being replaced: counted and reported as a kept track
+      if (e.ok) {
+        e.mel_offset = x_.mel_floats;
+        e.raw_offset = x_.raw_floats;
+        mel_.write(r.mel.data(), r.mel.size());
+        raw_.write(r.raw.data(), r.raw.size());
+        x_.mel_floats += r.mel.size();
+        x_.raw_floats += r.raw.size();
+      }
+      ++rep_.reused;
+      report_kept(rep_, {e});
+    } else if (e.ok) {
       e.mel_offset = x_.mel_floats;
       e.raw_offset = x_.raw_floats;
       mel_.write(r.mel.data(), r.mel.size());
@@ -816,9 +977,10 @@ class track_writer {
 // holding at most a window of results that wait for their turn. Stops when opt.keep_going says so.
 // Returns the exception `write` threw, if any, which stopped every thread: the caller rethrows it
 // once its progress bar is closed.
-template <class Write>
-std::exception_ptr extract_in_order(const data::corpus& c, const feature_params& p, const audio::mel_spectrogram& mel,
-                                    std::size_t first, int threads, const store_options& opt, Write&& write) {
+// `produce(i)` makes track i's result (extracted, or copied from the store being replaced).
+template <class Produce, class Write>
+std::exception_ptr extract_in_order(const data::corpus& c, std::size_t first, int threads, const store_options& opt, Produce&& produce,
+                                    Write&& write) {
   const std::size_t n = c.tracks.size();
   std::mutex mu;
   std::condition_variable cv;
@@ -837,7 +999,7 @@ std::exception_ptr extract_in_order(const data::corpus& c, const feature_params&
         if (stop || next_take >= n) break;
         i = next_take++;
       }
-      auto r = extract_track(c.tracks[i], p, mel);
+      auto r = produce(i);
       std::unique_lock lock(mu);
       if (stop) break;
       ready.emplace(i, std::move(r));
@@ -878,15 +1040,16 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
   x.params = describe(p) + corpus_fingerprint(c);
   x.labels = c.labels;
 
-  // 1. A complete cache with the same parameters and corpus: nothing to do.
-  if (fs::exists(files.index) && internal::reuse_complete(c, p, dir, x, opt, rep)) {
+  // 1. A complete cache with the same parameters, corpus and audio: nothing to do.
+  std::optional<internal::prior_store> prior;  // its tracks whose audio is unchanged, when only some changed
+  if (fs::exists(files.index) && internal::reuse_complete(c, p, dir, x, opt, rep, prior)) {
     rep.wall_seconds = std::chrono::duration<double>(clock::now() - start).count();
     // Quiet when all is well, but a rerun must still say which tracks are left out and why.
     if (opt.verbose && (rep.failed || !rep.losses.empty())) rep.print();
     return rep;
   }
   // 2. An interrupted build with the same parameters: keep its committed prefix whose data is intact.
-  if (fs::exists(files.journal)) internal::resume_journal(c, p, files, x, rep);
+  if (fs::exists(files.journal)) internal::resume_journal(c, p, files, x, opt, rep);
   rep.reused = x.tracks.size();
   internal::report_kept(rep, x.tracks);
   // Whatever is not resumed goes: a stale index must never describe the new data files.
@@ -895,6 +1058,10 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
   internal::track_writer writer(files, p.raw_sample_rate > 0, x, opt, rep);
   if (opt.verbose && !rep.rebuild_reason.empty()) std::fprintf(stderr, "feature store %s: %s\n", dir.c_str(), rep.rebuild_reason.c_str());
   if (opt.verbose && rep.resumed) std::fprintf(stderr, "feature store %s: resuming after %zu committed tracks\n", dir.c_str(), x.tracks.size());
+  if (opt.verbose)
+    for (const auto& ch : rep.changed)
+      std::fprintf(stderr, "feature store %s: track %06lld %s: %s\n", dir.c_str(), static_cast<long long>(ch.track_id), ch.path.c_str(),
+                   ch.what.c_str());
 
   // 3. The rest, extracted in parallel and written in corpus order.
   const std::size_t n = c.tracks.size();
@@ -905,7 +1072,12 @@ inline build_report feature_store::build(const data::corpus& c, const feature_pa
   std::unique_ptr<progress> bar;
   if (opt.verbose && x.tracks.size() < n)
     bar = std::make_unique<progress>("extracting features", static_cast<std::int64_t>(n - x.tracks.size()), "tracks");
-  const auto fatal = internal::extract_in_order(c, p, mel, x.tracks.size(), threads, opt, [&](internal::extracted& r) {
+  auto produce = [&](std::size_t i) {
+    if (prior)
+      if (auto r = internal::copy_unchanged(*prior, c.tracks[i])) return std::move(*r);
+    return internal::extract_track(c.tracks[i], p, mel);
+  };
+  const auto fatal = internal::extract_in_order(c, x.tracks.size(), threads, opt, produce, [&](internal::extracted& r) {
     writer.append(r);
     if (bar) bar->advance(1, rep.failed ? cantus::detail::concat("(", rep.failed, " failed)") : std::string());
   });

@@ -117,7 +117,13 @@ inline feature_store open_or_build_sharded(const data::corpus& c, const feature_
       fs::create_directories(dir);
       if (fs::exists(dir / "index.tsv")) try {
           auto s = feature_store::open(dir);
-          if (s.parameters() == params && s.labels() == c.labels) state = "complete";
+          // The same corpus listing is not the same corpus: rank 0 checks every file's content, and
+          // extracts a changed file's track again on its own (the others are copied, not decoded).
+          if (s.format_version() >= 2 && s.parameters() == params && s.labels() == c.labels) {
+            const auto r = feature_store::build(c, p, dir, opt);
+            if (extracted) *extracted = r.extracted;
+            if (!r.interrupted) state = "complete";
+          }
         } catch (const io_error&) {
         }
     });
