@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
   cli::integer(app, "--n-iter", n_iter, 1, 100000, "Griffin-Lim iterations (default 32)");
   app.add_option("--out", out, "write NAME.inverted.wav into DIR")->type_name("DIR");
   return cli::run(app, argc, argv, [&] {
-    if (!out.empty()) std::filesystem::create_directories(out);
+    if (!out.empty()) cli::check_writable_folder("--out", out);  // before the work; created where missing
     const mel_params p;
     const mel_spectrogram mel(p);
     const stft_transform tf(p);

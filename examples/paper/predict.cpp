@@ -75,9 +75,11 @@ int main(int argc, char** argv) {
   cli::integer(app, "--top", top, 1, 1000, "genres to print per file (default 3)");
   app.add_option("--json", json_file, "also write the predictions as JSON")->type_name("FILE");
   return cli::run(app, argc, argv, [&] {
+    if (!json_file.empty()) cli::check_writable_file("--json", json_file);  // before the work, not after it
     omp_set_num_threads(c.threads);
-    paper::read_model_card(std::filesystem::path(c.run) / "model.json");  // a wrong --run fails before any work
-    const auto clf = load_classifier(classifier_file);  // before any audio: a wrong file fails at once
+    const auto card = paper::read_model_card(std::filesystem::path(c.run) / "model.json");  // a wrong --run fails before any work
+    // Before any audio: a classifier of another run, or a damaged one, fails at once.
+    const auto clf = load_classifier(classifier_file, c.run, c.pooling.empty() ? card.pooling : c.pooling);
     const auto files = paper::apply::audio_files(c.inputs);
     if (files.empty()) throw cantus::io_error("no audio files (.wav .flac .mp3 .ogg .opus) in the inputs");
     const auto r = paper::apply::embed_files(c.run, files, c.pooling, true);

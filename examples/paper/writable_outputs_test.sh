@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# writable_outputs_test.sh BIN_DIR SCRATCH
+# Every program that writes checks at startup that it can write its outputs (cli::check_writable_folder
+# and check_writable_file: the folder created where missing, a probe file created and removed), and
+# fails with exit status 1 naming the flag and the path, before any work. Before, a read-only --out
+# failed only after all the work (table1: after training every model). The read-only folder is a
+# chmod 555 folder, or, for root (whom permissions do not stop), /proc/1, a folder no one can create
+# files in.
+set -uo pipefail
+bin=$1 scratch=$2
+here=$(cd "$(dirname "$0")" && pwd)
+expect=$here/../../tests/support/expect_exit.sh
+rm -rf "$scratch" && mkdir -p "$scratch/ro"
+chmod 555 "$scratch/ro"
+ro=$scratch/ro
+if touch "$ro/x" 2>/dev/null; then rm -f "$ro/x"; ro=/proc/1; fi
+python3 "$here/../../tests/support/make_test_wavs.py" "$scratch/wav" || { echo "FAILED: cannot write the test clips"; exit 1; }
+mkdir -p "$scratch/corpus/a" "$scratch/corpus/b"
+for g in a b; do cp "$scratch/wav/good_a.wav" "$scratch/corpus/$g/1.wav"; cp "$scratch/wav/good_b.wav" "$scratch/corpus/$g/2.wav"; done
+fail=0
+t() {  # t NAME REGEX COMMAND...: exit status 1 and a line naming the flag and the read-only path
+  echo "--- $1"
+  local name=$1 regex=$2
+  shift 2
+  timeout 60 bash "$expect" 1 "$regex" -- "$@" || fail=1
+}
+w="cannot write '$ro.*': cannot create"
+t table1 "table1: error: --out: $w" "$bin/table1" --folders "$scratch/corpus" --quick --models step_vae --out "$ro" --cache "$scratch/cache"
+t table1_cache "--cache: $w" "$bin/table1" --folders "$scratch/corpus" --quick --models step_vae --out "$scratch/out" --cache "$ro/cache"
+t extract_features "--cache: $w" "$bin/extract_features" --folders "$scratch/corpus" --cache "$ro/store"
+t melspec "OUT: $w" "$bin/melspec" "$scratch/wav/good_a.wav" "$ro/x.npy"
+t melspec_raw "--raw: $w" "$bin/melspec" "$scratch/wav/good_a.wav" --raw "$ro/x.npy"
+# embed and predict check their outputs before reading the run: a folder that is no run still shows it.
+t embed "--out: $w" "$bin/embed" --run "$scratch" --out "$ro/e" "$scratch/wav/good_a.wav"
+t embed_csv "--csv: $w" "$bin/embed" --run "$scratch" --csv "$ro/e.csv" "$scratch/wav/good_a.wav"
+t predict "--json: $w" "$bin/predict" --run "$scratch" --classifier "$scratch/wav/good_a.wav" --json "$ro/p.json" "$scratch/wav/good_a.wav"
+[ -x "$bin/mel_inversion" ] && t mel_inversion "--out: $w" "$bin/mel_inversion" "$scratch/wav/good_a.wav" --out "$ro/inv"
+[ -x "$bin/make_style_corpus" ] && t make_style_corpus "OUT: $w" "$bin/make_style_corpus" "$ro/corpus"
+exit $fail
