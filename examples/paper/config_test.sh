@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# config_test.sh TABLE1 SCRATCH
+# config_test.sh TABLE1 SCRATCH [EMBED]
 # --config FILE is checked as the flags are (paper::setting, examples/paper/settings.hpp): each bad
 # value is refused before any work with exit status 2 and the flag's words, named "FILE: key"; unknown,
 # repeated and missing keys, and values of the wrong JSON type, are refused naming the file and key.
@@ -7,7 +7,7 @@
 # model named twice went through, unknown and repeated keys passed, a missing key showed the JSON
 # library's own text.
 set -uo pipefail
-table1=$1 scratch=$2
+table1=$1 scratch=$2 embed=${3:-}
 here=$(cd "$(dirname "$0")" && pwd)
 expect=$here/../../tests/support/expect_exit.sh
 rm -rf "$scratch" && mkdir -p "$scratch"
@@ -48,4 +48,16 @@ printf '%s\n' "$(config)" >"$scratch/valid.json"
 echo "--- valid"
 bash "$expect" 2 "--fma: expected an existing folder" -- "$table1" --config "$scratch/valid.json" --fma "$scratch/no-such-corpus" \
   --out "$scratch/out" --cache "$scratch/cache" || fail=1
+# A run's model card (model.json, read by embed and predict) is held to the same rules: a key given
+# twice and a negative seed are refused naming the file (the seed was wrapped into another one).
+if [ -n "$embed" ]; then
+  mkdir -p "$scratch/run-twice" "$scratch/run-seed"
+  echo '{"cantus_model_card": 1, "model": "step_vae", "model": "wavenet"}' >"$scratch/run-twice/model.json"
+  echo '{"cantus_model_card": 1, "model": "step_vae", "preset": "quick", "seed": -1}' >"$scratch/run-seed/model.json"
+  echo "--- model card, repeated key"
+  bash "$expect" 1 "run-twice/model.json: key 'model' given twice" -- "$embed" --run "$scratch/run-twice" --out "$scratch/e" "$here/CMakeLists.txt" || fail=1
+  echo "--- model card, negative seed"
+  bash "$expect" 1 "run-seed/model.json: seed: expected an integer from 0 to 18446744073709551615, found '-1'" \
+    -- "$embed" --run "$scratch/run-seed" --out "$scratch/e" "$here/CMakeLists.txt" || fail=1
+fi
 exit $fail

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <sstream>
 #include <initializer_list>
 
 #include "cli.hpp"
@@ -254,7 +255,9 @@ model_card read_model_card(const fs::path& file) {
   if (text.empty()) throw cantus::io_error(cantus::detail::concat(file.string(), ": no model card (train the model with a paper program first)"));
   const std::string where = file.string();
   try {
-    const json j = json::parse(text);
+    // A key given twice is refused as in a run configuration (the library would keep the last).
+    std::istringstream in(text);
+    const json j = parse_without_repeats(in, where);
     if (j.value("cantus_model_card", 0) != 1) throw value_error(cantus::detail::concat(where, ": not a cantus model card (version 1)"));
     model_card c;
     c.model = j.at("model").get<std::string>();
@@ -262,7 +265,10 @@ model_card read_model_card(const fs::path& file) {
     const auto preset = j.at("preset").get<std::string>();
     if (preset != "quick" && preset != "full") throw value_error(cantus::detail::concat(where, ".preset: expected quick or full, found ", preset));
     c.quick = preset == "quick";
-    c.seed = j.at("seed").get<std::uint64_t>();
+    // Checked as --seed is: a negative seed was wrapped into another one.
+    const auto& seed = j.at("seed");
+    if (!seed.is_number_integer()) throw value_error(cantus::detail::concat(where, ": seed: expected an integer, found ", seed.dump()));
+    c.seed = setting::seed(where + ": seed", seed.dump());
     c.genres = j.at("genres").get<std::vector<std::string>>();
     const auto& f = j.at("features");
     auto& m = c.features.mel;
