@@ -98,7 +98,7 @@ embed_report embed_with(const fs::path& run_dir, model_card card, const std::vec
     file_embedding f;
     f.path = path;
     try {
-      cantus::audio::stream_reader in(path, sr, std::size_t{1} << 16, card.features.min_decoded_share);
+      cantus::audio::stream_reader in(path, sr, cantus::audio::decode_block_frames, card.features.min_decoded_share);
       std::vector<double> sum, square;
       std::vector<float> buf;
       for (index_t k = 0;; ++k) {

@@ -5,7 +5,7 @@
 # blocks with audio::stream_reader) refuse a WAV whose header declares 8 s and which holds 2 s
 # ("decoded 2 s of the 8 s its header declares (25 %), less than the required 90 %"). Before, libsndfile
 # clamped the truncated WAV's length and both took it as whole: melspec exited 0 and extract_features
-# stored it as a good track. (embed and predict read through the same stream_reader:
+# stored it as a good track; dataset_summary's header-only check names it too. (embed and predict read through the same stream_reader:
 # paper_apply_end_to_end checks them on a trained run.) A symbolic link loop in a folders corpus is
 # skipped with a warning naming it; before, the load ended with std::filesystem's own text.
 set -uo pipefail
@@ -32,4 +32,9 @@ echo "--- extract_features, folders corpus with a truncated WAV and a link loop"
 bash "$expect" 0 "4 tracks usable .*1 failed" "b/3.wav': decoded 2 s of the 8 s its header declares \(25 %\), less than the required 90 %" \
   "a/loop.wav.*cannot be read \(.*symbolic links.*\), skipped" \
   -- "$bin/extract_features" --folders "$scratch/corpus" --cache "$scratch/cache" --threads 1 || fail=1
+# dataset_summary reads only headers by default: the truncated WAV is still named, with the same words.
+if [ -x "$bin/dataset_summary" ]; then
+  echo "--- dataset_summary (headers only), the same corpus"
+  bash "$expect" 0,1 "b/3.wav': decoded 2 s of the 8 s its header declares \(25 %\)" -- "$bin/dataset_summary" --folders "$scratch/corpus" || fail=1
+fi
 exit $fail

@@ -11,6 +11,7 @@
 //     audio for a feature frame; a 1-sample file made one frame of padding and was given a genre.
 #include <sndfile.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -28,6 +29,11 @@ namespace cantus::audio {
 // header declares (every clip of the shared FMA-shaped corpus does), so 0.9 only refuses real losses
 // while tolerating a header's estimate that is slightly off.
 inline constexpr double default_min_decoded_share = 0.9;
+
+// Frames asked of the decoder per read, by load() and stream_reader alike. Where a damaged MP3 frame
+// falls inside a read, libsndfile (through mpg123) returns nothing for that whole read, so the size
+// decides how much of a damaged file decodes: one size for every reader keeps them in agreement.
+inline constexpr std::size_t decode_block_frames = std::size_t{1} << 14;
 
 namespace detail {
 template <class... Why>

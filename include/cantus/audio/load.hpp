@@ -92,7 +92,7 @@ inline signal load(const std::filesystem::path& path, double target_sr = 22050.0
   // Read until the decoder returns nothing: an MP3 header's frame count is an estimate (truncated
   // files claim more than they hold, VBR files without a Xing header guess), so it is only a hint.
   const auto channels = static_cast<std::size_t>(info.channels);
-  constexpr std::size_t block_frames = 1 << 14;
+  constexpr std::size_t block_frames = decode_block_frames;
   std::vector<float> interleaved(block_frames * channels);
   signal out;
   out.source = name;

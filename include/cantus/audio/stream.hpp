@@ -27,7 +27,8 @@ namespace cantus::audio {
 class stream_reader {
  public:
   // target_sr <= 0 keeps the file's rate. Throws io_error naming the file when it cannot be decoded.
-  explicit stream_reader(const std::filesystem::path& path, double target_sr = 22050.0, std::size_t block_frames = 1 << 16,
+  // block_frames other than decode_block_frames can decode less of a damaged MP3 than load() does.
+  explicit stream_reader(const std::filesystem::path& path, double target_sr = 22050.0, std::size_t block_frames = decode_block_frames,
                          double min_decoded_share = default_min_decoded_share)
       : name_(path.string()), block_(std::max<std::size_t>(block_frames, 256)), min_share_(min_decoded_share) {
     if (!(min_share_ >= 0.0 && min_share_ <= 1.0))

@@ -82,7 +82,18 @@ inline audio_probe probe_audio(const std::filesystem::path& path, bool decode = 
   // A header that promises frames but the stream that yields none (e.g. an MP3 holding only an ID3 tag).
   float probe[4096];
   const sf_count_t got = info.channels > 0 && info.channels <= 16 ? sf_readf_float(f, probe, 4096 / info.channels) : 0;
+  // A truncated WAV's header declares more than libsndfile's clamped count: judged as decoding judges
+  // it (audio/decode_check.hpp), with its message, also without decoding.
+  const std::int64_t declared = info.samplerate > 0 ? audio::detail::declared_frames(f, info) : -1;
   sf_close(f);
+  if (declared > info.frames) try {
+      audio::signal s;
+      s.source = path.string();
+      audio::detail::account_for_losses(s, info.frames, declared, info.samplerate, SF_ERR_NO_ERROR, "", audio::default_min_decoded_share);
+    } catch (const std::exception& e) {
+      r.error = e.what();
+      return r;
+    }
   if (info.samplerate <= 0 || info.channels <= 0 || info.frames <= 0 || got <= 0) {
     r.error = "holds no audio samples";
     return r;

@@ -390,7 +390,7 @@ inline extracted extract_samples(std::int64_t id, std::vector<float> samples, co
 // whole and resampled in one piece). The rest is decoded without being kept, so that a file damaged or
 // truncated after max_seconds is judged whole, with load()'s checks and message.
 inline audio::signal decode_kept(const std::filesystem::path& path, const feature_params& p) {
-  audio::stream_reader in(path, p.mel.sr, std::size_t{1} << 16, p.min_decoded_share);
+  audio::stream_reader in(path, p.mel.sr, audio::decode_block_frames, p.min_decoded_share);
   audio::signal s;
   s.source = path.string();
   s.sample_rate = in.sample_rate();
