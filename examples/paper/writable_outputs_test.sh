@@ -34,6 +34,21 @@ t melspec_raw "--raw: $w" "$bin/melspec" "$scratch/wav/good_a.wav" --raw "$ro/x.
 t embed "--out: $w" "$bin/embed" --run "$scratch" --out "$ro/e" "$scratch/wav/good_a.wav"
 t embed_csv "--csv: $w" "$bin/embed" --run "$scratch" --csv "$ro/e.csv" "$scratch/wav/good_a.wav"
 t predict "--json: $w" "$bin/predict" --run "$scratch" --classifier "$scratch/wav/good_a.wav" --json "$ro/p.json" "$scratch/wav/good_a.wav"
+# classify and tsne: a tiny data set as .npy (float32 features [6, 2], int64 labels [6]).
+python3 - "$scratch" <<'PY'
+import struct, sys
+def npy(path, descr, shape, data):
+    header = "{'descr': '%s', 'fortran_order': False, 'shape': %s, }" % (descr, shape)
+    header += " " * (63 - (len(header) + 10) % 64) + "\n"
+    open(path, "wb").write(b"\x93NUMPY\x01\x00" + struct.pack("<H", len(header)) + header.encode() + data)
+npy(f"{sys.argv[1]}/x.npy", "<f4", "(6, 2)", struct.pack("<12f", 0, 0, 0, 1, 1, 0, 5, 5, 5, 6, 6, 5))
+npy(f"{sys.argv[1]}/y.npy", "<i8", "(6,)", struct.pack("<6q", 0, 0, 0, 1, 1, 1))
+PY
+if [ -x "$bin/classify" ]; then
+  t classify_json "--json: $w" "$bin/classify" --model lr --train "$scratch/x.npy" "$scratch/y.npy" --test "$scratch/x.npy" "$scratch/y.npy" --json "$ro/c.json"
+  t classify_save "--save: $w" "$bin/classify" --model lr --train "$scratch/x.npy" "$scratch/y.npy" --test "$scratch/x.npy" "$scratch/y.npy" --save "$ro/c.cls"
+fi
+[ -x "$bin/tsne" ] && t tsne "--out: $w" "$bin/tsne" "$scratch/x.npy" "$scratch/y.npy" --out "$ro/t.png" --perplexity 1
 [ -x "$bin/mel_inversion" ] && t mel_inversion "--out: $w" "$bin/mel_inversion" "$scratch/wav/good_a.wav" --out "$ro/inv"
 [ -x "$bin/make_style_corpus" ] && t make_style_corpus "OUT: $w" "$bin/make_style_corpus" "$ro/corpus"
 exit $fail
