@@ -55,8 +55,10 @@ inline std::int64_t declared_frames(SNDFILE* file, const SF_INFO& info) {
     if (!at) continue;
     unsigned long long declared = 0, found = 0;
     if (std::sscanf(at + std::strlen(chunk), "%llu (should be %llu)", &declared, &found) == 2 && found > 0 && declared > found &&
-        declared != 0xffffffffULL)
-      return static_cast<std::int64_t>(static_cast<long double>(info.frames) * declared / found);
+        declared != 0xffffffffULL) {
+      const long double frames = static_cast<long double>(info.frames) * declared / found;
+      return frames < 0x1p62L ? static_cast<std::int64_t>(frames) : -1;  // a damaged size field: not a length
+    }
   }
   return info.frames;
 }
