@@ -4,9 +4,10 @@
 #   embed      the latents of two test tracks, byte for byte the rows of table1's test embeddings
 #   predict    over every test track, the accuracy table1 reports for the same classifier (lr and rf)
 #   traversal  on the same --out (reads the run): its table, figure and audio
-# Usage: apply_test.sh BIN_DIR SHARED_DATA SCRATCH   (BIN_DIR holds table1, embed, predict, traversal)
+# Usage: apply_test.sh BIN_DIR SHARED_DATA SCRATCH TEST_FILES   (BIN_DIR holds table1, embed, predict, traversal;
+#        TEST_FILES: the cantus_test_files program)
 set -u
-bin=$1 data=$2/fma-gtzan scratch=$3
+bin=$1 data=$2/fma-gtzan scratch=$3 test_files=$4
 if [ ! -d "$data/fma_small" ]; then
   echo "skipped: ../shared/data not found"
   exit 77  # CTest: SKIP_RETURN_CODE
@@ -55,7 +56,7 @@ fi
 # header declares 8 s and which holds 2 s, and a one-sample WAV, are refused (exit status 1, the other
 # files embedded); a file name holding a line break is escaped in the name list, so that line i still
 # names row i. Before, both WAVs were embedded and the name took two lines.
-python3 "$(dirname "$0")/../../tests/support/make_test_wavs.py" "$scratch/wav" || bad "cannot write the test WAVs"
+"$test_files" wavs "$scratch/wav" || bad "cannot write the test WAVs"
 weird="$scratch/wav/new
 line.mp3"
 cp "${files[0]}" "$weird"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bounded_memory_test.sh EXTRACT_FEATURES SCRATCH [DATASET_SUMMARY]
+# bounded_memory_test.sh EXTRACT_FEATURES SCRATCH TEST_FILES [DATASET_SUMMARY]   (TEST_FILES: the cantus_test_files program)
 # The feature store's decode step keeps only max_seconds of a track (decoded and resampled in blocks by
 # audio::stream_reader; the rest decoded without being kept): extract_features --max-seconds 30 on a
 # 20-minute 44.1 kHz WAV (106 MB) must succeed under `ulimit -v 150000` (150 MB of address space, the
@@ -7,19 +7,13 @@
 # piece: the track failed with std::bad_alloc (a 3.5-hour file peaked at 6.3 GB resident, 19 MB now).
 # dataset_summary --decode checks every file in blocks too (it decoded each whole: 4.2 GB for that file).
 set -uo pipefail
-extract=$1 scratch=$2 summary=${3:-}
+extract=$1 scratch=$2 test_files=$3 summary=${4:-}
 # AddressSanitizer reserves terabytes of shadow address space: ulimit -v cannot bound such a build.
 if ldd "$extract" 2>/dev/null | grep -q libasan; then echo "skipped: ulimit -v cannot bound an AddressSanitizer build"; exit 77; fi
 rm -rf "$scratch" && mkdir -p "$scratch/corpus/long" "$scratch/corpus/short"
-python3 - "$scratch/corpus" <<'PY' || { echo "FAILED: cannot write the test WAVs"; exit 1; }
-import math, struct, sys, wave
-second = b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * 441 * i / 44100))) for i in range(44100))
-for path, seconds in ((f"{sys.argv[1]}/long/20min.wav", 1200), (f"{sys.argv[1]}/short/2s.wav", 2)):
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1); w.setsampwidth(2); w.setframerate(44100)
-        for _ in range(seconds):
-            w.writeframes(second)
-PY
+# 441 Hz tones, 16-bit mono 44.1 kHz: 20 minutes and 2 s.
+{ "$test_files" tone "$scratch/corpus/long/20min.wav" 1200 441 44100 && "$test_files" tone "$scratch/corpus/short/2s.wav" 2 441 44100; } ||
+  { echo "FAILED: cannot write the test WAVs"; exit 1; }
 out=$( (ulimit -v 150000; "$extract" --folders "$scratch/corpus" --cache "$scratch/cache" --max-seconds 30 --threads 1) 2>&1)
 status=$?
 printf '%s\n' "$out"

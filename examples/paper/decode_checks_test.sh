@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# decode_checks_test.sh BIN_DIR SCRATCH
+# decode_checks_test.sh BIN_DIR SCRATCH TEST_FILES   (TEST_FILES: the cantus_test_files program)
 # Every reader of audio applies the same decode checks (include/cantus/audio/decode_check.hpp) with
 # the same message: melspec (audio::load) and extract_features (the feature store, which decodes in
 # blocks with audio::stream_reader) refuse a WAV whose header declares 8 s and which holds 2 s
@@ -9,11 +9,11 @@
 # paper_apply_end_to_end checks them on a trained run.) A symbolic link loop in a folders corpus is
 # skipped with a warning naming it; before, the load ended with std::filesystem's own text.
 set -uo pipefail
-bin=$1 scratch=$2
+bin=$1 scratch=$2 test_files=$3
 here=$(cd "$(dirname "$0")" && pwd)
 expect=$here/../../tests/support/expect_exit.sh
 rm -rf "$scratch" && mkdir -p "$scratch"
-python3 "$here/../../tests/support/make_test_wavs.py" "$scratch/wav" || { echo "FAILED: cannot write the test clips"; exit 1; }
+"$test_files" wavs "$scratch/wav" || { echo "FAILED: cannot write the test clips"; exit 1; }
 fail=0
 truncated="truncated.wav': decoded 2 s of the 8 s its header declares \(25 %\), less than the required 90 %"
 echo "--- melspec, truncated WAV"

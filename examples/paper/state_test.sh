@@ -10,29 +10,20 @@
 #     flipped byte;
 #  4. the same settings again reuse the run and its embeddings, but embeddings edited on disk are
 #     computed anew, not reused.
-# Usage: state_test.sh TABLE1 PREDICT SCRATCH
+# Usage: state_test.sh TABLE1 PREDICT SCRATCH TEST_FILES   (TEST_FILES: the cantus_test_files program)
 set -u
-table1=$1 predict=$2 scratch=$3
+table1=$1 predict=$2 scratch=$3 test_files=$4
 rm -rf "$scratch" && mkdir -p "$scratch"
 corpus=$scratch/corpus
-# Each clip its own pitch and noise; "other" rewrites one with another pitch, the same length.
-python3 - "$corpus" <<'PY'
-import math, os, random, struct, sys, wave
-root = sys.argv[1]
-def clip(path, hz, seed, seconds=3.0, sr=22050):
-    rng = random.Random(seed)
-    n = int(seconds * sr)
-    frames = b"".join(struct.pack("<h", int(32767 * max(-1.0, min(1.0,
-        0.4 * math.sin(2 * math.pi * hz * i / sr) + 0.2 * math.sin(2 * math.pi * 2.5 * hz * i / sr) * (1 if (i // 2205) % 2 else 0)
-        + 0.05 * (rng.random() * 2 - 1))))) for i in range(n))
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with wave.open(path, "wb") as w:
-        w.setnchannels(1); w.setsampwidth(2); w.setframerate(sr); w.writeframes(frames)
-for g, base in (("low", 110.0), ("high", 880.0)):
-    for k in range(6):
-        clip(os.path.join(root, g, "clip%d.wav" % k), base * (1 + 0.07 * k), 100 * k + len(g))
-clip(os.path.join(os.path.dirname(root), "other.wav"), 1234.0, 999)
-PY
+# Each clip its own pitch and noise (3 s, 22050 Hz); "other" rewrites one with another pitch, the same length.
+for gb in low:110 high:880; do
+  g=${gb%%:*} base=${gb#*:}
+  for k in 0 1 2 3 4 5; do
+    "$test_files" clip "$corpus/$g/clip$k.wav" "$(awk -v b="$base" -v k=$k 'BEGIN { printf "%.6f", b * (1 + 0.07 * k) }')" $((100 * k + ${#g})) ||
+      { echo "could not write the corpus"; exit 1; }
+  done
+done
+"$test_files" clip "$scratch/other.wav" 1234 999 || { echo "could not write the corpus"; exit 1; }
 [ -f "$corpus/low/clip0.wav" ] || { echo "could not write the corpus"; exit 1; }
 common=(--folders "$corpus" --quick --models step_vae --threads 2 --steps-per-epoch 8 --out "$scratch/out" --cache "$scratch/cache")
 fail=0
@@ -87,7 +78,7 @@ expect 1 "step_vae_lr.cls: fitted on another run.*expected run key.*seed 2019.*f
   --run "$scratch/out/runs/$seed2019_run" --classifier "$scratch/out/classifiers/step_vae_lr.cls" "$clip"
 for c in rf lr; do
   cp "$scratch/out/classifiers/step_vae_$c.cls" "$scratch/flipped_$c.cls"
-  python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[len(b)*2//3]^=1; open(p,'wb').write(b)" "$scratch/flipped_$c.cls"
+  "$test_files" flip "$scratch/flipped_$c.cls" $(($(stat -c %s "$scratch/flipped_$c.cls") * 2 / 3)) 1
   expect 1 "flipped_$c.cls: .*checksum mismatch" "one flipped byte in the $c classifier" \
     --run "$scratch/out/runs/$seed7_run" --classifier "$scratch/flipped_$c.cls" "$clip"
 done
@@ -96,8 +87,7 @@ emb_4=$(emb)
 table "$scratch/5.log" --epochs 1 --seed 7
 grep -q "step_vae embeddings of this run found" "$scratch/5.log" || { echo "FAILED 4: identical settings did not reuse the run's embeddings"; fail=1; }
 grep -q "resuming from .* after epoch 1" "$scratch/5.log" || { echo "FAILED 4: identical settings did not resume the finished run"; fail=1; }
-python3 -c "import sys; p=sys.argv[1]; b=bytearray(open(p,'rb').read()); b[-5]^=0x40; open(p,'wb').write(b)" \
-  "$scratch/out/embeddings/step_vae_test_latents.npy"
+"$test_files" flip "$scratch/out/embeddings/step_vae_test_latents.npy" -5 0x40
 table "$scratch/6.log" --epochs 1 --seed 7
 grep -q "were changed since this run wrote them" "$scratch/6.log" || { echo "FAILED 4: edited embeddings were not noticed"; fail=1; }
 [ "$(emb)" = "$emb_4" ] || { echo "FAILED 4: the embeddings computed anew differ from the run's"; fail=1; }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# durable_rename_test.sh EXAMPLES_DIR SCRATCH
+# durable_rename_test.sh EXAMPLES_DIR SCRATCH TEST_FILES   (TEST_FILES: the cantus_test_files program)
 # Every rename that publishes a file is followed by an fsync of the directory holding the new name
 # (cantus::publish_file): without it a power cut after the rename can bring the old file back. Runs
 # melspec (an .npy through write_file_atomically), mel_inversion (a WAV through audio::write_wav) and
@@ -7,20 +7,18 @@
 # renamed into place, that an fsync of its directory comes after the rename. Exit 77 (Skipped) where
 # strace is missing or cannot trace (a container without ptrace).
 set -uo pipefail
-bin=$1 scratch=$2
+bin=$1 scratch=$2 test_files=$3
 command -v strace >/dev/null || { echo "skipped: strace not found"; exit 77; }
 strace -f -o /dev/null true 2>/dev/null || { echo "skipped: strace cannot trace here"; exit 77; }
 rm -rf "$scratch" && mkdir -p "$scratch/in/a" "$scratch/in/b" "$scratch/out"
 scratch=$(cd "$scratch" && pwd -P)
-# Two one-second 440 Hz clips per genre folder (16-bit mono WAV), made with Python's standard library.
-python3 - "$scratch/in" <<'PY' || { echo "FAILED: cannot write the test clips"; exit 1; }
-import math, struct, sys, wave
-for g, f0 in (("a", 440.0), ("b", 660.0)):
-    for k in range(2):
-        with wave.open(f"{sys.argv[1]}/{g}/{g}{k}.wav", "wb") as w:
-            w.setnchannels(1); w.setsampwidth(2); w.setframerate(22050)
-            w.writeframes(b"".join(struct.pack("<h", int(8000 * math.sin(2 * math.pi * (f0 + 10 * k) * i / 22050))) for i in range(22050)))
-PY
+# Two one-second clips per genre folder (16-bit mono WAV, 22050 Hz): 440 and 450 Hz in a, 660 and 670 Hz in b.
+for gf in a:440 b:660; do
+  g=${gf%%:*} f0=${gf#*:}
+  for k in 0 1; do
+    "$test_files" tone "$scratch/in/$g/$g$k.wav" 1 $((f0 + 10 * k)) || { echo "FAILED: cannot write the test clips"; exit 1; }
+  done
+done
 fail=0
 # check NAME LOG TARGET...: each TARGET (a path) was renamed into place, and its directory fsynced after.
 check() {
