@@ -16,7 +16,7 @@ PACKAGES=(build-essential cmake ninja-build pkg-config git
           libeigen3-dev xtensor-dev xtl-dev libxsimd-dev libomp-dev libboost-test-dev
           libsndfile1-dev libsoxr-dev libfftw3-dev libcairo2-dev
           nlohmann-json3-dev libcli11-dev libopenmpi-dev openmpi-bin
-          mma fluidsynth fluid-soundfont-gm timgm6mb-soundfont)
+          mma fluidsynth fluid-soundfont-gm timgm6mb-soundfont strace)
 
 install_deps() {
   local missing=()
