@@ -15,6 +15,6 @@
 #include "cantus/core/random.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/core/tensor_ops.hpp"
-#if defined(__CUDACC__)
+#if CANTUS_CUDA_DECLARE
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #endif
