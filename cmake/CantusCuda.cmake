@@ -36,12 +36,12 @@ if(CANTUS_CUDA_ENABLED)
   if(TARGET cantus_nccl_imported)  # CANTUS_WITH_NCCL comes with it
     target_link_libraries(cantus_cuda INTERFACE cantus_nccl_imported)
   endif()
-  # The kernels compiled once (include/cantus/backend/cuda/compiled.cu): the build tree's users of
+  # The kernels compiled once (include/cantus/nn/cuda_compiled.cu): the build tree's users of
   # cantus::cuda see the CUDA backend's declarations (CANTUS_CUDA_COMPILED), so their programs on cuda
   # compile with the host compiler and link these objects. Build interface only: an installed cantus
   # stays header-only, its .cu files compiling the kernels they use.
   if(NOT TARGET cantus_cuda_objects)
-    add_library(cantus_cuda_objects OBJECT ${PROJECT_SOURCE_DIR}/include/cantus/backend/cuda/compiled.cu)
+    add_library(cantus_cuda_objects OBJECT ${PROJECT_SOURCE_DIR}/include/cantus/nn/cuda_compiled.cu)
     target_include_directories(cantus_cuda_objects PRIVATE ${PROJECT_SOURCE_DIR}/include)
     target_link_libraries(cantus_cuda_objects PRIVATE Eigen3::Eigen xsimd OpenMP::OpenMP_CXX CUDA::cudart CUDA::cublas
                                                       cantus_cudnn_imported)

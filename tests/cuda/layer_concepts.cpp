@@ -1,5 +1,5 @@
 // Every nn layer satisfies the layer contract on the cuda backend, so a model typedef written for
-// `cuda` compiles, with the host compiler (the kernels are compiled once: backend/cuda/compiled.cu).
+// `cuda` compiles, with the host compiler (the kernels are compiled once: nn/cuda_compiled.cu).
 // Compile-time only.
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #include "layer_concepts.hpp"

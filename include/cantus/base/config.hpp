@@ -25,7 +25,7 @@
 
 // Who sees what of the CUDA backend. Its classes (backend_ops<cuda>, nn::tt::X<T, cuda>) are declared
 // wherever nvcc compiles, and wherever the host compiler does in a build tree whose cantus::cuda
-// carries the kernels compiled once (CANTUS_CUDA_COMPILED: backend/cuda/compiled.cu, for float): a
+// carries the kernels compiled once (CANTUS_CUDA_COMPILED: nn/cuda_compiled.cu, for float): a
 // program that trains on cuda is then an ordinary C++ file. Their member definitions, which launch
 // kernels, are compiled by nvcc only: in that one unit (CANTUS_CUDA_DEFINITIONS), or in every .cu file
 // of an installed cantus, which has no compiled kernels and keeps the header-only way.

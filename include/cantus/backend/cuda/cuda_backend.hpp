@@ -5,7 +5,7 @@
 //
 // Memory and GEMM are host calls, defined here for every compiler. The element-wise kernels and the
 // reductions are declared here and defined below for nvcc only (CANTUS_CUDA_DEFINE, base/config.hpp):
-// in a build tree they are compiled once, in backend/cuda/compiled.cu, for float and double and the
+// in a build tree they are compiled once, in nn/cuda_compiled.cu, for float and double and the
 // functors the library applies; a host-compiled file that maps a functor of its own on cuda needs
 // nvcc (or an instantiation of its own).
 //

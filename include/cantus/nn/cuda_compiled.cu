@@ -1,4 +1,5 @@
-// The CUDA backend's kernels, compiled once for the build tree: every nn::tt::X<float, cuda> and the
+// The CUDA backend's kernels, compiled once for the build tree (here, in nn/, the lowest layer that
+// sees every kernel class and the activation kinds): every nn::tt::X<float, cuda> and the
 // element-wise and reduction members of backend_ops<cuda>, for the types and functors the library
 // uses. cmake/CantusCuda.cmake compiles this file into the object library cantus_cuda_objects and gives
 // cantus::cuda's users CANTUS_CUDA_COMPILED, under which they see declarations only (base/config.hpp):
