@@ -16,6 +16,7 @@
 #include "cantus/audio.hpp"
 #include "cantus/audio/inverse.hpp"
 #include "cantus/audio/save.hpp"
+#include "cantus/audio/stream.hpp"
 #include "cli.hpp"
 
 int main(int argc, char** argv) {
@@ -33,14 +34,23 @@ int main(int argc, char** argv) {
   cli::integer(app, "--n-iter", n_iter, 1, 100000, "Griffin-Lim iterations (default 32)");
   app.add_option("--out", out, "write NAME.inverted.wav into DIR")->type_name("DIR");
   return cli::run(app, argc, argv, [&] {
-    if (!out.empty()) std::filesystem::create_directories(out);
+    if (!out.empty()) cli::check_writable_folder("--out", out);  // before the work; created where missing
     const mel_params p;
     const mel_spectrogram mel(p);
     const stft_transform tf(p);
     std::printf("| file | seconds | spectral convergence | time (s) |\n|---|---|---|---|\n");
     for (const auto& f : files) {
-      auto s = load(f, p.sr);
-      s.samples.resize(std::min(s.samples.size(), static_cast<std::size_t>(seconds * p.sr)));
+      // Only --seconds are kept (decoded in blocks; the rest is decoded unkept for the decode checks):
+      // memory follows --seconds, not the file.
+      signal s;
+      {
+        stream_reader in(f, p.sr);
+        const auto keep = static_cast<std::size_t>(seconds * p.sr);
+        while (s.samples.size() < keep && in.read(s.samples, std::min<std::size_t>(keep - s.samples.size(), std::size_t{1} << 16)) > 0) {
+        }
+        in.skip_rest();
+        s.sample_rate = in.sample_rate();
+      }
       const auto n = static_cast<cantus::index_t>(s.samples.size());
       const auto S = magnitude(tf.forward(s.samples));
       const auto t0 = std::chrono::steady_clock::now();

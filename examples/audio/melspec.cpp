@@ -71,6 +71,9 @@ Options have librosa's names and defaults.)",
         throw cli::usage_error(e.what());
       }
     }
+    // Before decoding: an output that cannot be written fails now, not after the work.
+    if (!out.empty()) cli::check_writable_file("OUT", out);
+    if (raw_out) cli::check_writable_file("--raw", *raw_out);
   };
   return cli::run(app, argc, argv, check, [&] {
     if (threads > 0) omp_set_num_threads(threads);

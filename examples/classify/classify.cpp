@@ -79,6 +79,10 @@ int main(int argc, char** argv) {
   cli::existing(app, "--labels", names_file, cli::must_be::file, "class names, one per line, in sorted label order");
   app.add_option("--save", save_path, "save the trained classifier");
   return cli::run(app, argc, argv, [&] {
+    // Outputs first: a file that cannot be written fails now, not after the training.
+    if (!json_out.empty()) cli::check_writable_file("--json", json_out);
+    if (!figure.empty()) cli::check_writable_file("--confusion-png", figure);
+    if (!save_path.empty()) cli::check_writable_file("--save", save_path);
     if (threads > 0) omp_set_num_threads(threads);
     const std::string &train_x = train[0], &train_y = train[1], &test_x = test[0], &test_y = test[1];
     const classify::row_matrix Xtr = classify::load_features(train_x), Xte = classify::load_features(test_x);

@@ -41,6 +41,9 @@ int main(int argc, char** argv) {
   cli::integer(app, "--trustworthiness", trust_k, 0, std::numeric_limits<int>::max(), "report trustworthiness with K neighbours (0: no)");
   cli::threads(app, threads, false, "threads (default: OpenMP's)");
   return cli::run(app, argc, argv, [&] {
+    // Outputs first: a file that cannot be written fails now, not after the embedding.
+    cli::check_writable_file("--out", out);
+    if (!embedding_out.empty()) cli::check_writable_file("--embedding", embedding_out);
     if (threads > 0) omp_set_num_threads(threads);
     const classify::row_matrix X = classify::load_features(positional[0]);
     const std::vector<int> y = classify::load_labels(positional[1]);

@@ -3,8 +3,13 @@
 
 #include <CLI/CLI.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -158,14 +163,18 @@ double parse_real(const std::string& flag, const std::string& text, double lo, d
   return v;
 }
 
+int parse_threads(const std::string& name, const std::string& text, bool zero_means_all) {
+  return parse_integer(name, text, zero_means_all ? 0 : 1, 1024, zero_means_all ? "0 (every core) or 1 to 1024 threads" : "1 to 1024 threads");
+}
+std::uint64_t parse_seed(const std::string& name, const std::string& text) {
+  return parse_integer<std::uint64_t>(name, text, 0, std::numeric_limits<std::uint64_t>::max(), "an integer from 0 to 18446744073709551615");
+}
 option* threads(app& a, int& target, bool zero_means_all, const std::string& help) {
-  const std::string expected = zero_means_all ? "0 (every core) or 1 to 1024 threads" : "1 to 1024 threads";
-  return integer(a, "--threads", target, zero_means_all ? 0 : 1, 1024,
-                 help.empty() ? (zero_means_all ? "threads, 0: every core" : "threads") : help, expected);
+  return value_option(a, "--threads", help.empty() ? (zero_means_all ? "threads, 0: every core" : "threads") : help, "INT",
+                      [&target, zero_means_all](const std::string& f, const std::string& t) { target = parse_threads(f, t, zero_means_all); });
 }
 option* seed(app& a, std::uint64_t& target, const std::string& help) {
-  return integer<std::uint64_t>(a, "--seed", target, 0, std::numeric_limits<std::uint64_t>::max(), help,
-                                "an integer from 0 to 18446744073709551615");
+  return value_option(a, "--seed", help, "INT", [&target](const std::string& f, const std::string& t) { target = parse_seed(f, t); });
 }
 
 option* choice(app& a, const std::string& names, std::string& target, const std::vector<std::string>& words, const std::string& help) {
@@ -228,6 +237,34 @@ option* existing_positionals(app& a, const std::string& name, std::vector<std::s
   // expected(1, max) alone takes one value: a positional takes the rest only with extra args allowed.
   opt->type_name(kind == must_be::folder ? "DIR" : "FILE")->expected(1, ::CLI::detail::expected_max_vector_size)->allow_extra_args(true);
   return a.keep(opt);
+}
+
+void check_writable_folder(const std::string& flag, const std::filesystem::path& dir_in) {
+  namespace fs = std::filesystem;
+  const fs::path dir = dir_in.empty() ? fs::path(".") : dir_in;
+  auto fail = [&](const std::string& why) {
+    throw cantus::io_error(cantus::detail::concat(flag, ": cannot write '", dir.string(), "': ", why));
+  };
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    if (fs::exists(dir, ec)) fail("it exists and is not a folder");
+    fs::create_directories(dir, ec);
+    if (ec) fail(cantus::detail::concat("cannot create the folder: ", ec.message()));
+  }
+  const fs::path probe = dir / (".cantus-write-probe." + std::to_string(::getpid()));
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) fail(cantus::detail::concat("cannot create a file in it: ", std::strerror(errno)));
+  ::close(fd);
+  ::unlink(probe.c_str());
+}
+void check_writable_file(const std::string& flag, const std::filesystem::path& file) {
+  namespace fs = std::filesystem;
+  if (file == "-") return;
+  std::error_code ec;
+  const auto st = fs::status(file, ec);
+  if (fs::is_directory(st)) throw cantus::io_error(cantus::detail::concat(flag, ": cannot write '", file.string(), "': it is a folder"));
+  if (fs::exists(st) && !fs::is_regular_file(st)) return;  // a device or FIFO: written as a stream
+  check_writable_folder(flag, file.parent_path());
 }
 
 // --- parsing and exit statuses ---------------------------------------------------------------------

@@ -183,7 +183,10 @@ option* real(app& a, const std::string& names, D& target, double lo, double hi, 
 }
 
 // --threads: 1 to 1024, or 0 (every core) where the program's default is every core. OpenMP
-// runtimes crash on absurd counts (--threads 100000 ended in SIGSEGV inside libgomp).
+// runtimes crash on absurd counts (--threads 100000 ended in SIGSEGV inside libgomp). parse_threads
+// and parse_seed are the checks themselves, for a value read elsewhere (a config file) under `name`.
+int parse_threads(const std::string& name, const std::string& text, bool zero_means_all);
+std::uint64_t parse_seed(const std::string& name, const std::string& text);
 option* threads(app& a, int& target, bool zero_means_all, const std::string& help = "");
 // --seed: any value of the 64-bit unsigned seed the library takes; a negative or larger one is
 // refused rather than wrapped or saturated into another seed.
@@ -216,6 +219,13 @@ enum class must_be { file, folder, file_or_folder };
 void check_exists(const std::string& flag, const std::string& path, must_be kind);
 option* existing(app& a, const std::string& names, std::string& target, must_be kind, const std::string& help);
 option* existing(app& a, const std::string& names, std::filesystem::path& target, must_be kind, const std::string& help);
+// Outputs, checked when the program starts rather than after its work: the folder is created where it
+// is missing and a probe file is created in it and removed (a read-only or full --out, a path through
+// a file, failed only once everything was computed). For a file, its folder is probed; "-" and
+// non-regular files that exist (a device, a FIFO) are written as streams and left alone. Throws
+// cantus::io_error "FLAG: cannot write 'PATH': WHY" (exit status 1, as any failure to write).
+void check_writable_folder(const std::string& flag, const std::filesystem::path& dir);
+void check_writable_file(const std::string& flag, const std::filesystem::path& file);
 // Positional paths (program IN...), each checked to exist.
 option* existing_positionals(app& a, const std::string& name, std::vector<std::string>& target, must_be kind, const std::string& help);
 

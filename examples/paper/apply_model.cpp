@@ -24,8 +24,13 @@ std::vector<fs::path> audio_files(const std::vector<std::string>& inputs) {
     const fs::path p(in);
     if (fs::is_directory(p, ec)) {
       std::vector<fs::path> found;
-      for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec))
-        if (it->is_regular_file(ec) && audio(it->path())) found.push_back(it->path());
+      for (fs::recursive_directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!audio(it->path())) continue;
+        // An entry that cannot be read (a symbolic link loop, a dangling link) is skipped, saying so.
+        std::error_code entry;
+        if (it->is_regular_file(entry)) found.push_back(it->path());
+        else if (entry) std::fprintf(stderr, "warning: %s: skipped: %s\n", it->path().c_str(), entry.message().c_str());
+      }
       if (ec) throw cantus::io_error(cantus::detail::concat(in, ": cannot list the folder: ", ec.message()));
       std::sort(found.begin(), found.end());
       out.insert(out.end(), found.begin(), found.end());
@@ -93,12 +98,15 @@ embed_report embed_with(const fs::path& run_dir, model_card card, const std::vec
     file_embedding f;
     f.path = path;
     try {
-      cantus::audio::stream_reader in(path, sr);
+      cantus::audio::stream_reader in(path, sr, cantus::audio::decode_block_frames, card.features.min_decoded_share);
       std::vector<double> sum, square;
       std::vector<float> buf;
       for (index_t k = 0;; ++k) {
         buf.clear();
         in.read(buf, seg);
+        // The feature store's decode checks (audio/decode_check.hpp): the stream refuses a partial or
+        // truncated file as extraction does; here, a file shorter than one analysis window.
+        if (k == 0) cantus::audio::require_length(path.string(), buf.size(), sr, static_cast<std::uint64_t>(card.features.mel.n_fft));
         if (buf.empty() || (k > 0 && buf.size() < seg / 2)) {  // the end, or a short tail after whole segments
           f.seconds += static_cast<double>(buf.size()) / sr;
           break;

@@ -51,6 +51,23 @@ if ! cmp -s <(tail -c +$(($(npy_offset "$scratch/e.npy") + 1)) "$scratch/e.npy")
   bad "embed's latents of test tracks ${ids[0]} and ${ids[1]} differ from table1's"
 fi
 
+# embed applies the feature store's decode checks with its message (audio/decode_check.hpp): a WAV whose
+# header declares 8 s and which holds 2 s, and a one-sample WAV, are refused (exit status 1, the other
+# files embedded); a file name holding a line break is escaped in the name list, so that line i still
+# names row i. Before, both WAVs were embedded and the name took two lines.
+python3 "$(dirname "$0")/../../tests/support/make_test_wavs.py" "$scratch/wav" || bad "cannot write the test WAVs"
+weird="$scratch/wav/new
+line.mp3"
+cp "${files[0]}" "$weird"
+bash "$(dirname "$0")/../../tests/support/expect_exit.sh" 1 \
+  "truncated.wav': decoded 2 s of the 8 s its header declares \(25 %\), less than the required 90 %" \
+  "one_sample.wav': decoded 1 samples .*fewer than the [0-9]+ samples of one analysis window" \
+  -- "$bin/embed" --run "$rundir" --out "$scratch/w" "$scratch/wav/truncated.wav" "$weird" "$scratch/wav/one_sample.wav" "${files[1]}" ||
+  bad "embed: the truncated and one-sample WAVs"
+[ "$(npy_shape "$scratch/w.npy")" = "'shape': (2, $dim)" ] || bad "embed wrote $(npy_shape "$scratch/w.npy") for two good files"
+[ "$(wc -l < "$scratch/w.txt")" = 2 ] && [ "$(head -1 "$scratch/w.txt")" = "$scratch/wav/new\\nline.mp3" ] &&
+  [ "$(sed -n 2p "$scratch/w.txt")" = "${files[1]}" ] || bad "embed's name list with a line break in a name: $(cat -A "$scratch/w.txt")"
+
 # predict: every test track with each classifier table1 saved; the accuracy table1 reported.
 for c in lr rf; do
   run "predict_$c" "$bin/predict" --run "$rundir" --classifier "$out/classifiers/step_vae_$c.cls" --json "$scratch/p_$c.json" "${files[@]}"

@@ -12,6 +12,22 @@
 #include "apply_model.hpp"
 #include "cantus/core/npy.hpp"
 
+namespace {
+// One line of PREFIX.txt: the name with backslash, line feed and carriage return escaped (\\, \n, \r),
+// so that line i names row i whatever the file names hold (a name with a line break shifted every
+// later name against its row).
+std::string list_line(const std::string& name) {
+  std::string r;
+  for (char ch : name) {
+    if (ch == '\\') r += "\\\\";
+    else if (ch == '\n') r += "\\n";
+    else if (ch == '\r') r += "\\r";
+    else r += ch;
+  }
+  return r;
+}
+}  // namespace
+
 int main(int argc, char** argv) {
   std::string out, csv;
   paper::apply::flags c;
@@ -19,11 +35,15 @@ int main(int argc, char** argv) {
                "model's training tracks (30 s) are cut into 30 s segments whose windows are pooled together.",
                "embed"};
   paper::apply::add_flags(app, c);
-  app.add_option("--out", out, "PREFIX.npy (float32 [files, dim]) and PREFIX.txt (the files, one per line, in the rows' order)")
+  app.add_option("--out", out,
+                 "PREFIX.npy (float32 [files, dim]) and PREFIX.txt (the files, one per line, in the rows' order; \\, line feed and\n"
+                 "carriage return in a name written as \\\\, \\n, \\r)")
       ->type_name("PREFIX");
   app.add_option("--csv", csv, "one line per file: path, then the latent's values")->type_name("FILE");
   auto check = [&] {
     if (out.empty() && csv.empty()) throw cli::usage_error("give --out PREFIX and/or --csv FILE");
+    if (!out.empty()) cli::check_writable_file("--out", out + ".npy");  // before the work, not after it
+    if (!csv.empty()) cli::check_writable_file("--csv", csv);
   };
   return cli::run(app, argc, argv, check, [&] {
     omp_set_num_threads(c.threads);
@@ -43,7 +63,7 @@ int main(int argc, char** argv) {
       std::string names;
       for (std::size_t i = 0; i < ok.size(); ++i) {
         std::copy(ok[i]->latent.begin(), ok[i]->latent.end(), &z(static_cast<cantus::index_t>(i), 0));
-        names += ok[i]->path.string() + "\n";
+        names += list_line(ok[i]->path.string()) + "\n";
       }
       cantus::npy::write(out + ".npy", z);
       paper::write_text(out + ".txt", names);

@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
     } catch (const cantus::value_error& e) {
       throw cli::usage_error(e.what());
     }
+    cli::check_writable_folder("--cache", cache);  // before decoding anything
   });
   if (world.size() > 1) {  // every rank parsed the same flags; errors end the job from inside
     so.verbose = world.root();

@@ -48,6 +48,7 @@ int main(int argc, char** argv) {
       }
       return 0;
     }
+    cli::check_writable_folder("OUT", out);  // before any rendering
     const auto r = style::generate(out, opt);
     if (r.up_to_date)
       std::printf("%s: up to date (%zu clips, %.0f s of audio); delete it to regenerate\n", out.c_str(), r.clips, r.seconds_of_audio);

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "cli.hpp"
+#include "settings.hpp"
 
 namespace paper {
 
@@ -41,57 +42,52 @@ options parse(int argc, char** argv, const std::string& description, extra_flags
   fma->excludes(folders);
   auto* quick = app.add_flag("--quick", o.quick, "the quick preset: small models, short plans");
   std::string preset_name;
-  auto* preset = cli::choice(app, "--preset", preset_name, {"quick", "full"}, "quick or full (anchor sizes, whole epochs)");
+  auto* preset = cli::value_option(app, "--preset", "quick or full (anchor sizes, whole epochs)", "quick|full",
+                                  [&preset_name](const std::string& f, const std::string& t) {
+                                    setting::quick_preset(f, t);
+                                    preset_name = t;
+                                  });
   quick->excludes(preset);
-  cli::threads(app, o.threads, false, "threads (default 2)");
-  cli::seed(app, o.seed, "random seed (default 2019)");
-  cli::real(app, "--min-decoded-share", o.min_decoded_share, 0, 1,
-            "a file decoding to less of its declared duration is broken (default 0.9)");
+  // Every value below is checked by paper::setting (settings.hpp), the same functions --config's values go through.
+  auto set = [&app](const std::string& flag, const std::string& type, const std::string& help, auto store) {
+    cli::value_option(app, flag, help, type, store);
+  };
+  set("--threads", "INT", "threads (default 2)", [&o](const std::string& f, const std::string& t) { o.threads = setting::threads(f, t); });
+  set("--seed", "INT", "random seed (default 2019)", [&o](const std::string& f, const std::string& t) { o.seed = setting::seed(f, t); });
+  set("--min-decoded-share", "X", "a file decoding to less of its declared duration is broken (default 0.9)",
+      [&o](const std::string& f, const std::string& t) { o.min_decoded_share = setting::share(f, t); });
   cli::value_option(app, "--out", "output folder (default out/paper)", "DIR", [&o](const std::string&, const std::string& t) { o.out = t; });
   cli::value_option(app, "--cache", "feature cache (default $XDG_CACHE_HOME/cantus or ~/.cache/cantus)", "DIR",
                     [&o](const std::string&, const std::string& t) { o.cache = t; });
-  cli::value_option(app, "--models", "the models to run (default: all)", "A,B,...", [&o, model_names](const std::string& f, const std::string& t) {
-    auto names = cli::split_list(t);
-    if (names.empty()) throw cli::bad_value(f, "a comma-separated list of models (" + model_names + ")", t);
-    for (const auto& m : names)
-      if (!is_model(m))
-        throw cli::bad_value(f, "a model name (naive_seq2seq, naive_seq2seq_zN with N in 1..4096, step_vae, seq2seq_mel, wavenet, supervised_cnn)", m);
-    // A model named twice would train twice into the same run folder and fill two rows of every table.
-    for (std::size_t i = 0; i < names.size(); ++i)
-      if (std::find(names.begin(), names.begin() + static_cast<std::ptrdiff_t>(i), names[i]) != names.begin() + static_cast<std::ptrdiff_t>(i))
-        throw cli::bad_value(f, "each model once", t);
-    o.models = std::move(names);
-  });
-  cli::choice(app, "--backend", o.backend, {"cpu", "cuda"}, "where the models train and embed (default cpu)");
+  set("--models", "A,B,...", "the models to run (default: all)", [&o](const std::string& f, const std::string& t) { o.models = setting::models(f, t); });
+  set("--backend", "cpu|cuda", "where the models train and embed (default cpu)",
+      [&o](const std::string& f, const std::string& t) { o.backend = setting::backend(f, t); });
   // Training: each flag applies to every model's plan.
   plan_overrides ov;
-  constexpr auto big = std::numeric_limits<std::int64_t>::max();
-  cli::integer<std::int64_t>(app, "--epochs", ov.epochs, 0, big, "epochs");
-  cli::count_or_all(app, "--steps-per-epoch", ov.steps_per_epoch, "steps per epoch, or all (whole epochs)");
-  cli::integer<index_t>(app, "--batch-size", ov.batch_size, 1, std::numeric_limits<index_t>::max(), "batch size");
+  set("--epochs", "INT", "epochs", [&ov](const std::string& f, const std::string& t) { ov.epochs = setting::count(f, t); });
+  set("--steps-per-epoch", "N|all", "steps per epoch, or all (whole epochs)",
+      [&ov](const std::string& f, const std::string& t) { ov.steps_per_epoch = setting::count_or_all(f, t); });
+  set("--batch-size", "INT", "batch size", [&ov](const std::string& f, const std::string& t) { ov.batch_size = static_cast<index_t>(setting::batch_size(f, t)); });
   // 0 would read as "the preset's rate" further down (a plan's unset value): refused, not replaced.
-  cli::value_option(app, "--lr", "learning rate (> 0; default: the preset's, per model)", "RATE", [&ov](const std::string& f, const std::string& t) {
-    const double v = cli::parse_real(f, t, 0, std::numeric_limits<double>::max(), "a learning rate > 0");
-    if (!(v > 0)) throw cli::bad_value(f, "a learning rate > 0", t);
-    ov.learning_rate = v;
-  });
-  cli::value_option(app, "--lr-schedule", "constant, cosine or step:EPOCHS:GAMMA", "SCHEDULE", [&ov](const std::string& f, const std::string& t) {
-    try {
-      ov.schedule = lr_schedule::parse(t, f);
-    } catch (const std::exception& e) {
-      throw cli::validation_error(e.what());
-    }
-  });
-  cli::integer<std::int64_t>(app, "--patience", ov.patience, 0, big, "epochs without improvement before stopping (0: never stop early)");
-  cli::real(app, "--clip-norm", ov.clip_norm, 0, std::numeric_limits<double>::max(), "gradient norm clip (0: off)");
-  cli::count_or_all(app, "--train-windows", ov.train_windows, "windows per training track, or all");
-  cli::count_or_all(app, "--embed-windows", ov.embed_windows, "windows per embedded track, or all");
-  cli::count_or_all(app, "--validation-batches", ov.validation_batches, "validation batches, or all");
-  cli::choice(app, "--pooling", o.pooling, {{"mean", models::pooling::mean}, {"mean+std", models::pooling::mean_std}},
-              "how a track's window latents become its embedding (default mean)");
-  cli::real(app, "--vae-capacity", o.vae_capacity, 0, std::numeric_limits<double>::max(), "step_vae: the capacity C in nats");
-  cli::real(app, "--vae-gamma", o.vae_gamma, 0, std::numeric_limits<double>::max(), "step_vae: gamma");
-  cli::integer<std::int64_t>(app, "--vae-anneal-steps", o.vae_anneal_steps, 0, big, "step_vae: steps over which C rises (0: no anneal)");
+  set("--lr", "RATE", "learning rate (> 0; default: the preset's, per model)",
+      [&ov](const std::string& f, const std::string& t) { ov.learning_rate = setting::learning_rate(f, t); });
+  set("--lr-schedule", "SCHEDULE", "constant, cosine or step:EPOCHS:GAMMA",
+      [&ov](const std::string& f, const std::string& t) { ov.schedule = setting::schedule(f, t); });
+  set("--patience", "INT", "epochs without improvement before stopping (0: never stop early)",
+      [&ov](const std::string& f, const std::string& t) { ov.patience = setting::count(f, t); });
+  set("--clip-norm", "X", "gradient norm clip (0: off)", [&ov](const std::string& f, const std::string& t) { ov.clip_norm = setting::non_negative(f, t); });
+  set("--train-windows", "N|all", "windows per training track, or all",
+      [&ov](const std::string& f, const std::string& t) { ov.train_windows = static_cast<index_t>(setting::count_or_all(f, t)); });
+  set("--embed-windows", "N|all", "windows per embedded track, or all",
+      [&ov](const std::string& f, const std::string& t) { ov.embed_windows = static_cast<index_t>(setting::count_or_all(f, t)); });
+  set("--validation-batches", "N|all", "validation batches, or all",
+      [&ov](const std::string& f, const std::string& t) { ov.validation_batches = setting::count_or_all(f, t); });
+  set("--pooling", "mean|mean+std", "how a track's window latents become its embedding (default mean)",
+      [&o](const std::string& f, const std::string& t) { o.pooling = setting::pooling(f, t); });
+  set("--vae-capacity", "X", "step_vae: the capacity C in nats", [&o](const std::string& f, const std::string& t) { o.vae_capacity = setting::non_negative(f, t); });
+  set("--vae-gamma", "X", "step_vae: gamma", [&o](const std::string& f, const std::string& t) { o.vae_gamma = setting::non_negative(f, t); });
+  set("--vae-anneal-steps", "INT", "step_vae: steps over which C rises (0: no anneal)",
+      [&o](const std::string& f, const std::string& t) { o.vae_anneal_steps = setting::count(f, t); });
   if (extra.paper) cli::existing(app, "--paper", o.paper, cli::must_be::file, "the paper's figures (default examples/paper/paper_table1.csv)");
   if (extra.cv)
     cli::value_option(app, "--cv", "also K-fold cross-validation: 2..100 folds (0: none)", "K", [&o](const std::string& f, const std::string& t) {
@@ -143,6 +139,14 @@ options parse(int argc, char** argv, const std::string& description, extra_flags
     const char* xdg = std::getenv("XDG_CACHE_HOME");
     const char* home = std::getenv("HOME");
     o.cache = xdg && *xdg ? fs::path(xdg) / "cantus" : (home && *home ? fs::path(home) / ".cache" / "cantus" : o.out / "cache");
+  }
+  // Before any work: a read-only --out failed only after every model had trained.
+  try {
+    cli::check_writable_folder("--out", o.out);
+    cli::check_writable_folder("--cache", o.cache);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: error: %s\n", o.program.c_str(), e.what());
+    std::exit(cli::failure);
   }
   omp_set_num_threads(o.threads);
   o.group = &world();

@@ -158,7 +158,7 @@ struct prepared {
   std::string description;  // "fma small at ROOT: 50/10/10 tracks, 10 genres"
   fs::path root;             // where the corpus is (--fma, --folders, or the embedded corpus's folder)
   cantus::data::feature_params features;  // what the store holds (its log-mel's settings)
-  std::string corpus_key;    // corpus_fingerprint of `corpus`, one line: part of every run's key
+  std::string corpus_key;    // the store's content_key(): part of every run's key, so changed audio is another run
 };
 
 // Opens the corpus of `o` (generating the embedded one on first use), builds or resumes its feature
@@ -169,6 +169,7 @@ prepared prepare(const options& o);
 // Everything a program needs from one trained model.
 struct model_result {
   std::string model;
+  std::string run_key, run;  // the run it came from: its key (detail_::run_key) and directory name
   models::track_embeddings train, validation, test;
   // supervised_cnn: the track-level predictions (argmax of the mean chunk softmax)
   std::vector<int> train_pred, test_pred;
@@ -197,15 +198,22 @@ inline const plan& resolved_plan(const options& o, const std::string& model) {
   return it->second;
 }
 
-// Where a run keeps its checkpoints: one directory per model, preset, seed and the plan's run key,
-// plus `model_key` for model settings changed from the preset's (empty when none are).
+// Everything that decides a run's trained weights, on one line: the model, preset, seed, backend
+// (the CUDA kernels sum in another order), the plan's run key, and `model_key`: model settings changed
+// from the preset's and the corpus's content key (run_entry's entry_config). The checkpoint records
+// it and the trainer resumes only a checkpoint with the same key.
+inline std::string run_key(const options& o, const std::string& model, const plan& resolved, const std::string& model_key = "") {
+  return cantus::detail::concat("model ", model, "; preset ", o.quick ? "quick" : "full", "; seed ", o.seed, "; backend ", o.backend,
+                                "; plan ", resolved.run_key(), ";", model_key,
+                                // the embedded corpus with independent factors is another corpus
+                                o.fma.empty() && o.folders.empty() && o.corpus_factors == paper::style::factor_mode::independent
+                                    ? "; corpus independent" : "");
+}
+
+// Where a run keeps its checkpoints: one directory per model, preset, seed and run key (its hash).
 inline fs::path run_dir(const options& o, const std::string& model, const plan& resolved, const std::string& model_key = "") {
   return o.out / "runs" /
-         (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed) + "-" +
-          short_hash(resolved.run_key() + model_key +
-                                    // the embedded corpus with independent factors is another corpus
-                                    (o.fma.empty() && o.folders.empty() && o.corpus_factors == paper::style::factor_mode::independent
-                                         ? " corpus independent" : "")));
+         (model + (o.quick ? "-quick" : "-full") + "-seed" + std::to_string(o.seed) + "-" + short_hash(run_key(o, model, resolved, model_key)));
 }
 
 // drop_last: a model with batch statistics (BatchNorm) needs more than one sample per batch.
@@ -217,6 +225,7 @@ inline models::trainer_options trainer_options_for(const options& o, const std::
   t.training.drop_last = drop_last;
   t.threads = o.threads;
   t.checkpoint_dir = run_dir(o, model, pl, model_key);
+  t.run_key = run_key(o, model, pl, model_key);
   t.group = o.group;
   t.label = model;
   return t;
@@ -226,6 +235,20 @@ inline bool have_embeddings(const fs::path& dir, const std::string& model) {
   for (const char* s : {"train", "validation", "test"})
     if (!fs::exists(dir / (model + "_" + s + "_labels.npy"))) return false;
   return true;
+}
+
+// " files <checksum>" of a model's embedding files as they are on disk (those absent count as
+// empty): the stamp records it, so that edited or damaged .npy files are computed anew, never reused.
+inline std::string embedding_files_sum(const fs::path& dir, const std::string& model) {
+  cantus::checksum64 h;
+  for (const char* s : {"train", "validation", "test"})
+    for (const char* part : {"_latents.npy", "_track_ids.npy", "_labels.npy"}) {
+      const std::string bytes = read_text(dir / (model + "_" + s + part));
+      h.add(cantus::detail::concat(s, part, " ", bytes.size(), "\n")).add(bytes);
+    }
+  char b[40];
+  std::snprintf(b, sizeof b, " files %016llx", static_cast<unsigned long long>(h.value()));
+  return b;
 }
 
 }  // namespace detail_

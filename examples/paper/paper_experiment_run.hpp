@@ -106,6 +106,8 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   const plan& pl = detail_::resolved_plan(o, name);
   model_result r;
   r.model = name;
+  r.run_key = detail_::run_key(o, name, pl, model_key);
+  r.run = detail_::run_dir(o, name, pl, model_key).filename().string();
   typename Entry::template model_on<B> m(cfg, o.seed);
   r.training = train_entry<Entry>(m, cfg, model_key, name, p, o);
   const fs::path emb_dir = o.out / "embeddings";
@@ -113,17 +115,21 @@ model_result run_entry(const std::string& name, const prepared& p, const options
   auto enc = [&](const auto& b) { return on_host(m.encode(on_backend<B>(b))); };
   const index_t eb = pl.training.batch_size;
   auto e_tr = mk(p.train, pl.embed_windows), e_va = mk(p.validation, pl.embed_windows), e_te = mk(p.test, pl.embed_windows);
-  const std::string stamp = cantus::detail::concat("run ", detail_::run_dir(o, name, pl, model_key).filename().string(), " pooling ",
-                                                   models::pooling_name(o.pooling), " steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
-                                                   " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size(), "\n");
+  // The run, how its windows were pooled, and (appended when written) a checksum of the files.
+  const std::string stamp = cantus::detail::concat("run ", r.run, " pooling ", models::pooling_name(o.pooling), " embed_windows ",
+                                                   pl.embed_windows, " steps ", r.training.steps, " best_epoch ", r.training.best_epoch,
+                                                   " windows ", e_tr.size(), " ", e_va.size(), " ", e_te.size());
   const fs::path stamp_file = emb_dir / (name + "_embeddings.stamp");
   // Rank 0 decides (it owns the files); with several ranks only rank 0 needs them afterwards.
   const std::string found = o.root() ? read_text(stamp_file) : std::string();  // empty when there is none
-  std::string reuse = o.root() && e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && found == stamp
+  const bool same_run = !found.empty() && found.rfind(stamp + " files ", 0) == 0;
+  std::string reuse = o.root() && e_va.tracks() > 0 && detail_::have_embeddings(emb_dir, name) && same_run &&
+                              found == stamp + detail_::embedding_files_sum(emb_dir, name) + "\n"
                           ? "reuse" : "embed";
   if (reuse == "embed" && !found.empty())
-    std::fprintf(stderr, "%s: %s embeddings in %s belong to another run (%s); computing them anew\n", o.program.c_str(),
-                 name.c_str(), emb_dir.c_str(), found.substr(0, found.find(' ', 4)).c_str());
+    std::fprintf(stderr, "%s: %s embeddings in %s %s; computing them anew\n", o.program.c_str(), name.c_str(), emb_dir.c_str(),
+                 same_run ? "were changed since this run wrote them (their checksum differs from the stamp's)"
+                          : ("belong to another run (" + found.substr(0, found.find(' ', 4)) + ")").c_str());
   o.group->broadcast(reuse, 0);
   if (reuse == "reuse") {
     if (o.root()) {
@@ -142,7 +148,7 @@ model_result run_entry(const std::string& name, const prepared& p, const options
       r.train.save(emb_dir, name + "_train");
       if (e_va.tracks() > 0) r.validation.save(emb_dir, name + "_validation");
       r.test.save(emb_dir, name + "_test");
-      write_text(stamp_file, stamp);
+      write_text(stamp_file, stamp + detail_::embedding_files_sum(emb_dir, name) + "\n");
     }
   }
   r.error_measure = Entry::error_measure;

@@ -13,6 +13,7 @@
 
 #include "apply_cli.hpp"
 #include "apply_model.hpp"
+#include "classifier_file.hpp"
 #include "cantus/classify/logistic_regression.hpp"
 #include "cantus/classify/random_forest.hpp"
 #include "cantus/data/fma.hpp"
@@ -21,19 +22,21 @@ namespace {
 
 using classifier = std::variant<cantus::classify::random_forest, cantus::classify::logistic_regression>;
 
-classifier load_classifier(const std::string& file) {
-  std::string rf_error;
-  try {
-    return cantus::classify::random_forest::load(file);
-  } catch (const std::exception& e) {
-    rf_error = e.what();
-  }
-  try {
-    return cantus::classify::logistic_regression::load(file);
-  } catch (const std::exception& e) {
-    throw cantus::io_error(cantus::detail::concat(file, ": neither a saved random forest (", rf_error, ") nor a saved logistic regression (",
-                                                  e.what(), ")"));
-  }
+// The classifier in `file`, when table1 fitted it on the run in `run_dir` (classifier_file.hpp): the
+// file's checksum, the run key it names against the one the run's checkpoint records, and what its
+// pooling was against what this run embeds with. Anything else is an io_error naming the file,
+// what was expected and what was found.
+classifier load_classifier(const std::string& file, const std::filesystem::path& run_dir, const std::string& pooling) {
+  auto found = cantus::models::read_newest_intact_checkpoint(run_dir);
+  if (!found.checkpoint) throw cantus::io_error(cantus::detail::concat(run_dir.string(), ": no checkpoint (last.ckpt or previous.ckpt)"));
+  const auto c = paper::read_classifier_of_run(file, found.checkpoint->run_key, run_dir);
+  const auto fitted_pooling = c.provenance.embeddings.substr(c.provenance.embeddings.rfind(' ') + 1);
+  if (fitted_pooling != pooling)
+    throw cantus::io_error(cantus::detail::concat(file, ": fitted on embeddings pooled by ", fitted_pooling, ", this run embeds by ", pooling,
+                                                  " (give --pooling ", fitted_pooling, ")"));
+  if (c.kind == "random_forest") return cantus::classify::random_forest::from_bytes(c.model_bytes, file);
+  if (c.kind == "logistic_regression") return cantus::classify::logistic_regression::from_bytes(c.model_bytes, file);
+  throw cantus::io_error(cantus::detail::concat(file, ": holds a '", c.kind, "', expected a random_forest or a logistic_regression"));
 }
 // The genre a file is labelled with: that of its FMA corpus's tracks.csv, else its folder's name.
 namespace fs = std::filesystem;
@@ -75,9 +78,11 @@ int main(int argc, char** argv) {
   cli::integer(app, "--top", top, 1, 1000, "genres to print per file (default 3)");
   app.add_option("--json", json_file, "also write the predictions as JSON")->type_name("FILE");
   return cli::run(app, argc, argv, [&] {
+    if (!json_file.empty()) cli::check_writable_file("--json", json_file);  // before the work, not after it
     omp_set_num_threads(c.threads);
-    paper::read_model_card(std::filesystem::path(c.run) / "model.json");  // a wrong --run fails before any work
-    const auto clf = load_classifier(classifier_file);  // before any audio: a wrong file fails at once
+    const auto card = paper::read_model_card(std::filesystem::path(c.run) / "model.json");  // a wrong --run fails before any work
+    // Before any audio: a classifier of another run, or a damaged one, fails at once.
+    const auto clf = load_classifier(classifier_file, c.run, c.pooling.empty() ? card.pooling : c.pooling);
     const auto files = paper::apply::audio_files(c.inputs);
     if (files.empty()) throw cantus::io_error("no audio files (.wav .flac .mp3 .ogg .opus) in the inputs");
     const auto r = paper::apply::embed_files(c.run, files, c.pooling, true);

@@ -36,15 +36,15 @@ prepared prepare(const options& o) {
     p.corpus.name = independent ? "embedded style corpus, factors independent of genre" : "embedded style corpus";  // FMA's layout, not FMA
     features_dir = root / "features";
   }
-  p.corpus_key = cantus::data::corpus_fingerprint(p.corpus);
-  if (!p.corpus_key.empty() && p.corpus_key.back() == '\n') p.corpus_key.pop_back();
+  std::string listing = cantus::data::corpus_fingerprint(p.corpus);  // the ranks compare it before extraction
+  if (!listing.empty() && listing.back() == '\n') listing.pop_back();
   if (o.root())
     for (const auto& pr : p.corpus.problems)
       std::fprintf(stderr, "corpus: track %lld (%s): %s\n", static_cast<long long>(pr.track_id), pr.path.c_str(), pr.what.c_str());
   if (o.group->size() > 1) {  // another build or another copy of the corpus on some rank: stop now
     std::string plans;
-    for (const auto& [m, pl] : o.plans) plans += " " + m + "[" + pl.run_key() + " epochs " + std::to_string(pl.training.epochs) + "]";
-    const std::string mine = "build " + build_id() + "\ncorpus " + p.corpus_key + "\nseed " +
+    for (const auto& [m, pl] : o.plans) plans += " " + m + "[" + pl.run_key() + "]";
+    const std::string mine = "build " + build_id() + "\ncorpus " + listing + "\nseed " +
                              std::to_string(o.seed) + (o.quick ? " quick" : " full") + plans;
     const auto all = o.group->all_gather(mine);
     for (int r = 1; r < o.group->size(); ++r)
@@ -62,6 +62,9 @@ prepared prepare(const options& o) {
   so.threads = o.threads;
   so.verbose = o.root();
   p.store = cantus::data::open_or_build_sharded(p.corpus, fp, features_dir, *o.group, so);
+  // What the runs depend on: the store's content (every audio file's bytes and every track's data),
+  // not the files' paths and sizes.
+  p.corpus_key = p.store.content_key();
   p.train = p.store.tracks(data::split::training);
   p.validation = p.store.tracks(data::split::validation);
   p.test = p.store.tracks(data::split::test);

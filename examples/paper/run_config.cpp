@@ -2,7 +2,13 @@
 // --config FILE, so that a run can be repeated exactly. Compiled once (nlohmann/json is heavy).
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <sstream>
+#include <initializer_list>
+
+#include "cli.hpp"
 #include "paper_experiment.hpp"
+#include "settings.hpp"
 
 namespace paper {
 
@@ -41,23 +47,6 @@ double real(const json& j, const char* key, const std::string& where, const char
   return v.get<double>();
 }
 
-// Checked whole by the caller once the preset has filled a "model" batch size or rate (parse()).
-plan plan_from(const json& j, const std::string& where) {
-  plan p;
-  auto& t = p.training;
-  t.epochs = count(j, "epochs", where);
-  t.steps_per_epoch = count(j, "steps_per_epoch", where, "all");
-  t.patience = count(j, "patience", where);
-  p.train_windows = count(j, "train_windows", where, "all");
-  p.embed_windows = count(j, "embed_windows", where, "all");
-  t.batch_size = count(j, "batch_size", where, "model");
-  t.learning_rate = real(j, "learning_rate", where, "model");
-  t.schedule = lr_schedule::parse(j.at("lr_schedule").get<std::string>(), where + ".lr_schedule");
-  t.clip_norm = real(j, "clip_norm", where);
-  t.validation_batches = count(j, "validation_batches", where, "all");
-  return p;
-}
-
 }  // namespace
 
 void write_run_config(const fs::path& file, const options& o) {
@@ -81,47 +70,162 @@ void write_run_config(const fs::path& file, const options& o) {
   write_text(file, j.dump(2) + "\n");
 }
 
+namespace {
+
+// A config file parsed with every object's keys checked for repeats: JSON allows a key twice and the
+// library keeps the last, so a file could say two things and mean one silently.
+json parse_without_repeats(std::istream& in, const std::string& file) {
+  std::vector<std::vector<std::string>> keys;  // the keys seen in each open object
+  std::vector<std::string> path;               // the object keys leading to the current one
+  std::string last_key;
+  const json::parser_callback_t cb = [&](int, json::parse_event_t event, json& parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start:
+        keys.emplace_back();
+        path.push_back(last_key);
+        break;
+      case json::parse_event_t::object_end:
+        keys.pop_back();
+        path.pop_back();
+        break;
+      case json::parse_event_t::key: {
+        last_key = parsed.get<std::string>();
+        auto& seen = keys.back();
+        if (std::find(seen.begin(), seen.end(), last_key) != seen.end()) {
+          std::string where;
+          for (const auto& p : path)
+            if (!p.empty()) where += p + ".";
+          throw value_error(cantus::detail::concat(file, ": key '", where, last_key, "' given twice"));
+        }
+        seen.push_back(last_key);
+        break;
+      }
+      default:
+        break;
+    }
+    return true;
+  };
+  return json::parse(in, cb);
+}
+
+// One object of a config file: each key taken once, known keys only, each value's text checked by the
+// setting's own function (paper::setting, the flags' checks) under the name "FILE: key".
+class config_object {
+ public:
+  config_object(const json& j, std::string file, std::string prefix) : j_(j), file_(std::move(file)), prefix_(std::move(prefix)) {
+    if (!j_.is_object()) throw value_error(cantus::detail::concat(name(""), ": expected a JSON object, found ", j_.dump()));
+  }
+  std::string name(const std::string& key) const { return file_ + ": " + prefix_ + key; }
+  bool has(const std::string& key) const {
+    used_.push_back(key);
+    return j_.contains(key) && !j_.at(key).is_null();
+  }
+  const json& at(const std::string& key) const {
+    used_.push_back(key);
+    if (!j_.contains(key))
+      throw value_error(cantus::detail::concat(name(key), ": missing (a run configuration lists every setting; write one with a paper program's run)"));
+    return j_.at(key);
+  }
+  // The value's text as a flag would carry it: a string's content, a number as JSON writes it. `words`:
+  // the strings a setting takes besides numbers ("all"); a setting of numbers refuses any other string,
+  // a setting of words refuses numbers.
+  std::string text(const std::string& key, bool number, std::initializer_list<const char*> words = {}) const {
+    const json& v = at(key);
+    if (v.is_string()) {
+      const auto t = v.get<std::string>();
+      if (!number) return t;
+      for (const char* w : words)
+        if (t == w) return t;
+    } else if (number && v.is_number()) {
+      return v.dump();
+    }
+    std::string expected = number ? "a number" : "a string";
+    for (const char* w : words) expected += cantus::detail::concat(" or \"", w, "\"");
+    throw cli::bad_value(name(key), expected, v.dump());
+  }
+  // After reading: a key nobody asked for is a misspelt or foreign setting, not one to ignore.
+  void refuse_unknown() const {
+    for (const auto& [k, v] : j_.items())
+      if (std::find(used_.begin(), used_.end(), k) == used_.end())
+        throw value_error(cantus::detail::concat(name(k), ": unknown key (a run configuration has no such setting)"));
+  }
+
+ private:
+  const json& j_;
+  std::string file_, prefix_;
+  mutable std::vector<std::string> used_;
+};
+
+plan plan_from(const config_object& c) {
+  plan p;
+  auto& t = p.training;
+  t.epochs = setting::count(c.name("epochs"), c.text("epochs", true));
+  t.steps_per_epoch = setting::count_or_all(c.name("steps_per_epoch"), c.text("steps_per_epoch", true, {"all"}));
+  t.patience = setting::count(c.name("patience"), c.text("patience", true));
+  p.train_windows = static_cast<index_t>(setting::count_or_all(c.name("train_windows"), c.text("train_windows", true, {"all"})));
+  p.embed_windows = static_cast<index_t>(setting::count_or_all(c.name("embed_windows"), c.text("embed_windows", true, {"all"})));
+  // "model": configs written before batch size and learning rate were recorded as numbers; 0 here,
+  // filled in from the preset by fill_from_preset.
+  const auto batch = c.text("batch_size", true, {"model"});
+  t.batch_size = batch == "model" ? 0 : setting::batch_size(c.name("batch_size"), batch);
+  const auto lr = c.text("learning_rate", true, {"model"});
+  t.learning_rate = lr == "model" ? 0 : setting::learning_rate(c.name("learning_rate"), lr);
+  t.schedule = setting::schedule(c.name("lr_schedule"), c.text("lr_schedule", false));
+  t.clip_norm = setting::non_negative(c.name("clip_norm"), c.text("clip_norm", true));
+  t.validation_batches = setting::count_or_all(c.name("validation_batches"), c.text("validation_batches", true, {"all"}));
+  c.refuse_unknown();
+  return p;
+}
+
+}  // namespace
+
 void read_run_config(const fs::path& file, options& o) {
   std::ifstream f(file);
   if (!f) throw io_error(cantus::detail::concat(file.string(), ": cannot open the run configuration"));
   const std::string w = file.string();
+  json j;
   try {
-    const json j = json::parse(f);
-    if (!j.is_object() || !j.contains("cantus_run_config"))
-      throw value_error(w + ": not a cantus run configuration (no \"cantus_run_config\" key)");
-    if (j.at("cantus_run_config") != 1)
-      throw value_error(cantus::detail::concat(w, ": run configuration version ", j.at("cantus_run_config").dump(), ", expected 1"));
-    o.fma = j.at("fma").get<std::string>();
-    o.folders = j.at("folders").get<std::string>();
-    const auto preset = j.at("preset").get<std::string>();
-    if (preset != "quick" && preset != "full") throw value_error(w + ": preset must be quick or full, found '" + preset + "'");
-    o.quick = preset == "quick";
-    o.seed = j.at("seed").get<std::uint64_t>();
-    o.threads = j.at("threads").get<int>();
-    // Absent in configurations written before the share existed: the default then applied too.
-    o.min_decoded_share = j.value("min_decoded_share", cantus::audio::default_min_decoded_share);
-    if (!(o.min_decoded_share >= 0 && o.min_decoded_share <= 1))
-      throw value_error(cantus::detail::concat(w, ": min_decoded_share must be a share from 0 to 1, found ", o.min_decoded_share));
-    o.backend = j.at("backend").get<std::string>();
-    o.models = j.at("models").get<std::vector<std::string>>();
-    const auto pooling = j.value("pooling", std::string("mean"));
-    if (pooling != "mean" && pooling != "mean+std") throw value_error(w + ": pooling must be mean or mean+std, found '" + pooling + "'");
-    o.pooling = pooling == "mean" ? models::pooling::mean : models::pooling::mean_std;
-    auto optional_number = [&](const char* key) -> std::optional<double> {
-      if (!j.contains(key) || j.at(key).is_null()) return std::nullopt;
-      if (!j.at(key).is_number() || !(j.at(key).get<double>() >= 0))
-        throw value_error(cantus::detail::concat(w, ": ", key, " must be a number >= 0 or null, found ", j.at(key).dump()));
-      return j.at(key).get<double>();
-    };
-    o.vae_capacity = optional_number("vae_capacity");
-    o.vae_gamma = optional_number("vae_gamma");
-    if (const auto a = optional_number("vae_anneal_steps")) o.vae_anneal_steps = static_cast<std::int64_t>(*a);
-    else o.vae_anneal_steps.reset();
-    o.plans.clear();
-    for (const auto& [model, pj] : j.at("training").items()) o.plans[model] = plan_from(pj, w + ": training." + model);
+    j = parse_without_repeats(f, w);
   } catch (const json::exception& e) {
-    throw value_error(w + ": " + e.what());
+    throw value_error(w + ": not valid JSON: " + e.what());
   }
+  if (!j.is_object() || !j.contains("cantus_run_config"))
+    throw value_error(w + ": not a cantus run configuration (no \"cantus_run_config\" key)");
+  const config_object c(j, w, "");
+  if (c.at("cantus_run_config") != 1)
+    throw value_error(cantus::detail::concat(w, ": run configuration version ", j.at("cantus_run_config").dump(), ", expected 1"));
+  c.text("written_by", false);  // who wrote it: for people, not checked further
+  o.fma = c.text("fma", false);
+  o.folders = c.text("folders", false);
+  o.quick = setting::quick_preset(c.name("preset"), c.text("preset", false));
+  o.seed = setting::seed(c.name("seed"), c.text("seed", true));
+  o.threads = setting::threads(c.name("threads"), c.text("threads", true));
+  // Absent in configurations written before the share existed: the default then applied too.
+  o.min_decoded_share =
+      c.has("min_decoded_share") ? setting::share(c.name("min_decoded_share"), c.text("min_decoded_share", true)) : cantus::audio::default_min_decoded_share;
+  o.backend = setting::backend(c.name("backend"), c.text("backend", false));
+  const json& models = c.at("models");
+  std::string list;
+  if (!models.is_array()) throw cli::bad_value(c.name("models"), "a list of model names", models.dump());
+  for (const auto& m : models) {
+    if (!m.is_string() || m.get<std::string>().find(',') != std::string::npos)
+      throw cli::bad_value(c.name("models"), "a list of model names", m.dump());
+    list += (list.empty() ? "" : ",") + m.get<std::string>();
+  }
+  o.models = setting::models(c.name("models"), list);
+  o.pooling = c.has("pooling") ? setting::pooling(c.name("pooling"), c.text("pooling", false)) : models::pooling::mean;
+  o.vae_capacity.reset(), o.vae_gamma.reset(), o.vae_anneal_steps.reset();
+  if (c.has("vae_capacity")) o.vae_capacity = setting::non_negative(c.name("vae_capacity"), c.text("vae_capacity", true));
+  if (c.has("vae_gamma")) o.vae_gamma = setting::non_negative(c.name("vae_gamma"), c.text("vae_gamma", true));
+  if (c.has("vae_anneal_steps")) o.vae_anneal_steps = setting::count(c.name("vae_anneal_steps"), c.text("vae_anneal_steps", true));
+  o.plans.clear();
+  const config_object training(c.at("training"), w, "training.");
+  for (const auto& [model, pj] : j.at("training").items()) {
+    training.has(model);
+    if (!is_model(model)) throw cli::bad_value(training.name(model), "a model name", model);
+    o.plans[model] = plan_from(config_object(pj, w, "training." + model + "."));
+  }
+  c.refuse_unknown();
 }
 
 void write_model_card(const fs::path& file, const model_card& c) {
@@ -151,7 +255,9 @@ model_card read_model_card(const fs::path& file) {
   if (text.empty()) throw cantus::io_error(cantus::detail::concat(file.string(), ": no model card (train the model with a paper program first)"));
   const std::string where = file.string();
   try {
-    const json j = json::parse(text);
+    // A key given twice is refused as in a run configuration (the library would keep the last).
+    std::istringstream in(text);
+    const json j = parse_without_repeats(in, where);
     if (j.value("cantus_model_card", 0) != 1) throw value_error(cantus::detail::concat(where, ": not a cantus model card (version 1)"));
     model_card c;
     c.model = j.at("model").get<std::string>();
@@ -159,7 +265,10 @@ model_card read_model_card(const fs::path& file) {
     const auto preset = j.at("preset").get<std::string>();
     if (preset != "quick" && preset != "full") throw value_error(cantus::detail::concat(where, ".preset: expected quick or full, found ", preset));
     c.quick = preset == "quick";
-    c.seed = j.at("seed").get<std::uint64_t>();
+    // Checked as --seed is: a negative seed was wrapped into another one.
+    const auto& seed = j.at("seed");
+    if (!seed.is_number_integer()) throw value_error(cantus::detail::concat(where, ": seed: expected an integer, found ", seed.dump()));
+    c.seed = setting::seed(where + ": seed", seed.dump());
     c.genres = j.at("genres").get<std::vector<std::string>>();
     const auto& f = j.at("features");
     auto& m = c.features.mel;

@@ -12,6 +12,7 @@
 #include "cantus/classify/metrics.hpp"
 #include "cantus/classify/model_selection.hpp"
 #include "cantus/classify/random_forest.hpp"
+#include "classifier_file.hpp"
 #include "paper_cli.hpp"
 #ifndef CANTUS_EXAMPLE_HAVE_VIZ
 #define CANTUS_EXAMPLE_HAVE_VIZ 0  // built without Cairo: no figure
@@ -38,9 +39,10 @@ int main(int argc, char** argv) {
     // The paper's two classifiers on one representation: a random forest (200 trees, depth 20) and a
     // logistic regression, one row each.
     // With --cv, Xcv/ycv (the training and validation tracks) are also cross-validated.
+    // `run`: the model's run and embeddings, named in its saved classifiers (empty for the hand-made row).
     auto fit_both = [&](const std::string& name, const classify::row_matrix& Xtr, const std::vector<int>& ytr,
                         const classify::row_matrix& Xte, const std::vector<int>& yte, const classify::row_matrix& Xcv,
-                        const std::vector<int>& ycv) {
+                        const std::vector<int>& ycv, const paper::classifier_provenance* run) {
       classify::random_forest_params rp;
       rp.n_estimators = 200;
       rp.max_depth = 20;
@@ -53,9 +55,10 @@ int main(int argc, char** argv) {
       auto add = [&](const char* classifier, auto make) {
         auto m = make();
         m.fit(Xtr, ytr);
-        if (name != "logmel_statistics") {  // for `predict`: the classifier of this run's latents
+        if (run) {  // for `predict`: the classifier of this run's latents, naming the run
           cantus::make_directories(o.out / "classifiers", "--out");
-          m.save(o.out / "classifiers" / (name + "_" + classifier + ".cls"));
+          paper::write_classifier(o.out / "classifiers" / (name + "_" + classifier + ".cls"),
+                                  std::string(classifier) == "rf" ? "random_forest" : "logistic_regression", m.to_bytes(), *run);
         }
         row r{name, classifier, classify::accuracy_score(ytr, m.predict(Xtr)), classify::accuracy_score(yte, m.predict(Xte)), yte.size()};
         if (!folds.empty()) {
@@ -88,14 +91,15 @@ int main(int argc, char** argv) {
       }
       const auto Xtr = paper::as_matrix(r.train), Xte = paper::as_matrix(r.test), Xva = paper::as_matrix(r.validation);
       const auto ytr = paper::as_int(r.train.labels);
-      fit_both(name, Xtr, ytr, Xte, paper::as_int(r.test.labels), stack(Xtr, Xva), join(ytr, paper::as_int(r.validation.labels)));
+      const paper::classifier_provenance run{r.run_key, r.run, paper::embeddings_id(Xtr, ytr, cantus::models::pooling_name(o.pooling))};
+      fit_both(name, Xtr, ytr, Xte, paper::as_int(r.test.labels), stack(Xtr, Xva), join(ytr, paper::as_int(r.validation.labels)), &run);
     }
     if (!o.root()) return 0;
     {  // the hand-made row: per-band log-mel statistics through the same two classifiers
       std::vector<int> ytr, yte, yva;
       const auto Xtr = paper::logmel_statistics(p, p.train, ytr), Xte = paper::logmel_statistics(p, p.test, yte),
                  Xva = paper::logmel_statistics(p, p.validation, yva);
-      fit_both("logmel_statistics", Xtr, ytr, Xte, yte, stack(Xtr, Xva), join(ytr, yva));
+      fit_both("logmel_statistics", Xtr, ytr, Xte, yte, stack(Xtr, Xva), join(ytr, yva), nullptr);
     }
     const auto paper_rows = paper::read_paper_table(o.paper);
     const double chance = 1.0 / static_cast<double>(p.corpus.labels.size());

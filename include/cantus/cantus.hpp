@@ -13,6 +13,7 @@
 #include "cantus/core/npy.hpp"
 #include "cantus/core/progress.hpp"
 #include "cantus/core/random.hpp"
+#include "cantus/core/sealed_file.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/core/tensor_ops.hpp"
 #if CANTUS_CUDA_DECLARE

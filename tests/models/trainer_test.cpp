@@ -104,6 +104,44 @@ BOOST_AUTO_TEST_CASE(resume_from_checkpoint_equals_an_uninterrupted_run) {
   BOOST_CHECK_THROW(models::train(m, opt, train, &val, other), value_error);
 }
 
+// Issue 34: a checkpoint records the run key it was written under, and a run with another key (e.g.
+// fewer epochs: another run, whose results must not be a longer run's) is refused, naming the
+// directory and both keys; the same key resumes as before.
+BOOST_AUTO_TEST_CASE(a_checkpoint_of_another_run_key_is_refused) {
+  regression_data train(200, 3, 1, 0.5f), val(50, 3, 2, 0.5f);
+  const auto dir = cantus::testing::scratch_dir("trainer_run_key");
+  auto o = quiet_options(4);
+  o.checkpoint_dir = dir;
+  o.run_key = "epochs 4";
+  {
+    linear_regression m(3);
+    momentum_sgd opt(m.parameters(), 0.01f);
+    models::train(m, opt, train, &val, o);
+  }
+  BOOST_TEST(models::training_checkpoint::load(dir / "last.ckpt").run_key == "epochs 4");
+  linear_regression m(3);
+  momentum_sgd opt(m.parameters(), 0.01f);
+  auto shorter = o;
+  shorter.training.epochs = 2;
+  shorter.run_key = "epochs 2";
+  try {
+    models::train(m, opt, train, &val, shorter);
+    BOOST_FAIL("expected value_error");
+  } catch (const value_error& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find(dir.string()) != std::string::npos, what);
+    BOOST_TEST(what.find("'epochs 4'") != std::string::npos, what);
+    BOOST_TEST(what.find("'epochs 2'") != std::string::npos, what);
+  }
+  const auto same = models::train(m, opt, train, &val, o);  // the same key: the finished run is resumed as done
+  BOOST_TEST(same.resumed_from_epoch == 4);
+  // A checkpoint written without a key (before runs recorded theirs) is not taken for any keyed run.
+  auto unkeyed = models::training_checkpoint::load(dir / "last.ckpt");
+  unkeyed.run_key.clear();
+  unkeyed.save(dir / "last.ckpt");
+  BOOST_CHECK_THROW(models::train(m, opt, train, &val, o), value_error);
+}
+
 // Issue 22, item 3: a damaged checkpoint is never used; the previous one takes over, and the run
 // still ends where an uninterrupted one does. Temporaries of killed writers are removed at start.
 BOOST_AUTO_TEST_CASE(damaged_checkpoint_falls_back_to_the_previous_one) {

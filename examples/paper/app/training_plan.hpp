@@ -22,15 +22,19 @@ struct training_plan {
   index_t train_windows = 0;           // windows per track read for training (0: all)
   index_t embed_windows = 0;           // windows per track averaged into its embedding (0: all)
 
-  // What decides the trained weights (not epochs and patience, unless the schedule spans the run): two
-  // plans with the same key train the same run, so a longer run resumes a shorter one's checkpoint.
+  // Every field of the plan that decides the trained weights, as text: batches, rate and schedule,
+  // clipping, training windows, validation batches, epochs, patience and what counts as an
+  // improvement (which epoch's weights are kept). A run resumes only a checkpoint written under the
+  // same key (paper::run_key adds the model, preset, seed, backend and corpus), so a run with fewer
+  // --epochs does not pick up a longer one's weights. embed_windows is not here: it decides the
+  // embeddings, not the weights, and the embeddings' stamp records it.
   std::string run_key() const {
     const auto& t = training;
-    char b[256];
-    std::snprintf(b, sizeof b, "s%lld b%lld lr%.9g %s c%.9g w%lld v%lld e%lld", static_cast<long long>(t.steps_per_epoch),
+    char b[320];
+    std::snprintf(b, sizeof b, "s%lld b%lld lr%.9g %s c%.9g w%lld v%lld e%lld p%lld d%.9g r%d", static_cast<long long>(t.steps_per_epoch),
                   static_cast<long long>(t.batch_size), t.learning_rate, t.schedule.str().c_str(), t.clip_norm,
-                  static_cast<long long>(train_windows), static_cast<long long>(t.validation_batches),
-                  static_cast<long long>(t.schedule.kind == "cosine" ? t.epochs : 0));
+                  static_cast<long long>(train_windows), static_cast<long long>(t.validation_batches), static_cast<long long>(t.epochs),
+                  static_cast<long long>(t.patience), t.min_delta, t.restore_best ? 1 : 0);
     return b;
   }
   void validate(const std::string& where) const {

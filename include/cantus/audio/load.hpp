@@ -16,6 +16,7 @@
 #include <system_error>
 #include <vector>
 
+#include "cantus/audio/decode_check.hpp"
 #include "cantus/audio/signal.hpp"
 #include "cantus/base/error.hpp"
 
@@ -51,52 +52,17 @@ inline std::vector<float> resample(std::span<const float> x, double from_sr, dou
 }
 
 namespace detail {
-template <class... Why>
-[[noreturn]] void throw_load_error(const std::string& file, const Why&... why) {
-  throw io_error(cantus::detail::concat("cantus::audio::load: '", file, "': ", why...));
-}
 struct sndfile_closer {
   void operator()(SNDFILE* f) const noexcept { sf_close(f); }
 };
-
-// Compares what was decoded with what the header declares. libsndfile (through mpg123) reports a
-// damaged stream only as an error state after the last read, so both signs are looked at.
-inline void account_for_losses(signal& s, const SF_INFO& info, int decoder_error, const char* decoder_message,
-                               double min_share) {
-  s.decoded_frames = static_cast<std::int64_t>(s.samples.size());
-  // Streams of unknown length declare 0 or SF_COUNT_MAX frames: nothing to compare with.
-  const bool declared = info.frames > 0 && info.frames < std::numeric_limits<sf_count_t>::max() / 2;
-  s.declared_frames = declared ? static_cast<std::int64_t>(info.frames) : -1;
-  const double rate = info.samplerate;
-  std::string loss;
-  if (declared && s.decoded_frames < s.declared_frames) {
-    const double share = static_cast<double>(s.decoded_frames) / static_cast<double>(s.declared_frames);
-    loss = cantus::detail::concat("decoded ", s.decoded_frames / rate, " s of the ", s.declared_frames / rate,
-                                  " s its header declares (", 100.0 * share, " %)");
-    if (decoder_error != SF_ERR_NO_ERROR)
-      loss.append(cantus::detail::concat("; the decoder stopped with \"", decoder_message, "\""));
-    if (share < min_share)
-      throw_load_error(s.source, loss, ", less than the required ", 100.0 * min_share,
-                       " % (damaged or truncated; min_decoded_share, the programs' --min-decoded-share, sets the share)");
-  } else if (decoder_error != SF_ERR_NO_ERROR) {
-    loss = cantus::detail::concat("the decoder stopped with \"", decoder_message, "\" after ", s.decoded_frames / rate, " s");
-  }
-  s.decode_loss = std::move(loss);
-}
 }  // namespace detail
-
-// The share of its declared duration below which a decoded file counts as broken. A damaged MP3
-// frame makes the decoder give up there and return what came before it, with no error at open: a
-// clip corrupted in the middle decodes to half its length. Intact files decode to exactly what their
-// header declares (every clip of the shared FMA-shaped corpus does), so 0.9 only refuses real losses
-// while tolerating a header's estimate that is slightly off.
-inline constexpr double default_min_decoded_share = 0.9;
 
 // Decodes an audio file to mono float (mean of the channels; integer formats scaled to [-1, 1) the
 // way libsndfile and soundfile do, int16 / 32768) and resamples it to `target_sr` Hz with libsoxr.
 // `target_sr <= 0` keeps the file's own rate. Throws io_error naming the file when it is missing,
 // unreadable, of an unsupported format, holds no samples, decodes to non-finite values, or decodes to
-// less than `min_decoded_share` of the duration its header declares (0 accepts any partial decode).
+// less than `min_decoded_share` of the duration its header declares (0 accepts any partial decode;
+// a truncated WAV counts by the length its header declares: decode_check.hpp).
 // An accepted file that still lost frames, or whose decoder stopped on an error, says so in
 // signal::decode_loss.
 inline signal load(const std::filesystem::path& path, double target_sr = 22050.0,
@@ -121,11 +87,12 @@ inline signal load(const std::filesystem::path& path, double target_sr = 22050.0
   }
   if (info.channels <= 0 || info.samplerate <= 0)
     detail::throw_load_error(name, "decoder reports ", info.channels, " channels at ", info.samplerate, " Hz");
+  const std::int64_t declared = detail::declared_frames(file.get(), info);
 
   // Read until the decoder returns nothing: an MP3 header's frame count is an estimate (truncated
   // files claim more than they hold, VBR files without a Xing header guess), so it is only a hint.
   const auto channels = static_cast<std::size_t>(info.channels);
-  constexpr std::size_t block_frames = 1 << 14;
+  constexpr std::size_t block_frames = decode_block_frames;
   std::vector<float> interleaved(block_frames * channels);
   signal out;
   out.source = name;
@@ -155,7 +122,8 @@ inline signal load(const std::filesystem::path& path, double target_sr = 22050.0
     }
   }
   if (out.samples.empty()) detail::throw_load_error(name, "holds no audio samples (zero-length)");
-  detail::account_for_losses(out, info, sf_error(file.get()), sf_strerror(file.get()), min_decoded_share);
+  detail::account_for_losses(out, static_cast<std::int64_t>(out.samples.size()), declared, info.samplerate, sf_error(file.get()),
+                             sf_strerror(file.get()), min_decoded_share);
   // Float files can hold NaN/inf; one branch-free pass (it vectorises) instead of a test per sample.
   int non_finite = 0;
   for (float v : out.samples) non_finite |= (v != v) | (std::fabs(v) > std::numeric_limits<float>::max());

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "cantus/base/error.hpp"
-#include "cantus/core/atomic_file.hpp"
+#include "cantus/core/publish_file.hpp"
 
 namespace cantus::audio {
 

@@ -4,7 +4,9 @@
 // high-quality recipe as load()'s one-shot call), so a six-hour file costs a few blocks of memory,
 // not its length. The samples it returns, concatenated, are load()'s: the same values to rounding
 // (tests/audio/stream_test.cpp) and the same count (ceil(n * to / from), zeros at the end where the
-// resampler delivers fewer).
+// resampler delivers fewer). It applies load()'s decode checks (decode_check.hpp): a file decoding to
+// less than min_decoded_share of what its header declares, a truncated WAV included, is refused with
+// load()'s message, at open where the header already tells, else when the end is reached.
 #include <sndfile.h>
 #include <soxr.h>
 
@@ -25,8 +27,12 @@ namespace cantus::audio {
 class stream_reader {
  public:
   // target_sr <= 0 keeps the file's rate. Throws io_error naming the file when it cannot be decoded.
-  explicit stream_reader(const std::filesystem::path& path, double target_sr = 22050.0, std::size_t block_frames = 1 << 16)
-      : name_(path.string()), block_(std::max<std::size_t>(block_frames, 256)) {
+  // block_frames other than decode_block_frames can decode less of a damaged MP3 than load() does.
+  explicit stream_reader(const std::filesystem::path& path, double target_sr = 22050.0, std::size_t block_frames = decode_block_frames,
+                         double min_decoded_share = default_min_decoded_share)
+      : name_(path.string()), block_(std::max<std::size_t>(block_frames, 256)), min_share_(min_decoded_share) {
+    if (!(min_share_ >= 0.0 && min_share_ <= 1.0))
+      throw_value_error("cantus::audio::stream_reader: min_decoded_share must be a share from 0 to 1, got ", min_share_, " for '", name_, "'");
     std::error_code ec;
     if (!std::filesystem::exists(path, ec)) detail::throw_load_error(name_, "no such file");
     if (std::filesystem::is_directory(path, ec)) detail::throw_load_error(name_, "is a directory, not an audio file");
@@ -41,6 +47,12 @@ class stream_reader {
       detail::throw_load_error(name_, "decoder reports ", info.channels, " channels at ", info.samplerate, " Hz");
     channels_ = static_cast<std::size_t>(info.channels);
     source_rate_ = info.samplerate;
+    declared_ = detail::declared_frames(file_.get(), info);
+    if (declared_ > info.frames) {  // a truncated file: what it can give at most is already known
+      signal s;
+      s.source = name_;
+      detail::account_for_losses(s, info.frames, declared_, source_rate_, SF_ERR_NO_ERROR, "", min_share_);
+    }
     rate_ = target_sr > 0 ? target_sr : source_rate_;
     if (rate_ != source_rate_) {
       const double ratio = rate_ / source_rate_;
@@ -62,6 +74,23 @@ class stream_reader {
   double source_rate() const { return source_rate_; }  // of the file
   std::uint64_t decoded() const { return decoded_; }   // source samples decoded so far
   bool done() const { return finished_ && pending_.empty(); }
+  // What decoding lost (as signal::decode_loss), known once the end was reached.
+  const std::string& decode_loss() const { return loss_.decode_loss; }
+
+  // Decodes the rest of the file without resampling or keeping it, for the end-of-file checks: a
+  // caller keeping only the start of a file still learns whether the file is whole.
+  void skip_rest() {
+    while (!finished_) {
+      const sf_count_t got = sf_readf_float(file_.get(), interleaved_.data(), static_cast<sf_count_t>(block_));
+      if (got <= 0) {
+        at_end();
+        finished_ = true;
+      } else {
+        decoded_ += static_cast<std::uint64_t>(got);
+      }
+    }
+    pending_.clear(), pos_ = 0;
+  }
 
   // Appends up to n samples to out; returns how many (0 only at the end of the file).
   std::size_t read(std::vector<float>& out, std::size_t n) {
@@ -104,8 +133,8 @@ class stream_reader {
         mono_[i] = s;
       }
       decoded_ += frames;
-    } else if (decoded_ == 0) {
-      detail::throw_load_error(name_, "holds no audio samples (zero-length)");
+    } else {
+      at_end();
     }
     if (!soxr_) {
       pending_.assign(mono_.begin(), mono_.end());
@@ -139,8 +168,19 @@ class stream_reader {
     finished_ = true;
   }
 
+  // The end of the file: nothing decoded, or less than its header declares, is refused as load() does.
+  void at_end() {
+    if (decoded_ == 0) detail::throw_load_error(name_, "holds no audio samples (zero-length)");
+    loss_.source = name_;
+    detail::account_for_losses(loss_, static_cast<std::int64_t>(decoded_), declared_, source_rate_, sf_error(file_.get()),
+                               sf_strerror(file_.get()), min_share_);
+  }
+
   std::string name_;
   std::size_t block_, channels_ = 1;
+  double min_share_ = default_min_decoded_share;
+  std::int64_t declared_ = -1;
+  signal loss_;  // its decode_loss, once the end was reached
   double source_rate_ = 0, rate_ = 0;
   std::unique_ptr<SNDFILE, sf_closer> file_;
   std::unique_ptr<std::remove_pointer_t<soxr_t>, soxr_closer> soxr_;

@@ -10,7 +10,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <span>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -110,7 +112,7 @@ inline Eigen::VectorXi classes_of_row_max(const Eigen::MatrixXd& scores, const s
 // --- versioned binary files: magic, version, then plain little-endian values ----------------------
 class binary_writer {
  public:
-  explicit binary_writer(std::ofstream& out) : out_(out) {}
+  explicit binary_writer(std::ostream& out) : out_(out) {}
   template <class T>
   void put(const T& v) {
     static_assert(std::is_trivially_copyable_v<T>);
@@ -127,7 +129,7 @@ class binary_writer {
   }
 
  private:
-  std::ofstream& out_;
+  std::ostream& out_;
 };
 
 class binary_reader {
@@ -136,6 +138,14 @@ class binary_reader {
     std::ifstream in(path, std::ios::binary);
     if (!in) throw io_error(cantus::detail::concat(path_, ": cannot open model file for reading"));
     bytes_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    check_header(magic, version);
+  }
+  // A model's bytes held in memory (e.g. a sealed file's payload); `name` stands for the file in messages.
+  binary_reader(std::string_view bytes, std::string name, std::string_view magic, std::uint32_t version) : path_(std::move(name)) {
+    bytes_.assign(bytes.begin(), bytes.end());
+    check_header(magic, version);
+  }
+  void check_header(std::string_view magic, std::uint32_t version) {
     if (bytes_.size() < magic.size() + 4 || std::memcmp(bytes_.data(), magic.data(), magic.size()) != 0)
       throw io_error(cantus::detail::concat(path_, ": not a ", magic, " model file (expected the magic bytes \"", magic,
                                             "\" at its start)"));

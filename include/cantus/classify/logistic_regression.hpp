@@ -46,6 +46,11 @@ class logistic_regression {
 
   static logistic_regression load(const std::filesystem::path& path);
 
+  // The bytes save() writes, and the model back from them (`name` stands for the file in messages):
+  // for files that hold a model among other things (core/sealed_file.hpp).
+  std::string to_bytes() const;
+  static logistic_regression from_bytes(std::string_view bytes, const std::string& name);
+
   const std::vector<int>& classes() const { return classes_; }
   int n_classes() const { return static_cast<int>(classes_.size()); }
   Eigen::Index n_features_in() const { return coef_.cols(); }
@@ -219,8 +224,14 @@ CANTUS_CLASSIFY_INLINE double logistic_regression::score(const matrix_ref& X, la
 }
 
 CANTUS_CLASSIFY_INLINE void logistic_regression::save(const std::filesystem::path& path) const {
+  const std::string bytes = to_bytes();
+  write_file_atomically(path, [&](std::ofstream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
+}
+
+CANTUS_CLASSIFY_INLINE std::string logistic_regression::to_bytes() const {
   if (coef_.size() == 0) throw value_error("logistic_regression::save: the model is not fitted");
-  write_file_atomically(path, [&](std::ofstream& out) {
+  std::ostringstream out(std::ios::binary);
+  {
     detail::binary_writer w(out);
     out.write(kMagic, 8);
     w.put<std::uint32_t>(kVersion);
@@ -240,11 +251,19 @@ CANTUS_CLASSIFY_INLINE void logistic_regression::save(const std::filesystem::pat
     w.put(report_.loss);
     w.put(report_.gradient_norm);
     w.put<std::uint8_t>(report_.converged);
-  });
+  }
+  return std::move(out).str();
 }
 
 CANTUS_CLASSIFY_INLINE logistic_regression logistic_regression::load(const std::filesystem::path& path) {
-  detail::binary_reader r(path, std::string_view(kMagic, 8), kVersion);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw io_error(cantus::detail::concat(path.string(), ": cannot open model file for reading"));
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return from_bytes(bytes, path.string());
+}
+
+CANTUS_CLASSIFY_INLINE logistic_regression logistic_regression::from_bytes(std::string_view bytes, const std::string& name) {
+  detail::binary_reader r(bytes, name, std::string_view(kMagic, 8), kVersion);
   logistic_regression m;
   m.params_.C = r.get<double>("C");
   m.params_.max_iter = r.get<std::int32_t>("max_iter");

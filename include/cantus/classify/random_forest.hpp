@@ -408,6 +408,11 @@ class random_forest {
 
   static random_forest load(const std::filesystem::path& path);
 
+  // The bytes save() writes, and the model back from them (`name` stands for the file in messages):
+  // for files that hold a model among other things (core/sealed_file.hpp).
+  std::string to_bytes() const;
+  static random_forest from_bytes(std::string_view bytes, const std::string& name);
+
   const std::vector<int>& classes() const { return classes_; }
   int n_classes() const { return static_cast<int>(classes_.size()); }
   Eigen::Index n_features_in() const { return n_features_; }
@@ -511,8 +516,14 @@ CANTUS_CLASSIFY_INLINE double random_forest::score(const matrix_ref& X, labels_r
 }
 
 CANTUS_CLASSIFY_INLINE void random_forest::save(const std::filesystem::path& path) const {
+  const std::string bytes = to_bytes();
+  write_file_atomically(path, [&](std::ofstream& out) { out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())); });
+}
+
+CANTUS_CLASSIFY_INLINE std::string random_forest::to_bytes() const {
   if (trees_.empty()) throw value_error("random_forest::save: the model is not fitted");
-  write_file_atomically(path, [&](std::ofstream& out) {
+  std::ostringstream out(std::ios::binary);
+  {
     detail::binary_writer w(out);
     out.write(kMagic, 8);
     w.put<std::uint32_t>(kVersion);
@@ -534,11 +545,19 @@ CANTUS_CLASSIFY_INLINE void random_forest::save(const std::filesystem::path& pat
       w.put_vector(t.leaf_values);
       w.put_vector(t.importances);
     }
-  });
+  }
+  return std::move(out).str();
 }
 
 CANTUS_CLASSIFY_INLINE random_forest random_forest::load(const std::filesystem::path& path) {
-  detail::binary_reader r(path, std::string_view(kMagic, 8), kVersion);
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw io_error(cantus::detail::concat(path.string(), ": cannot open model file for reading"));
+  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+  return from_bytes(bytes, path.string());
+}
+
+CANTUS_CLASSIFY_INLINE random_forest random_forest::from_bytes(std::string_view bytes, const std::string& name) {
+  detail::binary_reader r(bytes, name, std::string_view(kMagic, 8), kVersion);
   random_forest m;
   auto& p = m.params_;
   p.n_estimators = r.get<std::int32_t>("n_estimators");

@@ -6,6 +6,7 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "cantus/audio/load.hpp"
+#include "cantus/audio/stream.hpp"
 #include "cantus/data/corpus.hpp"
 
 namespace cantus::data {
@@ -47,7 +49,7 @@ inline std::string unreadable_reason(const std::filesystem::path& path, const ch
 }
 
 // Opens the file with libsndfile and reads its header (duration is the header's estimate for MP3);
-// with decode = true, decodes it entirely (exact length, catches damage inside the stream).
+// with decode = true, decodes it entirely in blocks (exact length, catches damage inside the stream).
 inline audio_probe probe_audio(const std::filesystem::path& path, bool decode = false) {
   audio_probe r;
   std::error_code ec;
@@ -61,10 +63,15 @@ inline audio_probe probe_audio(const std::filesystem::path& path, bool decode = 
   }
   if (decode) {
     try {
-      auto s = audio::load(path, 0);
+      // Block by block, nothing kept: a 3-hour file needs a block of memory, not the whole file (and
+      // threads decode several files at once). The stream applies load()'s checks (decode_check.hpp).
+      audio::stream_reader in(path, 0);
+      std::vector<float> block;
+      std::uint64_t n = 0;
+      for (std::size_t got; (got = in.read(block, std::size_t{1} << 16)) > 0; block.clear()) n += got;
       r.ok = true;
-      r.seconds = s.seconds();
-      r.sample_rate = static_cast<int>(s.sample_rate);
+      r.seconds = static_cast<double>(n) / in.sample_rate();
+      r.sample_rate = static_cast<int>(in.sample_rate());
       r.channels = 1;
     } catch (const std::exception& e) {
       r.error = e.what();
@@ -82,7 +89,18 @@ inline audio_probe probe_audio(const std::filesystem::path& path, bool decode = 
   // A header that promises frames but the stream that yields none (e.g. an MP3 holding only an ID3 tag).
   float probe[4096];
   const sf_count_t got = info.channels > 0 && info.channels <= 16 ? sf_readf_float(f, probe, 4096 / info.channels) : 0;
+  // A truncated WAV's header declares more than libsndfile's clamped count: judged as decoding judges
+  // it (audio/decode_check.hpp), with its message, also without decoding.
+  const std::int64_t declared = info.samplerate > 0 ? audio::detail::declared_frames(f, info) : -1;
   sf_close(f);
+  if (declared > info.frames) try {
+      audio::signal s;
+      s.source = path.string();
+      audio::detail::account_for_losses(s, info.frames, declared, info.samplerate, SF_ERR_NO_ERROR, "", audio::default_min_decoded_share);
+    } catch (const std::exception& e) {
+      r.error = e.what();
+      return r;
+    }
   if (info.samplerate <= 0 || info.channels <= 0 || info.frames <= 0 || got <= 0) {
     r.error = "holds no audio samples";
     return r;

@@ -54,6 +54,7 @@
 #include <vector>
 
 #include "cantus/audio/load.hpp"
+#include "cantus/audio/stream.hpp"
 #include "cantus/audio/mel.hpp"
 #include "cantus/core/atomic_file.hpp"
 #include "cantus/base/error.hpp"
@@ -384,6 +385,24 @@ inline extracted extract_samples(std::int64_t id, std::vector<float> samples, co
   return r;
 }
 
+// A track's audio at p.mel.sr, decoded and resampled block by block (audio::stream_reader), keeping only
+// the first max_seconds: memory follows what is kept, not the file (a 3-hour file took 2 GB when decoded
+// whole and resampled in one piece). The rest is decoded without being kept, so that a file damaged or
+// truncated after max_seconds is judged whole, with load()'s checks and message.
+inline audio::signal decode_kept(const std::filesystem::path& path, const feature_params& p) {
+  audio::stream_reader in(path, p.mel.sr, audio::decode_block_frames, p.min_decoded_share);
+  audio::signal s;
+  s.source = path.string();
+  s.sample_rate = in.sample_rate();
+  const std::size_t keep =
+      p.max_seconds > 0 ? static_cast<std::size_t>(std::llround(p.max_seconds * in.sample_rate())) : std::numeric_limits<std::size_t>::max();
+  while (s.samples.size() < keep)
+    if (in.read(s.samples, std::min<std::size_t>(keep - s.samples.size(), std::size_t{1} << 16)) == 0) break;
+  in.skip_rest();
+  s.decode_loss = in.decode_loss();
+  return s;
+}
+
 inline extracted extract_track(const data::track& t, const feature_params& p, const audio::mel_spectrogram& mel) {
   extracted r;
   r.entry.id = t.id;
@@ -395,12 +414,9 @@ inline extracted extract_track(const data::track& t, const feature_params& p, co
     const auto source = data::file_content::of(t.path);
     r.entry.content = source.checksum;
     r.entry.identity = source.identity;
-    auto sig = audio::load(t.path, p.mel.sr, p.min_decoded_share);
-    if (p.max_seconds > 0) {
-      const auto keep = static_cast<std::size_t>(std::llround(p.max_seconds * sig.sample_rate));
-      if (sig.samples.size() > keep) sig.samples.resize(keep);
-    }
+    auto sig = decode_kept(t.path, p);
     r.entry.seconds = sig.seconds();
+    audio::require_length(t.path.string(), sig.samples.size(), sig.sample_rate, static_cast<std::uint64_t>(p.mel.n_fft));
     if (sig.seconds() < t.min_seconds)
       throw io_error(cantus::detail::concat("'", t.path.string(), "': decoded only ", sig.seconds(), " s of audio, fewer than the ",
                                             t.min_seconds, " s a track of this corpus needs (broken or truncated file)"));

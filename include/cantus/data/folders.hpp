@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,9 +34,19 @@ inline corpus load(const std::filesystem::path& root, const options& opt = {}) {
   c.name = "folders " + root.filename().string();
   c.root = root;
   std::vector<fs::path> genre_dirs;
+  // An entry whose status cannot be read (a symbolic link loop, a dangling link, no permission) is
+  // skipped with a problem naming it, instead of ending the load with std::filesystem's own text.
+  auto unreadable = [&c](const fs::directory_entry& e, bool (fs::directory_entry::*test)(std::error_code&) const) {
+    std::error_code ec;
+    const bool yes = (e.*test)(ec);
+    if (ec) c.problems.push_back({-1, e.path(), cantus::detail::concat("cannot be read (", ec.message(), "), skipped")});
+    return ec ? std::optional<bool>() : std::optional<bool>(yes);
+  };
   for (const auto& e : fs::directory_iterator(root)) {
     if (e.path().filename().string().starts_with('.')) continue;
-    if (e.is_directory()) genre_dirs.push_back(e.path());
+    const auto is_dir = unreadable(e, &fs::directory_entry::is_directory);
+    if (!is_dir) continue;
+    if (*is_dir) genre_dirs.push_back(e.path());
     else if (is_audio_extension(e.path()))
       c.problems.push_back({-1, e.path(), "audio file outside a genre folder, ignored"});
   }
@@ -43,9 +54,10 @@ inline corpus load(const std::filesystem::path& root, const options& opt = {}) {
   std::int64_t next_id = 1;
   for (const auto& dir : genre_dirs) {
     std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir))
-      if (e.is_regular_file() && is_audio_extension(e.path()) && !e.path().filename().string().starts_with('.'))
-        files.push_back(e.path());
+    for (const auto& e : fs::directory_iterator(dir)) {
+      if (!is_audio_extension(e.path()) || e.path().filename().string().starts_with('.')) continue;
+      if (unreadable(e, &fs::directory_entry::is_regular_file).value_or(false)) files.push_back(e.path());
+    }
     std::sort(files.begin(), files.end());
     if (files.empty()) {
       c.problems.push_back({-1, dir, "genre folder without audio files, ignored"});

@@ -121,6 +121,10 @@ struct trainer_options {
   std::filesystem::path checkpoint_dir;  // empty: no checkpoints (and no resume)
   bool resume = true;             // continue from checkpoint_dir/last.ckpt when it exists
   std::string label = "train";
+  // What the run is, in the caller's words (every setting that decides its weights): recorded in each
+  // checkpoint, and a checkpoint in checkpoint_dir recorded under another key (or none) is refused
+  // instead of resumed. Empty: not checked (only the seed is).
+  std::string run_key;
   bool verbose = true;            // progress bars and one summary line per epoch on stderr
   // Data-parallel training over these processes (null or one rank: this process alone).
   distributed::process_group* group = nullptr;
@@ -356,6 +360,7 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
   training_result result;
   training_checkpoint state;
   state.seed = s.seed;
+  state.run_key = opt.run_key;
   const std::filesystem::path last_path = opt.checkpoint_dir.empty() ? std::filesystem::path() : opt.checkpoint_dir / "last.ckpt";
   std::string ckpt_path;
   if (auto found = detail::find_resume_point(opt, group, ckpt_path)) {
@@ -364,6 +369,11 @@ training_result train(Model& model, Optimizer& optimizer, const Data& train_data
       throw value_error(cantus::detail::concat(ckpt_path, ": checkpoint was trained with seed ", state.seed,
                                                " but this run asks for seed ", s.seed,
                                                "; delete the checkpoint or use the same seed"));
+    if (!opt.run_key.empty() && state.run_key != opt.run_key)
+      throw value_error(cantus::detail::concat(
+          opt.checkpoint_dir.string(), ": holds a checkpoint (", ckpt_path, ") of another run; it was written under the run key '",
+          state.run_key.empty() ? std::string("(none: written before checkpoints recorded their run)") : state.run_key,
+          "', this run's key is '", opt.run_key, "'; give this run another checkpoint directory, or delete that one to train it anew"));
     state.restore(model, optimizer, ckpt_path);
     result.resumed_from_epoch = state.epochs_done;
     if (verbose)

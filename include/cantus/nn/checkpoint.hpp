@@ -19,7 +19,8 @@
 //                      f64 seconds, f64 items per second } ]
 //   u32 CRC-32 (IEEE) of every byte before it
 // str = u32 length + bytes. A trainer checkpoint keeps its epochs done and steps taken in (epoch,
-// step) and the states "model", "optimizer" and "best_model".
+// step) and the states "model", "optimizer" and "best_model", and "run_key" when its run has one
+// (models::trainer_options::run_key: the settings the run was started with, which a resume must match).
 //
 // Files are written with write_file_atomically (temp + fsync + rename). Reading checks the length
 // and the checksum before anything else, and every size field against the bytes left, so damage is
@@ -657,6 +658,7 @@ struct training_checkpoint {
   double best_validation_loss = std::numeric_limits<double>::infinity();
   std::vector<epoch_record> history;
   std::string model, optimizer, best_model;
+  std::string run_key;  // what the run was started with (trainer_options::run_key); empty: not recorded
 
   checkpoint_file to_file() const {
     checkpoint_file c;
@@ -664,6 +666,7 @@ struct training_checkpoint {
     c.counters.step = steps;
     c.counters.epoch = epochs_done;
     c.states = {{"model", model}, {"optimizer", optimizer}, {"best_model", best_model}};
+    if (!run_key.empty()) c.states["run_key"] = run_key;
     c.training = stored_training{seed, best_epoch, bad_epochs, best_validation_loss, history};
     return c;
   }
@@ -688,6 +691,7 @@ struct training_checkpoint {
     take("model", t.model);
     take("optimizer", t.optimizer);
     take("best_model", t.best_model);
+    if (const auto it = c.states.find("run_key"); it != c.states.end()) t.run_key = std::move(it->second);
     return t;
   }
 
