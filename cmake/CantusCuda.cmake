@@ -36,6 +36,24 @@ if(CANTUS_CUDA_ENABLED)
   if(TARGET cantus_nccl_imported)  # CANTUS_WITH_NCCL comes with it
     target_link_libraries(cantus_cuda INTERFACE cantus_nccl_imported)
   endif()
+  # The kernels compiled once (include/cantus/nn/cuda_compiled.cu): the build tree's users of
+  # cantus::cuda see the CUDA backend's declarations (CANTUS_CUDA_COMPILED), so their programs on cuda
+  # compile with the host compiler and link these objects. Build interface only: an installed cantus
+  # stays header-only, its .cu files compiling the kernels they use.
+  if(NOT TARGET cantus_cuda_objects)
+    add_library(cantus_cuda_objects OBJECT ${PROJECT_SOURCE_DIR}/include/cantus/nn/cuda_compiled.cu)
+    target_include_directories(cantus_cuda_objects PRIVATE ${PROJECT_SOURCE_DIR}/include)
+    target_link_libraries(cantus_cuda_objects PRIVATE Eigen3::Eigen xsimd OpenMP::OpenMP_CXX CUDA::cudart CUDA::cublas
+                                                      cantus_cudnn_imported)
+    if(TARGET cantus_nccl_imported)
+      target_link_libraries(cantus_cuda_objects PRIVATE cantus_nccl_imported)
+    endif()
+    target_compile_definitions(cantus_cuda_objects PRIVATE $<TARGET_PROPERTY:cantus,INTERFACE_COMPILE_DEFINITIONS>
+                                                           CANTUS_WITH_CUDA=1)
+    target_compile_options(cantus_cuda_objects PRIVATE -std=c++20 --expt-relaxed-constexpr)
+    target_compile_definitions(cantus_cuda INTERFACE $<BUILD_INTERFACE:CANTUS_CUDA_COMPILED=1>)
+    target_sources(cantus_cuda INTERFACE $<BUILD_INTERFACE:$<TARGET_OBJECTS:cantus_cuda_objects>>)
+  endif()
   message(STATUS "cantus: CUDA component ON (${CMAKE_CUDA_COMPILER_VERSION}, cuDNN ${CANTUS_CUDNN_LIBRARY}, NCCL ${CANTUS_NCCL_LIBRARY})")
 else()
   message(STATUS "cantus: CUDA component OFF")

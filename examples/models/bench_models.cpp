@@ -107,6 +107,18 @@ double median(std::vector<double> v) {
   return v.empty() ? 0 : v[v.size() / 2];
 }
 
+// "median (min-max)" of the rounds, or the one value, or "-".
+std::string spread(const std::vector<double>& v, int digits) {
+  if (v.empty()) return "-";
+  const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+  char b[96];
+  if (v.size() == 1)
+    std::snprintf(b, sizeof b, "%.*f", digits, v.front());
+  else
+    std::snprintf(b, sizeof b, "%.*f (%.*f-%.*f)", digits, median(v), digits, *lo, digits, *hi);
+  return b;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -236,16 +248,19 @@ int main(int argc, char** argv) {
       peak = bench::fma_peak_gflops(t, 1.0, &isa);
       std::printf("\n%d thread%s: measured FMA peak %.1f GFLOP/s (%s, float)\n\n", t, t == 1 ? "" : "s", peak, isa);
     }
+    // Both sides at t fixed threads (cantus does not follow the free cores here); with --rounds R, each
+    // figure is the median of R alternating rounds with its range, the ratio the median of the rounds'
+    // ratios.
     std::printf("| model | cantus steps/s | PyTorch steps/s | ratio cantus/PyTorch | cantus items/s | GEMM GFLOP/step | GEMM GFLOP/s | share of peak | time in GEMM | GEMM kernels' share of peak | cantus loss |\n"
                 "|---|---|---|---|---|---|---|---|---|---|---|\n");
     std::fflush(stdout);
     for (const auto& name : names) {
-      std::vector<double> ours, theirs;
+      std::vector<double> ours, theirs, ratios;
       double loss = 0, flops = 0, in_gemm = 0, kernel_share = 0;
       try {
         for (int r = 0; r < rounds; ++r) {
           omp_set_num_threads(t);
-          const auto m = backend == "cuda" ? bench::run_cantus_cuda(name, seconds) : bench::run_cantus_on<cpu>(name, seconds);
+          const auto m = backend == "cuda" ? bench::run_cantus_cuda(name, seconds) : bench::run_cantus_on<cpu>(name, seconds, false);
           ours.push_back(m.steps_per_second);
           loss = m.loss;
           flops = m.gemm_flops;
@@ -255,7 +270,10 @@ int main(int argc, char** argv) {
             in_gemm = m.gemm_thread_seconds / (m.counted_step_seconds * t);
             kernel_share = m.gemm_flops / m.gemm_thread_seconds / 1e9 / (peak / t);
           }
-          if (with_reference) theirs.push_back(run_reference(python, reference, reference_name(name), t, seconds, reference_args));
+          if (with_reference) {
+            theirs.push_back(run_reference(python, reference, reference_name(name), t, seconds, reference_args));
+            if (theirs.back() > 0) ratios.push_back(ours.back() / theirs.back());
+          }
         }
       } catch (const std::exception& e) {
         std::fprintf(stderr, "bench_models: %s: %s\n", name.c_str(), e.what());
@@ -263,8 +281,8 @@ int main(int argc, char** argv) {
       }
       const double a = median(ours), b = median(theirs), rate = flops * a / 1e9;
       const auto percent = [](double x) { return x > 0 ? std::to_string(100 * x).substr(0, 4) + " %" : std::string("-"); };
-      std::printf("| %s | %.3f | %s | %s | %.1f | %s | %s | %s | %s | %s | %.4g |\n", name.c_str(), a, b > 0 ? std::to_string(b).substr(0, 6).c_str() : "-",
-                  b > 0 ? std::to_string(a / b).substr(0, 5).c_str() : "-", a * double(batch_items(name)),
+      std::printf("| %s | %s | %s | %s | %.1f | %s | %s | %s | %s | %s | %.4g |\n", name.c_str(), spread(ours, 3).c_str(),
+                  b > 0 ? spread(theirs, 3).c_str() : "-", spread(ratios, 2).c_str(), a * double(batch_items(name)),
                   flops > 0 ? std::to_string(flops / 1e9).substr(0, 6).c_str() : "-", flops > 0 ? std::to_string(rate).substr(0, 6).c_str() : "-",
                   flops > 0 && peak > 0 ? (std::to_string(100 * rate / peak).substr(0, 4) + " %").c_str() : "-",
                   percent(in_gemm).c_str(), percent(kernel_share).c_str(), loss);

@@ -1,5 +1,5 @@
 #pragma once
-// bench_models' timing of one model on backend B (bench_models.cpp for the CPU, bench_models_cuda.cu
+// bench_models' timing of one model on backend B (bench_models.cpp for the CPU, bench_models_cuda.cpp
 // for cuda where the CUDA backend is built).
 #include <chrono>
 #include <string>
@@ -89,7 +89,7 @@ measured run_cantus_on(const std::string& name, double seconds, bool adapt = tru
     return time_steps(m, models::to_backend<B>(E::synthetic_batch(cfg, E::plan(false).training.batch_size, 1)), seconds, adapt);
   });
 }
-// The cuda instantiation and whether it can run here (bench_models_cuda.cu; bench_models.cpp says why
+// The cuda instantiation and whether it can run here (bench_models_cuda.cpp; bench_models.cpp says why
 // not when the CUDA backend is not built).
 measured run_cantus_cuda(const std::string& name, double seconds);
 bool cuda_usable(std::string& why);

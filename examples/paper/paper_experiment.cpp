@@ -1,7 +1,7 @@
 // What instantiates the models for the paper programs: training and embedding through the registry
 // (cantus/paper/registry.hpp). Compiled once into the programs' common library, so table1, table2,
 // figure5 and figure6 do not each instantiate every model, its trainer and its data set. The CUDA
-// instantiation (--backend cuda) is paper_experiment_cuda.cu's.
+// instantiation (--backend cuda) is paper_experiment_cuda.cpp's.
 #include "paper_experiment_run.hpp"
 #if CANTUS_WITH_MPI
 #include "cantus/distributed/mpi.hpp"

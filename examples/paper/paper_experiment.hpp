@@ -45,7 +45,7 @@ const std::vector<std::string>& all_models();
 const std::vector<std::string>& unsupervised_models();
 bool is_model(const std::string& name);  // app/registry.hpp known_model, compiled once
 // --backend cuda: whether this build has the CUDA backend and a device to run it; `why` says what is
-// missing (paper_experiment_cuda.cu where CUDA is built, paper_experiment.cpp otherwise).
+// missing (paper_experiment_cuda.cpp where CUDA is built, paper_experiment.cpp otherwise).
 bool cuda_usable(std::string& why);
 // The processes of this job: MPI's when an MPI launcher started the program (and this build has
 // cantus::mpi), else this process alone. Lives until the program exits.

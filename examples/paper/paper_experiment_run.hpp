@@ -1,7 +1,7 @@
 #pragma once
 // Training and embedding one registry model on backend B, for the paper programs: instantiated for
 // the CPU in paper_experiment.cpp and, where the CUDA backend is built, for cuda in
-// paper_experiment_cuda.cu (compiled by nvcc). The data sets build host batches; on a device backend
+// paper_experiment_cuda.cpp. The data sets build host batches; on a device backend
 // each batch is copied over as it is used (models::data_on, models::to_backend).
 #include <cmath>
 #include <numeric>

@@ -16,6 +16,6 @@
 #include "cantus/core/sealed_file.hpp"
 #include "cantus/core/tensor.hpp"
 #include "cantus/core/tensor_ops.hpp"
-#if defined(__CUDACC__)
+#if CANTUS_CUDA_DECLARE
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #endif

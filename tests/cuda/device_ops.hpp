@@ -1,6 +1,6 @@
 #pragma once
-// Host-callable wrappers around the CUDA backend, compiled by nvcc in device_ops.cu, so the Boost.Test
-// code stays ordinary C++.
+// Wrappers around the CUDA backend (device_ops.cpp) that take and return host vectors, so the
+// Boost.Test cases read as plain checks.
 #include <string>
 #include <vector>
 

@@ -1,5 +1,5 @@
 #pragma once
-// The CUDA backend against the CPU backend, run by nvcc-compiled code (parity.cu) and judged by the
+// The CUDA backend against the CPU backend, run by the code of parity.cpp and judged by the
 // Boost tests of parity_test.cpp. Each entry says what ran and the largest difference found,
 // relative to the largest magnitude of the CPU's tensor: forward outputs, input gradients and every
 // parameter gradient of a layer; value and gradients of a loss; parameters after optimizer steps; the

@@ -1,4 +1,4 @@
-// Every layer, loss, optimizer and model on the CUDA backend against the CPU backend (parity.cu).
+// Every layer, loss, optimizer and model on the CUDA backend against the CPU backend (parity.cpp).
 // Tolerances: 1e-5 of the largest magnitude for one layer or loss (cuDNN and cuBLAS sum in other
 // orders than the CPU; the GPU's exp/tanh differ from the CPU's SIMD ones in the last bits), 1e-4 for
 // five training steps of a model (those differences grow through Adam's normalised updates), exact for

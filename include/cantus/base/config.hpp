@@ -23,6 +23,23 @@
 #define CANTUS_INLINE_HD inline
 #endif
 
+// Who sees what of the CUDA backend. Its classes (backend_ops<cuda>, nn::tt::X<T, cuda>) are declared
+// wherever nvcc compiles, and wherever the host compiler does in a build tree whose cantus::cuda
+// carries the kernels compiled once (CANTUS_CUDA_COMPILED: nn/cuda_compiled.cu, for float): a
+// program that trains on cuda is then an ordinary C++ file. Their member definitions, which launch
+// kernels, are compiled by nvcc only: in that one unit (CANTUS_CUDA_DEFINITIONS), or in every .cu file
+// of an installed cantus, which has no compiled kernels and keeps the header-only way.
+#if defined(__CUDACC__) || defined(CANTUS_CUDA_COMPILED)
+#define CANTUS_CUDA_DECLARE 1
+#else
+#define CANTUS_CUDA_DECLARE 0
+#endif
+#if defined(__CUDACC__) && (!defined(CANTUS_CUDA_COMPILED) || defined(CANTUS_CUDA_DEFINITIONS))
+#define CANTUS_CUDA_DEFINE 1
+#else
+#define CANTUS_CUDA_DEFINE 0
+#endif
+
 #if defined(_MSC_VER)
 #define CANTUS_RESTRICT __restrict
 #else

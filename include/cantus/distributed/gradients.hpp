@@ -127,7 +127,8 @@ using gradient_reducer_t = typename gradient_reducer<T, B>::type;
 
 }  // namespace cantus::distributed
 
-// Only nvcc's translation units train on cuda; the host compiler is spared CUDA's and NCCL's headers.
-#if defined(__CUDACC__) && CANTUS_WITH_NCCL
+// Only files that see the CUDA backend (nvcc, or the build tree's compiled kernels: CANTUS_CUDA_DECLARE)
+// train on cuda; the others are spared CUDA's and NCCL's headers.
+#if CANTUS_CUDA_DECLARE && CANTUS_WITH_NCCL
 #include "cantus/distributed/nccl_all_reduce.hpp"
 #endif

@@ -24,6 +24,6 @@ struct activations;
 }  // namespace cantus::nn
 
 #include "cantus/backend/cpu/nn/activations.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/activations.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/activations.cuh")
 #include "cantus/backend/cuda/nn/activations.cuh"
 #endif

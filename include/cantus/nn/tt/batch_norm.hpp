@@ -46,6 +46,6 @@ class batch_norm;
 }  // namespace cantus::nn
 
 #include "cantus/backend/cpu/nn/batch_norm.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/batch_norm.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/batch_norm.cuh")
 #include "cantus/backend/cuda/nn/batch_norm.cuh"
 #endif

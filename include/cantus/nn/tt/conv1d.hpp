@@ -35,6 +35,6 @@ class conv1d;
 }  // namespace cantus::nn
 
 #include "cantus/backend/cpu/nn/conv1d.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/conv1d.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/conv1d.cuh")
 #include "cantus/backend/cuda/nn/conv1d.cuh"
 #endif

@@ -28,6 +28,6 @@ class conv2d;
 }  // namespace cantus::nn
 
 #include "cantus/backend/cpu/nn/conv2d.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/conv2d.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/conv2d.cuh")
 #include "cantus/backend/cuda/nn/conv2d.cuh"
 #endif

@@ -27,6 +27,6 @@ class conv_transpose1d;
 }  // namespace cantus::nn
 
 #include "cantus/backend/cpu/nn/conv_transpose1d.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/conv_transpose1d.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/conv_transpose1d.cuh")
 #include "cantus/backend/cuda/nn/conv_transpose1d.cuh"
 #endif

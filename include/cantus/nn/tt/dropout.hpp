@@ -12,6 +12,6 @@ struct dropout;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/dropout.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/dropout.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/dropout.cuh")
 #include "cantus/backend/cuda/nn/dropout.cuh"
 #endif

@@ -17,6 +17,6 @@ class gru;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/gru.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/gru.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/gru.cuh")
 #include "cantus/backend/cuda/nn/gru.cuh"
 #endif

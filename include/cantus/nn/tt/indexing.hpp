@@ -29,6 +29,6 @@ struct indexing;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/indexing.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/indexing.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/indexing.cuh")
 #include "cantus/backend/cuda/nn/indexing.cuh"
 #endif

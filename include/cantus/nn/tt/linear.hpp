@@ -15,6 +15,6 @@ class linear;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/linear.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/linear.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/linear.cuh")
 #include "cantus/backend/cuda/nn/linear.cuh"
 #endif

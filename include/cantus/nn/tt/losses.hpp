@@ -22,6 +22,6 @@ struct losses;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/losses.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/losses.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/losses.cuh")
 #include "cantus/backend/cuda/nn/losses.cuh"
 #endif

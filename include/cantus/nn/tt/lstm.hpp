@@ -17,6 +17,6 @@ class lstm;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/lstm.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/lstm.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/lstm.cuh")
 #include "cantus/backend/cuda/nn/lstm.cuh"
 #endif

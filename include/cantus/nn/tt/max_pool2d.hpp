@@ -27,6 +27,6 @@ struct max_pool2d;
 }  // namespace cantus::nn
 
 #include "cantus/backend/cpu/nn/max_pool2d.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/max_pool2d.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/max_pool2d.cuh")
 #include "cantus/backend/cuda/nn/max_pool2d.cuh"
 #endif

@@ -30,6 +30,6 @@ struct optimizers;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/optimizers.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/optimizers.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/optimizers.cuh")
 #include "cantus/backend/cuda/nn/optimizers.cuh"
 #endif

@@ -11,6 +11,6 @@ struct pooling;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/pooling.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/pooling.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/pooling.cuh")
 #include "cantus/backend/cuda/nn/pooling.cuh"
 #endif

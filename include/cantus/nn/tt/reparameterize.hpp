@@ -17,6 +17,6 @@ struct reparameterize;
 }  // namespace cantus::nn::tt
 
 #include "cantus/backend/cpu/nn/reparameterize.inl"
-#if defined(__CUDACC__) && __has_include("cantus/backend/cuda/nn/reparameterize.cuh")
+#if CANTUS_CUDA_DECLARE && __has_include("cantus/backend/cuda/nn/reparameterize.cuh")
 #include "cantus/backend/cuda/nn/reparameterize.cuh"
 #endif

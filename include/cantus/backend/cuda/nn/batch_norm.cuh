@@ -10,9 +10,81 @@
 #include <cstdint>
 #include <vector>
 
+#include "cantus/backend/cuda/cuda_backend.hpp"
+#include "cantus/core/tensor.hpp"
+#if CANTUS_CUDA_DEFINE
 #include "cantus/backend/cuda/nn/launch.cuh"
+#endif
 
 namespace cantus::nn::tt {
+
+template <class T>
+class batch_norm<T, cuda> {
+ public:
+  void forward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* bias,
+               T* running_mean, T* running_var, bool training, T* y, const batch_norm_sync* sync = nullptr);
+
+  void backward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* dy,
+                T* dweight, T* dbias, T* dx, const batch_norm_sync* sync = nullptr);
+
+  void backward_scattered(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight,
+                          const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx,
+                          const batch_norm_sync* sync = nullptr, bool distinct_positions = false);
+
+ private:
+  template <class Body>
+  static std::vector<double> channel_sums(index_t ch, index_t batch, index_t count, const Body& body);
+  // A backward() before any forward() reads zero statistics, as on the CPU.
+  void ensure_stats(index_t ch) {
+    if (stats_.size() != 2 * ch) stats_ = tensor<T, 1, cuda>({2 * ch}, T(0)), invstd_.assign(ch, T(0));
+  }
+  // Accumulates dweight/dbias from the sums and returns the device rows k, mdy, mdyx.
+  // With sync (the forward was synchronised) the mean-correction terms are the whole batch's, as in
+  // the CPU kernel's backward_synced.
+  const T* coefficients(const batch_norm_config& c, index_t n, const T* weight, const std::vector<double>& sums,
+                        T* dweight, T* dbias, const batch_norm_sync* sync) {
+    const index_t ch = c.num_features;
+    std::vector<T> gamma(ch, T(1)), rows(3 * ch);
+    if (weight) backend_ops<cuda>::download(gamma.data(), weight, gamma.size());
+    const std::vector<T>& invstd = invstd_;
+    if (dweight) {
+      std::vector<T> dw(ch), db(ch);
+      backend_ops<cuda>::download(dw.data(), dweight, dw.size());
+      backend_ops<cuda>::download(db.data(), dbias, db.size());
+      for (index_t k = 0; k < ch; ++k) dw[k] += T(sums[2 * k + 1]), db[k] += T(sums[2 * k]);
+      backend_ops<cuda>::upload(dweight, dw.data(), dw.size());
+      backend_ops<cuda>::upload(dbias, db.data(), db.size());
+    }
+    if (sync) {
+      std::vector<double> g(static_cast<std::size_t>(2 * ch));
+      for (index_t k = 0; k < ch; ++k) g[k] = share_ * sums[2 * k], g[ch + k] = share_ * sums[2 * k + 1];
+      (*sync)(g.data(), g.size());
+      const double total = double(n) / share_;
+      for (index_t k = 0; k < ch; ++k) {
+        rows[k] = gamma[k] * invstd[k];
+        rows[ch + k] = T(g[k] / total / share_);
+        rows[2 * ch + k] = T(g[ch + k] / total / share_);
+      }
+    } else {
+      for (index_t k = 0; k < ch; ++k) {
+        rows[k] = gamma[k] * invstd[k];
+        rows[ch + k] = last_training_ ? T(sums[2 * k] / double(n)) : T(0);
+        rows[2 * ch + k] = last_training_ ? T(sums[2 * k + 1] / double(n)) : T(0);
+      }
+    }
+    coefficients_ = tensor<T, 1, cuda>({3 * ch});
+    backend_ops<cuda>::upload(coefficients_.data(), rows.data(), rows.size());
+    return coefficients_.data();
+  }
+
+  tensor<T, 1, cuda> stats_, coefficients_;  // mean and invstd of the last forward(); k, mdy, mdyx
+  std::vector<T> invstd_;                     // invstd on the host, for the coefficients
+  bool last_training_ = false;
+  bool synced_ = false;                       // the last forward() used the group's statistics
+  double share_ = 1;                          // this rank's part of the batch's values (synced)
+};
+
+#if CANTUS_CUDA_DEFINE
 namespace cuda_bn {
 
 inline constexpr int threads = 256;
@@ -149,157 +221,106 @@ struct scattered_dx_pairs {  // one thread per plane, pairs in order (positions 
 }  // namespace cuda_bn
 
 template <class T>
-class batch_norm<T, cuda> {
- public:
-  void forward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* bias,
-               T* running_mean, T* running_var, bool training, T* y, const batch_norm_sync* sync = nullptr) {
-    const index_t ch = c.num_features, n = batch * inner;
-    last_training_ = training;
-    synced_ = training && sync && *sync;
-    share_ = 1;
-    std::vector<T> mean(ch), invstd(ch), rm(ch), rv(ch);
-    backend_ops<cuda>::download(rm.data(), running_mean, rm.size());
-    backend_ops<cuda>::download(rv.data(), running_var, rv.size());
-    if (synced_) {  // the CPU kernel's forward_synced: the running mean as the common shift
-      auto sums = channel_sums(ch, batch, inner, cuda_bn::shifted_moments_by<T>{ch, inner, x, running_mean});
-      std::vector<double> all(static_cast<std::size_t>(2 * ch + 1));
-      for (index_t k = 0; k < ch; ++k) all[k] = sums[2 * k], all[ch + k] = sums[2 * k + 1];
-      all[2 * ch] = double(n);
-      (*sync)(all.data(), all.size());
-      const double total = all[2 * ch];
-      share_ = double(n) / total;
-      for (index_t k = 0; k < ch; ++k) {
-        const double s = all[k], v2 = all[ch + k];
-        const double m = double(rm[k]) + s / total;
-        const double var = std::max(0.0, v2 - s * s / total) / total;
-        mean[k] = T(m);
-        invstd[k] = T(1.0 / std::sqrt(var + c.eps));
-        rm[k] = T((1 - c.momentum) * rm[k] + c.momentum * m);
-        rv[k] = T((1 - c.momentum) * rv[k] + c.momentum * var * total / (total - 1));
-      }
-      backend_ops<cuda>::upload(running_mean, rm.data(), rm.size());
-      backend_ops<cuda>::upload(running_var, rv.data(), rv.size());
-    } else if (training) {
-      const auto sums = channel_sums(ch, batch, inner, cuda_bn::shifted_moments<T>{ch, inner, x});
-      tensor<T, 1, cuda> first_d({ch});
-      cuda_launch::for_each(ch, cuda_bn::channel_first<T>{inner, x, first_d.data()});
-      const std::vector<T> first = first_d.to_vector();
-      for (index_t k = 0; k < ch; ++k) {  // the CPU kernel's arithmetic, channel by channel
-        const double s = sums[2 * k], v2 = sums[2 * k + 1];
-        const double m = double(first[k]) + s / double(n);
-        const double var = std::max(0.0, v2 - s * s / double(n)) / double(n);
-        mean[k] = T(m);
-        invstd[k] = T(1.0 / std::sqrt(var + c.eps));
-        rm[k] = T((1 - c.momentum) * rm[k] + c.momentum * m);
-        rv[k] = T((1 - c.momentum) * rv[k] + c.momentum * var * double(n) / double(n - 1));
-      }
-      backend_ops<cuda>::upload(running_mean, rm.data(), rm.size());
-      backend_ops<cuda>::upload(running_var, rv.data(), rv.size());
-    } else {
-      for (index_t k = 0; k < ch; ++k) mean[k] = rm[k], invstd[k] = T(1.0 / std::sqrt(double(rv[k]) + c.eps));
+void batch_norm<T, cuda>::forward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* bias,
+             T* running_mean, T* running_var, bool training, T* y, const batch_norm_sync* sync) {
+  const index_t ch = c.num_features, n = batch * inner;
+  last_training_ = training;
+  synced_ = training && sync && *sync;
+  share_ = 1;
+  std::vector<T> mean(ch), invstd(ch), rm(ch), rv(ch);
+  backend_ops<cuda>::download(rm.data(), running_mean, rm.size());
+  backend_ops<cuda>::download(rv.data(), running_var, rv.size());
+  if (synced_) {  // the CPU kernel's forward_synced: the running mean as the common shift
+    auto sums = channel_sums(ch, batch, inner, cuda_bn::shifted_moments_by<T>{ch, inner, x, running_mean});
+    std::vector<double> all(static_cast<std::size_t>(2 * ch + 1));
+    for (index_t k = 0; k < ch; ++k) all[k] = sums[2 * k], all[ch + k] = sums[2 * k + 1];
+    all[2 * ch] = double(n);
+    (*sync)(all.data(), all.size());
+    const double total = all[2 * ch];
+    share_ = double(n) / total;
+    for (index_t k = 0; k < ch; ++k) {
+      const double s = all[k], v2 = all[ch + k];
+      const double m = double(rm[k]) + s / total;
+      const double var = std::max(0.0, v2 - s * s / total) / total;
+      mean[k] = T(m);
+      invstd[k] = T(1.0 / std::sqrt(var + c.eps));
+      rm[k] = T((1 - c.momentum) * rm[k] + c.momentum * m);
+      rv[k] = T((1 - c.momentum) * rv[k] + c.momentum * var * total / (total - 1));
     }
-    invstd_ = invstd;
-    stats_ = tensor<T, 1, cuda>({2 * ch});
-    backend_ops<cuda>::upload(stats_.data(), mean.data(), mean.size());
-    backend_ops<cuda>::upload(stats_.data() + ch, invstd.data(), invstd.size());
+    backend_ops<cuda>::upload(running_mean, rm.data(), rm.size());
+    backend_ops<cuda>::upload(running_var, rv.data(), rv.size());
+  } else if (training) {
+    const auto sums = channel_sums(ch, batch, inner, cuda_bn::shifted_moments<T>{ch, inner, x});
+    tensor<T, 1, cuda> first_d({ch});
+    cuda_launch::for_each(ch, cuda_bn::channel_first<T>{inner, x, first_d.data()});
+    const std::vector<T> first = first_d.to_vector();
+    for (index_t k = 0; k < ch; ++k) {  // the CPU kernel's arithmetic, channel by channel
+      const double s = sums[2 * k], v2 = sums[2 * k + 1];
+      const double m = double(first[k]) + s / double(n);
+      const double var = std::max(0.0, v2 - s * s / double(n)) / double(n);
+      mean[k] = T(m);
+      invstd[k] = T(1.0 / std::sqrt(var + c.eps));
+      rm[k] = T((1 - c.momentum) * rm[k] + c.momentum * m);
+      rv[k] = T((1 - c.momentum) * rv[k] + c.momentum * var * double(n) / double(n - 1));
+    }
+    backend_ops<cuda>::upload(running_mean, rm.data(), rm.size());
+    backend_ops<cuda>::upload(running_var, rv.data(), rv.size());
+  } else {
+    for (index_t k = 0; k < ch; ++k) mean[k] = rm[k], invstd[k] = T(1.0 / std::sqrt(double(rv[k]) + c.eps));
+  }
+  invstd_ = invstd;
+  stats_ = tensor<T, 1, cuda>({2 * ch});
+  backend_ops<cuda>::upload(stats_.data(), mean.data(), mean.size());
+  backend_ops<cuda>::upload(stats_.data() + ch, invstd.data(), invstd.size());
+  cuda_launch::for_each(batch * ch * inner,
+                        cuda_bn::normalize<T>{ch, inner, x, stats_.data(), stats_.data() + ch, weight, bias, y});
+}
+template <class T>
+void batch_norm<T, cuda>::backward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* dy,
+              T* dweight, T* dbias, T* dx, const batch_norm_sync* sync) {
+  const index_t ch = c.num_features;
+  ensure_stats(ch);
+  const T *mean = stats_.data(), *invstd = stats_.data() + ch;
+  const auto sums = channel_sums(ch, batch, inner, cuda_bn::dense_grad_sums<T>{ch, inner, x, dy, mean, invstd});
+  const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias, synced_ ? sync : nullptr);
+  if (dx)
     cuda_launch::for_each(batch * ch * inner,
-                          cuda_bn::normalize<T>{ch, inner, x, stats_.data(), stats_.data() + ch, weight, bias, y});
-  }
-
-  void backward(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight, const T* dy,
-                T* dweight, T* dbias, T* dx, const batch_norm_sync* sync = nullptr) {
-    const index_t ch = c.num_features;
-    ensure_stats(ch);
-    const T *mean = stats_.data(), *invstd = stats_.data() + ch;
-    const auto sums = channel_sums(ch, batch, inner, cuda_bn::dense_grad_sums<T>{ch, inner, x, dy, mean, invstd});
-    const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias, synced_ ? sync : nullptr);
-    if (dx)
-      cuda_launch::for_each(batch * ch * inner,
-                            cuda_bn::dense_dx<T>{ch, inner, x, dy, mean, invstd, k, k + ch, k + 2 * ch, dx});
-  }
-
-  void backward_scattered(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight,
-                          const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx,
-                          const batch_norm_sync* sync = nullptr, bool distinct_positions = false) {
-    const index_t ch = c.num_features;
-    ensure_stats(ch);
-    const T *mean = stats_.data(), *invstd = stats_.data() + ch;
-    const auto sums = channel_sums(ch, batch, per_plane,
-                                   cuda_bn::scattered_grad_sums<T>{ch, inner, per_plane, x, val, mean, invstd, pos});
-    const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias, synced_ ? sync : nullptr);
-    if (!dx) return;
-    cuda_launch::for_each(batch * ch * inner,
-                          cuda_bn::scattered_dx_base<T>{ch, inner, x, mean, invstd, k, k + ch, k + 2 * ch, dx});
-    if (distinct_positions)  // a thread per pair: no two write one place
-      cuda_launch::for_each(batch * ch * per_plane, cuda_bn::scattered_dx_pair<T>{ch, inner, per_plane, val, k, pos, dx});
-    else
-      cuda_launch::for_each(batch * ch, cuda_bn::scattered_dx_pairs<T>{ch, inner, per_plane, val, k, pos, dx});
-  }
-
- private:
-  template <class Body>
-  static std::vector<double> channel_sums(index_t ch, index_t batch, index_t count, const Body& body) {
-    // about 512 blocks in all, each at least 4096 values
-    const index_t total = batch * count, want = std::max<index_t>(1, 512 / std::max<index_t>(ch, 1));
-    const index_t chunk = std::max<index_t>(4096, (total + want - 1) / want), splits = std::max<index_t>(1, (total + chunk - 1) / chunk);
-    tensor<double, 1, cuda> out({2 * ch * splits});
-    cuda_bn::channel_sums<<<dim3(unsigned(splits), unsigned(ch)), cuda_bn::threads>>>(batch, count, chunk, body, out.data());
-    cuda_launch::check_launch("batch_norm channel_sums");
-    std::vector<double> parts(static_cast<std::size_t>(2 * ch * splits)), host(static_cast<std::size_t>(2 * ch), 0.0);
-    backend_ops<cuda>::download(parts.data(), out.data(), parts.size());
-    for (index_t c = 0; c < ch; ++c)
-      for (index_t s = 0; s < splits; ++s)
-        host[2 * c] += parts[2 * (c * splits + s)], host[2 * c + 1] += parts[2 * (c * splits + s) + 1];
-    return host;
-  }
-  // A backward() before any forward() reads zero statistics, as on the CPU.
-  void ensure_stats(index_t ch) {
-    if (stats_.size() != 2 * ch) stats_ = tensor<T, 1, cuda>({2 * ch}, T(0)), invstd_.assign(ch, T(0));
-  }
-  // Accumulates dweight/dbias from the sums and returns the device rows k, mdy, mdyx.
-  // With sync (the forward was synchronised) the mean-correction terms are the whole batch's, as in
-  // the CPU kernel's backward_synced.
-  const T* coefficients(const batch_norm_config& c, index_t n, const T* weight, const std::vector<double>& sums,
-                        T* dweight, T* dbias, const batch_norm_sync* sync) {
-    const index_t ch = c.num_features;
-    std::vector<T> gamma(ch, T(1)), rows(3 * ch);
-    if (weight) backend_ops<cuda>::download(gamma.data(), weight, gamma.size());
-    const std::vector<T>& invstd = invstd_;
-    if (dweight) {
-      std::vector<T> dw(ch), db(ch);
-      backend_ops<cuda>::download(dw.data(), dweight, dw.size());
-      backend_ops<cuda>::download(db.data(), dbias, db.size());
-      for (index_t k = 0; k < ch; ++k) dw[k] += T(sums[2 * k + 1]), db[k] += T(sums[2 * k]);
-      backend_ops<cuda>::upload(dweight, dw.data(), dw.size());
-      backend_ops<cuda>::upload(dbias, db.data(), db.size());
-    }
-    if (sync) {
-      std::vector<double> g(static_cast<std::size_t>(2 * ch));
-      for (index_t k = 0; k < ch; ++k) g[k] = share_ * sums[2 * k], g[ch + k] = share_ * sums[2 * k + 1];
-      (*sync)(g.data(), g.size());
-      const double total = double(n) / share_;
-      for (index_t k = 0; k < ch; ++k) {
-        rows[k] = gamma[k] * invstd[k];
-        rows[ch + k] = T(g[k] / total / share_);
-        rows[2 * ch + k] = T(g[ch + k] / total / share_);
-      }
-    } else {
-      for (index_t k = 0; k < ch; ++k) {
-        rows[k] = gamma[k] * invstd[k];
-        rows[ch + k] = last_training_ ? T(sums[2 * k] / double(n)) : T(0);
-        rows[2 * ch + k] = last_training_ ? T(sums[2 * k + 1] / double(n)) : T(0);
-      }
-    }
-    coefficients_ = tensor<T, 1, cuda>({3 * ch});
-    backend_ops<cuda>::upload(coefficients_.data(), rows.data(), rows.size());
-    return coefficients_.data();
-  }
-
-  tensor<T, 1, cuda> stats_, coefficients_;  // mean and invstd of the last forward(); k, mdy, mdyx
-  std::vector<T> invstd_;                     // invstd on the host, for the coefficients
-  bool last_training_ = false;
-  bool synced_ = false;                       // the last forward() used the group's statistics
-  double share_ = 1;                          // this rank's part of the batch's values (synced)
-};
+                          cuda_bn::dense_dx<T>{ch, inner, x, dy, mean, invstd, k, k + ch, k + 2 * ch, dx});
+}
+template <class T>
+void batch_norm<T, cuda>::backward_scattered(const batch_norm_config& c, index_t batch, index_t inner, const T* x, const T* weight,
+                        const T* val, const std::int32_t* pos, index_t per_plane, T* dweight, T* dbias, T* dx,
+                        const batch_norm_sync* sync, bool distinct_positions) {
+  const index_t ch = c.num_features;
+  ensure_stats(ch);
+  const T *mean = stats_.data(), *invstd = stats_.data() + ch;
+  const auto sums = channel_sums(ch, batch, per_plane,
+                                 cuda_bn::scattered_grad_sums<T>{ch, inner, per_plane, x, val, mean, invstd, pos});
+  const T* k = coefficients(c, batch * inner, weight, sums, dweight, dbias, synced_ ? sync : nullptr);
+  if (!dx) return;
+  cuda_launch::for_each(batch * ch * inner,
+                        cuda_bn::scattered_dx_base<T>{ch, inner, x, mean, invstd, k, k + ch, k + 2 * ch, dx});
+  if (distinct_positions)  // a thread per pair: no two write one place
+    cuda_launch::for_each(batch * ch * per_plane, cuda_bn::scattered_dx_pair<T>{ch, inner, per_plane, val, k, pos, dx});
+  else
+    cuda_launch::for_each(batch * ch, cuda_bn::scattered_dx_pairs<T>{ch, inner, per_plane, val, k, pos, dx});
+}
+template <class T>
+template <class Body>
+std::vector<double> batch_norm<T, cuda>::channel_sums(index_t ch, index_t batch, index_t count, const Body& body) {
+  // about 512 blocks in all, each at least 4096 values
+  const index_t total = batch * count, want = std::max<index_t>(1, 512 / std::max<index_t>(ch, 1));
+  const index_t chunk = std::max<index_t>(4096, (total + want - 1) / want), splits = std::max<index_t>(1, (total + chunk - 1) / chunk);
+  tensor<double, 1, cuda> out({2 * ch * splits});
+  cuda_bn::channel_sums<<<dim3(unsigned(splits), unsigned(ch)), cuda_bn::threads>>>(batch, count, chunk, body, out.data());
+  cuda_launch::check_launch("batch_norm channel_sums");
+  std::vector<double> parts(static_cast<std::size_t>(2 * ch * splits)), host(static_cast<std::size_t>(2 * ch), 0.0);
+  backend_ops<cuda>::download(parts.data(), out.data(), parts.size());
+  for (index_t c = 0; c < ch; ++c)
+    for (index_t s = 0; s < splits; ++s)
+      host[2 * c] += parts[2 * (c * splits + s)], host[2 * c + 1] += parts[2 * (c * splits + s) + 1];
+  return host;
+}
+#endif
 
 }  // namespace cantus::nn::tt

@@ -1,7 +1,9 @@
 // nn::tt::conv2d on CUDA (contract in nn/tt/conv2d.hpp): cuDNN's convolution; bias and its gradient
 // in kernels of their own.
 #include "cantus/backend/cuda/nn/cudnn_conv.cuh"
+#if CANTUS_CUDA_DEFINE
 #include "cantus/backend/cuda/nn/launch.cuh"
+#endif
 
 namespace cantus::nn::tt {
 
@@ -9,18 +11,9 @@ template <class T>
 class conv2d<T, cuda> {
  public:
   void forward(const conv2d_config& c, const shape_t<4>& in, const shape_t<4>& out, const T* x, const T* w,
-               const T* bias, T* y) {
-    conv_.forward(geometry(c, in, out), x, w, y, T(0));
-    if (bias)
-      cuda_launch::for_each(element_count(out), cuda_bodies::add_channel_bias<T>{out[1], out[2] * out[3], bias, y});
-  }
+               const T* bias, T* y);
   void backward(const conv2d_config& c, const shape_t<4>& in, const shape_t<4>& out, const T* x, const T* w,
-                const T* dy, T* dw, T* dbias, T* dx) {
-    const auto g = geometry(c, in, out);
-    if (dbias) cuda_launch::add_column_sums(out[0], out[1], out[2] * out[3], dy, dbias);
-    conv_.backward_filter(g, x, dy, dw, T(1));
-    if (dx) conv_.backward_data(g, w, dy, dx, T(0));
-  }
+                const T* dy, T* dw, T* dbias, T* dx);
 
  private:
   static cuda_conv::geometry geometry(const conv2d_config& c, const shape_t<4>& in, const shape_t<4>& out) {
@@ -35,5 +28,23 @@ class conv2d<T, cuda> {
   }
   cuda_conv::convolution<T> conv_;
 };
+
+#if CANTUS_CUDA_DEFINE
+template <class T>
+void conv2d<T, cuda>::forward(const conv2d_config& c, const shape_t<4>& in, const shape_t<4>& out, const T* x, const T* w,
+             const T* bias, T* y) {
+  conv_.forward(geometry(c, in, out), x, w, y, T(0));
+  if (bias)
+    cuda_launch::for_each(element_count(out), cuda_bodies::add_channel_bias<T>{out[1], out[2] * out[3], bias, y});
+}
+template <class T>
+void conv2d<T, cuda>::backward(const conv2d_config& c, const shape_t<4>& in, const shape_t<4>& out, const T* x, const T* w,
+              const T* dy, T* dw, T* dbias, T* dx) {
+  const auto g = geometry(c, in, out);
+  if (dbias) cuda_launch::add_column_sums(out[0], out[1], out[2] * out[3], dy, dbias);
+  conv_.backward_filter(g, x, dy, dw, T(1));
+  if (dx) conv_.backward_data(g, w, dy, dx, T(0));
+}
+#endif
 
 }  // namespace cantus::nn::tt

@@ -5,7 +5,11 @@
 // cell's fused kernel (a thread per batch row and unit), backward the cell's kernel and one GEMM for
 // dh_{t-1} per step, then the weight gradients and dx as single GEMMs over all steps. A kernel
 // derives from it and keeps its cell's own records (gates, cell states).
+#include "cantus/backend/cuda/cuda_backend.hpp"
+#include "cantus/core/tensor.hpp"
+#if CANTUS_CUDA_DEFINE
 #include "cantus/backend/cuda/nn/launch.cuh"
+#endif
 
 namespace cantus::nn::tt::cuda_rnn {
 
@@ -25,15 +29,7 @@ class recurrent_steps {
 
   // Keeps x [B, T, I] time-major in x_, writes proj [T*B, G] = x W_ih^T and h_{-1} = h0 (zeros when null).
   void project_inputs(index_t B, index_t Tn, index_t I, index_t H, index_t G, const T* x, const T* w_ih, const T* h0,
-                      T* proj) {
-    batch_ = B, time_ = Tn;
-    ensure(x_, Tn * B * I);
-    cuda_launch::for_each(Tn * B * I, cuda_bodies::swap_leading<T>{B, Tn, I, x, x_.data()});
-    ops::gemm(transpose::no, transpose::yes, Tn * B, G, I, T(1), x_.data(), I, w_ih, I, T(0), proj, G);
-    ensure(hprev_, Tn * B * H);
-    ensure(gh_, B * G);
-    cuda_launch::for_each(B * H, cuda_bodies::copy_or_zero<T>{h0, hprev_.data()});
-  }
+                      T* proj);
 
   // Every step: gh = h_{t-1} W_hh^T, then cell(t), the step's kernel (it writes y and the next h_{t-1}).
   template <class Cell>
@@ -46,15 +42,10 @@ class recurrent_steps {
   }
 
   // h_n [B, H] = y at the last step, when wanted.
-  void copy_last_step(index_t H, const T* y, T* h_n) {
-    if (h_n) cuda_launch::for_each(batch_ * H, cuda_bodies::last_step<T>{time_, H, y, h_n});
-  }
+  void copy_last_step(index_t H, const T* y, T* h_n);
 
   // dh_ [B, H] = dh_n (zeros when null), the gradient flowing into the last step.
-  void begin_backward(index_t H, const T* dh_n) {
-    ensure(dh_, batch_ * H);
-    cuda_launch::for_each(batch_ * H, cuda_bodies::copy_or_zero<T>{dh_n, dh_.data()});
-  }
+  void begin_backward(index_t H, const T* dh_n);
 
   // Back through the steps: cell(t), the step's kernel, then dh_{t-1} = dgh_t W_hh + beta dh. dgh
   // [T*B, G] is what the cell wrote for W_hh h.
@@ -69,22 +60,48 @@ class recurrent_steps {
   // Over all steps at once: dW_ih += dgi^T X, dW_hh += dgh^T H_prev, dx = dgi W_ih (batch-first, when
   // wanted); dh0 = dh_ (when wanted).
   void end_backward(index_t I, index_t H, index_t G, const T* dgi, const T* dgh, const T* w_ih, T* dw_ih, T* dw_hh,
-                    T* dx, T* dh0) {
-    const index_t B = batch_, Tn = time_;
-    ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, T(1), dgi, G, x_.data(), I, T(1), dw_ih, I);
-    ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, T(1), dgh, G, hprev_.data(), H, T(1), dw_hh, H);
-    if (dx) {
-      ensure(dx_, Tn * B * I);
-      ops::gemm(transpose::no, transpose::no, Tn * B, I, G, T(1), dgi, G, w_ih, I, T(0), dx_.data(), I);
-      cuda_launch::for_each(B * Tn * I, cuda_bodies::swap_leading<T>{Tn, B, I, dx_.data(), dx});
-    }
-    if (dh0) ops::copy(dh0, dh_.data(), static_cast<std::size_t>(B * H));
-  }
+                    T* dx, T* dh0);
 
   index_t batch_ = 0, time_ = 0;
   // Time-major records of the last forward, as in the CPU kernel: x, h_{t-1}; a step's gh; backward's
   // dh and time-major dx.
   tensor<T, 1, cuda> x_, hprev_, gh_, dh_, dx_;
 };
+
+#if CANTUS_CUDA_DEFINE
+template <class T>
+void recurrent_steps<T>::project_inputs(index_t B, index_t Tn, index_t I, index_t H, index_t G, const T* x, const T* w_ih, const T* h0,
+                    T* proj) {
+  batch_ = B, time_ = Tn;
+  ensure(x_, Tn * B * I);
+  cuda_launch::for_each(Tn * B * I, cuda_bodies::swap_leading<T>{B, Tn, I, x, x_.data()});
+  ops::gemm(transpose::no, transpose::yes, Tn * B, G, I, T(1), x_.data(), I, w_ih, I, T(0), proj, G);
+  ensure(hprev_, Tn * B * H);
+  ensure(gh_, B * G);
+  cuda_launch::for_each(B * H, cuda_bodies::copy_or_zero<T>{h0, hprev_.data()});
+}
+template <class T>
+void recurrent_steps<T>::copy_last_step(index_t H, const T* y, T* h_n) {
+  if (h_n) cuda_launch::for_each(batch_ * H, cuda_bodies::last_step<T>{time_, H, y, h_n});
+}
+template <class T>
+void recurrent_steps<T>::begin_backward(index_t H, const T* dh_n) {
+  ensure(dh_, batch_ * H);
+  cuda_launch::for_each(batch_ * H, cuda_bodies::copy_or_zero<T>{dh_n, dh_.data()});
+}
+template <class T>
+void recurrent_steps<T>::end_backward(index_t I, index_t H, index_t G, const T* dgi, const T* dgh, const T* w_ih, T* dw_ih, T* dw_hh,
+                  T* dx, T* dh0) {
+  const index_t B = batch_, Tn = time_;
+  ops::gemm(transpose::yes, transpose::no, G, I, B * Tn, T(1), dgi, G, x_.data(), I, T(1), dw_ih, I);
+  ops::gemm(transpose::yes, transpose::no, G, H, B * Tn, T(1), dgh, G, hprev_.data(), H, T(1), dw_hh, H);
+  if (dx) {
+    ensure(dx_, Tn * B * I);
+    ops::gemm(transpose::no, transpose::no, Tn * B, I, G, T(1), dgi, G, w_ih, I, T(0), dx_.data(), I);
+    cuda_launch::for_each(B * Tn * I, cuda_bodies::swap_leading<T>{Tn, B, I, dx_.data(), dx});
+  }
+  if (dh0) ops::copy(dh0, dh_.data(), static_cast<std::size_t>(B * H));
+}
+#endif
 
 }  // namespace cantus::nn::tt::cuda_rnn

@@ -1,4 +1,5 @@
-// bench_models --backend cuda: the models' training steps instantiated for the GPU by nvcc.
+// bench_models --backend cuda: the models' training steps instantiated for the GPU (host code; the
+// kernels are compiled once in cantus::cuda's objects).
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #include "bench_models_run.hpp"
 

@@ -1,6 +1,7 @@
 // The CUDA backend against the CPU backend (parity.hpp): the same layer, loss, optimizer or model,
-// the same seed and inputs, on both; the differences are judged in parity_test.cpp. Compiled by
-// nvcc (the CPU side too, so both sides are one template), run only where a device exists.
+// the same seed and inputs, on both; the differences are judged in parity_test.cpp. Both sides are one
+// template, compiled by the host compiler against the CUDA kernels compiled once
+// (nn/cuda_compiled.cu); run only where a device exists.
 #include <algorithm>
 #include <cmath>
 #include <limits>

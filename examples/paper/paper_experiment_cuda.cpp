@@ -1,5 +1,6 @@
 // The paper programs' models on the CUDA backend (--backend cuda): the same training and embedding
-// as paper_experiment.cpp, instantiated for cuda by nvcc.
+// as paper_experiment.cpp, instantiated for cuda by the host compiler
+// against the CUDA kernels compiled once (cantus::cuda's objects, nn/cuda_compiled.cu).
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #include "paper_experiment_run.hpp"
 

@@ -1,6 +1,6 @@
-// Compiled by nvcc: every nn layer satisfies the layer contract on the cuda backend, so a model
-// typedef written for `cuda` compiles. Compile-time only; the kernels' definitions are the CUDA
-// implementation's (a program that runs a layer before they exist fails to link, naming the kernel).
+// Every nn layer satisfies the layer contract on the cuda backend, so a model typedef written for
+// `cuda` compiles, with the host compiler (the kernels are compiled once: nn/cuda_compiled.cu).
+// Compile-time only.
 #include "cantus/backend/cuda/cuda_backend.hpp"
 #include "layer_concepts.hpp"
 
@@ -23,5 +23,5 @@ static_assert(sizeof(models::wavenet<cuda>) > 0);
 static_assert(std::is_same_v<models::step_vae<cuda>::batch_type, tensor<float, 3, cuda>>);
 
 // The bodies of every model's training, validation, encode and parameters on cuda are instantiated
-// (and run, where there is a device) by parity.cu.
+// (and run, where there is a device) by parity.cpp.
 }  // namespace cantus::cuda_test
