@@ -918,24 +918,20 @@ class track_writer {
 
   void append(extracted& r) {
     auto& e = r.entry;
-    if (r.reused) {  // copied from the store being replaced: counted and reported as a kept track
-      if (e.ok) {
-        e.mel_offset = x_.mel_floats;
-        e.raw_offset = x_.raw_floats;
-        mel_.write(r.mel.data(), r.mel.size());
-        raw_.write(r.raw.data(), r.raw.size());
-        x_.mel_floats += r.mel.size();
-        x_.raw_floats += r.raw.size();
-      }
-      ++rep_.reused;
-      report_kept(rep_, {e});
-    } else if (e.ok) {
+    const auto write_frames = [&] {  // the track's frames at the end of the data files
       e.mel_offset = x_.mel_floats;
       e.raw_offset = x_.raw_floats;
       mel_.write(r.mel.data(), r.mel.size());
       raw_.write(r.raw.data(), r.raw.size());
       x_.mel_floats += r.mel.size();
       x_.raw_floats += r.raw.size();
+    };
+    if (r.reused) {  // copied from the store being replaced: counted and reported as a kept track
+      if (e.ok) write_frames();
+      ++rep_.reused;
+      report_kept(rep_, {e});
+    } else if (e.ok) {
+      write_frames();
       ++rep_.extracted;
       rep_.audio_seconds += e.seconds;
       if (!e.message.empty()) {
