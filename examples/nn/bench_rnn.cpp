@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -46,8 +47,12 @@ double time_median(const std::function<void()>& f, double seconds) {
 }
 
 double torch_seconds(const char* name, double seconds) {
-  const std::string cmd = std::string("/usr/bin/python3 ") + CANTUS_SOURCE_DIR + "/examples/nn/bench_rnn_torch.py --case " +
-                          name + " --threads 2 --seconds " + std::to_string(seconds);
+  // The interpreter with PyTorch: $CANTUS_PYTHON (a PyTorch 2 venv, as bench_models), else Debian's.
+  const char* python = std::getenv("CANTUS_PYTHON") ? std::getenv("CANTUS_PYTHON") : "/usr/bin/python3";
+  std::string cmd = "'";
+  cmd += python;
+  cmd += std::string("' ") + CANTUS_SOURCE_DIR + "/examples/nn/bench_rnn_torch.py --case " +
+         name + " --threads 2 --seconds " + std::to_string(seconds);
   std::unique_ptr<FILE, int (*)(FILE*)> p(popen(cmd.c_str(), "r"), pclose);
   if (!p) return -1;
   char line[256];
