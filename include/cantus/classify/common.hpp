@@ -135,10 +135,15 @@ class binary_writer {
 class binary_reader {
  public:
   binary_reader(const std::filesystem::path& path, std::string_view magic, std::uint32_t version) : path_(path.string()) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw io_error(cantus::detail::concat(path_, ": cannot open model file for reading"));
-    bytes_.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    const std::string b = file_bytes(path);
+    bytes_.assign(b.begin(), b.end());
     check_header(magic, version);
+  }
+  // The whole of a model file, or an io_error naming it.
+  static std::string file_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw io_error(cantus::detail::concat(path.string(), ": cannot open model file for reading"));
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
   // A model's bytes held in memory (e.g. a sealed file's payload); `name` stands for the file in messages.
   binary_reader(std::string_view bytes, std::string name, std::string_view magic, std::uint32_t version) : path_(std::move(name)) {

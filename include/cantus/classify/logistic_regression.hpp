@@ -256,10 +256,7 @@ CANTUS_CLASSIFY_INLINE std::string logistic_regression::to_bytes() const {
 }
 
 CANTUS_CLASSIFY_INLINE logistic_regression logistic_regression::load(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw io_error(cantus::detail::concat(path.string(), ": cannot open model file for reading"));
-  const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-  return from_bytes(bytes, path.string());
+  return from_bytes(detail::binary_reader::file_bytes(path), path.string());
 }
 
 CANTUS_CLASSIFY_INLINE logistic_regression logistic_regression::from_bytes(std::string_view bytes, const std::string& name) {
